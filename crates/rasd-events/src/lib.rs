@@ -1,0 +1,1 @@
+//! ACLED-style event extraction from Arabic news.

@@ -1,0 +1,1 @@
+//! Gazetteer, actors and outlets: compiled lexicon and fast matching in Arabic text.

@@ -1,0 +1,1 @@
+//! Incidents, control timelines and contradictions across reports.

@@ -1,0 +1,1 @@
+//! The embedded SQLite project database: ingest, queries and exports.

@@ -1,0 +1,1 @@
+//! Arabic date expressions, resolved against the publication date.

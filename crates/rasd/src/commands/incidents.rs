@@ -1,0 +1,10 @@
+//! `rasd incidents` — being built; owned by its helper until it lands.
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`rasd incidents` is not available in this build yet")
+}

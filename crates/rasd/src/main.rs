@@ -1,0 +1,106 @@
+//! The `rasd` command line: the definition of the CLI interface and glue between the pipeline crates.
+//! Each subcommand lives in its own file under `commands/`.
+
+mod commands;
+mod input;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// rasd (رصد): turns Arabic news about armed conflict into structured, geolocated, dated, source-attributed
+/// event records (ACLED style), and keeps per-place control timelines in which every source's claim is its own
+/// record.
+#[derive(Parser, Debug)]
+#[command(name = "rasd", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 ok, 1 nothing found where something was asked for, 2 error.\n\
+Run `rasd help <command>` for the flags of one command.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show sentences, tokens, clitic segments and numbers with their byte spans.
+    Tokens(commands::tokens::Args),
+    /// Find date expressions and resolve them against the publication date.
+    Dates(commands::dates::Args),
+    /// List places, actors and outlets named in a text.
+    Entities(commands::entities::Args),
+    /// Build or query the compiled lexicon (gazetteer, actors, outlets).
+    #[command(subcommand)]
+    Lexicon(commands::lexicon::Cmd),
+    /// Extract ACLED-style event records from Arabic reports (JSONL on stdout).
+    Extract(commands::extract::Args),
+    /// Score rasd against annotated gold files.
+    #[command(subcommand)]
+    Eval(commands::eval::Cmd),
+    /// Measure throughput on a file of news text.
+    #[command(subcommand)]
+    Bench(commands::bench::Cmd),
+    /// Load documents into the project database and extract their events.
+    Ingest(commands::ingest::Args),
+    /// Re-extract every stored document (after a rasd upgrade).
+    Reprocess(commands::reprocess::Args),
+    /// Query stored events.
+    Events(commands::events::Args),
+    /// Query incidents: events from several reports clustered into one.
+    Incidents(commands::incidents::Args),
+    /// Show the control timeline of a place, one lane per source.
+    Timeline(commands::timeline::Args),
+    /// List contradictions between sources.
+    Contradictions(commands::contradictions::Args),
+    /// List sources, their claims and how often others contradict them.
+    Sources(commands::sources::Args),
+    /// Print a stored document with its evidence spans marked.
+    Show(commands::show::Args),
+    /// Export events as ACLED CSV, GeoJSON or JSONL.
+    Export(commands::export::Args),
+    /// Ingest the bundled sample collection and print a summary (the newcomer's first command).
+    Demo(commands::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Tokens(a) => commands::tokens::run(a),
+        Command::Dates(a) => commands::dates::run(a),
+        Command::Entities(a) => commands::entities::run(a),
+        Command::Lexicon(c) => commands::lexicon::run(c),
+        Command::Extract(a) => commands::extract::run(a),
+        Command::Eval(c) => commands::eval::run(c),
+        Command::Bench(c) => commands::bench::run(c),
+        Command::Ingest(a) => commands::ingest::run(a),
+        Command::Reprocess(a) => commands::reprocess::run(a),
+        Command::Events(a) => commands::events::run(a),
+        Command::Incidents(a) => commands::incidents::run(a),
+        Command::Timeline(a) => commands::timeline::run(a),
+        Command::Contradictions(a) => commands::contradictions::run(a),
+        Command::Sources(a) => commands::sources::run(a),
+        Command::Show(a) => commands::show::run(a),
+        Command::Export(a) => commands::export::run(a),
+        Command::Demo(a) => commands::demo::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rasd: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `rasd … | head` closes our stdout early; that is the reader's choice, not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
