@@ -7,6 +7,14 @@ use std::process::ExitCode;
 pub enum Cmd {
     /// Normalize, tokenize, segment and read numbers; report MB/s per stage and peak memory.
     Text(TextArgs),
+    /// Scan news text for date expressions; report MB/s.
+    Dates(super::bench_dates::Args),
+    /// Match places, actors and outlets with the full lexicon; report MB/s, load time and peak memory.
+    Entities(super::bench_entities::Args),
+    /// End-to-end extraction; report documents/s, MB/s and peak memory.
+    Extract(super::bench_extract::Args),
+    /// Ingest a synthetic collection into a fresh database; report documents/s and query latencies.
+    Ingest(super::bench_ingest::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -21,6 +29,10 @@ pub struct TextArgs {
 pub fn run(cmd: Cmd) -> Result<ExitCode> {
     match cmd {
         Cmd::Text(a) => text(a),
+        Cmd::Dates(a) => super::bench_dates::run(a),
+        Cmd::Entities(a) => super::bench_entities::run(a),
+        Cmd::Extract(a) => super::bench_extract::run(a),
+        Cmd::Ingest(a) => super::bench_ingest::run(a),
     }
 }
 
