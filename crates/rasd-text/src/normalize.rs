@@ -83,7 +83,8 @@ impl Normalized {
         self.text.push(c);
         // `origin` fits in u32: the Normalizer refuses longer inputs up front.
         let origin = origin as u32;
-        self.offsets.extend(std::iter::repeat_n(origin, self.text.len() - before));
+        self.offsets
+            .extend(std::iter::repeat_n(origin, self.text.len() - before));
     }
 }
 
@@ -267,7 +268,10 @@ mod tests {
         let n = norm(original, Mode::Match);
         let at = n.as_str().find("خمسة").expect("present");
         let span = n.to_original(original, at, at + "خمسة".len());
-        assert_eq!(&original[span.start..span.end], "خمسةٌ".trim_end_matches('\u{064C}'));
+        assert_eq!(
+            &original[span.start..span.end],
+            "خمسةٌ".trim_end_matches('\u{064C}')
+        );
         let at = n.as_str().find("قتل").expect("present");
         let span = n.to_original(original, at, at + "قتل".len());
         // The deleted trailing fatha stays outside; the inner kasra is inside.

@@ -75,7 +75,9 @@ impl Keys {
     }
 
     fn get(&self, i: usize) -> &str {
-        self.ranges.get(i).map_or("", |&(s, e)| &self.buf[s as usize..e as usize])
+        self.ranges
+            .get(i)
+            .map_or("", |&(s, e)| &self.buf[s as usize..e as usize])
     }
 }
 
@@ -92,7 +94,19 @@ fn bare(key: &str) -> (&str, bool) {
 fn is_marker(k: &str) -> bool {
     matches!(
         k,
-        "نحو" | "حوالي" | "قرابه" | "زهاء" | "اكثر" | "اقل" | "عشرات" | "مئات" | "ميات" | "الاف" | "العشرات" | "المئات" | "الميات"
+        "نحو"
+            | "حوالي"
+            | "قرابه"
+            | "زهاء"
+            | "اكثر"
+            | "اقل"
+            | "عشرات"
+            | "مئات"
+            | "ميات"
+            | "الاف"
+            | "العشرات"
+            | "المئات"
+            | "الميات"
     )
 }
 
@@ -112,7 +126,9 @@ fn word_value(k: &str) -> Option<Word> {
     let unit = |v: f64| Some(Word::Unit(v));
     match k {
         "واحد" | "واحده" => unit(1.0),
-        "اثنان" | "اثنين" | "اثنتان" | "اثنتين" | "اثنا" | "اثني" | "اثنتا" | "اثنتي" => unit(2.0),
+        "اثنان" | "اثنين" | "اثنتان" | "اثنتين" | "اثنا" | "اثني" | "اثنتا" | "اثنتي" => {
+            unit(2.0)
+        }
         "ثلاث" | "ثلاثه" => unit(3.0),
         "اربع" | "اربعه" => unit(4.0),
         "خمس" | "خمسه" => unit(5.0),
@@ -130,7 +146,9 @@ fn word_value(k: &str) -> Option<Word> {
         "ثمانون" | "ثمانين" => Some(Word::Ten(80.0)),
         "تسعون" | "تسعين" => Some(Word::Ten(90.0)),
         "ميه" | "مايه" => Some(Word::Hundred(100.0)),
-        "ميتان" | "ميتين" | "مايتان" | "مايتين" | "ميتا" | "مايتا" | "ميتي" | "مايتي" => Some(Word::Hundred(200.0)),
+        "ميتان" | "ميتين" | "مايتان" | "مايتين" | "ميتا" | "مايتا" | "ميتي" | "مايتي" => {
+            Some(Word::Hundred(200.0))
+        }
         "الف" => Some(Word::Scale(1e3)),
         "الفان" | "الفين" | "الفا" => Some(Word::Unit(2e3)),
         "الاف" => Some(Word::PluralScale(1e3)),
@@ -179,7 +197,11 @@ fn parse_digit_parts(s: &str) -> Option<(f64, f64)> {
     groups.next();
     let comma_ok = groups.all(|g| {
         let int_part = g.split(['.', '٫']).next().unwrap_or("");
-        int_part.chars().filter(|c| digit_value(*c).is_some()).count() == 3
+        int_part
+            .chars()
+            .filter(|c| digit_value(*c).is_some())
+            .count()
+            == 3
     });
     for c in s.chars() {
         if let Some(d) = digit_value(c) {
@@ -240,7 +262,11 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
             v = m * s / p;
             to += 1;
         }
-        return Some(Quantity { value: Some(v), vague: false, to });
+        return Some(Quantity {
+            value: Some(v),
+            vague: false,
+            to,
+        });
     }
     if tok.kind != TokenKind::Arabic {
         return None;
@@ -262,13 +288,30 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
             v *= 1000.0;
             to += 1;
         }
-        return Some(Quantity { value: Some(v), vague: true, to });
+        return Some(Quantity {
+            value: Some(v),
+            vague: true,
+            to,
+        });
     }
-    if matches!(k, "عدد" | "اعداد") && matches!(keys.get(i + 1), "كبير" | "كبيره" | "هايل" | "هايله" | "غفير") {
-        return Some(Quantity { value: None, vague: true, to: i + 2 });
+    if matches!(k, "عدد" | "اعداد")
+        && matches!(
+            keys.get(i + 1),
+            "كبير" | "كبيره" | "هايل" | "هايله" | "غفير"
+        )
+    {
+        return Some(Quantity {
+            value: None,
+            vague: true,
+            to: i + 2,
+        });
     }
     if k == "العديد" || k == "عديد" {
-        return Some(Quantity { value: None, vague: true, to: i + 1 });
+        return Some(Quantity {
+            value: None,
+            vague: true,
+            to: i + 1,
+        });
     }
     // Number words: total = sum of completed groups; group accumulates units, tens and hundreds.
     let mut total = 0f64;
@@ -278,7 +321,8 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
     loop {
         let (k, _) = bare(keys.get(j));
         // "احد عشر", "احدى عشره", "اثنا عشر" …
-        if matches!(k, "احد" | "احدي") && matches!(bare(keys.get(j + 1)).0, "عشر" | "عشره") {
+        if matches!(k, "احد" | "احدي") && matches!(bare(keys.get(j + 1)).0, "عشر" | "عشره")
+        {
             group += 11.0;
             j += 2;
             any = true;
@@ -319,7 +363,11 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
     if !any {
         return None;
     }
-    Some(Quantity { value: Some(total + group), vague: false, to: j })
+    Some(Quantity {
+        value: Some(total + group),
+        vague: false,
+        to: j,
+    })
 }
 
 /// Reads a qualifier starting at token `i`: returns it and the index after it.
@@ -327,7 +375,9 @@ fn qualifier(keys: &Keys, i: usize) -> Option<(Qualifier, usize)> {
     let k = bare(keys.get(i)).0;
     let k1 = keys.get(i + 1);
     match k {
-        "نحو" | "حوالي" | "قرابه" | "زهاء" | "تقريبا" => Some((Qualifier::About, i + 1)),
+        "نحو" | "حوالي" | "قرابه" | "زهاء" | "تقريبا" => {
+            Some((Qualifier::About, i + 1))
+        }
         "اكثر" | "ازيد" if k1 == "من" => Some((Qualifier::MoreThan, i + 2)),
         "اقل" if k1 == "من" => Some((Qualifier::LessThan, i + 2)),
         "ما" => match (k1, keys.get(i + 2), keys.get(i + 3)) {
@@ -351,7 +401,45 @@ fn percent_after(keys: &Keys, i: usize) -> Option<usize> {
     }
 }
 
+/// True when the number token at `i` is a component of a date, a time or an ISO date ("11/11/2017", "12:04",
+/// "2017-11-09"): such digits are not quantities.
+fn is_date_part(text: &str, tokens: &[Token], i: usize) -> bool {
+    let glued = |a: usize, b: usize| tokens[a].end == tokens[b].start;
+    let sep_at = |j: usize, seps: &[&str]| {
+        tokens
+            .get(j)
+            .is_some_and(|t| t.kind != TokenKind::Arabic && seps.contains(&t.surface(text)))
+    };
+    let num_at = |j: usize| tokens.get(j).is_some_and(|t| t.kind == TokenKind::Number);
+    let before = i >= 2
+        && sep_at(i - 1, &["/", ":"])
+        && num_at(i - 2)
+        && glued(i - 1, i)
+        && glued(i - 2, i - 1);
+    let after = sep_at(i + 1, &["/", ":"])
+        && (num_at(i + 2)
+            || tokens
+                .get(i + 2)
+                .is_some_and(|t| t.kind == TokenKind::Arabic))
+        && glued(i, i + 1);
+    // ISO dates: three numbers joined by two dashes.
+    let iso = (sep_at(i + 1, &["-"])
+        && num_at(i + 2)
+        && sep_at(i + 3, &["-"])
+        && num_at(i + 4)
+        && glued(i, i + 1))
+        || (i >= 2
+            && sep_at(i - 1, &["-"])
+            && num_at(i - 2)
+            && glued(i - 1, i)
+            && ((i >= 4 && sep_at(i - 3, &["-"])) || sep_at(i + 1, &["-"])));
+    before || after || iso
+}
+
 fn parse_at(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<(NumberMention, usize)> {
+    if tokens[i].kind == TokenKind::Number && is_date_part(text, tokens, i) {
+        return None;
+    }
     let start_tok = i;
     let mut j = i;
     let mut q = None;
@@ -360,7 +448,11 @@ fn parse_at(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<(Numb
         q = Some(qual);
         j = next;
     }
-    if keys.get(j) == "%" && tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number) {
+    if keys.get(j) == "%"
+        && tokens
+            .get(j + 1)
+            .is_some_and(|t| t.kind == TokenKind::Number)
+    {
         leading_percent = true;
         j += 1;
     }
@@ -428,7 +520,19 @@ fn parse_at(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<(Numb
     }
     let start = tokens[start_tok].start;
     let end = tokens[end_tok - 1].end;
-    Some((NumberMention { start, end, value, min, max, kind, qualifier: q, vague }, end_tok))
+    Some((
+        NumberMention {
+            start,
+            end,
+            value,
+            min,
+            max,
+            kind,
+            qualifier: q,
+            vague,
+        },
+        end_tok,
+    ))
 }
 
 #[cfg(test)]
@@ -440,7 +544,15 @@ mod tests {
         let toks = tokenize(text);
         find_numbers(text, &toks)
             .into_iter()
-            .map(|m| (text[m.start..m.end].to_string(), m.value, m.min, m.max, m.kind))
+            .map(|m| {
+                (
+                    text[m.start..m.end].to_string(),
+                    m.value,
+                    m.min,
+                    m.max,
+                    m.kind,
+                )
+            })
             .collect()
     }
 
@@ -469,11 +581,20 @@ mod tests {
         assert_eq!((n[0].1, n[0].3), (Some(10.0), None));
         assert_eq!(nums("مقتل عدد كبير من العناصر")[0].1, None);
         let n = nums("استعاد أكثر من 40 في المئة من المدينة");
-        assert_eq!((n[0].0.as_str(), n[0].2, n[0].3, n[0].4), ("أكثر من 40 في المئة", Some(40.0), None, NumberKind::Percent));
+        assert_eq!(
+            (n[0].0.as_str(), n[0].2, n[0].3, n[0].4),
+            ("أكثر من 40 في المئة", Some(40.0), None, NumberKind::Percent)
+        );
         assert_eq!(nums("نحو %50")[0].1, Some(50.0));
         let n = nums("ما بين 40 و50 بالمئة");
-        assert_eq!((n[0].2, n[0].3, n[0].4), (Some(40.0), Some(50.0), NumberKind::Percent));
+        assert_eq!(
+            (n[0].2, n[0].3, n[0].4),
+            (Some(40.0), Some(50.0), NumberKind::Percent)
+        );
         let n = nums("مقتل 12 مدنيا على الأقل");
-        assert_eq!((n[0].0.as_str(), n[0].1, n[0].3), ("12 مدنيا على الأقل", Some(12.0), None));
+        assert_eq!(
+            (n[0].0.as_str(), n[0].1, n[0].3),
+            ("12 مدنيا على الأقل", Some(12.0), None)
+        );
     }
 }

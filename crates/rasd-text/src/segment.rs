@@ -45,11 +45,15 @@ pub struct Segmentation {
 impl Segmentation {
     /// The stem piece.
     pub fn stem(&self) -> Piece {
-        self.pieces.iter().copied().find(|p| p.role == Role::Stem).unwrap_or(Piece {
-            start: 0,
-            end: 0,
-            role: Role::Stem,
-        })
+        self.pieces
+            .iter()
+            .copied()
+            .find(|p| p.role == Role::Stem)
+            .unwrap_or(Piece {
+                start: 0,
+                end: 0,
+                role: Role::Stem,
+            })
     }
 
     /// Byte offset where the stem starts (after all proclitics).
@@ -104,7 +108,9 @@ const MAX_LETTERS: usize = 48;
 impl Segmenter {
     /// A segmenter with the bundled known-word list.
     pub fn new() -> Self {
-        let mut s = Segmenter { known: HashSet::new() };
+        let mut s = Segmenter {
+            known: HashSet::new(),
+        };
         s.add_words(BUNDLED_WORDS.lines().filter_map(|line| {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with("word\t") {
@@ -117,7 +123,9 @@ impl Segmenter {
 
     /// A segmenter with no known words (length rules only). Useful to see what the lexicon contributes.
     pub fn empty() -> Self {
-        Segmenter { known: HashSet::new() }
+        Segmenter {
+            known: HashSet::new(),
+        }
     }
 
     /// Adds known words (names from a lexicon, for instance). Multi-word names add each word.
@@ -146,7 +154,11 @@ impl Segmenter {
         let mut c = self.candidates(text, token);
         if c.is_empty() {
             return Segmentation {
-                pieces: vec![Piece { start: token.start, end: token.end, role: Role::Stem }],
+                pieces: vec![Piece {
+                    start: token.start,
+                    end: token.end,
+                    role: Role::Stem,
+                }],
                 rule: "unsegmented",
             };
         }
@@ -161,14 +173,23 @@ impl Segmenter {
     /// All plausible segmentations of `token`, best first. Non-Arabic tokens have one, unsegmented.
     pub fn candidates(&self, text: &str, token: &Token) -> Vec<Segmentation> {
         let whole = || Segmentation {
-            pieces: vec![Piece { start: token.start, end: token.end, role: Role::Stem }],
+            pieces: vec![Piece {
+                start: token.start,
+                end: token.end,
+                role: Role::Stem,
+            }],
             rule: "unsegmented",
         };
         if token.kind != TokenKind::Arabic {
             return vec![whole()];
         }
         let surface = token.surface(text);
-        let mut letters = [Letter { start: 0, end: 0, raw: ' ', key: ' ' }; MAX_LETTERS];
+        let mut letters = [Letter {
+            start: 0,
+            end: 0,
+            raw: ' ',
+            key: ' ',
+        }; MAX_LETTERS];
         let mut n = 0usize;
         for (i, c) in surface.char_indices() {
             if !is_arabic_letter(c) {
@@ -181,8 +202,16 @@ impl Segmenter {
             if n == MAX_LETTERS {
                 return vec![whole()];
             }
-            let key = fold_str(c.encode_utf8(&mut [0; 4]), Mode::Key).chars().next().unwrap_or(c);
-            letters[n] = Letter { start: token.start + i, end: token.start + i + c.len_utf8(), raw: c, key };
+            let key = fold_str(c.encode_utf8(&mut [0; 4]), Mode::Key)
+                .chars()
+                .next()
+                .unwrap_or(c);
+            letters[n] = Letter {
+                start: token.start + i,
+                end: token.start + i + c.len_utf8(),
+                raw: c,
+                key,
+            };
             n += 1;
         }
         let letters = &letters[..n];
@@ -205,7 +234,10 @@ impl Segmenter {
             "length-rule" => (1, usize::MAX - s.pieces.len()),
             _ => (2, 0),
         });
-        if out.first().is_none_or(|s| s.rule != "known-stem" && s.rule != "length-rule") {
+        if out
+            .first()
+            .is_none_or(|s| s.rule != "known-stem" && s.rule != "length-rule")
+        {
             out.insert(0, whole());
         } else {
             out.push(whole());
@@ -215,12 +247,20 @@ impl Segmenter {
 
     /// Enumerates proclitic/enclitic cuts of `letters` into `out`. With `all_weak`, every cut is marked as a
     /// weaker alternative (the whole word is known).
-    fn push_cuts(&self, letters: &[Letter], token: &Token, out: &mut Vec<Segmentation>, all_weak: bool) {
+    fn push_cuts(
+        &self,
+        letters: &[Letter],
+        token: &Token,
+        out: &mut Vec<Segmentation>,
+        all_weak: bool,
+    ) {
         let n = letters.len();
         // Proclitic boundaries: a list of letter indices where a clitic ends.
         let mut prefixes: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), false)];
         let k = |i: usize| letters.get(i).map_or('\0', |l| l.key);
-        let is_article_at = |i: usize| letters.get(i).is_some_and(|l| l.raw == 'ا' || l.raw == 'ٱ') && k(i + 1) == 'ل';
+        let is_article_at = |i: usize| {
+            letters.get(i).is_some_and(|l| l.raw == 'ا' || l.raw == 'ٱ') && k(i + 1) == 'ل'
+        };
         let mut i0_options: Vec<(Vec<usize>, usize)> = vec![(Vec::new(), 0)];
         if matches!(k(0), 'و' | 'ف') {
             i0_options.push((vec![1], 1));
@@ -229,12 +269,18 @@ impl Segmenter {
             // Preposition-like single letters.
             let mut after_prep: Vec<(Vec<usize>, usize, bool)> = vec![(bounds.clone(), at, false)];
             match k(at) {
-                'ب' | 'ك' => after_prep.push(([bounds.clone(), vec![at + 1]].concat(), at + 1, false)),
+                'ب' | 'ك' => {
+                    after_prep.push(([bounds.clone(), vec![at + 1]].concat(), at + 1, false))
+                }
                 'ل' => {
                     after_prep.push(([bounds.clone(), vec![at + 1]].concat(), at + 1, false));
                     // ل + ال contracted to لل: the article's alef is not written.
                     if k(at + 1) == 'ل' {
-                        after_prep.push(([bounds.clone(), vec![at + 1, at + 2]].concat(), at + 2, true));
+                        after_prep.push((
+                            [bounds.clone(), vec![at + 1, at + 2]].concat(),
+                            at + 2,
+                            true,
+                        ));
                     }
                 }
                 'س' if matches!(k(at + 1), 'ي' | 'ت' | 'ن' | 'ا') && !bounds.is_empty() => {
@@ -291,17 +337,37 @@ impl Segmenter {
                 let mut from = 0usize;
                 for &b in &bounds {
                     pieces.push(Piece {
-                        start: if from == 0 { token.start } else { letters[from].start },
+                        start: if from == 0 {
+                            token.start
+                        } else {
+                            letters[from].start
+                        },
                         end: letters[b - 1].end,
                         role: Role::Proclitic,
                     });
                     from = b;
                 }
-                let stem_start = if stem_from == 0 { token.start } else { letters[stem_from].start };
-                let stem_end = if enclitic == 0 { token.end } else { letters[stem_to - 1].end };
-                pieces.push(Piece { start: stem_start, end: stem_end, role: Role::Stem });
+                let stem_start = if stem_from == 0 {
+                    token.start
+                } else {
+                    letters[stem_from].start
+                };
+                let stem_end = if enclitic == 0 {
+                    token.end
+                } else {
+                    letters[stem_to - 1].end
+                };
+                pieces.push(Piece {
+                    start: stem_start,
+                    end: stem_end,
+                    role: Role::Stem,
+                });
                 if enclitic > 0 {
-                    pieces.push(Piece { start: letters[stem_to].start, end: token.end, role: Role::Enclitic });
+                    pieces.push(Piece {
+                        start: letters[stem_to].start,
+                        end: token.end,
+                        role: Role::Enclitic,
+                    });
                 }
                 out.push(Segmentation { pieces, rule });
             }
@@ -314,8 +380,14 @@ fn ends_with_enclitic(letters: &[Letter], len: usize) -> bool {
     if letters.len() < len {
         return false;
     }
-    let tail: String = letters[letters.len() - len..].iter().map(|l| l.key).collect();
-    matches!(tail.as_str(), "ه" | "ها" | "هم" | "هما" | "هن" | "ك" | "كم" | "كن" | "نا" | "ي")
+    let tail: String = letters[letters.len() - len..]
+        .iter()
+        .map(|l| l.key)
+        .collect();
+    matches!(
+        tail.as_str(),
+        "ه" | "ها" | "هم" | "هما" | "هن" | "ك" | "كم" | "كن" | "نا" | "ي"
+    )
 }
 
 #[cfg(test)]

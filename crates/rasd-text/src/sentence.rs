@@ -28,8 +28,8 @@ impl Sentence {
 
 /// Abbreviations after which a full stop does not end the sentence (compared after removing tashkeel).
 const ABBREVIATIONS: &[&str] = &[
-    "د", "م", "ق", "ه", "هـ", "ص", "ب", "ج", "أ", "ا", "ش", "ت", "ف", "ك", "كم", "مم", "Dr", "Mr", "Mrs", "Ms", "St",
-    "Jr", "Prof", "Gen", "Col", "Lt", "No", "vs", "etc",
+    "د", "م", "ق", "ه", "هـ", "ص", "ب", "ج", "أ", "ا", "ش", "ت", "ف", "ك", "كم", "مم", "Dr", "Mr",
+    "Mrs", "Ms", "St", "Jr", "Prof", "Gen", "Col", "Lt", "No", "vs", "etc",
 ];
 
 fn is_terminal(surface: &str) -> bool {
@@ -42,7 +42,10 @@ fn is_abbreviation(prev: Option<&Token>, text: &str) -> bool {
         return false;
     }
     let word = prev.surface(text);
-    let bare: String = word.chars().filter(|&c| !crate::normalize::is_tashkeel(c)).collect();
+    let bare: String = word
+        .chars()
+        .filter(|&c| !crate::normalize::is_tashkeel(c))
+        .collect();
     // Single Latin capitals ("U.S.", "J. Smith").
     if bare.chars().count() == 1 {
         return true;
@@ -78,7 +81,9 @@ pub fn split_sentences_into(text: &str, tokens: &[Token], out: &mut Vec<Sentence
             close = true;
             if surface == "." && is_abbreviation(i.checked_sub(1).map(|p| &tokens[p]), text) {
                 // "د. أحمد": keep going unless a line break follows.
-                close = tokens.get(i + 1).is_none_or(|n| has_newline(text, tok.end, n.start));
+                close = tokens
+                    .get(i + 1)
+                    .is_none_or(|n| has_newline(text, tok.end, n.start));
             }
         }
         if close {
@@ -109,7 +114,12 @@ pub fn split_sentences_into(text: &str, tokens: &[Token], out: &mut Vec<Sentence
 
 fn push(out: &mut Vec<Sentence>, tokens: &[Token], first: usize, end: usize) {
     if end > first {
-        out.push(Sentence { start: tokens[first].start, end: tokens[end - 1].end, first_token: first, end_token: end });
+        out.push(Sentence {
+            start: tokens[first].start,
+            end: tokens[end - 1].end,
+            first_token: first,
+            end_token: end,
+        });
     }
 }
 
@@ -120,15 +130,24 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<&str> {
         let toks = tokenize(text);
-        split_sentences(text, &toks).iter().map(|s| &text[s.start..s.end]).collect()
+        split_sentences(text, &toks)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
     }
 
     #[test]
     fn keeps_decimals_dates_and_abbreviations() {
-        let text = "خصص البنك 1.7 مليار دولار في 11/11/2017. وقال د. أحمد إن الوضع صعب! هل انتهى؟ نعم";
+        let text =
+            "خصص البنك 1.7 مليار دولار في 11/11/2017. وقال د. أحمد إن الوضع صعب! هل انتهى؟ نعم";
         assert_eq!(
             sentences(text),
-            vec!["خصص البنك 1.7 مليار دولار في 11/11/2017.", "وقال د. أحمد إن الوضع صعب!", "هل انتهى؟", "نعم"]
+            vec![
+                "خصص البنك 1.7 مليار دولار في 11/11/2017.",
+                "وقال د. أحمد إن الوضع صعب!",
+                "هل انتهى؟",
+                "نعم"
+            ]
         );
     }
 
@@ -137,7 +156,11 @@ mod tests {
         let text = "عنوان الخبر\n\nقال المرصد: \"سيطر التنظيم على البلدة.\" وأضاف أن القتال مستمر";
         assert_eq!(
             sentences(text),
-            vec!["عنوان الخبر", "قال المرصد: \"سيطر التنظيم على البلدة.\"", "وأضاف أن القتال مستمر"]
+            vec![
+                "عنوان الخبر",
+                "قال المرصد: \"سيطر التنظيم على البلدة.\"",
+                "وأضاف أن القتال مستمر"
+            ]
         );
     }
 }
