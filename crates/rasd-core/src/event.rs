@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How precise an event date is (ACLED's time_precision, in words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DatePrecision {
     Day,
@@ -91,7 +93,10 @@ impl ActorType {
 
     /// Parses the snake_case name used in the data files.
     pub fn parse(s: &str) -> Option<ActorType> {
-        ActorType::ALL.iter().copied().find(|t| t.as_str() == s.trim())
+        ActorType::ALL
+            .iter()
+            .copied()
+            .find(|t| t.as_str() == s.trim())
     }
 }
 
@@ -132,12 +137,17 @@ impl SourceKind {
     }
 
     pub fn parse(s: &str) -> Option<SourceKind> {
-        SourceKind::ALL.iter().copied().find(|k| k.as_str() == s.trim())
+        SourceKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s.trim())
     }
 }
 
 /// Whether the source asserts the event, denies it, expects it, or hedges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Stance {
     #[default]
@@ -169,7 +179,11 @@ pub struct Evidence {
 impl Evidence {
     /// Evidence for `text[start..end]`; `None` when the range is not a valid slice of `text`.
     pub fn from_text(text: &str, start: usize, end: usize) -> Option<Evidence> {
-        text.get(start..end).map(|s| Evidence { text: s.to_string(), start, end })
+        text.get(start..end).map(|s| Evidence {
+            text: s.to_string(),
+            start,
+            end,
+        })
     }
 }
 

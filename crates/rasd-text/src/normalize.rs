@@ -147,16 +147,32 @@ pub fn normalize_key(s: &str) -> String {
 pub fn fold_str(s: &str, mode: Mode) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match fold(c, mode) {
-            Fold::Drop => {}
-            Fold::One(n) => out.push(n),
-            Fold::Two(a, b) => {
-                out.push(a);
-                out.push(b);
-            }
-        }
+        push_folded(c, mode, &mut out);
     }
     out
+}
+
+/// Appends the normalized form of one character (none, one or two characters) to `out`, without allocating.
+#[inline]
+pub fn push_folded(c: char, mode: Mode, out: &mut String) {
+    match fold(c, mode) {
+        Fold::Drop => {}
+        Fold::One(n) => out.push(n),
+        Fold::Two(a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+    }
+}
+
+/// The normalized form of one character when it is a single character (the common case); `None` when the
+/// character is dropped or expands.
+#[inline]
+pub fn fold_char(c: char, mode: Mode) -> Option<char> {
+    match fold(c, mode) {
+        Fold::One(n) => Some(n),
+        Fold::Drop | Fold::Two(..) => None,
+    }
 }
 
 enum Fold {

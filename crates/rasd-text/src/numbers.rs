@@ -6,7 +6,7 @@
 //! ("40 في المئة", "%50") and as ranges ("بين 40 و50"). Each mention carries a conservative `value`, a `min` and
 //! `max`, and its byte span in the original text.
 
-use crate::normalize::{Mode, fold_str};
+use crate::normalize::{Mode, push_folded};
 use crate::tokenize::{Token, TokenKind, digit_value};
 use serde::Serialize;
 
@@ -63,8 +63,7 @@ impl Keys {
             match t.kind {
                 TokenKind::Arabic | TokenKind::Punct | TokenKind::Symbol => {
                     for c in surface.chars() {
-                        let folded = fold_str(c.encode_utf8(&mut [0; 4]), Mode::Key);
-                        buf.push_str(&folded);
+                        push_folded(c, Mode::Key, &mut buf);
                     }
                 }
                 _ => buf.push_str(surface),
@@ -83,10 +82,11 @@ impl Keys {
 
 /// Strips one conjunction or preposition letter when the rest is a number word or qualifier.
 fn bare(key: &str) -> (&str, bool) {
-    if let Some(rest) = key.strip_prefix(['و', 'ف', 'ب', 'ل']) {
-        if rest.chars().count() >= 3 && (word_value(rest).is_some() || is_marker(rest)) {
-            return (rest, true);
-        }
+    if let Some(rest) = key.strip_prefix(['و', 'ف', 'ب', 'ل'])
+        && rest.chars().count() >= 3
+        && (word_value(rest).is_some() || is_marker(rest))
+    {
+        return (rest, true);
     }
     (key, false)
 }
@@ -170,10 +170,10 @@ fn word_value(k: &str) -> Option<Word> {
                 ("ثماني", 8.0),
                 ("تسع", 9.0),
             ] {
-                if let Some(rest) = k.strip_prefix(prefix) {
-                    if rest == "ميه" || rest == "مايه" {
-                        return Some(Word::Hundred(v * 100.0));
-                    }
+                if let Some(rest) = k.strip_prefix(prefix)
+                    && (rest == "ميه" || rest == "مايه")
+                {
+                    return Some(Word::Hundred(v * 100.0));
                 }
             }
             None
@@ -472,22 +472,24 @@ fn parse_at(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<(Numb
     let mut second_start = range_sep;
     if second_start.is_none() && between {
         // "بين 40 و50": the و is glued to the second number.
-        if let Some(t) = tokens.get(end_tok) {
-            if t.kind == TokenKind::Arabic && keys.get(end_tok) == "و" {
-                second_start = Some(end_tok + 1);
-            }
+        if let Some(t) = tokens.get(end_tok)
+            && t.kind == TokenKind::Arabic
+            && keys.get(end_tok) == "و"
+        {
+            second_start = Some(end_tok + 1);
         }
     }
-    if let Some(s) = second_start {
-        if let Some(second) = quantity(text, tokens, keys, s) {
-            if !first.vague && !second.vague && second.value.is_some() {
-                let (a, b) = (value.unwrap_or(0.0), second.value.unwrap_or(0.0));
-                min = Some(a.min(b));
-                max = Some(a.max(b));
-                value = min;
-                end_tok = second.to;
-            }
-        }
+    if let Some(s) = second_start
+        && let Some(second) = quantity(text, tokens, keys, s)
+        && !first.vague
+        && !second.vague
+        && second.value.is_some()
+    {
+        let (a, b) = (value.unwrap_or(0.0), second.value.unwrap_or(0.0));
+        min = Some(a.min(b));
+        max = Some(a.max(b));
+        value = min;
+        end_tok = second.to;
     }
     if vague {
         max = None;
@@ -540,7 +542,9 @@ mod tests {
     use super::*;
     use crate::tokenize::tokenize;
 
-    fn nums(text: &str) -> Vec<(String, Option<f64>, Option<f64>, Option<f64>, NumberKind)> {
+    type Row = (String, Option<f64>, Option<f64>, Option<f64>, NumberKind);
+
+    fn nums(text: &str) -> Vec<Row> {
         let toks = tokenize(text);
         find_numbers(text, &toks)
             .into_iter()
