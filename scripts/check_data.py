@@ -20,7 +20,8 @@ DATA = ROOT / "data"
 HEADERS = {
     "gazetteer/geonames.tsv": "id name name_ar aliases country admin1 lat lon population feature source",
     "gazetteer/admin1.tsv": "id name name_ar aliases country admin1 lat lon source",
-    "gazetteer/admin1_ar.tsv": "country admin1 name_ar aliases source",
+    "gazetteer/admin1_ar.tsv": "country admin1 name name_ar aliases source",
+    "gazetteer/geonames_fixes.tsv": "id name_ar add_aliases drop_aliases source",
     "gazetteer/curated.tsv": "id name name_ar aliases country admin1 lat lon kind parent source",
     "lexicon/actors.tsv": "id name_en name_ar aliases type country parent source",
     "lexicon/coref.tsv": "word applies_to source",
@@ -64,9 +65,12 @@ _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 
 def norm_ar(s: str) -> str:
-    """Letter-fold an alias the way the engine's matcher does (hamza/alef, ta marbuta, alef maqsura, tashkeel)."""
+    """Letter-fold an alias roughly the way the engine's matcher does (hamza/alef, ta marbuta, alef maqsura,
+    tashkeel, Persian letter forms)."""
     s = _TASHKEEL.sub("", s)
     s = re.sub("[أإآٱ]", "ا", s).replace("ة", "ه").replace("ى", "ي").replace("ؤ", "و").replace("ئ", "ي")
+    # Persian/Urdu letter forms GeoNames uses in some Arabic-script alternates.
+    s = s.replace("ی", "ي").replace("ک", "ك").replace("ە", "ه").replace("ھ", "ه").replace("ہ", "ه").replace("ۀ", "ه")
     return " ".join(s.lower().split())
 
 
@@ -202,6 +206,11 @@ class Checker:
             prev = key
             if not r["population"].isdigit():
                 self.err(where, f"bad population {r['population']!r}")
+        self.load("gazetteer/geonames_fixes.tsv")
+        self.unique("gazetteer/geonames_fixes.tsv", "id")
+        for r in self.rows["gazetteer/geonames_fixes.tsv"]:
+            if r["id"] not in place_ids:
+                self.err(f"gazetteer/geonames_fixes.tsv:{r['_line']}", f"{r['id']} not in geonames.tsv")
         adm = self.load("gazetteer/admin1.tsv")
         adm_ids = self.unique("gazetteer/admin1.tsv", "id")
         for r in adm:
