@@ -1,0 +1,375 @@
+//! Who acted and who was acted on.
+//!
+//! Arabic news is mostly verb-first: "سيطرت قوات النظام على البوكمال" puts the actor right after the verb and the
+//! place or target after a preposition. Nominal triggers take their actor as a genitive ("غارة للتحالف", "سيطرة
+//! قوات النظام على …"). A passive verb, "على يد" or "من قبل" mark the actor explicitly; "لصالح" and "أمام" mark who
+//! gained what the subject lost; "على", "ضد", "بحق" and "مع" mark the other side. Each actor mention is scored from
+//! its marker and its distance to the trigger, rather than simply taking the nearest name.
+
+use crate::extract::{Candidate, Sent};
+use crate::rules::Role;
+use crate::{Mention, MentionKind, Resources};
+use rasd_core::ActorRef;
+
+/// The actors of one act, with the span each came from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Actors {
+    pub actor1: Option<(ActorRef, Option<(usize, usize)>)>,
+    pub actor2: Option<(ActorRef, Option<(usize, usize)>)>,
+    pub assoc1: Vec<ActorRef>,
+}
+
+/// The word that relates an actor mention to the act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// على يد، من قبل، بيد: the actor of a passive or nominal act.
+    Agent,
+    /// على، ضد، بحق: the target.
+    Patient,
+    /// مع: the other side of a clash.
+    With,
+    /// لصالح، أمام: who gained what the subject lost.
+    Gainer,
+    /// بين: the first of two sides.
+    Between,
+    /// و: joined to the previous actor.
+    And,
+    /// من، إلى، باتجاه، في …: a place-like or origin phrase, not a participant.
+    Other,
+    /// No marker: a subject, object or genitive.
+    None,
+    /// Inside another noun phrase ("دفاعات مسلحي داعش"): rarely the actor.
+    Genitive,
+}
+
+/// Particles after which a head noun starts a subject ("أن قوات النظام", "و عناصر التنظيم").
+const PARTICLES: &[&str] = &[
+    "ان",
+    "بان",
+    "وان",
+    "و",
+    "ف",
+    "ثم",
+    "قد",
+    "لقد",
+    "كما",
+    "بعد",
+    "حيث",
+    "اذ",
+    "التي",
+    "الذي",
+    "لكن",
+    "فيما",
+    "بينما",
+    "حين",
+    "عندما",
+    "اليوم",
+    "امس",
+];
+
+fn is_marker_word(w: &str) -> bool {
+    matches!(
+        w,
+        "علي"
+            | "ضد"
+            | "بحق"
+            | "مع"
+            | "ومع"
+            | "لصالح"
+            | "امام"
+            | "بين"
+            | "من"
+            | "الي"
+            | "باتجاه"
+            | "نحو"
+            | "عن"
+            | "عبر"
+            | "في"
+            | "داخل"
+            | "ضمن"
+            | "قبل"
+            | "يد"
+            | "بيد"
+            | "بايدي"
+            | "برصاص"
+            | "بنيران"
+            | "بقصف"
+            | "استهدف"
+            | "استهدفت"
+    )
+}
+
+/// Head nouns between a preposition and the actor's name ("على مواقع داعش", "ضد مسلحي التنظيم").
+const HEADS: &[&str] = &[
+    "قوات",
+    "عناصر",
+    "مسلحي",
+    "مقاتلي",
+    "مسلحو",
+    "مقاتلو",
+    "افراد",
+    "فلول",
+    "مواقع",
+    "مقرات",
+    "تجمعات",
+    "صفوف",
+    "ميليشيات",
+    "مليشيات",
+    "وحدات",
+    "كتايب",
+    "جنود",
+    "ارهابيي",
+    "خلايا",
+    "قياديين",
+    "دوريه",
+    "رتل",
+    "ارتال",
+    "معاقل",
+    "نقاط",
+    "حواجز",
+    "عنصرا",
+    "مسلحين",
+    "مقاتلين",
+    "جماعه",
+    "مجموعه",
+    "مجموعات",
+];
+
+/// The marker before a mention, skipping quotes and head nouns.
+pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
+    let clitic = sent.slice(m.clitic_start, m.start);
+    let clitic = clitic.trim_end_matches("ال");
+    match clitic {
+        "ل" | "لل" | "ول" | "فل" => return Marker::Agent,
+        "و" | "ف" => return Marker::And,
+        "ب" | "وب" | "فب" => return Marker::Other,
+        _ => {}
+    }
+    let words: Vec<String> = sent
+        .words_before(m.clitic_start, 5)
+        .into_iter()
+        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+        .collect();
+    let mut i = 0;
+    while i < words.len() && i < 2 && HEADS.contains(&words[i].as_str()) {
+        i += 1;
+    }
+    // "كسرت دفاعات مسلحي داعش": a head noun after another content word makes the name a genitive inside an
+    // object, not a subject.
+    if i > 0
+        && let Some(w) = words.get(i)
+        && !PARTICLES.contains(&w.as_str())
+        && !is_marker_word(w)
+    {
+        return Marker::Genitive;
+    }
+    let w0 = words.get(i).map(String::as_str).unwrap_or("");
+    let w1 = words.get(i + 1).map(String::as_str).unwrap_or("");
+    // A head noun with its own proclitic ("وعناصر الحشد") joins the phrase to the previous actor.
+    if i > 0 && words[i - 1].starts_with('و') {
+        return Marker::And;
+    }
+    match (w0, w1) {
+        ("قبل", "من") | ("يد", "علي") | ("بيد" | "بايدي" | "ايدي", _) => Marker::Agent,
+        // "قتل ثلاثة متظاهرين برصاص قوات الجيش", "بقصف لقوات النظام": the weapon's owner acted.
+        ("برصاص" | "بنيران" | "رصاص" | "نيران" | "بقصف" | "بغاره" | "بغارات" | "بهجوم" | "بقذايف", _) => {
+            Marker::Agent
+        }
+        ("علي" | "ضد" | "بحق" | "استهدف" | "استهدفت" | "تجاه", _) => Marker::Patient,
+        ("مع" | "ومع", "بالتعاون" | "بالتنسيق" | "جنبا") => Marker::And,
+        ("بمساندة" | "بدعم" | "بمشاركه" | "مسنوده" | "مدعومه" | "بغطاء" | "واسناد" | "باسناد", _) => {
+            Marker::And
+        }
+        ("من", "بدعم" | "بمساندة" | "مدعومه") => Marker::And,
+        ("مع" | "ومع", _) => Marker::With,
+        ("لصالح" | "امام", _) => Marker::Gainer,
+        ("بين", _) => Marker::Between,
+        ("و", _) => Marker::And,
+        ("من" | "الي" | "باتجاه" | "نحو" | "عن" | "عبر" | "في" | "داخل" | "ضمن" | "فيها" | "منها", _) => {
+            Marker::Other
+        }
+        _ => Marker::None,
+    }
+}
+
+/// Attaches actor1, actor2 and associated actors to a candidate act.
+pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Actors {
+    let trig = c.hit.start;
+    let (cs, ce) = c.clause;
+    let mentions: Vec<(&Mention, Marker)> = sent
+        .mentions
+        .iter()
+        .filter(|m| m.kind == MentionKind::Actor)
+        .map(|m| (m, marker(sent, m)))
+        .collect();
+    if mentions.is_empty() {
+        return Actors::default();
+    }
+    let subject_score = |m: &Mention, mk: Marker| -> Option<f32> {
+        if m.id == "civilians" {
+            return None;
+        }
+        let d = sent.distance(trig, m.start) as f32;
+        let in_clause = m.start >= cs && m.end <= ce;
+        let after = m.start >= c.hit.end;
+        // "قسد التي أعلنت انتزاع السيطرة": the antecedent of a relative pronoun before the act is its subject.
+        let antecedent = !after
+            && sent
+                .words_after(m.end, 2)
+                .iter()
+                .find(|w| w.chars().any(char::is_alphabetic))
+                .is_some_and(|w| matches!(w.as_str(), "التي" | "الذي" | "الذين"))
+            && d <= 12.0;
+        if antecedent && mk != Marker::Patient {
+            return Some(7.0 - d * 0.1);
+        }
+        // The subject of reported content: "أعلنت سانا أن قوات النظام … دخلت".
+        let after_an = !after
+            && sent
+                .words_before(m.clitic_start, 3)
+                .iter()
+                .any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"));
+        match mk {
+            Marker::Agent => Some(if in_clause || d < 8.0 {
+                10.0 - d * 0.1
+            } else {
+                4.0 - d * 0.1
+            }),
+            Marker::None if after_an && d <= 20.0 => Some(5.5 - d * 0.05),
+            Marker::None | Marker::Between if after && in_clause && d <= 8.0 => Some(6.0 - d * 0.3),
+            Marker::None if !after && in_clause => Some(5.0 - d * 0.3),
+            Marker::None if !after => Some(3.0 - d * 0.1),
+            Marker::Genitive if !after && in_clause => Some(3.5 - d * 0.3),
+            Marker::None | Marker::Between if after && d <= 14.0 => Some(2.0 - d * 0.1),
+            _ => None,
+        }
+    };
+    let best = |f: &dyn Fn(&Mention, Marker) -> Option<f32>, skip: Option<&str>| {
+        mentions
+            .iter()
+            .filter(|(m, _)| Some(m.id.as_str()) != skip)
+            .filter_map(|(m, mk)| f(m, *mk).map(|s| (s, *m)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, m)| m)
+    };
+    let (first, second): (Option<&Mention>, Option<&Mention>) = match c.role {
+        Role::Loss | Role::Fall => {
+            // The subject lost the place; the one after لصالح / أمام / بيد took it.
+            let gainer = best(
+                &|m, mk| {
+                    matches!(mk, Marker::Gainer | Marker::Agent)
+                        .then(|| 10.0 - sent.distance(trig, m.start) as f32 * 0.1)
+                },
+                None,
+            );
+            // The loser is the subject of "خسر" itself: look in its own clause only.
+            let loser = best(
+                &|m, mk| {
+                    if m.start >= cs && m.end <= ce {
+                        subject_score(m, mk)
+                    } else {
+                        None
+                    }
+                },
+                gainer.map(|g| g.id.as_str()),
+            );
+            (gainer, loser)
+        }
+        Role::Passive => {
+            let agent = best(
+                &|m, mk| (mk == Marker::Agent).then(|| 10.0 - sent.distance(trig, m.start) as f32 * 0.1),
+                None,
+            );
+            let patient = best(&subject_score, agent.map(|a| a.id.as_str()));
+            (agent, patient)
+        }
+        _ => {
+            let a1 = best(&subject_score, None);
+            let between = mentions.iter().find(|(_, mk)| *mk == Marker::Between).map(|(m, _)| *m);
+            let a2 = best(
+                &|m, mk| {
+                    let d = sent.distance(trig, m.start) as f32;
+                    let in_clause = m.start >= cs && m.end <= ce;
+                    match mk {
+                        Marker::Patient | Marker::With => Some(if in_clause { 8.0 } else { 4.0 } - d * 0.1),
+                        // "بين X و Y": Y is the other side; any other و joins an ally to actor1.
+                        Marker::And => between.filter(|b| b.end <= m.start).map(|_| 7.0 - d * 0.1),
+                        Marker::None if m.start > trig && in_clause => Some(3.0 - d * 0.1),
+                        Marker::None if in_clause => Some(2.0 - d * 0.1),
+                        _ => None,
+                    }
+                },
+                a1.map(|a| a.id.as_str()),
+            );
+            (a1, a2)
+        }
+    };
+    let to_ref = |m: &Mention| res.actor(&m.id, m.coreference).map(|a| (a, Some((m.start, m.end))));
+    let mut out = Actors {
+        actor1: first.and_then(to_ref),
+        actor2: second.and_then(to_ref),
+        assoc1: Vec::new(),
+    };
+    // "قوات الجيش العراقي وعناصر الحشد الشعبي": actors joined to actor1 by و are associated with it.
+    if let Some(a1) = first {
+        let mut prev_end = a1.end;
+        for (m, mk) in &mentions {
+            if m.start < prev_end || Some(m.id.as_str()) == second.map(|s| s.id.as_str()) {
+                continue;
+            }
+            if *mk == Marker::And && sent.distance(prev_end, m.start) <= 2 && m.id != a1.id && m.id != "civilians" {
+                if let Some(r) = res.actor(&m.id, m.coreference)
+                    && !out.assoc1.iter().any(|x| x.id == r.id)
+                {
+                    out.assoc1.push(r);
+                }
+                prev_end = m.end;
+            } else if m.start > prev_end {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// How often the document names each actor (by id), most frequent first; civilians and crowds left out.
+pub(crate) fn tally(mentions: &[Mention], res: &dyn Resources) -> Vec<(ActorRef, usize)> {
+    let mut counts: Vec<(ActorRef, usize)> = Vec::new();
+    for m in mentions.iter().filter(|m| m.kind == MentionKind::Actor) {
+        match counts.iter_mut().find(|(a, _)| a.id == m.id) {
+            Some(c) => c.1 += 1,
+            None => {
+                if let Some(a) = res.actor(&m.id, false)
+                    && !matches!(
+                        a.actor_type,
+                        rasd_core::ActorType::Civilians
+                            | rasd_core::ActorType::Protesters
+                            | rasd_core::ActorType::Rioters
+                    )
+                {
+                    counts.push((a, 1));
+                }
+            }
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+}
+
+/// The other side of a battle the text names only one side of: the document's most named actor on the other
+/// side of the state / non-state line (a government retaking a town is fighting the group the report is about).
+pub(crate) fn opponent(doc_actors: &[(ActorRef, usize)], a1: &ActorRef) -> Option<ActorRef> {
+    let state = |a: &ActorRef| a.actor_type == rasd_core::ActorType::StateForces;
+    doc_actors
+        .iter()
+        .find(|(a, n)| a.id != a1.id && state(a) != state(a1) && *n >= 2)
+        .map(|(a, _)| a.clone())
+}
+
+/// The taker of a place the text does not name: the document's most named actor other than the loser.
+pub(crate) fn likely_taker(doc_actors: &[(ActorRef, usize)], loser: Option<&ActorRef>) -> Option<ActorRef> {
+    doc_actors
+        .iter()
+        .find(|(a, n)| loser.is_none_or(|l| l.id != a.id) && *n >= 2)
+        .map(|(a, _)| a.clone())
+}

@@ -1,0 +1,279 @@
+//! Who says so, and how: reporting frames, stance and background.
+//!
+//! A frame is a reporting word with its source: "أعلنت وكالة سانا أن", "وفق المرصد", "نقلت عن مصادر", "نفت
+//! وكالة أعماق". The frames that govern an act are listed nearest first: a prepositional frame after it ("…،
+//! بحسب المرصد"), then the frames before it, the nearest first, each earlier one only when it introduces the
+//! later one ("ذكرت صحيفة أن المرصد أعلن أن …"). A frame with no named source ("وأضاف", "وفق البيان") refers
+//! back to the last source named. The outlet closes the list.
+
+use crate::extract::{Candidate, DocState, Sent};
+use crate::rules::{Cue, FrameKind, RuleKind};
+use crate::{DateHit, MentionKind, Resources};
+use chrono::NaiveDate;
+use rasd_core::{ActorType, SourceKind, SourceRef, Stance};
+
+/// A reporting frame found in a sentence.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub kind: FrameKind,
+    pub start: usize,
+    pub end: usize,
+    pub source: SourceRef,
+    pub span: Option<(usize, usize)>,
+}
+
+/// Sources of a claim, nearest first, each with the span that named it.
+pub(crate) type Sources = Vec<(SourceRef, Option<(usize, usize)>)>;
+
+/// The frames governing one act, nearest first, and the outlet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Attribution {
+    pub frames: Vec<Frame>,
+    pub outlet: Option<SourceRef>,
+}
+
+/// The source a frame word names: an outlet or actor right after it (VSO), or right before it ("قسد التي أعلنت").
+fn frame_source(sent: &Sent<'_>, start: usize, end: usize, res: &dyn Resources) -> Option<(SourceRef, (usize, usize))> {
+    let reach_after = 6;
+    let cand = |m: &&crate::Mention| matches!(m.kind, MentionKind::Outlet | MentionKind::Actor) && m.id != "civilians";
+    // The source of a verb comes before its content: stop at "أن" / "إن" or a colon.
+    let words = sent.words_after(end, reach_after + 1);
+    let stop = words
+        .iter()
+        .position(|w| matches!(w.as_str(), "ان" | "بان" | ":"))
+        .unwrap_or(words.len());
+    let reach_after = reach_after.min(stop);
+    let after = sent
+        .mentions
+        .iter()
+        .filter(cand)
+        .find(|m| m.start >= end && sent.distance(end, m.start) < reach_after);
+    let before = || {
+        sent.mentions
+            .iter()
+            .rev()
+            .filter(cand)
+            .find(|m| m.end <= start && sent.distance(m.end, start) <= 2)
+    };
+    // An outlet beats an actor at the same reach: "أعلنت وكالة سانا" names the agency, not the army.
+    let m = after.or_else(before)?;
+    let src = match m.kind {
+        MentionKind::Outlet => res.source(&m.id)?,
+        _ => res.source_for_actor(&m.id).or_else(|| {
+            res.actor(&m.id, false).map(|a| SourceRef {
+                id: a.id,
+                name: a.name,
+                kind: if a.actor_type == ActorType::StateForces {
+                    SourceKind::Official
+                } else {
+                    SourceKind::Party
+                },
+            })
+        })?,
+    };
+    Some((src, (m.start, m.end)))
+}
+
+/// Every frame of a sentence, with its source resolved.
+pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) -> Vec<Frame> {
+    let mut out: Vec<Frame> = Vec::new();
+    for h in sent.hits {
+        let RuleKind::Frame(kind) = sent.rules.get(h.rule).kind else {
+            continue;
+        };
+        // A frame that names nobody ("مشيرة إلى أن", "وأضاف") continues the last source: of this sentence first.
+        // Only a sentence-initial frame ("وأضاف", "وأشار إلى أن") or "وفق البيان" reaches back to the previous
+        // sentence; elsewhere an unnamed frame is the same speaker as the frame before it in this sentence.
+        let anaphoric = sent.distance(sent.start, h.start) <= 1
+            || sent
+                .words_after(h.end, 1)
+                .first()
+                .is_some_and(|w| matches!(w.as_str(), "البيان" | "المصدر" | "المصادر"));
+        let (source, span) = match frame_source(sent, h.start, h.end, res) {
+            Some((s, sp)) => (s, Some(sp)),
+            None => match (out.last(), &state.source) {
+                (Some(f), _) => (f.source.clone(), None),
+                (None, Some((s, _, _))) if anaphoric => (s.clone(), None),
+                _ => continue,
+            },
+        };
+        // A second word of the same frame ("بحسب ما أعلنت سانا") adds nothing.
+        if out.last().is_some_and(|f| f.source.id == source.id && f.kind == kind) {
+            continue;
+        }
+        out.push(Frame {
+            kind,
+            start: h.start,
+            end: h.end,
+            source,
+            span,
+        });
+    }
+    out
+}
+
+/// Does the text between two offsets introduce reported content ("أن", "إن", a colon or a quote)?
+fn introduces(sent: &Sent<'_>, from: usize, to: usize) -> bool {
+    let between = sent.slice(from, to);
+    between.contains(':')
+        || between.contains(['"', '«', '“'])
+        || sent
+            .words_after(from, sent.distance(from, to))
+            .iter()
+            .any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"))
+}
+
+/// The frames governing a candidate act, nearest first.
+pub(crate) fn attribute(
+    sent: &Sent<'_>,
+    c: &Candidate,
+    res: &dyn Resources,
+    state: &DocState,
+    outlet: Option<&str>,
+) -> Attribution {
+    let all = frames_in(sent, res, state);
+    let trig = c.hit.start;
+    let mut chosen: Vec<Frame> = Vec::new();
+    // Prepositional frames after the act in its sentence, nearest first; and denials that open no new content.
+    let later_trigger = |f: &Frame| {
+        sent.hits
+            .iter()
+            .any(|h| h.start > f.end && matches!(sent.rules.get(h.rule).kind, RuleKind::Trigger { .. }))
+    };
+    for f in all.iter().filter(|f| f.start > c.hit.end) {
+        let same_clause = f.start < c.clause.1;
+        if f.kind == FrameKind::Per && (same_clause || !later_trigger(f))
+            || f.kind == FrameKind::Deny && !later_trigger(f)
+        {
+            chosen.push(f.clone());
+        }
+    }
+    // Frames before it: the nearest, then each earlier one that introduces the one after it.
+    let mut inner: Option<&Frame> = None;
+    for f in all.iter().rev().filter(|f| f.end <= trig) {
+        match inner {
+            None => {
+                chosen.push(f.clone());
+                inner = Some(f);
+            }
+            Some(i) => {
+                if f.kind == FrameKind::Per || introduces(sent, f.end, i.start) {
+                    chosen.push(f.clone());
+                    inner = Some(f);
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    chosen.retain(|f| seen.insert((f.source.id.clone(), f.kind == FrameKind::Deny)));
+    let outlet = outlet.filter(|o| !o.trim().is_empty()).map(|o| {
+        res.source(o).unwrap_or_else(|| SourceRef {
+            id: o.to_string(),
+            name: o.to_string(),
+            kind: SourceKind::Outlet,
+        })
+    });
+    Attribution { frames: chosen, outlet }
+}
+
+/// The stance of the act itself (before frames): denial, hedging or expectation cues in its clause.
+fn clause_stance(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>) -> Stance {
+    let (cs, ce) = c.clause;
+    let near = |cue: Cue, after_ok: bool| {
+        sent.cues(cue)
+            .any(|h| h.start >= cs && h.end <= ce && (h.end <= c.hit.start || after_ok))
+    };
+    if near(Cue::Denied, true) {
+        Stance::Denied
+    } else if near(Cue::Expected, false) || c.hit.future || date.is_some_and(|d| d.future) {
+        Stance::Expected
+    } else if near(Cue::Hedged, false) {
+        Stance::Hedged
+    } else {
+        Stance::Asserted
+    }
+}
+
+/// One or two claims of the act: a denial next to an assertion gives two records, each with its own sources.
+pub(crate) fn stances(
+    sent: &Sent<'_>,
+    c: &Candidate,
+    a: &Attribution,
+    date: Option<&DateHit>,
+) -> Vec<(Stance, Sources)> {
+    let finish = |frames: Vec<&Frame>| {
+        let mut v: Sources = frames.into_iter().map(|f| (f.source.clone(), f.span)).collect();
+        if let Some(o) = &a.outlet
+            && !v.iter().any(|(s, _)| s.id == o.id)
+        {
+            v.push((o.clone(), None));
+        }
+        v
+    };
+    let base = clause_stance(sent, c, date);
+    let denies: Vec<&Frame> = a.frames.iter().filter(|f| f.kind == FrameKind::Deny).collect();
+    let others: Vec<&Frame> = a.frames.iter().filter(|f| f.kind != FrameKind::Deny).collect();
+    let asserted_stance = match others.first().map(|f| f.kind) {
+        Some(FrameKind::Hedge) if base == Stance::Asserted => Stance::Hedged,
+        // The denial words belong to the denier's record, not to the assertion beside it.
+        _ if base == Stance::Denied && !denies.is_empty() => Stance::Asserted,
+        _ => base,
+    };
+    match (denies.is_empty(), others.is_empty()) {
+        (true, _) => vec![(asserted_stance, finish(others))],
+        (false, true) => vec![(Stance::Denied, finish(denies))],
+        (false, false) => vec![(asserted_stance, finish(others)), (Stance::Denied, finish(denies))],
+    }
+}
+
+/// Whether the act is history or commentary: a pluperfect ("كان … قد سيطر", "التي كانت سيطرت"), or a date
+/// flagged as background or more than a year before publication.
+pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>, published: Option<NaiveDate>) -> bool {
+    let (cs, _) = c.clause;
+    let plu = sent
+        .cues(Cue::Pluperfect)
+        .filter(|h| h.start >= cs && h.end <= c.hit.start)
+        .any(|h| {
+            let d = sent.distance(h.end, c.hit.start);
+            let w = rasd_text::normalize_key(sent.slice(h.start, h.end));
+            match w.as_str() {
+                "قد" => d == 0 && sent.cues(Cue::Pluperfect).any(|k| k.start >= cs && k.end <= h.start),
+                "سابقا" => true,
+                // "كان يبسط التنظيم سيطرته", "كانت قد سيطرت": a past state or a pluperfect.
+                _ => d <= 3,
+            }
+        });
+    // "وكانت قوات النظام قد سيطرت على سراقب مطلع الأسبوع الجاري": a pluperfect about last week is still news.
+    let recent = match (date, published) {
+        (
+            Some(DateHit {
+                range: Some((_, end)), ..
+            }),
+            Some(p),
+        ) => (p - *end).num_days() <= 30,
+        _ => false,
+    };
+    if plu && !recent {
+        return true;
+    }
+    match (date, published) {
+        (Some(d), _) if d.background => true,
+        (
+            Some(DateHit {
+                range: Some((_, end)), ..
+            }),
+            Some(p),
+        ) => (p - *end).num_days() > 365,
+        _ => false,
+    }
+}
+
+/// The last source a sentence names, for frames after it that name none ("وأضاف …").
+pub(crate) fn sentence_source(sent: &Sent<'_>, res: &dyn Resources) -> Option<(SourceRef, usize, usize)> {
+    sent.hits.iter().rev().find_map(|h| {
+        let RuleKind::Frame(_) = sent.rules.get(h.rule).kind else {
+            return None;
+        };
+        frame_source(sent, h.start, h.end, res).map(|(s, (a, b))| (s, a, b))
+    })
+}

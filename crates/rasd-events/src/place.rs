@@ -1,0 +1,192 @@
+//! Where the act happened: the place governed by a locative word ("في", "قرب", "شرق", "على أطراف", the clitic
+//! ب), not every place the sentence names. Origins and destinations ("انطلاقا من", "باتجاه") score low. A
+//! sentence that names no place falls back to the document's current place, marked `carried`.
+
+use crate::extract::{Candidate, DocState, Sent};
+use crate::rules::{Cue, RuleKind, TriggerType};
+use crate::{Mention, MentionKind, Resources};
+use rasd_core::Location;
+
+/// The location of one act and the span it came from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Placed {
+    pub location: Option<Location>,
+    pub span: Option<(usize, usize)>,
+    pub carried: bool,
+    /// Places joined to the chosen one by و ("على مخيم جباليا وحي الرمال"): ACLED codes one event per place.
+    pub also: Vec<(Location, (usize, usize))>,
+}
+
+/// The nearest locative cue right before a place mention (at most one word in between, for "شرق مدينة X").
+fn cue_before(sent: &Sent<'_>, m: &Mention) -> Option<Cue> {
+    let clitic = sent.slice(m.clitic_start, m.start);
+    let mut best: Option<(usize, Cue)> = None;
+    for h in sent.hits {
+        if h.end > m.clitic_start {
+            break;
+        }
+        if let RuleKind::Cue(c @ (Cue::Locative | Cue::Near | Cue::Away)) = sent.rules.get(h.rule).kind {
+            let d = sent.distance(h.end, m.clitic_start);
+            // "شرق مدينة X" reaches over one word; "في" and "باتجاه" govern only the next word.
+            let reach = if c == Cue::Near { 1 } else { 0 };
+            if d <= reach && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c == Cue::Near && bc != Cue::Near)) {
+                best = Some((d, c));
+            }
+        }
+    }
+    match best {
+        Some((_, c)) => Some(c),
+        None if clitic.starts_with('ب') || clitic.starts_with("وب") => Some(Cue::Locative),
+        None => None,
+    }
+}
+
+fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f32, bool) {
+    let (cs, ce) = c.clause;
+    let mut s = 0.0f32;
+    if m.start >= cs && m.end <= ce {
+        s += 3.0;
+    }
+    let cue = cue_before(sent, m);
+    let near = cue == Some(Cue::Near);
+    // A place outside the document's main country is a weaker choice (a namesake, or a mention in passing).
+    if let Some(main) = sent.country
+        && res.place(&m.id, 1).is_some_and(|l| l.country != main)
+    {
+        s -= 2.5;
+    }
+    match cue {
+        Some(Cue::Locative | Cue::Near) => s += 3.0,
+        // Rockets fired "باتجاه عسقلان" land there: for remote violence the direction is the target.
+        Some(Cue::Away) if !remote(c) => s -= 3.0,
+        _ => {}
+    }
+    // "سيطرت على مدينة البوكمال": the object of a territory verb is the place taken.
+    if matches!(c.ty, TriggerType::Territory) && m.start > c.hit.end && m.end <= ce {
+        let before = sent.words_before(m.clitic_start, 3);
+        if before.iter().any(|w| w == "علي") {
+            s += 3.0;
+        }
+    }
+    if m.start >= c.hit.end {
+        s += 1.0;
+    }
+    s -= sent.distance(c.hit.start, m.start) as f32 * 0.1;
+    if m.geo_precision == Some(3) {
+        s -= 1.0;
+    }
+    (s, near)
+}
+
+/// The document's main country, after moving ambiguous names to a same-named place in it.
+///
+/// "القدس" in a report on Mosul is the Mosul district, not Jerusalem; "الجيزة" in Sirte is a Sirte district. The
+/// main country is the one holding at least half the place mentions (by confidence); a name placed elsewhere moves
+/// to its first runner-up in the main country, when it has one.
+pub(crate) fn settle_country(mentions: &mut [Mention], res: &dyn Resources) -> Option<String> {
+    let mut weight: Vec<(String, f32)> = Vec::new();
+    let mut total = 0.0f32;
+    for m in mentions.iter().filter(|m| m.kind == MentionKind::Place) {
+        if let Some(l) = res.place(&m.id, 1) {
+            total += m.confidence;
+            match weight.iter_mut().find(|(c, _)| *c == l.country) {
+                Some(w) => w.1 += m.confidence,
+                None => weight.push((l.country, m.confidence)),
+            }
+        }
+    }
+    let (main, w) = weight.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    if w < total * 0.5 {
+        return None;
+    }
+    for m in mentions.iter_mut().filter(|m| m.kind == MentionKind::Place) {
+        if res.place(&m.id, 1).is_some_and(|l| l.country != main) {
+            let better = m
+                .runners_up
+                .iter()
+                .find(|r| res.place(r, 1).is_some_and(|l| l.country == main))
+                .cloned();
+            if let Some(r) = better {
+                m.id = r;
+            }
+        }
+    }
+    Some(main)
+}
+
+fn remote(c: &Candidate) -> bool {
+    matches!(c.ty, TriggerType::Sub(t) if t.event_type() == rasd_core::EventType::ExplosionsRemoteViolence)
+}
+
+/// A name glued to letters that are not proclitics of a place ("كسرت" is not ك + سرت).
+fn glued_to_word(sent: &Sent<'_>, m: &Mention) -> bool {
+    sent.slice(m.clitic_start, m.start).contains('ك')
+}
+
+/// Attaches a location to a candidate act.
+pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state: &DocState) -> Placed {
+    let best = sent
+        .mentions
+        .iter()
+        .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m))
+        .map(|m| (score(sent, c, m, res), m))
+        .filter(|((s, _), _)| *s > -1.0)
+        .max_by(|a, b| a.0.0.total_cmp(&b.0.0));
+    if let Some(((_, near), m)) = best {
+        let gp = m.geo_precision.unwrap_or(1).max(if near { 2 } else { 1 });
+        if let Some(loc) = res.place(&m.id, gp) {
+            let mut also = Vec::new();
+            let mut prev_end = m.end;
+            for n in sent
+                .mentions
+                .iter()
+                .filter(|n| n.kind == MentionKind::Place && n.start >= m.end)
+            {
+                let joined = sent.slice(n.clitic_start, n.start).starts_with('و')
+                    || sent.words_before(n.clitic_start, 1).first().is_some_and(|w| w == "و");
+                if !joined || sent.distance(prev_end, n.clitic_start) > 2 || n.id == m.id {
+                    break;
+                }
+                if let Some(l) = res.place(&n.id, n.geo_precision.unwrap_or(1)) {
+                    also.push((l, (n.start, n.end)));
+                }
+                prev_end = n.end;
+            }
+            return Placed {
+                location: Some(loc),
+                span: Some((m.start, m.end)),
+                carried: false,
+                also,
+            };
+        }
+    }
+    match &state.place {
+        Some((loc, s, e)) => {
+            let mut loc = loc.clone();
+            loc.carried = true;
+            Placed {
+                location: Some(loc),
+                span: Some((*s, *e)),
+                carried: true,
+                also: Vec::new(),
+            }
+        }
+        None => Placed::default(),
+    }
+}
+
+/// The place a sentence is about, to carry forward: the first place with a locative word, else the first place
+/// not marked as an origin or destination.
+pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Location, usize, usize)> {
+    let places = || {
+        sent.mentions
+            .iter()
+            .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m))
+    };
+    let m = places()
+        .find(|m| matches!(cue_before(sent, m), Some(Cue::Locative | Cue::Near)))
+        .or_else(|| places().find(|m| cue_before(sent, m) != Some(Cue::Away)))?;
+    let near = cue_before(sent, m) == Some(Cue::Near);
+    let gp = m.geo_precision.unwrap_or(1).max(if near { 2 } else { 1 });
+    res.place(&m.id, gp).map(|l| (l, m.start, m.end))
+}

@@ -1,0 +1,441 @@
+//! The reviewed rule files (`data/events/*.tsv`), compiled into one Aho-Corasick automaton over key-normalized text.
+//!
+//! Every pattern is normalized with the same [`normalize_key`] that runs over documents, so a rule written with
+//! hamza, tashkeel or ta marbuta matches every spelling of it. Matches are then checked against word boundaries on
+//! the normalized text: proclitics (و ف ب ل ك ال) may precede a pattern; after it, a `word` pattern allows only
+//! tanween alef or a pronoun, a `stem` pattern any continuation.
+
+use crate::{Error, Result};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rasd_core::SubEventType;
+use rasd_text::normalize_key;
+use rasd_text::tokenize::is_arabic_letter;
+use std::str::FromStr;
+
+const TRIGGERS: &str = include_str!("../../../data/events/triggers.tsv");
+const FRAMES: &str = include_str!("../../../data/events/frames.tsv");
+const CUES: &str = include_str!("../../../data/events/cues.tsv");
+
+/// What a trigger says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerType {
+    /// One of ACLED's sub-event types.
+    Sub(SubEventType),
+    /// A change of territory: "Government regains" or "Non-state actor overtakes", from the taker's actor type.
+    Territory,
+    /// A killing with no other act named: an Attack when the victims are civilians.
+    Casualty,
+}
+
+/// How the trigger's grammatical subject relates to the act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Agent,
+    Gain,
+    Loss,
+    Withdraw,
+    Fall,
+    Passive,
+    Noun,
+}
+
+/// Kinds of reporting frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    Say,
+    Per,
+    Deny,
+    Hedge,
+}
+
+/// Context cues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    Expected,
+    Hedged,
+    Denied,
+    Question,
+    Hypothetical,
+    Kill,
+    Cumulative,
+    Civilian,
+    Air,
+    Locative,
+    Near,
+    Away,
+    BlockBefore,
+    BlockAfter,
+    BlockFall,
+    BlockName,
+    Pluperfect,
+    Fraction,
+    Negation,
+    NotConflict,
+    Protester,
+    NoFight,
+    Riot,
+    CivilianTarget,
+}
+
+impl Cue {
+    fn parse(s: &str) -> Option<Cue> {
+        Some(match s {
+            "expected" => Cue::Expected,
+            "hedged" => Cue::Hedged,
+            "denied" => Cue::Denied,
+            "question" => Cue::Question,
+            "hypothetical" => Cue::Hypothetical,
+            "kill" => Cue::Kill,
+            "cumulative" => Cue::Cumulative,
+            "civilian" => Cue::Civilian,
+            "air" => Cue::Air,
+            "locative" => Cue::Locative,
+            "near" => Cue::Near,
+            "away" => Cue::Away,
+            "block-before" => Cue::BlockBefore,
+            "block-after" => Cue::BlockAfter,
+            "block-fall" => Cue::BlockFall,
+            "block-name" => Cue::BlockName,
+            "pluperfect" => Cue::Pluperfect,
+            "fraction" => Cue::Fraction,
+            "negation" => Cue::Negation,
+            "not-conflict" => Cue::NotConflict,
+            "protester" => Cue::Protester,
+            "no-fight" => Cue::NoFight,
+            "riot" => Cue::Riot,
+            "civilian-target" => Cue::CivilianTarget,
+            _ => return None,
+        })
+    }
+}
+
+/// What a rule is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RuleKind {
+    Trigger { ty: TriggerType, role: Role, weight: f32 },
+    Frame(FrameKind),
+    Cue(Cue),
+}
+
+/// One row of a rule file.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The pattern as written in the file.
+    pub pattern: String,
+    /// The key-normalized pattern.
+    pub key: String,
+    pub kind: RuleKind,
+    /// `stem`: any continuation of the word is allowed.
+    pub stem: bool,
+    /// `file:line`, for messages and reviews.
+    pub origin: String,
+}
+
+/// A rule matched in a document: byte offsets into the ORIGINAL text, without proclitics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub rule: u32,
+    /// The word carried the future prefix س before the pattern ("سيسيطر").
+    pub future: bool,
+}
+
+/// The compiled rules: immutable, shared by every worker.
+#[derive(Debug)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    /// Automaton patterns → (rule index, pattern needs a ل proclitic because its alef of ال was elided).
+    pattern_rule: Vec<(u32, bool)>,
+    automaton: AhoCorasick,
+}
+
+impl Rules {
+    /// The rules compiled into the binary.
+    pub fn embedded() -> Result<Rules> {
+        Rules::from_sources(&[
+            ("data/events/triggers.tsv", TRIGGERS),
+            ("data/events/frames.tsv", FRAMES),
+            ("data/events/cues.tsv", CUES),
+        ])
+    }
+
+    /// Compiles rule files given as `(name, contents)`; the file kind is taken from the header.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<Rules> {
+        let mut rules = Vec::new();
+        for (name, contents) in sources {
+            parse_file(name, contents, &mut rules)?;
+        }
+        let mut patterns = Vec::with_capacity(rules.len() * 2);
+        let mut pattern_rule = Vec::with_capacity(rules.len() * 2);
+        for (i, r) in rules.iter().enumerate() {
+            patterns.push(r.key.clone());
+            pattern_rule.push((i as u32, false));
+            // "للتحالف" = ل + التحالف with the alef of the article elided.
+            if let Some(rest) = r.key.strip_prefix("ال")
+                && !rest.is_empty()
+            {
+                patterns.push(format!("ل{rest}"));
+                pattern_rule.push((i as u32, true));
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| Error::Rules(format!("cannot compile the rule automaton: {e}")))?;
+        Ok(Rules {
+            rules,
+            pattern_rule,
+            automaton,
+        })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, i: u32) -> &Rule {
+        &self.rules[i as usize]
+    }
+
+    /// Every boundary-respecting rule match in `norm` (the key-normalized text), with spans mapped back to
+    /// `original`. Where matches of the same rule family overlap, the longest wins.
+    pub fn find(&self, original: &str, norm: &rasd_text::Normalized, out: &mut Vec<Hit>) {
+        out.clear();
+        let text = norm.as_str();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let (rule, needs_lam) = self.pattern_rule[m.pattern().as_usize()];
+            let r = &self.rules[rule as usize];
+            let Some(future) = boundary_ok(text, m.start(), m.end(), r.stem, needs_lam) else {
+                continue;
+            };
+            let span = norm.to_original(original, m.start(), m.end());
+            if span.is_empty() {
+                continue;
+            }
+            out.push(Hit {
+                start: span.start,
+                end: span.end,
+                rule,
+                future,
+            });
+        }
+        // Keep the longest of overlapping hits within the same family (trigger, frame, cue).
+        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let family = |h: &Hit| match self.rules[h.rule as usize].kind {
+            RuleKind::Trigger { .. } => 0u8,
+            RuleKind::Frame(_) => 1,
+            RuleKind::Cue(_) => 2,
+        };
+        let mut last_end = [0usize; 3];
+        out.retain(|h| {
+            let f = family(h) as usize;
+            if h.start < last_end[f] {
+                return false;
+            }
+            last_end[f] = h.end;
+            true
+        });
+    }
+}
+
+fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
+    let mut lines = contents.lines().enumerate();
+    let header = loop {
+        match lines.next() {
+            Some((_, l)) if l.starts_with('#') || l.trim().is_empty() => continue,
+            Some((_, l)) => break l.to_string(),
+            None => return Err(Error::Rules(format!("{name}: empty file"))),
+        }
+    };
+    let cols: Vec<&str> = header.split('\t').collect();
+    let kind_of_file = match cols.as_slice() {
+        ["pattern", "sub_event_type", "match", "role", "weight", "source"] => 0,
+        ["pattern", "kind", "match", "source"] => 1,
+        ["pattern", "cue", "match", "source"] => 2,
+        _ => return Err(Error::Rules(format!("{name}:1: unknown header {header:?}"))),
+    };
+    for (no, line) in lines {
+        let origin = format!("{name}:{}", no + 1);
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != cols.len() {
+            return Err(Error::Rules(format!(
+                "{origin}: expected {} columns, found {}",
+                cols.len(),
+                f.len()
+            )));
+        }
+        if f[f.len() - 1].trim().is_empty() {
+            return Err(Error::Rules(format!("{origin}: the source column is empty")));
+        }
+        let pattern = f[0].trim();
+        let key = normalize_key(pattern);
+        if key.is_empty() {
+            return Err(Error::Rules(format!("{origin}: empty pattern")));
+        }
+        let stem = match f[2] {
+            "stem" => true,
+            "word" => false,
+            other => {
+                return Err(Error::Rules(format!(
+                    "{origin}: match must be word or stem, not {other:?}"
+                )));
+            }
+        };
+        let kind = match kind_of_file {
+            0 => {
+                let ty = match f[1] {
+                    "TERRITORY" => TriggerType::Territory,
+                    "CASUALTY" => TriggerType::Casualty,
+                    s => {
+                        TriggerType::Sub(SubEventType::from_str(s).map_err(|e| Error::Rules(format!("{origin}: {e}")))?)
+                    }
+                };
+                let role = match f[3] {
+                    "agent" => Role::Agent,
+                    "gain" => Role::Gain,
+                    "loss" => Role::Loss,
+                    "withdraw" => Role::Withdraw,
+                    "fall" => Role::Fall,
+                    "passive" => Role::Passive,
+                    "noun" => Role::Noun,
+                    other => return Err(Error::Rules(format!("{origin}: unknown role {other:?}"))),
+                };
+                let weight: f32 = f[4]
+                    .parse()
+                    .map_err(|_| Error::Rules(format!("{origin}: weight {:?} is not a number", f[4])))?;
+                if !(0.0..=1.0).contains(&weight) {
+                    return Err(Error::Rules(format!("{origin}: weight must be within 0..1")));
+                }
+                RuleKind::Trigger { ty, role, weight }
+            }
+            1 => RuleKind::Frame(match f[1] {
+                "say" => FrameKind::Say,
+                "per" => FrameKind::Per,
+                "deny" => FrameKind::Deny,
+                "hedge" => FrameKind::Hedge,
+                other => return Err(Error::Rules(format!("{origin}: unknown frame kind {other:?}"))),
+            }),
+            _ => RuleKind::Cue(
+                Cue::parse(f[1]).ok_or_else(|| Error::Rules(format!("{origin}: unknown cue {:?}", f[1])))?,
+            ),
+        };
+        rules.push(Rule {
+            pattern: pattern.to_string(),
+            key,
+            kind,
+            stem,
+            origin,
+        });
+    }
+    Ok(())
+}
+
+fn prev_char(text: &str, at: usize) -> Option<char> {
+    text[..at].chars().next_back()
+}
+
+/// Checks that `text[start..end]` sits on word boundaries, allowing proclitics before it. Returns whether the
+/// proclitics included the future prefix س, or `None` when the boundaries do not hold.
+fn boundary_ok(text: &str, start: usize, end: usize, stem: bool, needs_lam: bool) -> Option<bool> {
+    // Start: the word's prefix before the match must be a proclitic chain.
+    let mut word_start = start;
+    while let Some(c) = prev_char(text, word_start) {
+        if is_arabic_letter(c) {
+            word_start -= c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let mut prefix = &text[word_start..start];
+    if needs_lam {
+        prefix = prefix.strip_suffix('ل')?;
+    }
+    let future = proclitics(prefix)?;
+    // End.
+    let mut word_end = end;
+    for c in text[end..].chars() {
+        if is_arabic_letter(c) {
+            word_end += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    if !stem && !matches!(&text[end..word_end], "" | "ا" | "ه" | "ها" | "هم" | "هما" | "ي") {
+        return None;
+    }
+    Some(future)
+}
+
+/// Is `prefix` a chain of proclitics: [و|ف]? ([س] | [ب|ل|ك]? [ال|ل]?)? Returns whether it holds the future س.
+fn proclitics(prefix: &str) -> Option<bool> {
+    let p = prefix.strip_prefix(['و', 'ف']).unwrap_or(prefix);
+    if p == "س" {
+        return Some(true);
+    }
+    let p = p.strip_prefix(['ب', 'ل', 'ك']).unwrap_or(p);
+    matches!(p, "" | "ال" | "ل").then_some(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rasd_text::{Mode, Normalizer};
+
+    fn hits(text: &str) -> Vec<(String, String)> {
+        let rules = Rules::embedded().expect("embedded rules compile");
+        let norm = Normalizer::new(Mode::Key).normalize(text).expect("small");
+        let mut out = Vec::new();
+        rules.find(text, &norm, &mut out);
+        out.iter()
+            .map(|h| (text[h.start..h.end].to_string(), rules.get(h.rule).pattern.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn every_rule_file_row_is_valid_and_sourced() {
+        let rules = Rules::embedded().expect("embedded rules compile");
+        assert!(rules.rules().len() > 250, "{} rules", rules.rules().len());
+        // All 25 sub-event types have at least one trigger, directly or through TERRITORY / CASUALTY.
+        for t in SubEventType::ALL {
+            let covered = rules.rules().iter().any(|r| match r.kind {
+                RuleKind::Trigger {
+                    ty: TriggerType::Sub(s),
+                    ..
+                } => s == *t,
+                RuleKind::Trigger {
+                    ty: TriggerType::Territory,
+                    ..
+                } => matches!(
+                    t,
+                    SubEventType::GovernmentRegainsTerritory | SubEventType::NonStateActorOvertakesTerritory
+                ),
+                _ => false,
+            }) || *t == SubEventType::Other;
+            assert!(covered, "no trigger for {t}");
+        }
+    }
+
+    #[test]
+    fn matches_respect_clitics_and_word_ends() {
+        let h = hits("وسيطرت القوات على المدينة بعد المعارك وغارات للتحالف");
+        let pats: Vec<&str> = h.iter().map(|(_, p)| p.as_str()).collect();
+        assert!(pats.contains(&"سيطر"), "{h:?}");
+        assert!(pats.contains(&"معارك"), "{h:?}");
+        assert!(pats.contains(&"غارات"), "{h:?}");
+        assert!(!hits("الحيوان").iter().any(|(_, p)| p == "حي"));
+        assert!(hits("فضّ اعتصام").iter().any(|(_, p)| p == "فض"));
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_file_and_line() {
+        let bad = "pattern\tcue\tmatch\tsource\nقتل\tnonsense\tword\tx\n";
+        let err = Rules::from_sources(&[("cues.tsv", bad)]).expect_err("unknown cue");
+        assert!(err.to_string().contains("cues.tsv:2"), "{err}");
+        let unsourced = "pattern\tkind\tmatch\tsource\nقال\tsay\tword\t \n";
+        assert!(Rules::from_sources(&[("frames.tsv", unsourced)]).is_err());
+    }
+}

@@ -1,0 +1,192 @@
+//! Fatalities and territory share.
+//!
+//! ACLED's conservative rule: the lower figure of a range, 10 for "عشرات", no number for "عدد كبير". A running
+//! total ("ارتفع عدد القتلى إلى 1168") is kept but marked cumulative, with no `value`, because it is not one act's
+//! toll. Shares come from percentages ("أكثر من 40 في المئة": min 40, no max) and fractions ("ثلث").
+
+use crate::MentionKind;
+use crate::extract::{Candidate, Sent};
+use crate::rules::{Cue, RuleKind, TriggerType};
+use rasd_core::{Fatalities, TerritoryShare};
+use rasd_text::{NumberKind, NumberMention, find_numbers};
+
+/// Every number of the sentence.
+pub(crate) fn numbers(sent: &Sent<'_>) -> Vec<NumberMention> {
+    find_numbers(sent.text, sent.tokens)
+}
+
+const WOUNDED: &[&str] = &[
+    "جرحي",
+    "جريح",
+    "جريحا",
+    "مصابين",
+    "مصابا",
+    "اصابه",
+    "اصابات",
+    "بجروح",
+    "جرح",
+    "الجرحي",
+];
+const WOUNDED_VERB: &[&str] = &[
+    "اصيب",
+    "واصيب",
+    "اصيبوا",
+    "واصيبوا",
+    "اصابه",
+    "واصابه",
+    "جرح",
+    "وجرح",
+    "اصابات",
+];
+const NOT_A_TOLL: &[&str] = &[
+    "عام",
+    "سنه",
+    "منذ",
+    "العام",
+    "الساعه",
+    "الساعة",
+    "يوم",
+    "رقم",
+    "بعد",
+    "نحو",
+];
+
+/// The death toll of a candidate act, with the span it came from.
+pub(crate) fn fatalities(
+    sent: &Sent<'_>,
+    c: &Candidate,
+    all: &[Candidate],
+    numbers: &[NumberMention],
+) -> Option<(Fatalities, (usize, usize))> {
+    // Kill words that belong to this act: in its clause, or nearer to it than to any other act.
+    let mine = |at: usize| {
+        let (cs, ce) = c.clause;
+        if at >= cs && at < ce {
+            return true;
+        }
+        let d = sent.distance(at, c.hit.start);
+        all.iter()
+            .all(|o| std::ptr::eq(o, c) || o.clause == c.clause || sent.distance(at, o.hit.start) > d)
+    };
+    let mut best: Option<(usize, &NumberMention, usize, usize)> = None;
+    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start)) {
+        for n in numbers.iter().filter(|n| n.kind == NumberKind::Count) {
+            if sent.dates.iter().any(|d| d.start < n.end && n.start < d.end) {
+                continue;
+            }
+            let before = sent.words_before(n.start, 1);
+            let w0 = before.first().map(String::as_str).unwrap_or("");
+            if NOT_A_TOLL.contains(&w0) && !n.vague {
+                continue;
+            }
+            // "وأصيب 51 آخرون" counts the wounded; "بينهم سبعة أطفال" is a part of the toll, not the toll.
+            if WOUNDED_VERB.contains(&w0) || matches!(w0, "بينهم" | "منهم" | "بينها" | "بينهن") {
+                continue;
+            }
+            let after = sent.words_after(n.end, 1);
+            if after.first().is_some_and(|w| WOUNDED.contains(&w.as_str())) {
+                continue;
+            }
+            let d = if n.start >= k.end {
+                let d = sent.distance(k.end, n.start);
+                // "ارتفع عدد قتلى التنظيم إلى 1168": a running total after "إلى", however long the noun between.
+                let to_total = w0 == "الي"
+                    && d <= 12
+                    && sent
+                        .cues(Cue::Cumulative)
+                        .any(|c| c.start < n.start && sent.distance(c.end, n.start) <= 12);
+                if d > 1 && !to_total {
+                    continue;
+                }
+                d
+            } else if n.end <= k.start {
+                let d = sent.distance(n.end, k.start);
+                let between = numbers.iter().any(|o| o.start >= n.end && o.end <= k.start);
+                if d > 6 || between {
+                    continue;
+                }
+                d + 1
+            } else {
+                0
+            };
+            // A count beats a vague quantity ("آلاف القتلى … إلى 1168"), then the nearer one wins.
+            let key = |d: usize, n: &NumberMention| (n.vague, d);
+            if best.is_none_or(|b| key(d, n) < key(b.0, b.1)) {
+                best = Some((d, n, k.start, k.end));
+            }
+        }
+    }
+    let (_, n, ks, ke) = best?;
+    let (s, e) = (n.start.min(ks), n.end.max(ke));
+    let cumulative = sent
+        .cues(Cue::Cumulative)
+        .any(|h| h.end <= s.max(n.start) && sent.distance(h.end, s) <= 8);
+    let as_u = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64);
+    let f = Fatalities {
+        value: if cumulative { None } else { as_u(n.value) },
+        min: as_u(n.min),
+        max: as_u(n.max),
+        text: sent.slice(s, e).to_string(),
+        cumulative,
+    };
+    Some((f, (s, e)))
+}
+
+/// Whether the victims of a candidate act are civilians ("مقتل سبعة أشخاص بينهم امرأة وطفل").
+pub(crate) fn civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let (cs, ce) = if c.ty == TriggerType::Casualty {
+        (sent.start, sent.end)
+    } else {
+        c.clause
+    };
+    sent.cues(Cue::Civilian).any(|h| h.start >= cs && h.end <= ce)
+        || sent
+            .mentions
+            .iter()
+            .any(|m| m.kind == MentionKind::Actor && m.id == "civilians" && m.start >= cs && m.end <= ce)
+}
+
+/// Whether the victims of a candidate act are protesters ("قتل ثلاثة متظاهرين برصاص قوات الجيش").
+pub(crate) fn protester_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let (cs, ce) = c.clause;
+    sent.cues(Cue::Protester).any(|h| h.start >= cs && h.end <= ce)
+}
+
+/// The share of a place a territory act took.
+pub(crate) fn share(
+    sent: &Sent<'_>,
+    c: &Candidate,
+    numbers: &[NumberMention],
+) -> Option<(TerritoryShare, (usize, usize))> {
+    let (cs, ce) = c.clause;
+    if let Some(n) = numbers
+        .iter()
+        .find(|n| n.kind == NumberKind::Percent && n.start >= cs && n.end <= ce)
+    {
+        let share = TerritoryShare {
+            min: n.min.or(n.value),
+            max: n.max,
+        };
+        return Some((share, (n.start, n.end)));
+    }
+    let h = sent.cues(Cue::Fraction).find(|h| h.start >= cs && h.end <= ce)?;
+    let v = match sent.rules.get(h.rule).kind {
+        RuleKind::Cue(Cue::Fraction) => {
+            match rasd_text::normalize_key(sent.slice(h.start, h.end)).trim_start_matches(['و', 'ب']) {
+                "ثلث" => 33.0,
+                "ثلثي" => 66.0,
+                "نصف" => 50.0,
+                "ربع" => 25.0,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some((
+        TerritoryShare {
+            min: Some(v),
+            max: Some(v),
+        },
+        (h.start, h.end),
+    ))
+}

@@ -1,0 +1,65 @@
+//! When the act happened: the date expression nearest the trigger in its clause, then in its sentence; else the
+//! document's current date (the last one a sentence gave); else unknown (the publication date only anchors
+//! relative expressions). The rule that decided is kept in `date_rule`.
+
+use crate::DateHit;
+use crate::extract::{Candidate, DocState, Sent};
+use chrono::NaiveDate;
+use rasd_core::DatePrecision;
+
+/// The date of one act.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dated {
+    pub date: Option<NaiveDate>,
+    pub precision: DatePrecision,
+    /// The words the date came from, when they are in this sentence.
+    pub span: Option<(usize, usize)>,
+    pub rule: Option<String>,
+    /// The date expression itself (for its `future` and `background` flags).
+    pub hit: Option<DateHit>,
+}
+
+fn from_hit(h: &DateHit, rule: Option<String>, span: bool) -> Dated {
+    Dated {
+        date: h.range.map(|r| r.0),
+        precision: if h.range.is_some() {
+            h.precision
+        } else {
+            DatePrecision::Unknown
+        },
+        span: span.then_some((h.start, h.end)),
+        rule: Some(rule.unwrap_or_else(|| h.rule.clone())),
+        hit: Some(h.clone()),
+    }
+}
+
+/// Attaches a date to a candidate act.
+pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated {
+    let (cs, ce) = c.clause;
+    let nearest = |in_clause: bool| {
+        sent.dates
+            .iter()
+            .filter(|d| d.range.is_some())
+            .filter(|d| !in_clause || (d.start >= cs && d.end <= ce))
+            .min_by_key(|d| sent.distance(c.hit.start, d.start))
+    };
+    if let Some(h) = nearest(true).or_else(|| nearest(false)) {
+        return from_hit(h, None, true);
+    }
+    if let Some(h) = &state.date {
+        let mut d = from_hit(h, Some(format!("doc-current-date({})", h.rule)), false);
+        d.hit = None;
+        return d;
+    }
+    // The publication date is an anchor, not a date of the act: with no date in the text, the date is unknown.
+    Dated::default()
+}
+
+/// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor
+/// background.
+pub(crate) fn sentence_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
+    sent.dates
+        .iter()
+        .rev()
+        .find(|d| d.range.is_some() && !d.future && !d.background)
+}
