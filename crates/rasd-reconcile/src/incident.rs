@@ -1,0 +1,498 @@
+use crate::{Options, Report, haversine_km};
+use chrono::{Datelike, Days, NaiveDate};
+use rasd_core::{ActorType, DatePrecision, Event, EventType, Location, Stance, SubEventType};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Events from one or more reports that describe the same act. Every claim is kept; the tallies show where the
+/// sources agree and where they don't.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// `inc-` + the id of the earliest claim: stable while that claim exists.
+    pub id: String,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
+    /// The place of the earliest claim that names one.
+    pub location: Option<Location>,
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// Each date given, with the sources that give it (asserting claims only).
+    pub dates: Vec<Tally<NaiveDate>>,
+    /// Each fatality figure given, with its sources. Running totals are left out.
+    pub fatality_claims: Vec<Tally<u64>>,
+    /// ACLED's conservative figure: the lowest figure any asserting source gives.
+    pub fatalities: Option<u64>,
+    /// The range of figures across sources: (lowest minimum, highest maximum).
+    pub fatalities_range: Option<(u64, u64)>,
+    pub actor1: Vec<ActorTally>,
+    pub actor2: Vec<ActorTally>,
+    /// Independent sources that assert or hedge the event (republished copies are not counted).
+    pub sources: Vec<String>,
+    /// Sources that deny it.
+    pub denied_by: Vec<String>,
+    pub claims: Vec<IncidentClaim>,
+}
+
+impl Incident {
+    /// True when all sources giving a day-precise date give the same one.
+    pub fn date_agreed(&self) -> bool {
+        self.dates.len() <= 1
+    }
+
+    /// True when all sources name the same actors.
+    pub fn actors_agreed(&self) -> bool {
+        self.actor1.len() <= 1 && self.actor2.len() <= 1
+    }
+
+    /// True when some source asserts (or hedges) the event, i.e. it is not only a denial.
+    pub fn is_reported(&self) -> bool {
+        !self.sources.is_empty()
+    }
+}
+
+/// A value given by some sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally<T> {
+    pub value: T,
+    pub sources: Vec<String>,
+}
+
+/// An actor named by some sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorTally {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub actor_type: ActorType,
+    pub sources: Vec<String>,
+}
+
+/// One source's claim inside an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentClaim {
+    pub event_id: String,
+    pub doc_id: String,
+    pub source: String,
+    pub outlet: Option<String>,
+    pub stance: Stance,
+    pub date: Option<NaiveDate>,
+    pub date_precision: DatePrecision,
+    pub fatalities: Option<u64>,
+    pub republished_of: Option<String>,
+    pub evidence: String,
+}
+
+/// The closed date window an event may have happened in, given its precision.
+pub(crate) fn date_window(e: &Event, slack: i64) -> Option<(NaiveDate, NaiveDate)> {
+    let d = e.event_date?;
+    let slack = Days::new(slack.max(0) as u64);
+    let (lo, hi) = match e.date_precision {
+        DatePrecision::Day | DatePrecision::Unknown => (d, d),
+        DatePrecision::Week => (d - Days::new(7), d + Days::new(7)),
+        DatePrecision::Month => {
+            let first = d.with_day(1).unwrap_or(d);
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+            (first, next.pred_opt().unwrap_or(next))
+        }
+        DatePrecision::Year => (
+            NaiveDate::from_ymd_opt(d.year(), 1, 1).unwrap_or(d),
+            NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
+        ),
+    };
+    Some((
+        lo.checked_sub_days(slack).unwrap_or(lo),
+        hi.checked_add_days(slack).unwrap_or(hi),
+    ))
+}
+
+fn is_fine(e: &Event) -> bool {
+    matches!(e.date_precision, DatePrecision::Day | DatePrecision::Unknown)
+}
+
+fn same_or_missing(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// An incident being built: the anchor's place, window and actors decide who may join.
+struct Cluster {
+    anchor: usize,
+    members: Vec<usize>,
+    window: (NaiveDate, NaiveDate),
+    actor1: Option<String>,
+    actor2: Option<String>,
+    place: (String, f64, f64),
+}
+
+impl Cluster {
+    fn accepts(&self, e: &Event, window: (NaiveDate, NaiveDate), opts: &Options) -> Option<(i64, f64)> {
+        let loc = e.location.as_ref()?;
+        let overlap = window.0 <= self.window.1 && self.window.0 <= window.1;
+        if !overlap {
+            return None;
+        }
+        let dist = if loc.id == self.place.0 {
+            0.0
+        } else {
+            haversine_km(loc.lat, loc.lon, self.place.1, self.place.2)
+        };
+        if dist > opts.radius_km {
+            return None;
+        }
+        let (a1, a2) = (
+            e.actor1.as_ref().map(|a| a.id.as_str()),
+            e.actor2.as_ref().map(|a| a.id.as_str()),
+        );
+        let (c1, c2) = (self.actor1.as_deref(), self.actor2.as_deref());
+        let straight = same_or_missing(a1, c1) && same_or_missing(a2, c2);
+        let swapped = same_or_missing(a1, c2) && same_or_missing(a2, c1);
+        if !(straight || swapped) {
+            return None;
+        }
+        let mid = |w: (NaiveDate, NaiveDate)| w.0 + Days::new(((w.1 - w.0).num_days() / 2).max(0) as u64);
+        Some(((mid(window) - mid(self.window)).num_days().abs(), dist))
+    }
+
+    fn absorb(&mut self, i: usize, e: &Event) {
+        self.members.push(i);
+        if self.actor1.is_none() {
+            self.actor1 = e.actor1.as_ref().map(|a| a.id.clone());
+        }
+        if self.actor2.is_none() {
+            self.actor2 = e.actor2.as_ref().map(|a| a.id.clone());
+        }
+    }
+}
+
+/// Grid cells of 0.2° (about 18–22 km) so that a 10 km radius only needs the 3×3 neighbourhood.
+fn cell(lat: f64, lon: f64) -> (i32, i32) {
+    ((lat / 0.2).floor() as i32, (lon / 0.2).floor() as i32)
+}
+
+/// Clusters the reports' events into incidents: same sub-event type, same place or within `radius_km`, date
+/// windows that overlap, and compatible actors (the same, unnamed, or named the other way round). Day-precise
+/// claims anchor incidents; coarser ones ("this month") join the closest one or form their own. Events without
+/// a place or a date stay alone. History and forecasts take no part.
+pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
+    let mut order: Vec<usize> = (0..reports.len()).filter(|&i| reports[i].is_claim()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&reports[a].event, &reports[b].event);
+        (ea.sub_event_type, ea.event_date.is_none(), ea.event_date, &ea.id).cmp(&(
+            eb.sub_event_type,
+            eb.event_date.is_none(),
+            eb.event_date,
+            &eb.id,
+        ))
+    });
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut singles: Vec<usize> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let sub = reports[order[start]].event.sub_event_type;
+        let end = order[start..]
+            .iter()
+            .position(|&i| reports[i].event.sub_event_type != sub)
+            .map_or(order.len(), |p| start + p);
+        let block = &order[start..end];
+        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+        for pass_fine in [true, false] {
+            for &i in block {
+                let e = &reports[i].event;
+                if is_fine(e) != pass_fine {
+                    continue;
+                }
+                let (Some(loc), Some(window)) = (e.location.as_ref(), date_window(e, opts.day_slack)) else {
+                    if pass_fine {
+                        singles.push(i);
+                    }
+                    continue;
+                };
+                let (cy, cx) = cell(loc.lat, loc.lon);
+                let mut best: Option<((i64, f64), usize)> = None;
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        let Some(list) = grid.get_mut(&(cy + dy, cx + dx)) else {
+                            continue;
+                        };
+                        if pass_fine {
+                            // Day windows all have the same width and come in date order: a cluster whose window
+                            // ends before this one starts can never be joined again.
+                            list.retain(|&c| clusters[c].window.1 >= window.0);
+                        }
+                        for &c in list.iter() {
+                            if let Some(score) = clusters[c].accepts(e, window, opts) {
+                                let better =
+                                    best.is_none_or(|(s, _)| score.0 < s.0 || (score.0 == s.0 && score.1 < s.1));
+                                if better {
+                                    best = Some((score, c));
+                                }
+                            }
+                        }
+                    }
+                }
+                match best {
+                    Some((_, c)) => clusters[c].absorb(i, e),
+                    None => {
+                        let c = clusters.len();
+                        clusters.push(Cluster {
+                            anchor: i,
+                            members: vec![i],
+                            window,
+                            actor1: e.actor1.as_ref().map(|a| a.id.clone()),
+                            actor2: e.actor2.as_ref().map(|a| a.id.clone()),
+                            place: (loc.id.clone(), loc.lat, loc.lon),
+                        });
+                        grid.entry((cy, cx)).or_default().push(c);
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    let mut out: Vec<Incident> = clusters
+        .iter()
+        .map(|c| build(reports, c.anchor, &c.members))
+        .chain(singles.iter().map(|&i| build(reports, i, &[i])))
+        .collect();
+    out.sort_by(|a, b| (a.first_date, &a.id).cmp(&(b.first_date, &b.id)));
+    out
+}
+
+fn sorted_unique(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn tally<T: Ord + Clone>(pairs: impl Iterator<Item = (T, String)>) -> Vec<Tally<T>> {
+    let mut map: BTreeMap<T, BTreeSet<String>> = BTreeMap::new();
+    for (v, s) in pairs {
+        map.entry(v).or_default().insert(s);
+    }
+    map.into_iter()
+        .map(|(value, s)| Tally {
+            value,
+            sources: s.into_iter().collect(),
+        })
+        .collect()
+}
+
+fn actor_tally<'a>(pairs: impl Iterator<Item = (&'a rasd_core::ActorRef, String)>) -> Vec<ActorTally> {
+    let mut map: BTreeMap<String, (String, ActorType, BTreeSet<String>)> = BTreeMap::new();
+    for (a, s) in pairs {
+        map.entry(a.id.clone())
+            .or_insert_with(|| (a.name.clone(), a.actor_type, BTreeSet::new()))
+            .2
+            .insert(s);
+    }
+    map.into_iter()
+        .map(|(id, (name, actor_type, s))| ActorTally {
+            id,
+            name,
+            actor_type,
+            sources: s.into_iter().collect(),
+        })
+        .collect()
+}
+
+/// The figure one claim gives for this event's own toll: running totals ("ارتفع عدد القتلى إلى") are not it.
+pub(crate) fn own_fatalities(e: &Event) -> Option<(u64, u64, u64)> {
+    let f = e.fatalities.as_ref().filter(|f| !f.cumulative)?;
+    let value = f.value.or(f.min).or(f.max)?;
+    Some((
+        value,
+        f.min.unwrap_or(value).min(value),
+        f.max.unwrap_or(value).max(value),
+    ))
+}
+
+fn build(reports: &[Report], anchor: usize, members: &[usize]) -> Incident {
+    let head = &reports[anchor].event;
+    let mut members = members.to_vec();
+    members.sort_by(|&a, &b| {
+        (&reports[a].event.event_date, &reports[a].event.id).cmp(&(&reports[b].event.event_date, &reports[b].event.id))
+    });
+    // Claims that count: asserted or hedged, from documents that are not republished copies.
+    let counted: Vec<&Report> = members
+        .iter()
+        .map(|&i| &reports[i])
+        .filter(|r| r.republished_of.is_none() && r.event.stance != Stance::Denied)
+        .collect();
+    let dates = tally(
+        counted
+            .iter()
+            .filter(|r| r.event.date_precision == DatePrecision::Day)
+            .filter_map(|r| r.event.event_date.map(|d| (d, r.source.clone()))),
+    );
+    let fatality_claims = tally(
+        counted
+            .iter()
+            .filter_map(|r| own_fatalities(&r.event).map(|f| (f.0, r.source.clone()))),
+    );
+    let fatalities = fatality_claims.iter().map(|t| t.value).min();
+    let fatalities_range = counted
+        .iter()
+        .filter_map(|r| own_fatalities(&r.event))
+        .fold(None, |acc: Option<(u64, u64)>, (_, lo, hi)| {
+            Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))))
+        });
+    let actor1 = actor_tally(
+        counted
+            .iter()
+            .filter_map(|r| r.event.actor1.as_ref().map(|a| (a, r.source.clone()))),
+    );
+    let actor2 = actor_tally(
+        counted
+            .iter()
+            .filter_map(|r| r.event.actor2.as_ref().map(|a| (a, r.source.clone()))),
+    );
+    let sources = sorted_unique(counted.iter().map(|r| r.source.clone()).collect());
+    let denied_by = sorted_unique(
+        members
+            .iter()
+            .map(|&i| &reports[i])
+            .filter(|r| r.republished_of.is_none() && r.event.stance == Stance::Denied)
+            .map(|r| r.source.clone())
+            .collect(),
+    );
+    let all_dates: Vec<NaiveDate> = members.iter().filter_map(|&i| reports[i].event.event_date).collect();
+    let location = members.iter().find_map(|&i| reports[i].event.location.clone());
+    let claims = members
+        .iter()
+        .map(|&i| {
+            let r = &reports[i];
+            IncidentClaim {
+                event_id: r.event.id.clone(),
+                doc_id: r.event.doc_id.clone(),
+                source: r.source.clone(),
+                outlet: r.outlet.clone(),
+                stance: r.event.stance,
+                date: r.event.event_date,
+                date_precision: r.event.date_precision,
+                fatalities: own_fatalities(&r.event).map(|f| f.0),
+                republished_of: r.republished_of.clone(),
+                evidence: r.event.evidence.text.clone(),
+            }
+        })
+        .collect();
+    Incident {
+        id: format!("inc-{}", head.id),
+        event_type: head.event_type,
+        sub_event_type: head.sub_event_type,
+        location,
+        first_date: all_dates.iter().min().copied(),
+        last_date: all_dates.iter().max().copied(),
+        dates,
+        fatality_claims,
+        fatalities,
+        fatalities_range,
+        actor1,
+        actor2,
+        sources,
+        denied_by,
+        claims,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+
+    #[test]
+    fn merges_the_same_strike_across_outlets_and_keeps_the_range() {
+        let reports = vec![
+            report(
+                ev("e1", "d1", AIR, "2017-11-12", ALBUKAMAL)
+                    .a1(RUSSIA)
+                    .killed(12)
+                    .by("sohr"),
+                None,
+            ),
+            report(
+                ev("e2", "d2", AIR, "2017-11-12", ALBUKAMAL)
+                    .a1(RUSSIA)
+                    .killed(30)
+                    .by("amaq"),
+                None,
+            ),
+            report(
+                ev("e3", "d3", AIR, "2017-11-13", AL_QAIM).killed(14).by("reuters"),
+                None,
+            ),
+            // a different kind of event at the same place and day is another incident
+            report(
+                ev("e4", "d4", CLASH, "2017-11-12", ALBUKAMAL)
+                    .a1(SYRIA)
+                    .a2(ISIS)
+                    .by("sana"),
+                None,
+            ),
+            // a month later: another incident
+            report(ev("e5", "d5", AIR, "2017-12-20", ALBUKAMAL).a1(RUSSIA).by("sohr"), None),
+        ];
+        let inc = incidents(&reports, &Options::default());
+        assert_eq!(inc.len(), 3);
+        let strike = inc.iter().find(|i| i.id == "inc-e1").expect("strike incident");
+        assert_eq!(strike.claims.len(), 3);
+        assert_eq!(strike.sources, ["amaq", "reuters", "sohr"]);
+        assert_eq!(strike.fatalities, Some(12));
+        assert_eq!(strike.fatalities_range, Some((12, 30)));
+        assert!(!strike.date_agreed());
+        assert_eq!(strike.actor1.len(), 1);
+    }
+
+    #[test]
+    fn conflicting_actors_split_and_republished_copies_do_not_count() {
+        let reports = vec![
+            report(
+                ev("e1", "d1", CLASH, "2017-11-09", ALBUKAMAL)
+                    .a1(SYRIA)
+                    .a2(ISIS)
+                    .by("sana"),
+                None,
+            ),
+            report(
+                ev("e2", "d2", CLASH, "2017-11-09", ALBUKAMAL)
+                    .a1(ISIS)
+                    .a2(SYRIA)
+                    .by("amaq"),
+                None,
+            ),
+            report(
+                ev("e3", "d3", CLASH, "2017-11-09", ALBUKAMAL)
+                    .a1(SDF)
+                    .a2(ISIS)
+                    .by("sdf-media"),
+                None,
+            ),
+            report(
+                ev("e4", "d4", CLASH, "2017-11-09", ALBUKAMAL)
+                    .a1(SYRIA)
+                    .a2(ISIS)
+                    .by("sana"),
+                Some("d1"),
+            ),
+        ];
+        let inc = incidents(&reports, &Options::default());
+        assert_eq!(inc.len(), 2);
+        let main = inc.iter().find(|i| i.claims.len() == 3).expect("merged incident");
+        assert_eq!(main.sources, ["amaq", "sana"]);
+        assert_eq!(main.claims.iter().filter(|c| c.republished_of.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn placeless_and_background_events_stay_out_of_clusters() {
+        let mut bg = ev("e2", "d2", CLASH, "2017-11-09", ALBUKAMAL).by("sana");
+        bg.background = true;
+        let reports = vec![
+            report(ev("e1", "d1", CLASH, "2017-11-09", "").by("sana"), None),
+            report(bg, None),
+        ];
+        let inc = incidents(&reports, &Options::default());
+        assert_eq!(inc.len(), 1);
+        assert_eq!(inc[0].claims[0].event_id, "e1");
+    }
+}

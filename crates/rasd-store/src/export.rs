@@ -1,0 +1,314 @@
+//! Exports: ACLED-style CSV (one row per incident, the notes holding the evidence and the claims merged),
+//! GeoJSON (incidents and control points) and JSONL (the full event records).
+
+use crate::{Filter, Result, Store};
+use rasd_core::{ActorType, Event, EventType, Stance};
+use rasd_reconcile::Incident;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::Write;
+
+/// ACLED's column names, in ACLED's order.
+pub const ACLED_COLUMNS: &[&str] = &[
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
+
+/// ISO 3166 alpha-3, numeric code, English name and ACLED region of the countries rasd's gazetteer covers most.
+fn country(iso2: &str) -> (&'static str, u16, &'static str, &'static str) {
+    match iso2 {
+        "SY" => ("SYR", 760, "Syria", "Middle East"),
+        "IQ" => ("IRQ", 368, "Iraq", "Middle East"),
+        "YE" => ("YEM", 887, "Yemen", "Middle East"),
+        "LB" => ("LBN", 422, "Lebanon", "Middle East"),
+        "JO" => ("JOR", 400, "Jordan", "Middle East"),
+        "PS" => ("PSE", 275, "Palestine", "Middle East"),
+        "IL" => ("ISR", 376, "Israel", "Middle East"),
+        "SA" => ("SAU", 682, "Saudi Arabia", "Middle East"),
+        "TR" => ("TUR", 792, "Turkey", "Middle East"),
+        "IR" => ("IRN", 364, "Iran", "Middle East"),
+        "EG" => ("EGY", 818, "Egypt", "Northern Africa"),
+        "LY" => ("LBY", 434, "Libya", "Northern Africa"),
+        "SD" => ("SDN", 729, "Sudan", "Northern Africa"),
+        "TN" => ("TUN", 788, "Tunisia", "Northern Africa"),
+        "DZ" => ("DZA", 12, "Algeria", "Northern Africa"),
+        "SO" => ("SOM", 706, "Somalia", "Eastern Africa"),
+        _ => ("XXX", 0, "", ""),
+    }
+}
+
+fn disorder_type(t: EventType) -> &'static str {
+    match t {
+        EventType::Battles | EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians => {
+            "Political violence"
+        }
+        EventType::Protests | EventType::Riots => "Demonstrations",
+        EventType::StrategicDevelopments => "Strategic developments",
+    }
+}
+
+/// A stable number for an incident id (FNV-1a), so that `event_id_cnty` does not change between exports.
+fn stable_number(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }) % 100_000_000
+}
+
+fn source_scale(kinds: &[&str]) -> String {
+    let mut scales: Vec<&str> = kinds
+        .iter()
+        .map(|k| match *k {
+            "local_sources" => "Subnational",
+            "agency" | "outlet" => "National-International",
+            "monitor" => "Other",
+            _ => "Other",
+        })
+        .collect();
+    scales.sort();
+    scales.dedup();
+    scales.join("-")
+}
+
+impl Store {
+    fn events_by_id(&self, f: &Filter) -> Result<HashMap<String, Event>> {
+        Ok(self
+            .events(f)?
+            .into_iter()
+            .map(|e| (e.event.id.clone(), e.event))
+            .collect())
+    }
+
+    /// Writes ACLED-style CSV: one row per incident that some source reports (denials alone make no row).
+    pub fn export_acled_csv(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        let events = self.events_by_id(&Filter::default())?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(ACLED_COLUMNS)?;
+        let mut n = 0;
+        for inc in self.incidents(f)?.iter().filter(|i| i.is_reported()) {
+            w.write_record(acled_row(inc, &events))?;
+            n += 1;
+        }
+        w.flush()?;
+        Ok(n)
+    }
+
+    /// Writes a GeoJSON FeatureCollection: a Point per located incident, and a Point per place with control
+    /// claims holding its latest timeline step.
+    pub fn export_geojson(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        let mut features = Vec::new();
+        for inc in self.incidents(f)? {
+            let Some(loc) = &inc.location else { continue };
+            features.push(json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
+                "properties": {
+                    "kind": "incident", "id": inc.id, "event_type": inc.event_type, "sub_event_type": inc.sub_event_type,
+                    "first_date": inc.first_date, "last_date": inc.last_date, "place": loc.name, "place_ar": loc.name_ar,
+                    "fatalities": inc.fatalities, "fatalities_range": inc.fatalities_range,
+                    "sources": inc.sources, "denied_by": inc.denied_by, "claims": inc.claims.len(),
+                },
+            }));
+        }
+        let places = match &f.place {
+            Some(q) => self.find_places(q)?,
+            None => self.places()?,
+        };
+        let coords = self.place_coordinates()?;
+        for p in places.iter().filter(|p| p.claims > 0) {
+            let (Some(tl), Some((lat, lon))) = (self.timeline(&p.place_id, 7)?, coords.get(&p.place_id)) else {
+                continue;
+            };
+            let Some(last) = tl.steps.last() else { continue };
+            let views: Vec<Value> = last
+                .views
+                .iter()
+                .map(|v| json!({"source": v.source, "claim": v.describe(), "date": v.date, "event_id": v.event_id}))
+                .collect();
+            features.push(json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "kind": "control", "place_id": tl.place_id, "place": tl.place_name, "place_ar": tl.place_name_ar,
+                    "date": last.date, "controller": last.controller, "contested": last.contested, "views": views,
+                    "lanes": tl.lanes.iter().map(|l| l.source.clone()).collect::<Vec<_>>(),
+                },
+            }));
+        }
+        let n = features.len() as u64;
+        serde_json::to_writer(&mut *out, &json!({"type": "FeatureCollection", "features": features}))?;
+        writeln!(out)?;
+        Ok(n)
+    }
+
+    fn place_coordinates(&self) -> Result<HashMap<String, (f64, f64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT place_id, avg(lat), avg(lon) FROM events WHERE place_id IS NOT NULL AND lat IS NOT NULL GROUP BY place_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, (r.get::<_, f64>(1)?, r.get::<_, f64>(2)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Writes the full event records as JSON Lines, each with its source lane, outlet and incident id.
+    pub fn export_jsonl(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        let incident_of = self.incident_of()?;
+        let mut n = 0;
+        for e in self.events(f)? {
+            let mut v = serde_json::to_value(&e.event)?;
+            if let Value::Object(m) = &mut v {
+                m.insert("source".into(), Value::String(e.source));
+                m.insert("outlet".into(), e.outlet.map_or(Value::Null, Value::String));
+                m.insert(
+                    "incident_id".into(),
+                    incident_of.get(&e.event.id).cloned().map_or(Value::Null, Value::String),
+                );
+            }
+            serde_json::to_writer(&mut *out, &v)?;
+            writeln!(out)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {
+    let members: Vec<&Event> = inc.claims.iter().filter_map(|c| events.get(&c.event_id)).collect();
+    let loc = inc.location.as_ref();
+    let (iso3, iso_num, country_name, region) = country(loc.map_or("", |l| l.country.as_str()));
+    let date = inc.dates.first().map(|t| t.value).or(inc.first_date);
+    let precision = members.iter().map(|e| e.date_precision.acled_code()).min().unwrap_or(3);
+    let best = |t: &[rasd_reconcile::ActorTally]| {
+        t.iter()
+            .max_by_key(|a| (a.sources.len(), std::cmp::Reverse(a.id.clone())))
+            .cloned()
+    };
+    let a1 = best(&inc.actor1);
+    let a2 = best(&inc.actor2);
+    let inter = |a: &Option<rasd_reconcile::ActorTally>| a.as_ref().map_or(0, |a| a.actor_type.inter_code());
+    let (i1, i2) = (inter(&a1), inter(&a2));
+    let interaction = if i1 == 0 {
+        0
+    } else if i2 == 0 {
+        i1 * 10
+    } else {
+        i1.min(i2) * 10 + i1.max(i2)
+    };
+    let mut assoc1: Vec<String> = members
+        .iter()
+        .flat_map(|e| e.assoc_actor_1.iter().map(|a| a.name.clone()))
+        .collect();
+    let mut assoc2: Vec<String> = members
+        .iter()
+        .flat_map(|e| e.assoc_actor_2.iter().map(|a| a.name.clone()))
+        .collect();
+    for v in [&mut assoc1, &mut assoc2] {
+        v.sort();
+        v.dedup();
+    }
+    let mut source_names: Vec<String> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    for e in &members {
+        if let Some(s) = e.reported_by.first() {
+            if !source_names.contains(&s.name) {
+                source_names.push(s.name.clone());
+            }
+            kinds.push(s.kind.as_str());
+        }
+    }
+    if source_names.is_empty() {
+        source_names = inc.sources.clone();
+    }
+    let notes: Vec<String> = inc
+        .claims
+        .iter()
+        .map(|c| {
+            let mut tag = c.source.clone();
+            if c.stance != Stance::Asserted {
+                tag.push_str(&format!(", {}", c.stance.as_str()));
+            }
+            if let Some(o) = &c.republished_of {
+                tag.push_str(&format!(", republished copy of {o}"));
+            }
+            format!("[{tag}; {}] {}", c.doc_id, c.evidence.replace(['\n', '\r'], " "))
+        })
+        .collect();
+    let mut notes = notes.join(" | ");
+    if let Some((lo, hi)) = inc.fatalities_range.filter(|(lo, hi)| lo != hi) {
+        notes.push_str(&format!(" | fatalities {lo}-{hi} across sources"));
+    }
+    let civilian = inc.actor2.iter().any(|a| a.actor_type == ActorType::Civilians);
+    vec![
+        format!("{iso3}{}", stable_number(&inc.id)),
+        date.map(|d| d.to_string()).unwrap_or_default(),
+        date.map(|d| d.format("%Y").to_string()).unwrap_or_default(),
+        precision.to_string(),
+        disorder_type(inc.event_type).to_string(),
+        inc.event_type.name().to_string(),
+        inc.sub_event_type.name().to_string(),
+        a1.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+        assoc1.join("; "),
+        i1.to_string(),
+        a2.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+        assoc2.join("; "),
+        i2.to_string(),
+        interaction.to_string(),
+        if civilian {
+            "Civilian targeting".to_string()
+        } else {
+            String::new()
+        },
+        iso_num.to_string(),
+        region.to_string(),
+        country_name.to_string(),
+        loc.and_then(|l| l.admin1.clone()).unwrap_or_default(),
+        String::new(),
+        String::new(),
+        loc.map(|l| l.name.clone()).unwrap_or_default(),
+        loc.map(|l| format!("{:.4}", l.lat)).unwrap_or_default(),
+        loc.map(|l| format!("{:.4}", l.lon)).unwrap_or_default(),
+        loc.map(|l| l.geo_precision.to_string()).unwrap_or_default(),
+        source_names.join("; "),
+        source_scale(&kinds),
+        notes,
+        inc.fatalities.unwrap_or(0).to_string(),
+        if inc.denied_by.is_empty() {
+            String::new()
+        } else {
+            format!("denied by {}", inc.denied_by.join(", "))
+        },
+        inc.last_date
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp().to_string())
+            .unwrap_or_default(),
+    ]
+}

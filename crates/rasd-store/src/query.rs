@@ -1,0 +1,534 @@
+use crate::{Error, Result, Store};
+use chrono::NaiveDate;
+use rasd_core::{Doc, Event};
+use rasd_reconcile::{Contradiction, ContradictionKind, Incident, Timeline, haversine_km};
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Which records a query wants. Every field narrows; an empty filter selects everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// A place id ("gn:174448"), English name ("Albukamal", "Albu Kamal") or Arabic name ("البوكمال").
+    pub place: Option<String>,
+    /// Latitude, longitude and radius in km.
+    pub near: Option<(f64, f64, f64)>,
+    pub admin1: Option<String>,
+    /// An actor id ("isis").
+    pub actor: Option<String>,
+    /// An ACLED event type or sub-event type.
+    pub kind: Option<String>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    /// A source lane ("sana", "local-sources@alaraby") or publishing outlet.
+    pub source: Option<String>,
+    /// A contradiction kind (contradictions only).
+    pub contradiction: Option<ContradictionKind>,
+}
+
+/// An event record as stored, with its source lane and incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    pub source: String,
+    pub outlet: Option<String>,
+    pub incident_id: Option<String>,
+}
+
+/// A stored document with where it came from and its events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocRecord {
+    #[serde(flatten)]
+    pub doc: Doc,
+    pub origin: Option<String>,
+    pub format: Option<String>,
+    /// The original of which this document is a republished copy.
+    pub near_dup_of: Option<String>,
+    /// Other ids that arrived with exactly this text.
+    pub aliases: Vec<String>,
+    pub events: Vec<StoredEvent>,
+}
+
+/// An input that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub origin: String,
+    pub reason: String,
+    /// Unix time it was first seen.
+    pub at: i64,
+}
+
+/// A place that events were found at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceRow {
+    pub place_id: String,
+    pub name: String,
+    pub name_ar: String,
+    pub events: u64,
+    /// Control claims about it.
+    pub claims: u64,
+}
+
+/// One source lane: its claims and how often others contradict them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceStats {
+    pub source: String,
+    pub events: u64,
+    pub docs: u64,
+    /// Its events that take part in at least one contradiction.
+    pub contradicted: u64,
+    /// `contradicted / events`.
+    pub contradicted_share: f64,
+    pub contradictions: BTreeMap<String, u64>,
+    /// The sources that contradict it, with counts.
+    pub contradicted_by: BTreeMap<String, u64>,
+}
+
+/// What the database holds, for `rasd demo` and `rasd ingest`'s closing line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub docs: u64,
+    pub near_duplicates: u64,
+    pub aliases: u64,
+    pub failures: u64,
+    pub events: u64,
+    pub events_by_type: Vec<(String, u64)>,
+    pub incidents: u64,
+    /// Incidents that more than one independent source reports.
+    pub corroborated_incidents: u64,
+    pub contradictions_by_kind: Vec<(String, u64)>,
+    /// The place with the most control claims (else the most events).
+    pub busiest_place: Option<PlaceRow>,
+}
+
+/// A comparison key that ignores case, Latin diacritics ("Ālbū"), Arabic spelling variants and spaces, so that
+/// "Albukamal", "Albu Kamal" and "البوكمال" find the gazetteer's "Ālbū Kamāl" / "البو كمال".
+pub fn place_key(s: &str) -> String {
+    let folded = rasd_text::normalize_key(s);
+    folded
+        .chars()
+        .filter_map(|c| {
+            let c = match c {
+                'ā' | 'á' | 'à' | 'â' | 'ä' | 'Ā' | 'Á' => 'a',
+                'ī' | 'í' | 'ì' | 'î' | 'Ī' => 'i',
+                'ū' | 'ú' | 'ù' | 'û' | 'ü' | 'Ū' => 'u',
+                'ē' | 'é' | 'è' | 'ê' | 'É' => 'e',
+                'ō' | 'ó' | 'ò' | 'ô' | 'ö' => 'o',
+                'ḩ' | 'ḥ' | 'Ḩ' | 'Ḥ' => 'h',
+                'ş' | 'ṣ' | 'Ş' | 'Ṣ' | 'š' => 's',
+                'ţ' | 'ṭ' | 'Ţ' | 'Ṭ' => 't',
+                'ḑ' | 'ḍ' | 'Ḑ' | 'Ḍ' => 'd',
+                'ẕ' | 'ẓ' | 'Ẕ' | 'Ẓ' | 'ž' => 'z',
+                'ğ' | 'ġ' => 'g',
+                'ç' => 'c',
+                c => c,
+            };
+            c.is_alphanumeric().then(|| c.to_lowercase().next().unwrap_or(c))
+        })
+        .collect()
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+impl Store {
+    /// The places matching `query` by id or name (see [`place_key`]).
+    pub fn find_places(&self, query: &str) -> Result<Vec<PlaceRow>> {
+        let key = place_key(query);
+        let places = self.places()?;
+        let exact: Vec<PlaceRow> = places.iter().filter(|p| p.place_id == query.trim()).cloned().collect();
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+        Ok(places
+            .into_iter()
+            .filter(|p| !key.is_empty() && (place_key(&p.name) == key || place_key(&p.name_ar) == key))
+            .collect())
+    }
+
+    /// Every place with events, busiest first.
+    pub fn places(&self) -> Result<Vec<PlaceRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT place_id, coalesce(name, ''), coalesce(name_ar, ''), events, claims FROM places
+             ORDER BY claims DESC, events DESC, place_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PlaceRow {
+                place_id: r.get(0)?,
+                name: r.get(1)?,
+                name_ar: r.get(2)?,
+                events: r.get::<_, i64>(3)? as u64,
+                claims: r.get::<_, i64>(4)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The place ids a filter's `place` names; `None` when the filter names no place.
+    fn place_ids(&self, f: &Filter) -> Result<Option<Vec<String>>> {
+        match &f.place {
+            None => Ok(None),
+            Some(q) => Ok(Some(self.find_places(q)?.into_iter().map(|p| p.place_id).collect())),
+        }
+    }
+
+    /// Stored events matching `f`, in date order.
+    pub fn events(&self, f: &Filter) -> Result<Vec<StoredEvent>> {
+        let mut sql = String::from(
+            "SELECT e.json, e.source, e.outlet, i.incident_id, e.lat, e.lon FROM events e
+             LEFT JOIN incident_events i ON i.event_id = e.id WHERE 1",
+        );
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(ids) = self.place_ids(f)? {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND e.place_id IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids.into_iter().map(|i| Box::new(i) as Box<dyn ToSql>));
+        }
+        if let Some((lat, lon, km)) = f.near {
+            let dlat = km / 111.0;
+            let dlon = km / (111.0 * lat.to_radians().cos().abs().max(0.01));
+            sql.push_str(" AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?");
+            args.extend([lat - dlat, lat + dlat, lon - dlon, lon + dlon].map(|v| Box::new(v) as Box<dyn ToSql>));
+        }
+        if let Some(a) = &f.admin1 {
+            sql.push_str(" AND lower(e.admin1) LIKE '%' || lower(?) || '%'");
+            args.push(Box::new(a.trim().to_string()));
+        }
+        if let Some(a) = &f.actor {
+            sql.push_str(" AND e.actors LIKE ?");
+            args.push(Box::new(format!("%|{}|%", a.trim().to_lowercase())));
+        }
+        if let Some(k) = &f.kind {
+            sql.push_str(" AND (lower(e.event_type) = lower(?) OR lower(e.sub_event_type) = lower(?))");
+            args.push(Box::new(k.trim().to_string()));
+            args.push(Box::new(k.trim().to_string()));
+        }
+        if let Some(d) = f.since {
+            sql.push_str(" AND e.event_date >= ?");
+            args.push(Box::new(d.to_string()));
+        }
+        if let Some(d) = f.until {
+            sql.push_str(" AND e.event_date <= ?");
+            args.push(Box::new(d.to_string()));
+        }
+        if let Some(s) = &f.source {
+            sql.push_str(" AND (e.source = ? OR e.outlet = ? OR e.source LIKE ?)");
+            let s = s.trim().to_string();
+            args.push(Box::new(s.clone()));
+            args.push(Box::new(s.clone()));
+            args.push(Box::new(format!("{s}@%")));
+        }
+        sql.push_str(" ORDER BY e.event_date, e.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let mut rows = stmt.query(params.as_slice())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            if let (Some((lat, lon, km)), Some(elat), Some(elon)) =
+                (f.near, r.get::<_, Option<f64>>(4)?, r.get::<_, Option<f64>>(5)?)
+                && haversine_km(lat, lon, elat, elon) > km
+            {
+                continue;
+            }
+            let json: String = r.get(0)?;
+            out.push(StoredEvent {
+                event: serde_json::from_str(&json)?,
+                source: r.get(1)?,
+                outlet: r.get(2)?,
+                incident_id: r.get(3)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Incidents matching `f` (an incident matches when its place, type and dates do and one of its claims
+    /// comes from the source asked for).
+    pub fn incidents(&self, f: &Filter) -> Result<Vec<Incident>> {
+        let mut sql = String::from("SELECT json FROM incidents WHERE 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(ids) = self.place_ids(f)? {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids);
+        }
+        if let Some(k) = &f.kind {
+            sql.push_str(" AND (lower(event_type) = lower(?) OR lower(sub_event_type) = lower(?))");
+            args.push(k.trim().to_string());
+            args.push(k.trim().to_string());
+        }
+        if let Some(a) = &f.admin1 {
+            sql.push_str(" AND lower(admin1) LIKE '%' || lower(?) || '%'");
+            args.push(a.trim().to_string());
+        }
+        sql.push_str(" ORDER BY first_date, id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for json in rows {
+            let inc: Incident = serde_json::from_str(&json?)?;
+            let in_range = |d: Option<NaiveDate>| {
+                f.since.is_none_or(|s| d.is_some_and(|d| d >= s)) && f.until.is_none_or(|u| d.is_some_and(|d| d <= u))
+            };
+            let near_ok = f.near.is_none_or(|(lat, lon, km)| {
+                inc.location
+                    .as_ref()
+                    .is_some_and(|l| haversine_km(lat, lon, l.lat, l.lon) <= km)
+            });
+            let actor_ok = f.actor.as_ref().is_none_or(|a| {
+                let a = a.trim().to_lowercase();
+                inc.actor1.iter().chain(&inc.actor2).any(|t| t.id == a)
+            });
+            let source_ok = f.source.as_ref().is_none_or(|s| {
+                inc.claims
+                    .iter()
+                    .any(|c| c.source == *s || c.outlet.as_deref() == Some(s.as_str()))
+            });
+            if in_range(inc.first_date) && near_ok && actor_ok && source_ok {
+                out.push(inc);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The control timeline of the place `query` names (the busiest one when several match).
+    pub fn timeline(&self, query: &str, horizon_days: i64) -> Result<Option<Timeline>> {
+        let Some(place) = self.find_places(query)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM control_claims WHERE place_id = ?1 ORDER BY seq")?;
+        let claims = stmt
+            .query_map([&place.place_id], |r| r.get::<_, String>(0))?
+            .map(|j| Ok(serde_json::from_str(&j?)?))
+            .collect::<Result<Vec<rasd_reconcile::ControlClaim>>>()?;
+        Ok(Timeline::build(&claims, horizon_days))
+    }
+
+    /// Contradictions matching `f` (place, kind, source on either side, date range).
+    pub fn contradictions(&self, f: &Filter) -> Result<Vec<Contradiction>> {
+        let mut sql = String::from("SELECT json FROM contradictions WHERE 1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(ids) = self.place_ids(f)? {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids);
+        }
+        if let Some(k) = f.contradiction {
+            sql.push_str(" AND kind = ?");
+            args.push(k.as_str().to_string());
+        }
+        if let Some(s) = &f.source {
+            sql.push_str(" AND (source_a = ? OR source_b = ?)");
+            args.push(s.trim().to_string());
+            args.push(s.trim().to_string());
+        }
+        if let Some(d) = f.since {
+            sql.push_str(" AND date >= ?");
+            args.push(d.to_string());
+        }
+        if let Some(d) = f.until {
+            sql.push_str(" AND date <= ?");
+            args.push(d.to_string());
+        }
+        sql.push_str(" ORDER BY kind, date, id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+    }
+
+    /// Every source lane with its claims and how often other sources contradict them.
+    pub fn sources(&self) -> Result<Vec<SourceStats>> {
+        let mut stats: BTreeMap<String, SourceStats> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT source, count(*), count(DISTINCT doc_id) FROM events GROUP BY source")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let source: String = r.get(0)?;
+                stats.insert(
+                    source.clone(),
+                    SourceStats {
+                        source,
+                        events: r.get::<_, i64>(1)? as u64,
+                        docs: r.get::<_, i64>(2)? as u64,
+                        contradicted: 0,
+                        contradicted_share: 0.0,
+                        contradictions: BTreeMap::new(),
+                        contradicted_by: BTreeMap::new(),
+                    },
+                );
+            }
+        }
+        let mut hit: HashMap<String, HashSet<String>> = HashMap::new();
+        for c in self.contradictions(&Filter::default())? {
+            for (me, other) in [(&c.a, &c.b), (&c.b, &c.a)] {
+                if let Some(s) = stats.get_mut(&me.source) {
+                    *s.contradictions.entry(c.kind.as_str().to_string()).or_default() += 1;
+                    *s.contradicted_by.entry(other.source.clone()).or_default() += 1;
+                }
+                hit.entry(me.source.clone()).or_default().insert(me.event_id.clone());
+            }
+        }
+        let mut out: Vec<SourceStats> = stats
+            .into_values()
+            .map(|mut s| {
+                s.contradicted = hit.get(&s.source).map_or(0, |h| h.len() as u64);
+                s.contradicted_share = if s.events == 0 {
+                    0.0
+                } else {
+                    s.contradicted as f64 / s.events as f64
+                };
+                s
+            })
+            .collect();
+        out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.source.cmp(&b.source)));
+        Ok(out)
+    }
+
+    /// A stored document by id (or by an alias id that arrived with the same text).
+    pub fn doc(&self, id: &str) -> Result<Option<DocRecord>> {
+        let id: String = match self
+            .conn
+            .query_row("SELECT doc_id FROM doc_aliases WHERE alias = ?1", [id], |r| r.get(0))
+            .optional()?
+        {
+            Some(target) => target,
+            None => id.to_string(),
+        };
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, url, outlet, published, title, text, origin, format, near_dup_of FROM docs WHERE id = ?1",
+                [&id],
+                |r| {
+                    Ok((
+                        Doc {
+                            id: r.get(0)?,
+                            url: r.get(1)?,
+                            outlet: r.get(2)?,
+                            published: date(r.get(3)?),
+                            title: r.get(4)?,
+                            text: r.get(5)?,
+                        },
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((doc, origin, format, near_dup_of)) = row else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT alias FROM doc_aliases WHERE doc_id = ?1 ORDER BY alias")?;
+        let aliases = stmt.query_map([&id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.json, e.source, e.outlet, i.incident_id FROM events e
+             LEFT JOIN incident_events i ON i.event_id = e.id WHERE e.doc_id = ?1 ORDER BY e.id",
+        )?;
+        let mut rows = stmt.query([&id])?;
+        let mut events = Vec::new();
+        while let Some(r) = rows.next()? {
+            let json: String = r.get(0)?;
+            events.push(StoredEvent {
+                event: serde_json::from_str(&json)?,
+                source: r.get(1)?,
+                outlet: r.get(2)?,
+                incident_id: r.get(3)?,
+            });
+        }
+        events.sort_by_key(|e| (e.event.evidence.start, e.event.evidence.end));
+        Ok(Some(DocRecord {
+            doc,
+            origin,
+            format,
+            near_dup_of,
+            aliases,
+            events,
+        }))
+    }
+
+    /// Unreadable inputs recorded by ingest, oldest first.
+    pub fn failures(&self) -> Result<Vec<Failure>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT origin, reason, at FROM failures ORDER BY at, origin")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Failure {
+                origin: r.get(0)?,
+                reason: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts for a summary.
+    pub fn summary(&self) -> Result<Summary> {
+        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let mut corroborated = 0;
+        {
+            let mut stmt = self.conn.prepare("SELECT json FROM incidents")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for json in rows {
+                let inc: Incident = serde_json::from_str(&json?)?;
+                if inc.sources.len() > 1 {
+                    corroborated += 1;
+                }
+            }
+        }
+        Ok(Summary {
+            docs: count("SELECT count(*) FROM docs")?,
+            near_duplicates: count("SELECT count(*) FROM docs WHERE near_dup_of IS NOT NULL")?,
+            aliases: count("SELECT count(*) FROM doc_aliases")?,
+            failures: count("SELECT count(*) FROM failures")?,
+            events: count("SELECT count(*) FROM events")?,
+            events_by_type: pairs("SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY 2 DESC, 1")?,
+            incidents: count("SELECT count(*) FROM incidents")?,
+            corroborated_incidents: corroborated,
+            contradictions_by_kind: pairs("SELECT kind, count(*) FROM contradictions GROUP BY kind ORDER BY 1")?,
+            busiest_place: self.places()?.into_iter().next(),
+        })
+    }
+
+    /// Incident ids by event id, for exports.
+    pub(crate) fn incident_of(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self.conn.prepare("SELECT event_id, incident_id FROM incident_events")?;
+        let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Checks a query argument early, so that a typo gets a clear message instead of an empty answer.
+    pub fn check_filter(f: &Filter) -> Result<()> {
+        if let Some((lat, lon, km)) = f.near
+            && (!(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) || km.is_nan() || km <= 0.0)
+        {
+            return Err(Error::Query(format!(
+                "--near {lat},{lon},{km}: latitude, longitude or radius out of range"
+            )));
+        }
+        if let (Some(s), Some(u)) = (f.since, f.until)
+            && s > u
+        {
+            return Err(Error::Query(format!("--since {s} is after --until {u}")));
+        }
+        Ok(())
+    }
+}

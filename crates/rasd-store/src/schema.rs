@@ -1,0 +1,138 @@
+//! The schema and its migrations. A database is never dropped or rebuilt: each version's migration changes it
+//! in place, inside a transaction, so an interrupted migration leaves the older version intact.
+
+use crate::Result;
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of a rasd database: the ASCII bytes "rasd". Any other non-zero id is a foreign file.
+pub const APPLICATION_ID: i64 = 0x7261_7364;
+
+/// The schema version this rasd writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1: documents with content hash and near-duplicate link, and their events.
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL UNIQUE,
+    url TEXT, outlet TEXT, published TEXT, title TEXT,
+    text TEXT NOT NULL,
+    sketch BLOB,
+    near_dup_of TEXT,
+    extractor TEXT,
+    ingested_at INTEGER NOT NULL);
+CREATE TABLE events(
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    event_date TEXT,
+    place_id TEXT, place_name TEXT, admin1 TEXT, country TEXT, lat REAL, lon REAL,
+    actors TEXT NOT NULL,
+    source TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    fatalities INTEGER,
+    json TEXT NOT NULL);
+CREATE INDEX events_doc ON events(doc_id);
+CREATE INDEX events_place ON events(place_id, event_date);
+CREATE INDEX events_date ON events(event_date);
+";
+
+/// Migrations: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`.
+const MIGRATIONS: &[&str] = &[
+    // 1 -> 2: where each document came from, a record of unreadable inputs, ids that had exactly the same
+    // text, the publishing outlet on events, and the tables reconciliation fills.
+    "
+ALTER TABLE docs ADD COLUMN origin TEXT;
+ALTER TABLE docs ADD COLUMN format TEXT;
+ALTER TABLE events ADD COLUMN outlet TEXT;
+ALTER TABLE events ADD COLUMN place_name_ar TEXT;
+CREATE INDEX events_admin1 ON events(admin1);
+CREATE TABLE failures(origin TEXT PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE doc_aliases(alias TEXT PRIMARY KEY, doc_id TEXT NOT NULL);
+CREATE TABLE incidents(id TEXT PRIMARY KEY, first_date TEXT, event_type TEXT, sub_event_type TEXT,
+                       place_id TEXT, admin1 TEXT, json TEXT NOT NULL);
+CREATE INDEX incidents_place ON incidents(place_id);
+CREATE TABLE incident_events(event_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL);
+CREATE TABLE control_claims(seq INTEGER PRIMARY KEY, place_id TEXT NOT NULL, date TEXT, source TEXT NOT NULL,
+                            json TEXT NOT NULL);
+CREATE INDEX control_place ON control_claims(place_id, date);
+CREATE TABLE contradictions(id TEXT PRIMARY KEY, kind TEXT NOT NULL, place_id TEXT, date TEXT,
+                            source_a TEXT NOT NULL, source_b TEXT NOT NULL, json TEXT NOT NULL);
+CREATE INDEX contradictions_place ON contradictions(place_id);
+CREATE TABLE places(place_id TEXT PRIMARY KEY, name TEXT, name_ar TEXT, events INTEGER NOT NULL,
+                    claims INTEGER NOT NULL);
+UPDATE events SET outlet = (SELECT outlet FROM docs WHERE docs.id = events.doc_id);
+INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '1');
+",
+];
+
+/// Creates a fresh database at version 1, then migrates it like any older database, so that every database
+/// in the field went through the same steps.
+pub(crate) fn create(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(SCHEMA_V1)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", 1)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Brings a database from `from` up to [`SCHEMA_VERSION`], one version per transaction.
+pub(crate) fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+    for version in from.max(1)..SCHEMA_VERSION {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[(version - 1) as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    /// A database as rasd 1 left it, built by SQL: migrating must keep every document and event.
+    #[test]
+    fn migrates_a_version_1_database_without_dropping_anything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("old.db");
+        {
+            let c = Connection::open(&p).expect("sqlite");
+            c.execute_batch(SCHEMA_V1).expect("v1 schema");
+            c.pragma_update(None, "application_id", APPLICATION_ID).expect("app id");
+            c.pragma_update(None, "user_version", 1).expect("version");
+            c.execute(
+                "INSERT INTO docs(id, hash, outlet, published, text, ingested_at) VALUES ('d1', 'h1', 'sana', '2017-11-09', 'نص الخبر', 0)",
+                [],
+            )
+            .expect("doc");
+            let event = r#"{"id":"d1-e1","doc_id":"d1","event_type":"Battles","sub_event_type":"Armed clash","event_date":"2017-11-09","date_precision":"day","date_text":null,"actor1":null,"assoc_actor_1":[],"actor2":null,"assoc_actor_2":[],"location":null,"fatalities":null,"territory_share":null,"reported_by":[],"stance":"asserted","evidence":{"text":"نص","start":0,"end":4},"confidence":0.5}"#;
+            c.execute(
+                "INSERT INTO events(id, doc_id, event_type, sub_event_type, actors, source, stance, json)
+                 VALUES ('d1-e1', 'd1', 'Battles', 'Armed clash', '|', 'sana', 'asserted', ?1)",
+                [event],
+            )
+            .expect("event");
+        }
+        let mut s = Store::open(&p).expect("opens and migrates");
+        assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
+        let doc = s.doc("d1").expect("query").expect("document kept");
+        assert_eq!(doc.doc.text, "نص الخبر");
+        assert_eq!(doc.events.len(), 1);
+        assert_eq!(
+            doc.events[0].outlet.as_deref(),
+            Some("sana"),
+            "migration back-fills the outlet"
+        );
+        assert!(
+            s.ensure_reconciled().expect("reconcile"),
+            "a migrated database is rebuilt once"
+        );
+        assert_eq!(s.summary().expect("summary").events, 1);
+    }
+}
