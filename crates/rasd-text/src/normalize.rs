@@ -205,10 +205,21 @@ fn fold(c: char, mode: Mode) -> Fold {
             c => Fold::One(c),
         };
     }
+    let key = mode == Mode::Key;
+    // Fast path for the Arabic base letters, which are most of the text: no case, no marks.
+    if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+        return Fold::One(match c {
+            'أ' | 'إ' | 'آ' => 'ا',
+            'ى' => 'ي',
+            'ة' if key => 'ه',
+            'ؤ' if key => 'و',
+            'ئ' if key => 'ي',
+            c => c,
+        });
+    }
     if is_tashkeel(c) || is_invisible(c) || c == '\u{0640}' {
         return Fold::Drop;
     }
-    let key = mode == Mode::Key;
     let n = match c {
         'أ' | 'إ' | 'آ' | 'ٱ' | '\u{0672}' | '\u{0673}' => 'ا',
         'ى' | 'ی' | 'ې' | 'ۍ' => 'ي',
@@ -239,7 +250,7 @@ fn fold(c: char, mode: Mode) -> Fold {
         '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => ' ',
         '\u{2028}' | '\u{2029}' | '\u{0085}' => '\n',
         c if c.is_control() => return Fold::Drop,
-        c if key && c.is_uppercase() => {
+        c if key && c < '\u{0590}' && c.is_uppercase() => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
                 (Some(l), None) => l,
