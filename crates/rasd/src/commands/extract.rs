@@ -62,9 +62,15 @@ pub struct Args {
 /// How to read an input file.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
+    /// JSONL when the first line is a JSON object; HTML pages and RSS/Atom feeds by extension or content;
+    /// otherwise plain text.
     Auto,
     Text,
     Jsonl,
+    /// An HTML page: its main text and metadata are extracted.
+    Html,
+    /// An RSS 2.0 or Atom feed: one document per item.
+    Feed,
 }
 
 /// How to print records.
@@ -163,7 +169,7 @@ pub fn load(paths: &[String], format: InputFormat, meta: &TextMeta, lossy: bool)
         };
         let jsonl = match format {
             InputFormat::Jsonl => true,
-            InputFormat::Text => false,
+            InputFormat::Text | InputFormat::Html | InputFormat::Feed => false,
             InputFormat::Auto => text.lines().find(|l| !l.trim().is_empty()).is_some_and(|l| {
                 l.trim_start().starts_with('{')
                     && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l).is_ok()
@@ -186,6 +192,22 @@ pub fn load(paths: &[String], format: InputFormat, meta: &TextMeta, lossy: bool)
                 out.skipped.push(format!("{name}: empty text, skipped"));
                 continue;
             }
+            if let Some(items) = markup_docs(&name, &text, format) {
+                for item in items {
+                    match item.doc {
+                        Ok(mut d) => {
+                            d.outlet = d.outlet.or_else(|| meta.outlet.clone());
+                            d.published = d.published.or(meta.published);
+                            if single && let Some(id) = &meta.doc_id {
+                                d.id = id.clone();
+                            }
+                            out.docs.push(d);
+                        }
+                        Err(reason) => out.skipped.push(format!("{}: {reason}, skipped", item.origin)),
+                    }
+                }
+                continue;
+            }
             let id = match (&meta.doc_id, single) {
                 (Some(id), true) => id.clone(),
                 _ if p == "-" => Doc::content_id(&text),
@@ -204,6 +226,21 @@ pub fn load(paths: &[String], format: InputFormat, meta: &TextMeta, lossy: bool)
         }
     }
     out
+}
+
+/// Reads HTML pages and RSS/Atom feeds with the store's readers (the same ones `rasd ingest` uses), so that
+/// markup never reaches the extractor. `None` for plain text.
+fn markup_docs(name: &str, text: &str, format: InputFormat) -> Option<Vec<rasd_store::read::Item>> {
+    use rasd_store::read::{Format, format_from_name, read_bytes};
+    let hint = match format {
+        InputFormat::Html => Some(Format::Html),
+        InputFormat::Feed => None,
+        InputFormat::Auto => format_from_name(name),
+        InputFormat::Text | InputFormat::Jsonl => return None,
+    };
+    let items = read_bytes(name, text.as_bytes(), hint);
+    let markup = items.iter().any(|i| matches!(i.format, Some(Format::Html | Format::Rss | Format::Atom)));
+    markup.then_some(items)
 }
 
 /// Extracts every document in parallel, keeping input order. One worker (with its buffers) per rayon split.
