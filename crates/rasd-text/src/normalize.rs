@@ -79,12 +79,12 @@ impl Normalized {
     }
 
     fn push(&mut self, c: char, origin: usize) {
-        let before = self.text.len();
-        self.text.push(c);
+        let mut buf = [0u8; 4];
+        let encoded = c.encode_utf8(&mut buf);
+        self.text.push_str(encoded);
         // `origin` fits in u32: the Normalizer refuses longer inputs up front.
-        let origin = origin as u32;
-        self.offsets
-            .extend(std::iter::repeat_n(origin, self.text.len() - before));
+        let o = origin as u32;
+        self.offsets.extend_from_slice(&[o; 4][..encoded.len()]);
     }
 }
 
