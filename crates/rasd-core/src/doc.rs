@@ -56,9 +56,7 @@ where
     let day = raw.get(..10).unwrap_or(raw);
     NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .map(Some)
-        .map_err(|e| {
-            serde::de::Error::custom(format!("`published` {raw:?} is not YYYY-MM-DD: {e}"))
-        })
+        .map_err(|e| serde::de::Error::custom(format!("`published` {raw:?} is not YYYY-MM-DD: {e}")))
 }
 
 #[cfg(test)]

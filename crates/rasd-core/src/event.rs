@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How precise an event date is (ACLED's time_precision, in words).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum DatePrecision {
     Day,
@@ -93,10 +91,7 @@ impl ActorType {
 
     /// Parses the snake_case name used in the data files.
     pub fn parse(s: &str) -> Option<ActorType> {
-        ActorType::ALL
-            .iter()
-            .copied()
-            .find(|t| t.as_str() == s.trim())
+        ActorType::ALL.iter().copied().find(|t| t.as_str() == s.trim())
     }
 }
 
@@ -137,17 +132,12 @@ impl SourceKind {
     }
 
     pub fn parse(s: &str) -> Option<SourceKind> {
-        SourceKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.as_str() == s.trim())
+        SourceKind::ALL.iter().copied().find(|k| k.as_str() == s.trim())
     }
 }
 
 /// Whether the source asserts the event, denies it, expects it, or hedges.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Stance {
     #[default]

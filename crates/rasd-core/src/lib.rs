@@ -12,8 +12,8 @@ mod taxonomy;
 
 pub use doc::{Doc, DocError};
 pub use event::{
-    ActorRef, ActorType, DatePrecision, Event, Evidence, Fatalities, Location, SourceKind,
-    SourceRef, Stance, TerritoryShare,
+    ActorRef, ActorType, DatePrecision, Event, Evidence, Fatalities, Location, SourceKind, SourceRef, Stance,
+    TerritoryShare,
 };
 pub use span::Span;
 pub use taxonomy::{EventType, SubEventType, UnknownSubEventType};

@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Spans never point into a normalized copy: the text layer maps every normalized offset back before a span
 /// leaves it, so that `&original[span.start..span.end]` is always the evidence a user sees.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

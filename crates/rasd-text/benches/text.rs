@@ -1,9 +1,7 @@
 //! Throughput of the text layer on ≥ 5 MB of real-style Arabic news text (the golden sentences, varied).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rasd_text::{
-    Mode, Normalized, Normalizer, Segmenter, Tokenizer, find_numbers, split_sentences,
-};
+use rasd_text::{Mode, Normalized, Normalizer, Segmenter, Tokenizer, find_numbers, split_sentences};
 use std::hint::black_box;
 
 /// Builds about `bytes` of news-style text from the golden sentences, varying digits and joining paragraphs so
@@ -35,9 +33,7 @@ fn bench(c: &mut Criterion) {
     let mut norm = Normalized::default();
     g.bench_function("normalize", |b| {
         b.iter(|| {
-            normalizer
-                .normalize_into(black_box(&text), &mut norm)
-                .expect("fits");
+            normalizer.normalize_into(black_box(&text), &mut norm).expect("fits");
             assert!(norm.len() > text.len() / 2);
         })
     });
@@ -50,9 +46,7 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("normalize+tokenize", |b| {
         b.iter(|| {
-            normalizer
-                .normalize_into(black_box(&text), &mut norm)
-                .expect("fits");
+            normalizer.normalize_into(black_box(&text), &mut norm).expect("fits");
             tok.tokenize(&text).len()
         })
     });
@@ -78,9 +72,7 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("full: normalize+tokenize+sentences+segment+numbers", |b| {
         b.iter(|| {
-            normalizer
-                .normalize_into(black_box(&text), &mut norm)
-                .expect("fits");
+            normalizer.normalize_into(black_box(&text), &mut norm).expect("fits");
             let tokens = tok.tokenize(&text);
             let mut stems = 0usize;
             let mut numbers = 0usize;

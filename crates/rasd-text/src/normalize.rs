@@ -295,10 +295,7 @@ mod tests {
         let n = norm(original, Mode::Match);
         let at = n.as_str().find("خمسة").expect("present");
         let span = n.to_original(original, at, at + "خمسة".len());
-        assert_eq!(
-            &original[span.start..span.end],
-            "خمسةٌ".trim_end_matches('\u{064C}')
-        );
+        assert_eq!(&original[span.start..span.end], "خمسةٌ".trim_end_matches('\u{064C}'));
         let at = n.as_str().find("قتل").expect("present");
         let span = n.to_original(original, at, at + "قتل".len());
         // The deleted trailing fatha stays outside; the inner kasra is inside.

@@ -197,11 +197,7 @@ fn parse_digit_parts(s: &str) -> Option<(f64, f64)> {
     groups.next();
     let comma_ok = groups.all(|g| {
         let int_part = g.split(['.', '٫']).next().unwrap_or("");
-        int_part
-            .chars()
-            .filter(|c| digit_value(*c).is_some())
-            .count()
-            == 3
+        int_part.chars().filter(|c| digit_value(*c).is_some()).count() == 3
     });
     for c in s.chars() {
         if let Some(d) = digit_value(c) {
@@ -294,11 +290,7 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
             to,
         });
     }
-    if matches!(k, "عدد" | "اعداد")
-        && matches!(
-            keys.get(i + 1),
-            "كبير" | "كبيره" | "هايل" | "هايله" | "غفير"
-        )
+    if matches!(k, "عدد" | "اعداد") && matches!(keys.get(i + 1), "كبير" | "كبيره" | "هايل" | "هايله" | "غفير")
     {
         return Some(Quantity {
             value: None,
@@ -321,8 +313,7 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
     loop {
         let (k, _) = bare(keys.get(j));
         // "احد عشر", "احدى عشره", "اثنا عشر" …
-        if matches!(k, "احد" | "احدي") && matches!(bare(keys.get(j + 1)).0, "عشر" | "عشره")
-        {
+        if matches!(k, "احد" | "احدي") && matches!(bare(keys.get(j + 1)).0, "عشر" | "عشره") {
             group += 11.0;
             j += 2;
             any = true;
@@ -375,9 +366,7 @@ fn qualifier(keys: &Keys, i: usize) -> Option<(Qualifier, usize)> {
     let k = bare(keys.get(i)).0;
     let k1 = keys.get(i + 1);
     match k {
-        "نحو" | "حوالي" | "قرابه" | "زهاء" | "تقريبا" => {
-            Some((Qualifier::About, i + 1))
-        }
+        "نحو" | "حوالي" | "قرابه" | "زهاء" | "تقريبا" => Some((Qualifier::About, i + 1)),
         "اكثر" | "ازيد" if k1 == "من" => Some((Qualifier::MoreThan, i + 2)),
         "اقل" if k1 == "من" => Some((Qualifier::LessThan, i + 2)),
         "ما" => match (k1, keys.get(i + 2), keys.get(i + 3)) {
@@ -411,23 +400,12 @@ fn is_date_part(text: &str, tokens: &[Token], i: usize) -> bool {
             .is_some_and(|t| t.kind != TokenKind::Arabic && seps.contains(&t.surface(text)))
     };
     let num_at = |j: usize| tokens.get(j).is_some_and(|t| t.kind == TokenKind::Number);
-    let before = i >= 2
-        && sep_at(i - 1, &["/", ":"])
-        && num_at(i - 2)
-        && glued(i - 1, i)
-        && glued(i - 2, i - 1);
+    let before = i >= 2 && sep_at(i - 1, &["/", ":"]) && num_at(i - 2) && glued(i - 1, i) && glued(i - 2, i - 1);
     let after = sep_at(i + 1, &["/", ":"])
-        && (num_at(i + 2)
-            || tokens
-                .get(i + 2)
-                .is_some_and(|t| t.kind == TokenKind::Arabic))
+        && (num_at(i + 2) || tokens.get(i + 2).is_some_and(|t| t.kind == TokenKind::Arabic))
         && glued(i, i + 1);
     // ISO dates: three numbers joined by two dashes.
-    let iso = (sep_at(i + 1, &["-"])
-        && num_at(i + 2)
-        && sep_at(i + 3, &["-"])
-        && num_at(i + 4)
-        && glued(i, i + 1))
+    let iso = (sep_at(i + 1, &["-"]) && num_at(i + 2) && sep_at(i + 3, &["-"]) && num_at(i + 4) && glued(i, i + 1))
         || (i >= 2
             && sep_at(i - 1, &["-"])
             && num_at(i - 2)
@@ -448,11 +426,7 @@ fn parse_at(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<(Numb
         q = Some(qual);
         j = next;
     }
-    if keys.get(j) == "%"
-        && tokens
-            .get(j + 1)
-            .is_some_and(|t| t.kind == TokenKind::Number)
-    {
+    if keys.get(j) == "%" && tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number) {
         leading_percent = true;
         j += 1;
     }
@@ -548,15 +522,7 @@ mod tests {
         let toks = tokenize(text);
         find_numbers(text, &toks)
             .into_iter()
-            .map(|m| {
-                (
-                    text[m.start..m.end].to_string(),
-                    m.value,
-                    m.min,
-                    m.max,
-                    m.kind,
-                )
-            })
+            .map(|m| (text[m.start..m.end].to_string(), m.value, m.min, m.max, m.kind))
             .collect()
     }
 
@@ -591,10 +557,7 @@ mod tests {
         );
         assert_eq!(nums("نحو %50")[0].1, Some(50.0));
         let n = nums("ما بين 40 و50 بالمئة");
-        assert_eq!(
-            (n[0].2, n[0].3, n[0].4),
-            (Some(40.0), Some(50.0), NumberKind::Percent)
-        );
+        assert_eq!((n[0].2, n[0].3, n[0].4), (Some(40.0), Some(50.0), NumberKind::Percent));
         let n = nums("مقتل 12 مدنيا على الأقل");
         assert_eq!(
             (n[0].0.as_str(), n[0].1, n[0].3),

@@ -29,11 +29,7 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
         for &b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -234,8 +230,7 @@ impl Word {
     }
 
     fn key(&self, from: usize, to: usize) -> &str {
-        std::str::from_utf8(&self.key[self.key_off[from] as usize..self.key_off[to] as usize])
-            .unwrap_or("")
+        std::str::from_utf8(&self.key[self.key_off[from] as usize..self.key_off[to] as usize]).unwrap_or("")
     }
 
     fn k(&self, i: usize) -> char {
@@ -298,11 +293,7 @@ impl Segmenter {
     pub fn best(&self, text: &str, token: &Token) -> Segmentation {
         match self.analyse(text, token) {
             Some((word, cuts, n)) => {
-                let best = cuts[..n]
-                    .iter()
-                    .min_by_key(|c| c.rank())
-                    .copied()
-                    .unwrap_or(Cut::WHOLE);
+                let best = cuts[..n].iter().min_by_key(|c| c.rank()).copied().unwrap_or(Cut::WHOLE);
                 build(&word, token, &best)
             }
             None => build_whole(token),
@@ -312,19 +303,12 @@ impl Segmenter {
     /// Where the stem of `token` starts under the best segmentation, without allocating.
     pub fn stem_start(&self, text: &str, token: &Token) -> usize {
         // Most words cannot carry a proclitic at all: skip the analysis for them.
-        if !token
-            .surface(text)
-            .starts_with(['و', 'ف', 'ب', 'ك', 'ل', 'ا', 'ٱ'])
-        {
+        if !token.surface(text).starts_with(['و', 'ف', 'ب', 'ك', 'ل', 'ا', 'ٱ']) {
             return token.start;
         }
         match self.analyse(text, token) {
             Some((word, cuts, n)) => {
-                let best = cuts[..n]
-                    .iter()
-                    .min_by_key(|c| c.rank())
-                    .copied()
-                    .unwrap_or(Cut::WHOLE);
+                let best = cuts[..n].iter().min_by_key(|c| c.rank()).copied().unwrap_or(Cut::WHOLE);
                 match best.bounds().last() {
                     Some(&b) => word.letters[b as usize].start,
                     None => token.start,
@@ -365,13 +349,7 @@ impl Segmenter {
     }
 
     /// Enumerates proclitic/enclitic cuts. With `whole_known`, every cut is a weaker alternative.
-    fn push_cuts(
-        &self,
-        w: &Word,
-        whole_known: bool,
-        cuts: &mut [Cut; MAX_CUTS],
-        count: &mut usize,
-    ) {
+    fn push_cuts(&self, w: &Word, whole_known: bool, cuts: &mut [Cut; MAX_CUTS], count: &mut usize) {
         let n = w.n;
         // Proclitic sequences as boundary lists (letter indices where a clitic ends) and whether the article
         // is among them.
@@ -388,11 +366,7 @@ impl Segmenter {
             }
         };
         add(&[], false);
-        let conj: &[usize] = if matches!(w.k(0), 'و' | 'ف') {
-            &[0, 1]
-        } else {
-            &[0]
-        };
+        let conj: &[usize] = if matches!(w.k(0), 'و' | 'ف') { &[0, 1] } else { &[0] };
         for &at in conj {
             let base: &[usize] = if at == 1 { &[1] } else { &[] };
             if !base.is_empty() {
@@ -490,22 +464,14 @@ fn build(w: &Word, token: &Token, cut: &Cut) -> Segmentation {
     for &b in cut.bounds() {
         let b = b as usize;
         pieces.push(Piece {
-            start: if from == 0 {
-                token.start
-            } else {
-                w.letters[from].start
-            },
+            start: if from == 0 { token.start } else { w.letters[from].start },
             end: w.letters[b - 1].end,
             role: Role::Proclitic,
         });
         from = b;
     }
     let stem_to = w.n - cut.enclitic as usize;
-    let stem_start = if from == 0 {
-        token.start
-    } else {
-        w.letters[from].start
-    };
+    let stem_start = if from == 0 { token.start } else { w.letters[from].start };
     let stem_end = if cut.enclitic == 0 {
         token.end
     } else {

@@ -28,8 +28,8 @@ impl Sentence {
 
 /// Abbreviations after which a full stop does not end the sentence (compared after removing tashkeel).
 const ABBREVIATIONS: &[&str] = &[
-    "د", "م", "ق", "ه", "هـ", "ص", "ب", "ج", "أ", "ا", "ش", "ت", "ف", "ك", "كم", "مم", "Dr", "Mr",
-    "Mrs", "Ms", "St", "Jr", "Prof", "Gen", "Col", "Lt", "No", "vs", "etc",
+    "د", "م", "ق", "ه", "هـ", "ص", "ب", "ج", "أ", "ا", "ش", "ت", "ف", "ك", "كم", "مم", "Dr", "Mr", "Mrs", "Ms", "St",
+    "Jr", "Prof", "Gen", "Col", "Lt", "No", "vs", "etc",
 ];
 
 fn is_terminal(surface: &str) -> bool {
@@ -42,10 +42,7 @@ fn is_abbreviation(prev: Option<&Token>, text: &str) -> bool {
         return false;
     }
     let word = prev.surface(text);
-    let bare: String = word
-        .chars()
-        .filter(|&c| !crate::normalize::is_tashkeel(c))
-        .collect();
+    let bare: String = word.chars().filter(|&c| !crate::normalize::is_tashkeel(c)).collect();
     // Single Latin capitals ("U.S.", "J. Smith").
     if bare.chars().count() == 1 {
         return true;
@@ -81,9 +78,7 @@ pub fn split_sentences_into(text: &str, tokens: &[Token], out: &mut Vec<Sentence
             close = true;
             if surface == "." && is_abbreviation(i.checked_sub(1).map(|p| &tokens[p]), text) {
                 // "د. أحمد": keep going unless a line break follows.
-                close = tokens
-                    .get(i + 1)
-                    .is_none_or(|n| has_newline(text, tok.end, n.start));
+                close = tokens.get(i + 1).is_none_or(|n| has_newline(text, tok.end, n.start));
             }
         }
         if close {
@@ -138,8 +133,7 @@ mod tests {
 
     #[test]
     fn keeps_decimals_dates_and_abbreviations() {
-        let text =
-            "خصص البنك 1.7 مليار دولار في 11/11/2017. وقال د. أحمد إن الوضع صعب! هل انتهى؟ نعم";
+        let text = "خصص البنك 1.7 مليار دولار في 11/11/2017. وقال د. أحمد إن الوضع صعب! هل انتهى؟ نعم";
         assert_eq!(
             sentences(text),
             vec![

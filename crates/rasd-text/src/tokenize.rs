@@ -74,12 +74,8 @@ fn is_latin_letter(c: char) -> bool {
 
 fn classify_single(c: char) -> TokenKind {
     match c {
-        '.' | ',' | '،' | ';' | '؛' | ':' | '!' | '?' | '؟' | '…' | '-' | '–' | '—' | '۔' => {
-            TokenKind::Punct
-        }
-        '«' | '»' | '“' | '”' | '"' | '\'' | '‘' | '’' | '„' | '‹' | '›' => {
-            TokenKind::Quote
-        }
+        '.' | ',' | '،' | ';' | '؛' | ':' | '!' | '?' | '؟' | '…' | '-' | '–' | '—' | '۔' => TokenKind::Punct,
+        '«' | '»' | '“' | '”' | '"' | '\'' | '‘' | '’' | '„' | '‹' | '›' => TokenKind::Quote,
         '(' | ')' | '[' | ']' | '{' | '}' | '﴾' | '﴿' => TokenKind::Bracket,
         _ => TokenKind::Symbol,
     }
@@ -144,8 +140,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
                 } else if matches!(n, '.' | ',' | '٫' | '٬') {
                     // A separator belongs to the number only when a digit follows it directly.
                     let after = i + n.len_utf8();
-                    let next_is_digit =
-                        text[after..].chars().next().and_then(digit_value).is_some();
+                    let next_is_digit = text[after..].chars().next().and_then(digit_value).is_some();
                     if next_is_digit {
                         end = after;
                         iter.next();
@@ -162,10 +157,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
                 if is_latin_letter(n) || n.is_ascii_digit() {
                     end = i + n.len_utf8();
                     iter.next();
-                } else if n == '\''
-                    && i + 1 < bytes.len()
-                    && (bytes[i + 1] as char).is_ascii_alphabetic()
-                {
+                } else if n == '\'' && i + 1 < bytes.len() && (bytes[i + 1] as char).is_ascii_alphabetic() {
                     // English contractions and names: "don't", "O'Brien".
                     end = i + 1;
                     iter.next();

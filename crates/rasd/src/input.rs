@@ -13,7 +13,10 @@ pub fn display_name(path: &str) -> &str {
 pub fn read_bytes(path: &str) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     if path == "-" {
-        std::io::stdin().lock().read_to_end(&mut buf).context("reading standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
     } else {
         let p = Path::new(path);
         if p.is_dir() {

@@ -12,8 +12,10 @@ use std::process::ExitCode;
 /// record.
 #[derive(Parser, Debug)]
 #[command(name = "rasd", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 ok, 1 nothing found where something was asked for, 2 error.\n\
-Run `rasd help <command>` for the flags of one command.")]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 nothing found where something was asked for, 2 error.\n\
+Run `rasd help <command>` for the flags of one command."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
 /// `rasd … | head` closes our stdout early; that is the reader's choice, not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

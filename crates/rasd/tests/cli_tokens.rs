@@ -12,12 +12,19 @@ fn rasd() -> Command {
 const SENTENCE: &str = "قال المرصد إن «داعش» استعاد بالبوكمال أكثر من 40 في المئة، وقُتل ١٢ عنصراً.\n";
 
 fn span(v: &Value) -> (usize, usize) {
-    (v["start"].as_u64().expect("start") as usize, v["end"].as_u64().expect("end") as usize)
+    (
+        v["start"].as_u64().expect("start") as usize,
+        v["end"].as_u64().expect("end") as usize,
+    )
 }
 
 #[test]
 fn json_spans_slice_the_input_exactly() {
-    let out = rasd().args(["tokens", "--json", "-"]).write_stdin(SENTENCE).assert().success();
+    let out = rasd()
+        .args(["tokens", "--json", "-"])
+        .write_stdin(SENTENCE)
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).expect("utf-8");
     let mut n_tokens = 0;
     let mut numbers = Vec::new();
@@ -77,8 +84,18 @@ fn invalid_utf8_names_file_and_offset_and_lossy_recovers() {
 
 #[test]
 fn empty_input_gives_empty_output() {
-    rasd().args(["tokens", "-"]).write_stdin("").assert().success().stdout("");
-    rasd().args(["tokens", "--json", "-"]).write_stdin("").assert().success().stdout("");
+    rasd()
+        .args(["tokens", "-"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("");
+    rasd()
+        .args(["tokens", "--json", "-"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("");
 }
 
 #[test]
@@ -94,8 +111,16 @@ fn wrong_flags_and_missing_files_exit_2() {
 
 #[test]
 fn help_documents_every_command() {
-    rasd().arg("--help").assert().success().stdout(predicate::str::contains("tokens"));
-    rasd().args(["help", "tokens"]).assert().success().stdout(predicate::str::contains("--json"));
+    rasd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tokens"));
+    rasd()
+        .args(["help", "tokens"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--json"));
 }
 
 #[test]
@@ -104,7 +129,11 @@ fn long_single_line_is_processed_window_by_window() {
     let unit = "سيطرت القوات على البوكمال، وقُتل ١٢ عنصراً. ";
     let reps = 3_000_000 / unit.len();
     let text = unit.repeat(reps);
-    let out = rasd().args(["tokens", "--json", "-"]).write_stdin(text.clone()).assert().success();
+    let out = rasd()
+        .args(["tokens", "--json", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let mut last_end = 0;
     let mut count = 0;

@@ -56,9 +56,7 @@ fn text(a: TextArgs) -> Result<ExitCode> {
     let mut norm = Normalized::default();
     let mut tokenizer = Tokenizer::new();
     let segmenter = Segmenter::new();
-    let (t_norm, n_len) = best(&mut || {
-        normalizer.normalize_into(&text, &mut norm).map_or(0, |_| norm.len())
-    });
+    let (t_norm, n_len) = best(&mut || normalizer.normalize_into(&text, &mut norm).map_or(0, |_| norm.len()));
     let (t_tok, n_tok) = best(&mut || tokenizer.tokenize(&text).len());
     let (t_both, _) = best(&mut || {
         let n = normalizer.normalize_into(&text, &mut norm).map_or(0, |_| norm.len());
@@ -77,11 +75,17 @@ fn text(a: TextArgs) -> Result<ExitCode> {
         }
         count
     });
-    println!("input: {} ({:.1} MB), {} tokens, {} normalized bytes", a.file, mb, n_tok, n_len);
+    println!(
+        "input: {} ({:.1} MB), {} tokens, {} normalized bytes",
+        a.file, mb, n_tok, n_len
+    );
     println!("normalize                         {:>8.1} MB/s", mb / t_norm);
     println!("tokenize                          {:>8.1} MB/s", mb / t_tok);
     println!("normalize+tokenize                {:>8.1} MB/s", mb / t_both);
-    println!("normalize+tokenize+segment+numbers {:>7.1} MB/s  (checksum {n_seg})", mb / t_full);
+    println!(
+        "normalize+tokenize+segment+numbers {:>7.1} MB/s  (checksum {n_seg})",
+        mb / t_full
+    );
     println!("peak RSS                          {:>8.1} MB", peak_rss_mb());
     Ok(ExitCode::SUCCESS)
 }

@@ -239,7 +239,9 @@ fn markup_docs(name: &str, text: &str, format: InputFormat) -> Option<Vec<rasd_s
         InputFormat::Text | InputFormat::Jsonl => return None,
     };
     let items = read_bytes(name, text.as_bytes(), hint);
-    let markup = items.iter().any(|i| matches!(i.format, Some(Format::Html | Format::Rss | Format::Atom)));
+    let markup = items
+        .iter()
+        .any(|i| matches!(i.format, Some(Format::Html | Format::Rss | Format::Atom)));
     markup.then_some(items)
 }
 

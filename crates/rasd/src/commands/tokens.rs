@@ -126,7 +126,9 @@ fn opt(v: Option<f64>) -> String {
 fn pieces_json(text: &str, base: usize, pieces: &[rasd_text::Piece]) -> Vec<Value> {
     pieces
         .iter()
-        .map(|p| json!({"surface": &text[p.start..p.end], "start": base + p.start, "end": base + p.end, "role": p.role}))
+        .map(
+            |p| json!({"surface": &text[p.start..p.end], "start": base + p.start, "end": base + p.end, "role": p.role}),
+        )
         .collect()
 }
 
