@@ -13,9 +13,11 @@ pub mod numbers;
 pub mod segment;
 pub mod sentence;
 pub mod tokenize;
+pub mod window;
 
 pub use normalize::{Mode, Normalized, Normalizer, TooLarge, fold_str, normalize_key};
 pub use numbers::{NumberKind, NumberMention, Qualifier, find_numbers};
 pub use segment::{Piece, Role, Segmentation, Segmenter};
 pub use sentence::{Sentence, split_sentences};
 pub use tokenize::{Token, TokenKind, Tokenizer, tokenize};
+pub use window::windows;

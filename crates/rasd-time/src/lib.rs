@@ -177,7 +177,7 @@ impl DateFinder {
         let mut atoms = Vec::new();
         let mut found = Vec::new();
         let mut out = Vec::new();
-        for (base, window) in windows(text, WINDOW) {
+        for (base, window) in rasd_text::windows(text, WINDOW) {
             // A window is far below the normalizer's 4 GiB limit, so this cannot fail.
             if self.normalizer.normalize_into(window, &mut norm).is_err() {
                 continue;
@@ -256,42 +256,6 @@ struct Located {
 
 /// Bytes per window when a long text is read piecewise.
 const WINDOW: usize = 1 << 16;
-
-/// Splits `text` into consecutive windows of about `size` bytes, each cut after a line break when there is one in
-/// its second half, else after a sentence end, else at white space, else at a character boundary. Date expressions
-/// do not span lines or sentences, so no expression is cut.
-fn windows(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut at = 0usize;
-    std::iter::from_fn(move || {
-        if at >= text.len() {
-            return None;
-        }
-        let start = at;
-        let mut end = (start + size).min(text.len());
-        if end < text.len() {
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            let slice = &text[start..end];
-            let half = slice.len() / 2;
-            let after = |i: usize| i + slice[i..].chars().next().map_or(1, char::len_utf8);
-            let cut = slice
-                .rfind('\n')
-                .filter(|&i| i >= half)
-                .or_else(|| slice.rfind(['.', '؟', '!', '?']).filter(|&i| i >= half))
-                .map(after)
-                .or_else(|| slice.rfind(char::is_whitespace).filter(|&i| i > 0));
-            if let Some(c) = cut {
-                end = start + c;
-            }
-            if end == start {
-                end = start + slice.chars().next().map_or(1, char::len_utf8);
-            }
-        }
-        at = end;
-        Some((start, &text[start..end]))
-    })
-}
 
 /// The year a document is written in, read from expressions such as "منتصف 2018 الماضي" (so the document is from
 /// 2019) or "2019 الجاري". Used only when there is no anchor, and named in the rule.
@@ -457,7 +421,7 @@ mod tests {
         );
         let one_line = "كلمة ".repeat(40_000);
         let mut next = 0;
-        for (base, w) in windows(&one_line, WINDOW) {
+        for (base, w) in rasd_text::windows(&one_line, WINDOW) {
             assert_eq!(base, next);
             next = base + w.len();
         }

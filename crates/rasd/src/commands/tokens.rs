@@ -2,7 +2,7 @@
 
 use crate::input;
 use anyhow::Result;
-use rasd_text::{Segmenter, Tokenizer, find_numbers, split_sentences};
+use rasd_text::{Segmenter, Tokenizer, find_numbers, split_sentences, windows};
 use serde_json::{Value, json};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -130,51 +130,4 @@ fn pieces_json(text: &str, base: usize, pieces: &[rasd_text::Piece]) -> Vec<Valu
             |p| json!({"surface": &text[p.start..p.end], "start": base + p.start, "end": base + p.end, "role": p.role}),
         )
         .collect()
-}
-
-/// Splits `text` into consecutive windows of about `size` bytes, each cut after a sentence end or line break
-/// when there is one in its second half, otherwise at white space, otherwise at a character boundary.
-pub fn windows(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut at = 0usize;
-    std::iter::from_fn(move || {
-        if at >= text.len() {
-            return None;
-        }
-        let start = at;
-        let mut end = (start + size).min(text.len());
-        if end < text.len() {
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            let slice = &text[start..end];
-            let half = slice.len() / 2;
-            let cut = slice
-                .rfind(['\n', '.', '؟', '!', '?'])
-                .filter(|&i| i >= half)
-                .map(|i| i + slice[i..].chars().next().map_or(1, char::len_utf8))
-                .or_else(|| slice.rfind(char::is_whitespace).filter(|&i| i > 0));
-            if let Some(c) = cut {
-                end = start + c;
-            }
-        }
-        at = end;
-        Some((start, &text[start..end]))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::windows;
-
-    #[test]
-    fn windows_cover_the_text_exactly() {
-        let text = "قتل خمسة. ".repeat(1000);
-        let mut next = 0;
-        for (base, w) in windows(&text, 100) {
-            assert_eq!(base, next);
-            assert_eq!(&text[base..base + w.len()], w);
-            next = base + w.len();
-        }
-        assert_eq!(next, text.len());
-    }
 }
