@@ -7,9 +7,9 @@
 //! its marker and its distance to the trigger, rather than simply taking the nearest name.
 
 use crate::extract::{Candidate, Sent};
-use crate::rules::Role;
+use crate::rules::{Role, TriggerType};
 use crate::{Mention, MentionKind, Resources};
-use rasd_core::ActorRef;
+use rasd_core::{ActorRef, SubEventType};
 
 /// The actors of one act, with the span each came from.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +40,12 @@ pub(crate) enum Marker {
     None,
     /// Inside another noun phrase ("دفاعات مسلحي داعش"): rarely the actor.
     Genitive,
+    /// The subject of a relative verb about the weapon ("عبوة زرعها التنظيم", "قذائف أطلقها مسلحو الشباب"): who
+    /// fired or planted it. The actor of the act, except when the act disrupts that weapon.
+    Launcher,
+    /// A possessive ل ("للتحالف"): the actor of a nominal act right after it ("غارة جوية للتحالف"), the owner
+    /// of the target farther on ("غارات على تجمعات للدعم السريع").
+    Possessor,
 }
 
 /// Particles after which a head noun starts a subject ("أن قوات النظام", "و عناصر التنظيم").
@@ -140,7 +146,7 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
     let clitic = sent.slice(m.clitic_start, m.start);
     let clitic = clitic.trim_end_matches("ال");
     match clitic {
-        "ل" | "لل" | "ول" | "فل" => return Marker::Agent,
+        "ل" | "لل" | "ول" | "فل" => return Marker::Possessor,
         "و" | "ف" => return Marker::And,
         "ب" | "وب" | "فب" => return Marker::Other,
         _ => {}
@@ -170,12 +176,19 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
         return Marker::And;
     }
     match (w0, w1) {
+        // "تحرير المدينة من قبضة داعش": who held the place lost it.
+        ("قبضه" | "سيطره" | "ايدي" | "يد", "من") => Marker::Patient,
         ("قبل", "من") | ("يد", "علي") | ("بيد" | "بايدي" | "ايدي", _) => Marker::Agent,
         // "قتل ثلاثة متظاهرين برصاص قوات الجيش", "بقصف لقوات النظام": the weapon's owner acted.
         ("برصاص" | "بنيران" | "رصاص" | "نيران" | "بقصف" | "بغاره" | "بغارات" | "بهجوم" | "بقذايف", _) => {
             Marker::Agent
         }
         ("علي" | "ضد" | "بحق" | "استهدف" | "استهدفت" | "تجاه", _) => Marker::Patient,
+        (
+            "زرعها" | "زرعه" | "زرعتها" | "زرعوها" | "اطلقها" | "اطلقه" | "اطلقتها" | "اطلقوها" | "شنها" | "شنه"
+            | "شنتها" | "نفذها" | "نفذه" | "نفذتها" | "القاها" | "القتها" | "فخخها" | "وضعها",
+            _,
+        ) => Marker::Launcher,
         ("مع" | "ومع", "بالتعاون" | "بالتنسيق" | "جنبا") => Marker::And,
         ("بمساندة" | "بدعم" | "بمشاركه" | "مسنوده" | "مدعومه" | "بغطاء" | "واسناد" | "باسناد", _) => {
             Marker::And
@@ -196,11 +209,20 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
 pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Actors {
     let trig = c.hit.start;
     let (cs, ce) = c.clause;
+    let disrupt = c.ty == TriggerType::Sub(SubEventType::DisruptedWeaponsUse);
     let mentions: Vec<(&Mention, Marker)> = sent
         .mentions
         .iter()
         .filter(|m| m.kind == MentionKind::Actor)
-        .map(|m| (m, marker(sent, m)))
+        .map(|m| {
+            let mk = match marker(sent, m) {
+                Marker::Possessor => possessor(sent, c, m),
+                Marker::Launcher if disrupt => Marker::Patient,
+                Marker::Launcher => Marker::Agent,
+                mk => mk,
+            };
+            (m, mk)
+        })
         .collect();
     if mentions.is_empty() {
         return Actors::default();
@@ -330,6 +352,72 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         }
     }
     out
+}
+
+/// A possessive ل right after a nominal trigger (an adjective may come between) names its actor; farther on
+/// after the act it names the owner of the target; before the act it sits inside another noun phrase
+/// ("مقاومين من كتيبة جنين التابعة لسرايا القدس").
+fn possessor(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> Marker {
+    if m.start < c.hit.end {
+        return Marker::Genitive;
+    }
+    let between = sent.words_after(c.hit.end, sent.distance(c.hit.end, m.clitic_start));
+    let target_word = between
+        .iter()
+        .any(|w| matches!(w.as_str(), "علي" | "ضد" | "بحق" | "استهدف" | "استهدفت") || w.starts_with('ب'));
+    if between.len() <= 1 && !target_word {
+        Marker::Agent
+    } else {
+        Marker::Patient
+    }
+}
+
+/// Forces named only by a possessive pronoun ("قواته", "مقاتليها", "مسيّراته") as the subject of the act, or a
+/// subject pronoun after أن ("أعلنت القيادة أنها سيطرت"): the span of that word, if any. They are whoever is
+/// speaking.
+pub(crate) fn own_forces(sent: &Sent<'_>, c: &Candidate) -> Option<(usize, usize)> {
+    const OWN: &[&str] = &[
+        "قوات",
+        "وحدات",
+        "مقاتلي",
+        "مقاتلو",
+        "طايرات",
+        "مسيرات",
+        "ضربات",
+        "عناصر",
+        "قطعات",
+        "طيران",
+        "مدفعيت",
+        "مقاتلات",
+        "صواريخ",
+        "دفاعات",
+        "غارات",
+    ];
+    let (cs, _) = c.clause;
+    let i = sent.tokens.partition_point(|t| t.end <= c.hit.start);
+    // The word before the act (SVO after "أن") or the one right after it (VSO).
+    let before = sent.tokens[..i].iter().rev().take(2).filter(|t| t.start >= cs);
+    let after = sent.tokens.get(i + 1);
+    // "أعلنت القيادة أنها سيطرت": the pronoun of أن before the verb is the speaker.
+    let speaker = sent.tokens[..i].last().filter(|t| {
+        t.start >= cs
+            && matches!(
+                rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key).as_str(),
+                "انها" | "انه" | "بانها" | "بانه" | "وانها" | "وانه" | "انهم" | "بانهم"
+            )
+    });
+    if let Some(t) = speaker {
+        return Some((t.start, t.end));
+    }
+    before.chain(after).find_map(|t| {
+        let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+        let w = w.strip_prefix('و').unwrap_or(&w);
+        ["ه", "ها", "هم"]
+            .iter()
+            .filter_map(|p| w.strip_suffix(p))
+            .any(|stem| OWN.contains(&stem))
+            .then_some((t.start, t.end))
+    })
 }
 
 /// How often the document names each actor (by id), most frequent first; civilians and crowds left out.

@@ -57,6 +57,8 @@ pub(crate) struct Sent<'a> {
     pub country: Option<&'a str>,
     /// Every actor the document names, with how often, most frequent first.
     pub doc_actors: &'a [(rasd_core::ActorRef, usize)],
+    /// The military forces of the document's main country, when known.
+    pub army: Option<&'a str>,
 }
 
 impl Sent<'_> {
@@ -181,6 +183,15 @@ impl<'x> Worker<'x> {
         res.mentions(text, &mut self.mentions);
         self.mentions.sort_by_key(|m| (m.start, m.end));
         let country = place::settle_country(&mut self.mentions, res);
+        crate::coref::apply(
+            text,
+            &self.x.rules,
+            &self.hits,
+            &mut self.mentions,
+            country.as_deref(),
+            &self.x.forces,
+            res,
+        );
         let doc_actors = actors::tally(&self.mentions, res);
         self.dates.clear();
         let published = doc.published.or_else(|| res.publication_date(text));
@@ -215,6 +226,7 @@ impl<'x> Worker<'x> {
                 clauses: clauses(text, sent_tokens, s.start, s.end),
                 country: country.as_deref(),
                 doc_actors: &doc_actors,
+                army: country.as_deref().and_then(|c| self.x.forces.army(c)),
             };
             let before = out.events.len();
             sentence_events(self.x, doc, published, opts, &sent, &mut state, &mut out);
@@ -223,8 +235,43 @@ impl<'x> Worker<'x> {
             }
             update_state(self.x, &sent, &mut state);
         }
+        merge_restatements(&mut out.events);
         out.events
     }
+}
+
+/// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
+/// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
+/// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position).
+fn merge_restatements(events: &mut Vec<Event>) {
+    let key = |e: &Event| {
+        (
+            e.sub_event_type,
+            e.location.as_ref().map(|l| l.id.clone()),
+            e.event_date,
+            e.actor1.as_ref().map(|a| a.id.clone()),
+            e.actor2.as_ref().map(|a| a.id.clone()),
+            e.stance,
+            e.background,
+        )
+    };
+    let covers = |a: &Event, b: &Event| b.reported_by.iter().all(|s| a.reported_by.iter().any(|t| t.id == s.id));
+    let mut kept: Vec<Event> = Vec::with_capacity(events.len());
+    for e in events.drain(..) {
+        let k = key(&e);
+        match kept
+            .iter_mut()
+            .find(|x| key(x) == k && (covers(x, &e) || covers(&e, x)))
+        {
+            Some(x) => {
+                if !covers(x, &e) {
+                    *x = e;
+                }
+            }
+            None => kept.push(e),
+        }
+    }
+    *events = kept;
 }
 
 /// The sub-slice of `v` (sorted by `key`) whose keys fall within `start..end`.
@@ -286,6 +333,7 @@ fn sentence_events(
         };
         if blocked(sent, h, role)
             || negated(sent, h)
+            || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
         {
             continue;
@@ -326,16 +374,29 @@ fn sentence_events(
     if has_act {
         picked.retain(|c| c.ty != TriggerType::Casualty);
     }
-    // "استعادت القوات الحيين، بعد اشتباكات مع عناصر داعش قتل فيها 40": the fighting that led to a capture is
-    // part of it (its toll goes to the capture), not a second event.
-    if picked.iter().any(|c| c.ty == TriggerType::Territory) {
-        picked.retain(|c| {
-            c.ty != TriggerType::Sub(SubEventType::ArmedClash)
-                || !sent
-                    .words_before(c.hit.start, 1)
-                    .first()
-                    .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"))
-        });
+    // "استعادت القوات الحيين، بعد اشتباكات مع عناصر داعش قتل فيها 40", "نهبوا محال في عفرين عقب دخولها": what
+    // came before the act a sentence reports is its context (its toll goes to the act), not a second event.
+    // A noun two words after them counts too ("بعد أربعة أيام من المواجهات" opens its clause).
+    let context = |c: &Candidate| {
+        let before = sent.words_before(c.hit.start, 2);
+        let opens = sent
+            .words_after(c.clause.0, 2)
+            .iter()
+            .find(|w| w.chars().any(char::is_alphabetic))
+            .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"));
+        before
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"))
+            || c.role == Role::Noun && opens
+    };
+    if picked.iter().any(|c| !context(c)) {
+        picked.retain(|c| !context(c));
+    }
+    // "في أكبر تقدم للتنظيم منذ سقوط الموصل", "منذ بدء هجوم قوات حفتر": an act named after منذ dates the
+    // report's story; it is not reported as news here. A running toll ("ارتفع عدد القتلى إلى 1168 منذ بدء
+    // المعارك") is the exception: the campaign it counts is its record.
+    if sent.cues(Cue::Cumulative).next().is_none() {
+        picked.retain(|c| !sent.words_before(c.hit.start, 2).iter().any(|w| w == "منذ"));
     }
     // "انسحبت قوات البيشمركة …، وتسلمت قوات الحشد مواقعها": one transfer, coded from the side that took over.
     let takeover = picked.iter().any(|c| c.role != Role::Withdraw && is_transfer(c.ty));
@@ -346,14 +407,45 @@ fn sentence_events(
     let numbers = toll::numbers(sent);
     for c in &picked {
         let mut who: Actors = actors::attach(sent, c, res);
+        let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
+        // "أعلن المركز الإعلامي … أن قواته سيطرت": forces named by a possessive pronoun are the speaker's own.
+        if who.actor1.is_none()
+            && let Some(span) = actors::own_forces(sent, c)
+        {
+            who.actor1 = attribution
+                .frames
+                .first()
+                .and_then(|f| res.actor_for_source(&f.source.id).or_else(|| Some(f.source.id.clone())))
+                .filter(|id| who.actor2.as_ref().is_none_or(|(a2, _)| a2.id != *id))
+                .and_then(|id| res.actor(&id, true))
+                .map(|a| (a, Some(span)));
+        }
         // "وخسر التنظيم عشرات القرى", "استعادت القوات المدينة": a change of hands with no taker named goes to
         // the report's main other actor.
         if matches!(c.ty, TriggerType::Territory) && who.actor1.is_none() {
             who.actor1 = actors::likely_taker(sent.doc_actors, who.actor2.as_ref().map(|a| &a.0)).map(|a| (a, None));
+            // "تحرير المدينة من قبضة داعش" with no other side named: what a non-state group lost, the state of
+            // the report's country took back.
+            if who.actor1.is_none()
+                && c.role == Role::Gain
+                && who
+                    .actor2
+                    .as_ref()
+                    .is_some_and(|(a, _)| a.actor_type != ActorType::StateForces)
+            {
+                who.actor1 = sent.army.and_then(|id| res.actor(id, false)).map(|a| (a, None));
+            }
         }
-        let Some(sub) = decide_type(sent, c, &who) else {
+        let Some(mut sub) = decide_type(sent, c, &who) else {
             continue;
         };
+        // "اغتال مسلحون ضابطاً في الأمن العام": an attack on fighters, soldiers or police is an armed clash.
+        if sub == SubEventType::Attack && !toll::civilian_victims(sent, c) {
+            let (cs, ce) = c.clause;
+            if sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce) {
+                sub = SubEventType::ArmedClash;
+            }
+        }
         let where_: Placed = place::attach(sent, c, res, state);
         // Protests and riots are coded from the crowd: actor1 is the protesters (or rioters), and the force that
         // met them, when named, is actor2.
@@ -400,14 +492,12 @@ fn sentence_events(
         } else {
             None
         };
-        let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
         let background = frames::background(sent, c, dated.hit.as_ref(), published);
         if background && opts.drop_background {
             continue;
         }
         let civilians_hit = toll::civilian_victims(sent, c);
         let mut actor2 = who.actor2.clone();
-        let mut sub = sub;
         if actor2.is_none() && !matches!(c.ty, TriggerType::Territory) {
             // Civilians are the target when the victims or the place hit are civilian, and by default of the
             // acts that ACLED counts as violence against civilians.
@@ -442,10 +532,20 @@ fn sentence_events(
                 .or_else(|| actors::opponent(sent.doc_actors, a1))
                 .map(|a| (a, None));
         }
+        // "قصف التنظيم مواقعهم", "هجمات على 15 كميناً عسكرياً": a strike on positions, convoys or checkpoints
+        // hits the other side of the report's war.
+        if actor2.is_none()
+            && sub.event_type() == rasd_core::EventType::ExplosionsRemoteViolence
+            && !civilians_hit
+            && let Some((a1, _)) = &who.actor1
+            && military_target(sent, c)
+        {
+            actor2 = actors::opponent(sent.doc_actors, a1).map(|a| (a, None));
+        }
         // An armed clash whose victims are civilians is an attack on them.
         let named_civilians = who.actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians");
         if sub == SubEventType::ArmedClash
-            && (civilians_hit || named_civilians)
+            && (toll::named_civilian_victims(sent, c) || named_civilians)
             && actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians")
         {
             sub = SubEventType::Attack;
@@ -575,6 +675,66 @@ fn is_transfer(ty: TriggerType) -> bool {
         ty,
         TriggerType::Territory | TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
     )
+}
+
+/// Whether the act's clause names a military target after the trigger (positions, convoys, checkpoints, bases).
+fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
+    const TARGETS: &[&str] = &[
+        "مواقع",
+        "موقع",
+        "تجمعات",
+        "تجمع",
+        "رتل",
+        "رتلا",
+        "ارتال",
+        "كمين",
+        "كمينا",
+        "كماين",
+        "ثكنه",
+        "معسكر",
+        "نقطه",
+        "نقاط",
+        "دوريه",
+        "مقر",
+        "مقرات",
+        "قاعده",
+        "اليات",
+        "اليه",
+        "اهداف",
+        "تحصينات",
+        "تعزيزات",
+    ];
+    let (_, ce) = c.clause;
+    sent.words_after(c.hit.end, 8)
+        .iter()
+        .zip(sent.tokens.iter().skip_while(|t| t.start < c.hit.end))
+        .take_while(|(_, t)| t.end <= ce)
+        .any(|(w, _)| {
+            let w = w.trim_start_matches(['و', 'ب', 'ل']);
+            let w = w.strip_prefix("ال").unwrap_or(w);
+            TARGETS.contains(&w)
+                || w.strip_suffix("هم")
+                    .or_else(|| w.strip_suffix("ها"))
+                    .is_some_and(|s| TARGETS.contains(&s))
+        })
+}
+
+/// "وتبنى تنظيم الدولة الهجوم": a definite act noun after a claim of responsibility names an act already
+/// reported, not a new one.
+fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
+    if role != Role::Noun {
+        return false;
+    }
+    let definite = sent
+        .tokens
+        .iter()
+        .find(|t| t.start <= h.start && h.start < t.end)
+        .is_some_and(|t| {
+            let w = fold_str(t.surface(sent.text), Mode::Key);
+            w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال")
+        });
+    let (cs, _) = sent.clause_of(h.start);
+    definite && sent.cues(Cue::Claim).any(|c| c.start >= cs && c.end <= h.start)
 }
 
 /// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger.

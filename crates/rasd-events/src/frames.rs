@@ -35,7 +35,12 @@ pub(crate) struct Attribution {
 /// The source a frame word names: an outlet or actor right after it (VSO), or right before it ("قسد التي أعلنت").
 fn frame_source(sent: &Sent<'_>, start: usize, end: usize, res: &dyn Resources) -> Option<(SourceRef, (usize, usize))> {
     let reach_after = 6;
-    let cand = |m: &&crate::Mention| matches!(m.kind, MentionKind::Outlet | MentionKind::Actor) && m.id != "civilians";
+    // Civilians are no source, nor is a correspondent ("قال مراسل العربي الجديد": the outlet is).
+    let cand = |m: &&crate::Mention| match m.kind {
+        MentionKind::Outlet => true,
+        MentionKind::Actor => res.actor_type(&m.id).is_some_and(|t| t != ActorType::Civilians),
+        MentionKind::Place => false,
+    };
     // The source of a verb comes before its content: stop at "أن" / "إن" or a colon.
     let words = sent.words_after(end, reach_after + 1);
     let stop = words

@@ -16,6 +16,7 @@
 //! production ([`LexiconResources`]), a small fixture in tests. Every span is a byte range of the ORIGINAL text.
 
 mod actors;
+mod coref;
 mod extract;
 mod frames;
 mod place;
@@ -123,6 +124,15 @@ pub trait Resources: Send + Sync {
         let _ = source_id;
         None
     }
+    /// The ACLED type of an actor (cheaper than [`Resources::actor`] where only the type matters).
+    fn actor_type(&self, id: &str) -> Option<rasd_core::ActorType> {
+        self.actor(id, false).map(|a| a.actor_type)
+    }
+    /// The country an actor belongs to (the police of Egypt → EG), when it belongs to one.
+    fn actor_country(&self, actor_id: &str) -> Option<String> {
+        let _ = actor_id;
+        None
+    }
     /// The media wing or spokesman of an actor, when an actor itself is the one who "announced".
     fn source_for_actor(&self, actor_id: &str) -> Option<SourceRef>;
 }
@@ -130,6 +140,7 @@ pub trait Resources: Send + Sync {
 /// The event extractor: immutable, `Send + Sync`, shared by every worker thread.
 pub struct Extractor {
     rules: rules::Rules,
+    forces: coref::Forces,
     resources: Arc<dyn Resources>,
 }
 
@@ -149,6 +160,7 @@ impl Extractor {
     pub fn with_resources(resources: Arc<dyn Resources>) -> Result<Extractor> {
         Ok(Extractor {
             rules: rules::Rules::embedded()?,
+            forces: coref::Forces::embedded()?,
             resources,
         })
     }

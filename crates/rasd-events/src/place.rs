@@ -61,8 +61,9 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
         Some(Cue::Away) if !remote(c) => s -= 3.0,
         _ => {}
     }
-    // "سيطرت على مدينة البوكمال": the object of a territory verb is the place taken.
-    if matches!(c.ty, TriggerType::Territory) && m.start > c.hit.end && m.end <= ce {
+    // "سيطرت على مدينة البوكمال": the object of a territory verb is the place taken; "غارات على مخيم جباليا": the
+    // target of a strike is where it fell.
+    if (matches!(c.ty, TriggerType::Territory) || remote(c)) && m.start > c.hit.end && m.end <= ce {
         let before = sent.words_before(m.clitic_start, 3);
         if before.iter().any(|w| w == "علي") {
             s += 3.0;

@@ -36,6 +36,10 @@ impl LexiconResources {
         let mut voice: HashMap<String, (u8, String)> = HashMap::new();
         for o in lexicon.outlets() {
             let Some(actor) = &o.affiliated_actor else { continue };
+            // A health ministry reports tolls, not operations: it is no actor's voice for what its forces did.
+            if o.id.contains("health") {
+                continue;
+            }
             let rank = match o.kind {
                 SourceKind::Official => 0,
                 SourceKind::Party => 1,
@@ -104,6 +108,14 @@ impl Resources for LexiconResources {
 
     fn actor_for_source(&self, source_id: &str) -> Option<String> {
         self.lexicon.outlet(source_id).and_then(|o| o.affiliated_actor.clone())
+    }
+
+    fn actor_type(&self, id: &str) -> Option<rasd_core::ActorType> {
+        self.lexicon.actor(id).map(|a| a.actor_type)
+    }
+
+    fn actor_country(&self, actor_id: &str) -> Option<String> {
+        self.lexicon.actor(actor_id).and_then(|a| a.country.clone())
     }
 
     fn source_for_actor(&self, actor_id: &str) -> Option<SourceRef> {

@@ -15,6 +15,7 @@ use std::str::FromStr;
 const TRIGGERS: &str = include_str!("../../../data/events/triggers.tsv");
 const FRAMES: &str = include_str!("../../../data/events/frames.tsv");
 const CUES: &str = include_str!("../../../data/events/cues.tsv");
+const ACTOR_WORDS: &str = include_str!("../../../data/events/actor_words.tsv");
 
 /// What a trigger says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,10 @@ pub enum Cue {
     NoFight,
     Riot,
     CivilianTarget,
+    /// A victim who is a fighter, officer or policeman: killing one is an armed clash, not an attack on civilians.
+    Combatant,
+    /// A claim of responsibility ("تبنى"): "الهجوم" after it names an act already reported.
+    Claim,
 }
 
 impl Cue {
@@ -104,6 +109,8 @@ impl Cue {
             "no-fight" => Cue::NoFight,
             "riot" => Cue::Riot,
             "civilian-target" => Cue::CivilianTarget,
+            "combatant" => Cue::Combatant,
+            "claim" => Cue::Claim,
             _ => return None,
         })
     }
@@ -112,9 +119,19 @@ impl Cue {
 /// What a rule is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RuleKind {
-    Trigger { ty: TriggerType, role: Role, weight: f32 },
+    Trigger {
+        ty: TriggerType,
+        role: Role,
+        weight: f32,
+    },
     Frame(FrameKind),
     Cue(Cue),
+    /// A word that names an actor the lexicon does not list by that word: a nisba after a military noun
+    /// ("غارات روسية"), generic security forces resolved by the report's country, "الأخير" (the latter). The
+    /// actor (or `@police`, `@latter`) is in [`Rule::target`].
+    ActorWord {
+        nisba: bool,
+    },
 }
 
 /// One row of a rule file.
@@ -129,6 +146,8 @@ pub struct Rule {
     pub stem: bool,
     /// `file:line`, for messages and reviews.
     pub origin: String,
+    /// Actor words: the actor id, or `@police` / `@army` / `@coalition` / `@latter`; empty for other rules.
+    pub target: String,
 }
 
 /// A rule matched in a document: byte offsets into the ORIGINAL text, without proclitics.
@@ -157,6 +176,7 @@ impl Rules {
             ("data/events/triggers.tsv", TRIGGERS),
             ("data/events/frames.tsv", FRAMES),
             ("data/events/cues.tsv", CUES),
+            ("data/events/actor_words.tsv", ACTOR_WORDS),
         ])
     }
 
@@ -226,8 +246,9 @@ impl Rules {
             RuleKind::Trigger { .. } => 0u8,
             RuleKind::Frame(_) => 1,
             RuleKind::Cue(_) => 2,
+            RuleKind::ActorWord { .. } => 3,
         };
-        let mut last_end = [0usize; 3];
+        let mut last_end = [0usize; 4];
         out.retain(|h| {
             let f = family(h) as usize;
             if h.start < last_end[f] {
@@ -253,6 +274,7 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
         ["pattern", "sub_event_type", "match", "role", "weight", "source"] => 0,
         ["pattern", "kind", "match", "source"] => 1,
         ["pattern", "cue", "match", "source"] => 2,
+        ["pattern", "actor", "match", "source"] => 3,
         _ => return Err(Error::Rules(format!("{name}:1: unknown header {header:?}"))),
     };
     for (no, line) in lines {
@@ -279,6 +301,7 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
         let stem = match f[2] {
             "stem" => true,
             "word" => false,
+            "nisba" if kind_of_file == 3 => false,
             other => {
                 return Err(Error::Rules(format!(
                     "{origin}: match must be word or stem, not {other:?}"
@@ -319,9 +342,22 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
                 "hedge" => FrameKind::Hedge,
                 other => return Err(Error::Rules(format!("{origin}: unknown frame kind {other:?}"))),
             }),
-            _ => RuleKind::Cue(
+            2 => RuleKind::Cue(
                 Cue::parse(f[1]).ok_or_else(|| Error::Rules(format!("{origin}: unknown cue {:?}", f[1])))?,
             ),
+            _ => {
+                let t = f[1].trim();
+                if t.is_empty() || (t.starts_with('@') && !matches!(t, "@police" | "@army" | "@coalition" | "@latter"))
+                {
+                    return Err(Error::Rules(format!("{origin}: unknown actor target {t:?}")));
+                }
+                RuleKind::ActorWord { nisba: f[2] == "nisba" }
+            }
+        };
+        let target = if kind_of_file == 3 {
+            f[1].trim().to_string()
+        } else {
+            String::new()
         };
         rules.push(Rule {
             pattern: pattern.to_string(),
@@ -329,6 +365,7 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
             kind,
             stem,
             origin,
+            target,
         });
     }
     Ok(())

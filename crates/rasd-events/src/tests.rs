@@ -227,3 +227,64 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_possessive_after_the_target_names_its_owner_not_the_attacker() {
+    let ev = run("وشن الجيش السوداني أمس غارات على تجمعات لقوات الدعم السريع في الفاشر.");
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].sub_event_type, SubEventType::AirDroneStrike);
+    assert_eq!(ids(&ev[0]), (Some("saf"), Some("rsf")));
+}
+
+#[test]
+fn a_nisba_after_a_military_noun_names_the_actor() {
+    let ev = run("شنت طائرات روسية أمس غارات على مواقع داعش في البوكمال.");
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ids(&ev[0]), (Some("russia"), Some("isis")));
+}
+
+#[test]
+fn generic_security_forces_take_the_country_of_the_report() {
+    let ev = run("واعتقلت قوات الأمن أمس عشرة شبان في الرقة.");
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].sub_event_type, SubEventType::Arrests);
+    assert_eq!(ids(&ev[0]).0, Some("syria-police"));
+}
+
+#[test]
+fn the_latter_is_the_actor_named_last() {
+    let ev = run("هاجم داعش أمس مواقع قسد قرب الرقة، وسيطر الأخير على قرية في ريف الرقة.");
+    let taken: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.sub_event_type == SubEventType::NonStateActorOvertakesTerritory)
+        .collect();
+    assert_eq!(taken.len(), 1, "{ev:#?}");
+    assert_eq!(ids(taken[0]).0, Some("sdf"));
+    assert!(taken[0].actor1.as_ref().is_some_and(|a| a.coreference));
+}
+
+#[test]
+fn a_restatement_with_no_new_source_is_one_record() {
+    let ev = run("سيطرت قوات النظام أمس على البوكمال. وأعلنت وكالة سانا أن قوات النظام سيطرت أمس على البوكمال.");
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    let src: Vec<&str> = ev[0].reported_by.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(src, vec!["sana", "alaraby"]);
+}
+
+#[test]
+fn a_claim_of_responsibility_is_no_second_event() {
+    let ev = run("قتل عشرة مدنيين بتفجير انتحاري في الرقة أمس. وتبنى داعش الهجوم.");
+    assert!(!ev.is_empty(), "{ev:#?}");
+    assert!(
+        ev.iter().all(|e| e.sub_event_type == SubEventType::SuicideBomb),
+        "{ev:#?}"
+    );
+}
+
+#[test]
+fn killing_an_officer_is_an_armed_clash() {
+    let ev = run("اغتال مسلحون مجهولون أمس ضابطا في قوات النظام في الرقة.");
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].sub_event_type, SubEventType::ArmedClash);
+    assert_eq!(ids(&ev[0]).0, Some("unidentified-armed-group"));
+}

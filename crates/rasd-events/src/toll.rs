@@ -146,6 +146,23 @@ pub(crate) fn civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
             .any(|m| m.kind == MentionKind::Actor && m.id == "civilians" && m.start >= cs && m.end <= ce)
 }
 
+/// Like [`civilian_victims`], without the words that only say "persons" ("مقتل 40 شخصاً"): a clash that kills
+/// persons is still a clash; only victims named as civilians make it an attack on them.
+pub(crate) fn named_civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let (cs, ce) = c.clause;
+    sent.cues(Cue::Civilian).any(|h| {
+        h.start >= cs
+            && h.end <= ce
+            && !matches!(
+                rasd_text::normalize_key(sent.slice(h.start, h.end)).as_str(),
+                "اشخاص" | "شخصا" | "شخص"
+            )
+    }) || sent
+        .mentions
+        .iter()
+        .any(|m| m.kind == MentionKind::Actor && m.id == "civilians" && m.start >= cs && m.end <= ce)
+}
+
 /// Whether the victims of a candidate act are protesters ("قتل ثلاثة متظاهرين برصاص قوات الجيش").
 pub(crate) fn protester_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
     let (cs, ce) = c.clause;

@@ -229,3 +229,19 @@ fn eval_events_scores_a_gold_file() {
         .success()
         .stdout(contains("confusion"));
 }
+
+#[test]
+fn generic_security_forces_take_the_country_of_the_report() {
+    // The lexicon lists "قوات الأمن" under Egypt's police; in a report from Basra they are Iraq's.
+    let out = rasd()
+        .args(["extract", "--published", "2018-09-08", "-"])
+        .write_stdin("واعتقلت قوات الأمن عشرات المحتجين في البصرة ليل الجمعة.\n")
+        .assert()
+        .success();
+    let recs = records(&out.get_output().stdout);
+    let arrest = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Arrests")
+        .expect("an arrest");
+    assert_eq!(arrest["actor1"]["id"], "iraq-police", "{arrest:#}");
+}
