@@ -141,8 +141,9 @@ const HEADS: &[&str] = &[
     "مجموعات",
 ];
 
-/// The marker before a mention, skipping quotes and head nouns.
-pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
+/// The marker before a mention, skipping quotes and head nouns. `trigger` is the act's trigger span: a head noun
+/// right after the trigger verb heads its subject ("دخلت وحدات الجيش"), it is not a genitive inside an object.
+pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> Marker {
     let clitic = sent.slice(m.clitic_start, m.start);
     let clitic = clitic.trim_end_matches("ال");
     match clitic {
@@ -157,8 +158,22 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention) -> Marker {
         .filter(|w| w.chars().any(|c| c.is_alphabetic()))
         .collect();
     let mut i = 0;
+    // A partitive "وحدات من الجيش", "عناصر من قسد": the unit noun and its من head the phrase.
+    if words.first().is_some_and(|w| w == "من") && words.get(1).is_some_and(|w| HEADS.contains(&w.as_str())) {
+        i = 2;
+    }
     while i < words.len() && i < 2 && HEADS.contains(&words[i].as_str()) {
         i += 1;
+    }
+    // The word before the head nouns, as a token, to tell the trigger verb from any other content word.
+    let before_heads = sent.tokens[..sent.tokens.partition_point(|t| t.end <= m.clitic_start)]
+        .iter()
+        .rev()
+        .filter(|t| t.surface(sent.text).chars().any(|c| c.is_alphabetic()))
+        .nth(i);
+    let after_trigger = before_heads.is_some_and(|t| t.start < trigger.1 && trigger.0 < t.end);
+    if i > 0 && after_trigger {
+        return Marker::None;
     }
     // "كسرت دفاعات مسلحي داعش": a head noun after another content word makes the name a genitive inside an
     // object, not a subject.
@@ -215,7 +230,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         .iter()
         .filter(|m| m.kind == MentionKind::Actor)
         .map(|m| {
-            let mk = match marker(sent, m) {
+            let mk = match marker(sent, m, (c.hit.start, c.hit.end)) {
                 Marker::Possessor => possessor(sent, c, m),
                 Marker::Launcher if disrupt => Marker::Patient,
                 Marker::Launcher => Marker::Agent,

@@ -288,3 +288,26 @@ fn killing_an_officer_is_an_armed_clash() {
     assert_eq!(ev[0].sub_event_type, SubEventType::ArmedClash);
     assert_eq!(ids(&ev[0]).0, Some("unidentified-armed-group"));
 }
+
+/// Issue 5 (sample reading): a unit noun after the verb heads the subject, also as a partitive ("وحدات من").
+#[test]
+fn issue5_unit_noun_after_the_verb_is_the_subject() {
+    for text in [
+        "دخلت وحدات من الجيش السوري مدينة البوكمال بعد أن كسرت خطوط دفاع داعش.",
+        "دخلت وحدات الجيش السوري مدينة البوكمال.",
+        "سيطرت عناصر من قسد على الرقة.",
+    ] {
+        let events = run(text);
+        let first = events.first().unwrap_or_else(|| panic!("an event in {text}"));
+        assert!(
+            matches!(
+                first.sub_event_type,
+                SubEventType::GovernmentRegainsTerritory | SubEventType::NonStateActorOvertakesTerritory
+            ),
+            "{text}: {:?}",
+            first.sub_event_type
+        );
+        let want = if text.contains("قسد") { "sdf" } else { "syria-gov" };
+        assert_eq!(ids(first).0, Some(want), "{text}");
+    }
+}
