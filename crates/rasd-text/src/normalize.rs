@@ -79,12 +79,11 @@ impl Normalized {
     }
 
     fn push(&mut self, c: char, origin: usize) {
-        let mut buf = [0u8; 4];
-        let encoded = c.encode_utf8(&mut buf);
-        self.text.push_str(encoded);
+        let before = self.text.len();
+        self.text.push(c);
         // `origin` fits in u32: the Normalizer refuses longer inputs up front.
-        let o = origin as u32;
-        self.offsets.extend_from_slice(&[o; 4][..encoded.len()]);
+        let origin = origin as u32;
+        self.offsets.extend(std::iter::repeat_n(origin, self.text.len() - before));
     }
 }
 
