@@ -83,7 +83,8 @@ impl Normalized {
         self.text.push(c);
         // `origin` fits in u32: the Normalizer refuses longer inputs up front.
         let origin = origin as u32;
-        self.offsets.extend(std::iter::repeat_n(origin, self.text.len() - before));
+        self.offsets
+            .extend(std::iter::repeat_n(origin, self.text.len() - before));
     }
 }
 
