@@ -116,7 +116,43 @@ impl Normalizer {
         out.clear();
         out.text.reserve(original.len());
         out.offsets.reserve(original.len() + 1);
-        for (i, c) in original.char_indices() {
+        let bytes = original.as_bytes();
+        let key = self.mode == Mode::Key;
+        let mut i = 0usize;
+        while i < bytes.len() {
+            // Most of a news text is characters that fold to themselves (Arabic base letters, ASCII): copy such
+            // runs whole, with their offsets, instead of folding character by character.
+            let run = i;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b < 0x80 {
+                    if (b >= 0x20 && b != 0x7F && !(key && b.is_ascii_uppercase())) || b == b'\n' {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                if (b == 0xD8 || b == 0xD9) && i + 1 < bytes.len() {
+                    let c = (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
+                    if is_identity_arabic(c, key) {
+                        i += 2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if i > run {
+                out.text.push_str(&original[run..i]);
+                let mut start = run as u32;
+                for (j, &b) in bytes[run..i].iter().enumerate() {
+                    if b & 0xC0 != 0x80 {
+                        start = (run + j) as u32;
+                    }
+                    out.offsets.push(start);
+                }
+                continue;
+            }
+            let Some(c) = original[i..].chars().next() else { break };
             match fold(c, self.mode) {
                 Fold::Drop => {}
                 Fold::One(n) => out.push(n, i),
@@ -125,6 +161,7 @@ impl Normalizer {
                     out.push(b, i);
                 }
             }
+            i += c.len_utf8();
         }
         out.offsets.push(original.len() as u32);
         Ok(())
@@ -136,6 +173,14 @@ impl Normalizer {
         self.normalize_into(original, &mut out)?;
         Ok(out)
     }
+}
+
+/// True for the Arabic base letters (as code points) that [`fold`] leaves unchanged in this mode.
+#[inline]
+fn is_identity_arabic(c: u32, key: bool) -> bool {
+    matches!(c, 0x0621..=0x063A | 0x0641..=0x064A)
+        && !matches!(c, 0x0622 | 0x0623 | 0x0625 | 0x0649)
+        && !(key && matches!(c, 0x0624 | 0x0626 | 0x0629))
 }
 
 /// Normalizes a lexicon key or a short string without keeping the alignment (for building keys).

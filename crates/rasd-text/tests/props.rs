@@ -75,6 +75,18 @@ proptest! {
     }
 
     #[test]
+    fn every_normalized_char_points_at_the_char_it_came_from(text in any_text()) {
+        for mode in [Mode::Match, Mode::Key] {
+            let n = Normalizer::new(mode).normalize(&text).unwrap();
+            for (i, c) in n.as_str().char_indices() {
+                let o = n.original_offset(i);
+                let source = text[o..].chars().next().expect("offset inside the text");
+                prop_assert!(fold_str(&source.to_string(), mode).contains(c), "{:?} from {:?}", c, source);
+            }
+        }
+    }
+
+    #[test]
     fn sentences_partition_tokens(text in any_text()) {
         let toks = tokenize(&text);
         let sents = split_sentences(&text, &toks);
