@@ -1,6 +1,6 @@
 //! `rasd contradictions`: claims that cannot all be true, typed (controller, fatalities, date, existence).
 
-use super::events::{DbArgs, FilterArgs, found, place_known, stdout};
+use super::events::{DbArgs, FilterArgs, place_known, print_items};
 use anyhow::{Result, bail};
 use rasd_reconcile::{Contradiction, ContradictionKind};
 use std::io::Write;
@@ -37,17 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         filter.contradiction = Some(kind);
     }
     let list = store.contradictions(&filter)?;
-    let mut out = stdout();
-    for c in &list {
-        if args.json {
-            serde_json::to_writer(&mut out, c)?;
-            writeln!(out)?;
-        } else {
-            write_contradiction(&mut out, c)?;
-        }
-    }
-    out.flush()?;
-    Ok(found(list.len()))
+    print_items(&list, args.json, write_contradiction)
 }
 
 /// One contradiction as a text block.

@@ -1,6 +1,6 @@
 //! `rasd incidents`: events from several reports clustered into incidents, with agreement per field.
 
-use super::events::{DbArgs, FilterArgs, found, place_known, stdout};
+use super::events::{DbArgs, FilterArgs, place_known, print_items};
 use anyhow::Result;
 use rasd_reconcile::Incident;
 use std::io::Write;
@@ -35,17 +35,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .into_iter()
         .filter(|i| i.sources.len() + i.denied_by.len() >= args.min_sources)
         .collect();
-    let mut out = stdout();
-    for inc in &incidents {
-        if args.json {
-            serde_json::to_writer(&mut out, inc)?;
-            writeln!(out)?;
-        } else {
-            write_incident(&mut out, inc)?;
-        }
-    }
-    out.flush()?;
-    Ok(found(incidents.len()))
+    print_items(&incidents, args.json, write_incident)
 }
 
 fn write_incident(out: &mut impl Write, inc: &Incident) -> std::io::Result<()> {
