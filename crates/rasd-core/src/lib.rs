@@ -10,7 +10,7 @@ mod event;
 mod span;
 mod taxonomy;
 
-pub use doc::{Doc, DocError};
+pub use doc::{Doc, DocError, parse_published};
 pub use event::{
     ActorRef, ActorType, DatePrecision, Event, Evidence, Fatalities, Location, SourceKind, SourceRef, Stance,
     TerritoryShare,

@@ -6,8 +6,8 @@
 //! gained what the subject lost; "على", "ضد", "بحق" and "مع" mark the other side. Each actor mention is scored from
 //! its marker and its distance to the trigger, rather than simply taking the nearest name.
 
-use crate::extract::{Candidate, Sent};
 use crate::rules::{Role, TriggerType};
+use crate::stage::{Candidate, Sent};
 use crate::{Mention, MentionKind, Resources};
 use rasd_core::{ActorRef, SubEventType};
 

@@ -219,16 +219,37 @@ pub(crate) fn apply(
 ) {
     let mut added: Vec<Mention> = Vec::new();
     let mut drop: Vec<usize> = Vec::new();
+    // Linear in the document: each lookup below is a binary search over an index built once, where a scan of
+    // every earlier mention per actor word made a long document quadratic.
+    //
+    // The first non-place mention overlapping a hit: `reach[i]` is the furthest end of the non-place mentions
+    // up to `i` (mentions are sorted by start), so the first `i` whose reach passes the hit's start is the first
+    // mention ending after it.
+    let reach: Vec<usize> = mentions
+        .iter()
+        .scan(0usize, |r, m| {
+            if m.kind != MentionKind::Place {
+                *r = (*r).max(m.end);
+            }
+            Some(*r)
+        })
+        .collect();
+    // The latest actor mention ending at or before a point (the antecedent of "الأخير"): per end offset, the last
+    // mention in order, as a scan keeping the last maximum would find it.
+    let antecedent = |m: &Mention| m.kind == MentionKind::Actor && m.id != "civilians";
+    let mut by_end: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for (i, m) in mentions.iter().enumerate().filter(|(_, m)| antecedent(m)) {
+        by_end.insert(m.end, i);
+    }
+    let mut added_by_end: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for h in hits {
         let RuleKind::ActorWord { nisba } = rules.get(h.rule).kind else {
             continue;
         };
         let target = rules.get(h.rule).target.as_str();
         let clitic_start = word_start(text, h.start);
-        if let Some(i) = mentions
-            .iter()
-            .position(|m| m.kind != MentionKind::Place && m.start < h.end && h.start < m.end)
-        {
+        let first = reach.partition_point(|&r| r <= h.start);
+        if let Some(i) = (first < mentions.len() && mentions[first].start < h.end).then_some(first) {
             // The lexicon named it: only a generic force of the wrong country is corrected.
             let m = &mentions[i];
             if !target.starts_with('@') || target == "@latter" || !forces.is_generic(&m.id, target) {
@@ -273,11 +294,15 @@ pub(crate) fn apply(
                 {
                     continue;
                 }
-                let last = mentions
-                    .iter()
-                    .chain(added.iter())
-                    .filter(|m| m.kind == MentionKind::Actor && m.end <= clitic_start && m.id != "civilians")
-                    .max_by_key(|m| m.end);
+                let known = by_end.range(..=clitic_start).next_back();
+                let new = added_by_end.range(..=clitic_start).next_back();
+                // On equal ends the mention added later wins, as it comes later in the scan order.
+                let last = match (known, new) {
+                    (Some((ke, _)), Some((ae, &a))) if ae >= ke => Some(&added[a]),
+                    (Some((_, &k)), _) => Some(&mentions[k]),
+                    (None, Some((_, &a))) => Some(&added[a]),
+                    (None, None) => None,
+                };
                 match last {
                     Some(m) => m.id.clone(),
                     None => continue,
@@ -302,6 +327,9 @@ pub(crate) fn apply(
         if res.actor(&id, false).is_none() {
             continue;
         }
+        if id != "civilians" {
+            added_by_end.insert(h.end, added.len());
+        }
         added.push(Mention {
             start: h.start,
             end: h.end,
@@ -314,10 +342,13 @@ pub(crate) fn apply(
             runners_up: Vec::new(),
         });
     }
-    drop.sort_unstable();
-    drop.dedup();
-    for i in drop.into_iter().rev() {
-        mentions.remove(i);
+    if !drop.is_empty() {
+        let mut keep = vec![true; mentions.len()];
+        for i in drop {
+            keep[i] = false;
+        }
+        let mut k = keep.into_iter();
+        mentions.retain(|_| k.next().unwrap_or(true));
     }
     // "التنظيم" in a report that names the Islamic State is the Islamic State.
     let named_is = {

@@ -6,8 +6,8 @@
 //! later one ("ذكرت صحيفة أن المرصد أعلن أن …"). A frame with no named source ("وأضاف", "وفق البيان") refers
 //! back to the last source named. The outlet closes the list.
 
-use crate::extract::{Candidate, DocState, Sent};
 use crate::rules::{Cue, FrameKind, RuleKind};
+use crate::stage::{Candidate, DocState, Sent};
 use crate::{DateHit, MentionKind, Resources};
 use chrono::NaiveDate;
 use rasd_core::{ActorType, SourceKind, SourceRef, Stance};

@@ -16,12 +16,18 @@
 //! production ([`LexiconResources`]), a small fixture in tests. Every span is a byte range of the ORIGINAL text.
 
 mod actors;
+mod arguments;
+pub mod candidates;
 mod coref;
 mod extract;
+pub mod features;
 mod frames;
 mod place;
+mod records;
 mod resources;
 pub mod rules;
+pub mod scorer;
+mod stage;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -31,6 +37,7 @@ mod when;
 
 pub use extract::Worker;
 pub use resources::LexiconResources;
+pub use stage::TrainRow;
 
 use chrono::NaiveDate;
 use rasd_core::{ActorRef, DatePrecision, Doc, Event, Location, SourceRef};
@@ -57,7 +64,13 @@ pub struct Options {
     /// Treat every line of the text as an independent report: nothing (place, date, source) carries across lines.
     pub sentences: bool,
     /// Keep weak candidates (questions, weak triggers without an actor or place) with a low confidence.
+    /// With the learned scorer present these are always scored rather than dropped by rule.
     pub keep_weak: bool,
+    /// Emit only records whose calibrated confidence reaches this value (default: the threshold stored with the
+    /// embedded model, chosen from its precision-recall curve).
+    pub min_confidence: Option<f32>,
+    /// Skip the learned scorer: the rule-based records and rule-based confidence (for comparisons).
+    pub unscored: bool,
 }
 
 /// What kind of name a [`Mention`] is.
@@ -142,6 +155,7 @@ pub struct Extractor {
     rules: rules::Rules,
     forces: coref::Forces,
     resources: Arc<dyn Resources>,
+    scorer: Option<scorer::Model>,
 }
 
 impl std::fmt::Debug for Extractor {
@@ -162,7 +176,31 @@ impl Extractor {
             rules: rules::Rules::embedded()?,
             forces: coref::Forces::embedded()?,
             resources,
+            scorer: scorer::Model::embedded().map_err(|e| Error::Rules(format!("data/model/scorer.tsv: {e}")))?,
         })
+    }
+
+    /// An extractor over the embedded rules, lexicon and date finder, without the learned scorer (for `rasd train`,
+    /// which must run while the embedded model is stale or absent).
+    pub fn default_embedded_rules_only() -> Result<Extractor> {
+        let resources: Arc<dyn Resources> = Arc::new(LexiconResources::embedded()?);
+        Ok(Extractor {
+            rules: rules::Rules::embedded()?,
+            forces: coref::Forces::embedded()?,
+            resources,
+            scorer: None,
+        })
+    }
+
+    /// Replaces the scorer (a model being trained or evaluated; `None` for rule-only extraction).
+    pub fn with_scorer(mut self, model: Option<scorer::Model>) -> Extractor {
+        self.scorer = model;
+        self
+    }
+
+    /// The learned scorer in use, if any.
+    pub fn scorer(&self) -> Option<&scorer::Model> {
+        self.scorer.as_ref()
     }
 
     /// An extractor over the embedded rules and a loaded lexicon (a lexicon built with `rasd lexicon build`).

@@ -2,8 +2,8 @@
 //! ب), not every place the sentence names. Origins and destinations ("انطلاقا من", "باتجاه") score low. A
 //! sentence that names no place falls back to the document's current place, marked `carried`.
 
-use crate::extract::{Candidate, DocState, Sent};
 use crate::rules::{Cue, RuleKind, TriggerType};
+use crate::stage::{Candidate, DocState, Sent};
 use crate::{Mention, MentionKind, Resources};
 use rasd_core::Location;
 

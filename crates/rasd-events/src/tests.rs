@@ -6,8 +6,78 @@ use chrono::NaiveDate;
 use rasd_core::{Doc, Event, Stance, SubEventType};
 use std::sync::Arc;
 
+/// The rule stages alone (candidates and arguments); the learned scorer has its own tests below.
 fn extractor() -> Extractor {
-    Extractor::with_resources(Arc::new(Fixture)).expect("rules compile")
+    Extractor::with_resources(Arc::new(Fixture))
+        .expect("rules compile")
+        .with_scorer(None)
+}
+
+fn scored(text: &str) -> Vec<Event> {
+    let doc = Doc {
+        id: "t1".into(),
+        outlet: Some("alaraby".into()),
+        published: NaiveDate::from_ymd_opt(2017, 11, 10),
+        text: text.into(),
+        ..Doc::default()
+    };
+    let x = Extractor::with_resources(Arc::new(Fixture)).expect("rules compile");
+    assert!(x.scorer().is_some(), "the embedded model loads");
+    x.extract(&doc, &Options::default())
+}
+
+#[test]
+fn the_scorer_keeps_news_and_drops_what_is_not() {
+    // A new, specific strike with its toll, place and date is kept, with a high confidence.
+    let news = scored("قتل خمسة مدنيين في غارة جوية شنتها طائرات التحالف على قرية قرب البوكمال أمس الخميس.");
+    assert!(!news.is_empty(), "{news:#?}");
+    assert!(news.iter().all(|e| e.confidence >= 0.5), "{news:#?}");
+    // A condemnation that only refers to an attack, and a threat, give no asserted record.
+    for text in [
+        "وأدانت وزارة الخارجية بشدة الهجوم الإرهابي الذي استهدف مسجداً في البوكمال.",
+        "وهدد التنظيم بشن هجمات جديدة على مواقع قسد في الرقة إذا استمرت العمليات.",
+    ] {
+        let ev = scored(text);
+        assert!(
+            ev.iter().all(|e| e.stance != Stance::Asserted || e.background),
+            "{text}: {ev:#?}"
+        );
+    }
+}
+
+#[test]
+fn confidence_comes_from_the_scorer_and_the_threshold_filters() {
+    let text = "قتل خمسة مدنيين في غارة جوية شنتها طائرات التحالف على قرية قرب البوكمال أمس الخميس.";
+    let doc = Doc {
+        id: "t1".into(),
+        published: NaiveDate::from_ymd_opt(2017, 11, 10),
+        text: text.into(),
+        ..Doc::default()
+    };
+    let x = Extractor::with_resources(Arc::new(Fixture)).expect("rules compile");
+    let all = x.extract(
+        &doc,
+        &Options {
+            min_confidence: Some(0.0),
+            ..Options::default()
+        },
+    );
+    let none = x.extract(
+        &doc,
+        &Options {
+            min_confidence: Some(1.0),
+            ..Options::default()
+        },
+    );
+    assert!(!all.is_empty());
+    assert!(none.iter().all(|e| e.confidence >= 1.0));
+    let rows = x.worker().training_rows(&doc, &Options::default());
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(r.clause.0 <= r.trigger.0 && r.trigger.1 <= r.clause.1.max(r.trigger.1));
+        assert!(!r.features.idx.is_empty());
+        assert!(r.features.idx.windows(2).all(|w| w[0] < w[1]), "sorted, deduplicated");
+    }
 }
 
 fn run_with(text: &str, opts: Options) -> Vec<Event> {

@@ -5,8 +5,8 @@
 //! toll. Shares come from percentages ("أكثر من 40 في المئة": min 40, no max) and fractions ("ثلث").
 
 use crate::MentionKind;
-use crate::extract::{Candidate, Sent};
 use crate::rules::{Cue, RuleKind, TriggerType};
+use crate::stage::{Candidate, Sent};
 use rasd_core::{Fatalities, TerritoryShare};
 use rasd_text::{NumberKind, NumberMention, find_numbers};
 

@@ -3,7 +3,7 @@
 //! relative expressions). The rule that decided is kept in `date_rule`.
 
 use crate::DateHit;
-use crate::extract::{Candidate, DocState, Sent};
+use crate::stage::{Candidate, DocState, Sent};
 use chrono::NaiveDate;
 use rasd_core::DatePrecision;
 
@@ -51,8 +51,18 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
         d.hit = None;
         return d;
     }
-    // The publication date is an anchor, not a date of the act: with no date in the text, the date is unknown.
-    Dated::default()
+    // No date in the text: the report's publication date, marked as such by its rule (news tells today's acts;
+    // an analyst filters on `date_rule` to tell a stated date from an assumed one). No publication date: unknown.
+    match sent.published {
+        Some(p) => Dated {
+            date: Some(p),
+            precision: rasd_core::DatePrecision::Day,
+            span: None,
+            rule: Some("publication-date (no date in the text)".into()),
+            hit: None,
+        },
+        None => Dated::default(),
+    }
 }
 
 /// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor

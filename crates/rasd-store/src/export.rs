@@ -4,6 +4,7 @@
 use crate::{Filter, Result, Store};
 use rasd_core::{ActorType, Event, EventType, Stance};
 use rasd_reconcile::Incident;
+use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -99,21 +100,29 @@ fn source_scale(kinds: &[&str]) -> String {
 }
 
 impl Store {
-    fn events_by_id(&self, f: &Filter) -> Result<HashMap<String, Event>> {
-        Ok(self
-            .events(f)?
-            .into_iter()
-            .map(|e| (e.event.id.clone(), e.event))
-            .collect())
+    /// The stored events of one incident's claims, by id (read per incident, not all at once).
+    fn claim_events(&self, inc: &Incident) -> Result<HashMap<String, Event>> {
+        let mut stmt = self.conn.prepare_cached("SELECT json FROM events WHERE id = ?1")?;
+        let mut out = HashMap::new();
+        for c in &inc.claims {
+            if out.contains_key(&c.event_id) {
+                continue;
+            }
+            let json: Option<String> = stmt.query_row([&c.event_id], |r| r.get(0)).optional()?;
+            if let Some(json) = json {
+                out.insert(c.event_id.clone(), serde_json::from_str::<Event>(&json)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Writes ACLED-style CSV: one row per incident that some source reports (denials alone make no row).
     pub fn export_acled_csv(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
-        let events = self.events_by_id(&Filter::default())?;
         let mut w = csv::Writer::from_writer(out);
         w.write_record(ACLED_COLUMNS)?;
         let mut n = 0;
         for inc in self.incidents(f)?.iter().filter(|i| i.is_reported()) {
+            let events = self.claim_events(inc)?;
             w.write_record(acled_row(inc, &events))?;
             n += 1;
         }
@@ -181,23 +190,18 @@ impl Store {
 
     /// Writes the full event records as JSON Lines, each with its source lane, outlet and incident id.
     pub fn export_jsonl(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
-        let incident_of = self.incident_of()?;
-        let mut n = 0;
-        for e in self.events(f)? {
+        // Streamed from the cursor: memory does not grow with the number of events.
+        self.for_each_event(f, 0, None, &mut |e| {
             let mut v = serde_json::to_value(&e.event)?;
             if let Value::Object(m) = &mut v {
                 m.insert("source".into(), Value::String(e.source));
                 m.insert("outlet".into(), e.outlet.map_or(Value::Null, Value::String));
-                m.insert(
-                    "incident_id".into(),
-                    incident_of.get(&e.event.id).cloned().map_or(Value::Null, Value::String),
-                );
+                m.insert("incident_id".into(), e.incident_id.map_or(Value::Null, Value::String));
             }
             serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
-            n += 1;
-        }
-        Ok(n)
+            Ok(())
+        })
     }
 }
 

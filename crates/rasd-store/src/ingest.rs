@@ -43,23 +43,32 @@ struct Fresh {
     sketch: Option<[u32; sketch::SIGNATURE_LEN]>,
 }
 
-impl Store {
-    /// Loads the near-duplicate index of the stored original documents.
-    fn load_index(&self) -> Result<sketch::Index> {
-        let mut index = sketch::Index::default();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, sketch FROM docs WHERE near_dup_of IS NULL ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let blob: Option<Vec<u8>> = r.get(1)?;
-            if let Some(sig) = blob.as_deref().and_then(sketch::from_bytes) {
-                index.insert(r.get(0)?, sig);
-            }
-        }
-        Ok(index)
-    }
+/// The near-duplicate index of the stored original documents, and the last document sequence number it has
+/// seen: each batch adds what other processes stored since, under the write lock.
+#[derive(Default)]
+struct DupIndex {
+    index: sketch::Index,
+    seen: i64,
+}
 
+/// Adds the original documents stored after `index.seen` to the index. Called inside a write transaction, so
+/// nothing else is stored until it commits.
+fn load_index_since(tx: &Transaction<'_>, index: &mut DupIndex) -> Result<()> {
+    let mut stmt =
+        tx.prepare_cached("SELECT seq, id, sketch FROM docs WHERE seq > ?1 AND near_dup_of IS NULL ORDER BY seq")?;
+    let mut rows = stmt.query([index.seen])?;
+    while let Some(r) = rows.next()? {
+        let blob: Option<Vec<u8>> = r.get(2)?;
+        if let Some(sig) = blob.as_deref().and_then(sketch::from_bytes) {
+            index.index.insert(r.get(1)?, sig);
+        }
+    }
+    let last: Option<i64> = tx.query_row("SELECT max(seq) FROM docs", [], |r| r.get(0))?;
+    index.seen = index.seen.max(last.unwrap_or(0));
+    Ok(())
+}
+
+impl Store {
     /// Stores the documents of `items` with the events `extract` finds in them, `BATCH` documents per
     /// transaction, then rebuilds the derived tables. Exact duplicates (same text) are stored once; a new id
     /// for a stored text is kept as an alias. A document whose id is taken by a different text, and every
@@ -77,7 +86,7 @@ impl Store {
         M: Fn() -> W + Sync,
         W: FnMut(&Doc) -> Vec<Event>,
     {
-        let mut index = self.load_index()?;
+        let mut index = DupIndex::default();
         let mut stats = IngestStats::default();
         let mut batch = Vec::with_capacity(BATCH);
         for item in items {
@@ -106,7 +115,7 @@ impl Store {
         batch: Vec<Item>,
         worker: &M,
         version: &str,
-        index: &mut sketch::Index,
+        index: &mut DupIndex,
         stats: &mut IngestStats,
     ) -> Result<()>
     where
@@ -125,7 +134,10 @@ impl Store {
             })
             .collect();
         let at = now();
-        let tx = self.conn.transaction()?;
+        // The write lock is taken before the first read, so that what this batch learns (which texts and ids
+        // are stored) stays true until it commits, whatever another writer does.
+        let tx = self.write_tx()?;
+        load_index_since(&tx, index)?;
         let mut fresh: Vec<Fresh> = Vec::new();
         {
             let mut by_hash = tx.prepare_cached("SELECT id FROM docs WHERE hash = ?1")?;
@@ -205,7 +217,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (f, evs) in fresh.iter().zip(&events) {
-                let near = f.sketch.as_ref().and_then(|s| index.find(s)).map(str::to_string);
+                let near = f.sketch.as_ref().and_then(|s| index.index.find(s)).map(str::to_string);
                 let d = &f.doc;
                 ins_doc.execute(params![
                     d.id,
@@ -225,7 +237,7 @@ impl Store {
                 stats.stored += 1;
                 match (&near, f.sketch) {
                     (Some(_), _) => stats.near_duplicates += 1,
-                    (None, Some(s)) => index.insert(d.id.clone(), s),
+                    (None, Some(s)) => index.index.insert(d.id.clone(), s),
                     (None, None) => {}
                 }
                 stats.events += insert_events(&tx, d.outlet.as_deref(), evs)?;
@@ -235,6 +247,9 @@ impl Store {
         if events.iter().any(|e| !e.is_empty()) {
             tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '1')", [])?;
         }
+        // Every document stored up to here is in the index (no other writer could store one meanwhile).
+        let last: Option<i64> = tx.query_row("SELECT max(seq) FROM docs", [], |r| r.get(0))?;
+        index.seen = index.seen.max(last.unwrap_or(0));
         tx.commit()?;
         Ok(())
     }
@@ -279,7 +294,7 @@ impl Store {
             let Some(last) = docs.last() else { break };
             after = last.0;
             let events: Vec<Vec<Event>> = docs.par_iter().map_init(worker, |extract, (_, d)| extract(d)).collect();
-            let tx = self.conn.transaction()?;
+            let tx = self.write_tx()?;
             {
                 let mut del = tx.prepare_cached("DELETE FROM events WHERE doc_id = ?1")?;
                 let mut upd = tx.prepare_cached("UPDATE docs SET extractor = ?1 WHERE id = ?2")?;

@@ -4,7 +4,12 @@
 //! Writes are batched in transactions, so a process killed at any moment leaves a consistent database, and
 //! ingest is idempotent: documents are keyed by content hash, so a second run stores nothing new and a run
 //! after a crash finishes the job. Derived tables are rebuilt in one transaction after the documents change;
-//! a `dirty` flag in `meta` makes the next run (or query) rebuild them if a crash came in between.
+//! a `dirty` flag in `meta` makes the next writer (or `rasd reconcile`) rebuild them if a crash came in between.
+//!
+//! Concurrency: writers ([`Store::open`], [`Store::open_existing`]) take SQLite's write lock with
+//! `BEGIN IMMEDIATE` for every batch, migration and rebuild, and wait for one another up to
+//! [`lock_timeout`]. Readers ([`Store::open_read_only`]) never write: they read one WAL snapshot, the last
+//! committed state, and never block a writer.
 
 /// ACLED CSV, GeoJSON and JSONL exports.
 pub mod export;
@@ -13,16 +18,22 @@ mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;
 mod schema;
+pub mod serve_queries;
 /// MinHash near-duplicate detection.
 pub mod sketch;
+/// The state of `rasd watch`: sources, validators, seen feed items.
+pub mod watch_state;
 
 pub use ingest::{IngestStats, Progress};
 pub use query::{DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -67,14 +78,28 @@ fn sqlite_message(e: &rusqlite::Error) -> String {
             "the database file is corrupt ({}); restore it from a backup, or ingest the sources again into a new file",
             f
         ),
-        rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseBusy | DatabaseLocked) => {
-            format!("the database is locked by another rasd process ({f})")
-        }
+        rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseBusy | DatabaseLocked) => format!(
+            "gave up after waiting {:.0} s for another rasd process that is writing to the database ({f}); \
+             run this again when that process has finished",
+            lock_timeout().as_secs_f64()
+        ),
         e => format!("database error: {e}"),
     }
 }
 
 impl Error {
+    /// True when writing the output failed because its reader went away (`rasd export … | head`): not an error
+    /// for a command line tool.
+    pub fn is_broken_pipe(&self) -> bool {
+        use std::io::ErrorKind::BrokenPipe;
+        match self {
+            Error::Io(e) => e.kind() == BrokenPipe,
+            Error::Record(e) => e.io_error_kind() == Some(BrokenPipe),
+            Error::Csv(e) => matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe),
+            _ => false,
+        }
+    }
+
     /// True when another process holds the write lock (an ingest in progress): a reader can go on with the
     /// last committed state.
     pub fn is_busy(&self) -> bool {
@@ -83,43 +108,150 @@ impl Error {
     }
 }
 
+/// How long a writer waits for another process's write lock, in milliseconds (see [`set_lock_timeout`]).
+static LOCK_TIMEOUT_MS: AtomicU64 = AtomicU64::new(30_000);
+/// Whether a wait for the lock is announced on standard error (see [`set_lock_notice`]).
+static LOCK_NOTICE: AtomicBool = AtomicBool::new(true);
+/// After this long, a wait for the lock is announced.
+const NOTICE_AFTER: Duration = Duration::from_millis(500);
+
+/// How long a writer waits for another rasd process that holds the write lock before it gives up (30 s unless
+/// changed with [`set_lock_timeout`]).
+pub fn lock_timeout() -> Duration {
+    Duration::from_millis(LOCK_TIMEOUT_MS.load(Ordering::Relaxed))
+}
+
+/// Sets how long every store of this process waits for the write lock of another process.
+pub fn set_lock_timeout(timeout: Duration) {
+    LOCK_TIMEOUT_MS.store(timeout.as_millis().min(u64::MAX as u128) as u64, Ordering::Relaxed);
+}
+
+/// Whether a wait for another process's lock is announced on standard error (on by default: a writer that
+/// seems to hang says why).
+pub fn set_lock_notice(on: bool) {
+    LOCK_NOTICE.store(on, Ordering::Relaxed);
+}
+
+thread_local! {
+    /// When the current wait for the lock began, and whether it was announced.
+    static WAIT: Cell<(Option<Instant>, bool)> = const { Cell::new((None, false)) };
+}
+
+/// SQLite's busy handler: sleeps a little longer each time, announces the wait once it lasts, and gives up after
+/// [`lock_timeout`]. `n` counts the calls for the same lock attempt (0 for the first).
+fn busy_wait(n: i32) -> bool {
+    let now = Instant::now();
+    let (started, announced) = WAIT.with(|w| {
+        let (started, announced) = w.get();
+        let state = match started {
+            Some(t) if n > 0 => (t, announced),
+            _ => (now, false),
+        };
+        w.set((Some(state.0), state.1));
+        state
+    });
+    let waited = now.duration_since(started);
+    if waited >= lock_timeout() {
+        return false;
+    }
+    if !announced && waited >= NOTICE_AFTER && LOCK_NOTICE.load(Ordering::Relaxed) {
+        eprintln!(
+            "rasd: waiting for another rasd process that is writing to the database (up to {:.0} s) …",
+            lock_timeout().as_secs_f64()
+        );
+        WAIT.with(|w| w.set((Some(started), true)));
+    }
+    let pause = [1u64, 2, 5, 10, 20, 50][(n.max(0) as usize).min(5)];
+    std::thread::sleep(Duration::from_millis(pause).min(lock_timeout() - waited));
+    true
+}
+
 /// An open project database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
+}
+
+/// What a rebuild of the derived tables produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReconcileStats {
+    /// Stored events it read.
+    pub events: u64,
+    pub incidents: u64,
+    pub control_claims: u64,
+    pub contradictions: u64,
 }
 
 impl Store {
-    /// Opens the database at `path`, creating it when absent and migrating an older schema in place.
+    /// Opens the database at `path` for writing, creating it when absent and migrating an older schema in place.
     pub fn open(path: &Path) -> Result<Store> {
         Store::open_with(path, true)
     }
 
-    /// Opens an existing database; a missing file is [`Error::Missing`] rather than a new empty database.
+    /// Opens an existing database for writing; a missing file is [`Error::Missing`] rather than a new empty
+    /// database.
     pub fn open_existing(path: &Path) -> Result<Store> {
         Store::open_with(path, false)
     }
 
-    fn open_with(path: &Path, create: bool) -> Result<Store> {
-        let exists = path.exists();
-        if !exists && !create {
+    /// Opens an existing database for reading only. Nothing is ever written through it (derived tables are
+    /// read as the last rebuild left them, see [`Store::is_dirty`]), and every query of this store reads the
+    /// same snapshot: the last committed state, whatever a writer does meanwhile.
+    ///
+    /// An empty file (a database that a writer is just creating) is [`Error::Missing`]. The one exception to
+    /// "never writes" is a database of an older schema: it is upgraded first, once, through a writer, since this
+    /// rasd cannot read it otherwise.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        check_file(path, false)?;
+        let mut store = Store::connect_read_only(path)?;
+        let (app, _, version) = store.header().map_err(|e| store.classify(e))?;
+        if app == APPLICATION_ID && version < SCHEMA_VERSION {
+            drop(store);
+            drop(Store::open_existing(path)?);
+            store = Store::connect_read_only(path)?;
+        }
+        if store.check_header().map_err(|e| store.classify(e))? {
             return Err(Error::Missing(path.to_path_buf()));
         }
-        if exists && std::fs::metadata(path)?.len() > 0 {
-            let mut head = [0u8; 16];
-            let mut f = std::fs::File::open(path)?;
-            let n = std::io::Read::read(&mut f, &mut head)?;
-            if n < 16 || &head != b"SQLite format 3\0" {
-                return Err(Error::NotADatabase(path.to_path_buf()));
-            }
+        // WAL: one read transaction for the life of the store pins one snapshot and blocks no writer. (A
+        // database in another journal mode is read statement by statement, so that readers never hold a lock.)
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            store.conn.execute_batch("BEGIN DEFERRED")?;
+            store.is_dirty().map_err(|e| store.classify(e))?;
         }
+        Ok(store)
+    }
+
+    fn connect_read_only(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_handler(Some(busy_wait))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        })
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store> {
+        check_file(path, create)?;
         let conn = Connection::open(path)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            read_only: false,
         };
         store.setup().map_err(|e| store.classify(e))?;
         Ok(store)
+    }
+
+    /// Whether this store was opened with [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Turns SQLite's "corrupt" and "not a database" codes into a clear error naming the file.
@@ -136,21 +268,36 @@ impl Store {
         e
     }
 
-    fn setup(&mut self) -> Result<()> {
-        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    /// `PRAGMA application_id`, the number of schema objects and `PRAGMA user_version`, read together in one
+    /// read transaction (a writer may be creating the database meanwhile).
+    fn header(&self) -> Result<(i64, i64, i64)> {
+        let read = |c: &Connection| -> Result<(i64, i64, i64)> {
+            let app: i64 = c.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            Ok((app, tables, version))
+        };
+        if !self.conn.is_autocommit() {
+            return read(&self.conn);
+        }
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let header = read(&self.conn);
+        self.conn.execute_batch("COMMIT")?;
+        header
+    }
+
+    /// Refuses foreign databases and those of a newer rasd; `Ok(true)` when the file is empty (no schema yet).
+    fn check_header(&self) -> Result<bool> {
+        let (app, tables, version) = self.header()?;
         if app == 0 && tables == 0 {
-            schema::create(&mut self.conn)?;
-        } else if app != APPLICATION_ID {
+            return Ok(true);
+        }
+        if app != APPLICATION_ID {
             return Err(Error::Foreign {
                 path: self.path.clone(),
                 id: app,
             });
         }
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > SCHEMA_VERSION {
             return Err(Error::TooNew {
                 path: self.path.clone(),
@@ -158,8 +305,57 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        schema::migrate(&mut self.conn, version)?;
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(false)
+    }
+
+    /// A writer's transaction: SQLite's write lock is taken at once (`BEGIN IMMEDIATE`), waiting for another
+    /// writer up to [`lock_timeout`], so that what it reads inside stays true until it commits.
+    pub(crate) fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    fn setup(&mut self) -> Result<()> {
+        self.conn.busy_handler(Some(busy_wait))?;
+        // A foreign file is refused before anything (even a lock) touches it.
+        self.check_header()?;
+        // Creation and migrations run under the write lock, and decide from the schema version read inside
+        // it: two processes that open a new (or old) database at once create (or migrate) it exactly once.
+        {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            let app: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if app == 0 && tables == 0 {
+                schema::create(&tx)?;
+            }
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version > SCHEMA_VERSION {
+                return Err(Error::TooNew {
+                    path: self.path.clone(),
+                    found: version,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            schema::migrate(&tx, version)?;
+            tx.commit()?;
+        }
+        // Switching to WAL needs the database to itself, and SQLite does not call the busy handler for it: a
+        // writer that opens the new database at the same moment is waited for here.
+        let mut attempt = 0;
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
+                    if !busy_wait(attempt) {
+                        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+                        break;
+                    }
+                    attempt += 1;
+                }
+                r => {
+                    r?;
+                    break;
+                }
+            }
+        }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         // 64 MB of page cache: the index B-trees of a large collection stay in memory during a rebuild.
         self.conn.pragma_update(None, "cache_size", -65536)?;
@@ -195,21 +391,30 @@ impl Store {
         Ok(self.meta("dirty")?.as_deref() == Some("1"))
     }
 
-    /// Rebuilds incidents, control claims and contradictions when documents changed since the last rebuild.
+    /// Rebuilds incidents, control claims and contradictions when documents changed since the last rebuild
+    /// (a writer's job: see [`Store::reconcile`]).
     pub fn ensure_reconciled(&mut self) -> Result<bool> {
-        if self.is_dirty()? {
-            self.reconcile(&rasd_reconcile::Options::default())?;
-            return Ok(true);
-        }
-        Ok(false)
+        Ok(self.rebuild(&rasd_reconcile::Options::default(), false)?.is_some())
     }
 
-    /// Rebuilds the derived tables from every stored event, in one transaction. Rows are inserted in key
-    /// order so that the primary-key B-trees grow by appending rather than by random page splits.
-    pub fn reconcile(&mut self, opts: &rasd_reconcile::Options) -> Result<()> {
+    /// Rebuilds the derived tables from every stored event, in one transaction that holds the write lock from
+    /// the first read to the commit, so that no batch committed meanwhile is missed or marked as done.
+    pub fn reconcile(&mut self, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
+        Ok(self.rebuild(opts, true)?.unwrap_or_default())
+    }
+
+    /// The rebuild; `None` when not `always` and the tables are up to date.
+    fn rebuild(&mut self, opts: &rasd_reconcile::Options, always: bool) -> Result<Option<ReconcileStats>> {
         type DocInfo = (Option<String>, Option<chrono::NaiveDate>);
+        let tx = self.write_tx()?;
+        let dirty: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
+            .optional()?;
+        if !always && dirty.as_deref() != Some("1") {
+            return Ok(None);
+        }
         let docs: HashMap<String, DocInfo> = {
-            let mut stmt = self.conn.prepare("SELECT id, near_dup_of, published FROM docs")?;
+            let mut stmt = tx.prepare("SELECT id, near_dup_of, published FROM docs")?;
             stmt.query_map([], |r| {
                 let published: Option<String> = r.get(2)?;
                 let published = published.and_then(|p| chrono::NaiveDate::parse_from_str(&p, "%Y-%m-%d").ok());
@@ -219,7 +424,7 @@ impl Store {
         };
         let mut reports = Vec::new();
         {
-            let mut stmt = self.conn.prepare("SELECT json, outlet, doc_id FROM events")?;
+            let mut stmt = tx.prepare("SELECT json, outlet, doc_id FROM events")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let json: String = r.get(0)?;
@@ -229,7 +434,17 @@ impl Store {
                 reports.push(rasd_reconcile::Report::new(event, r.get(1)?, copy_of).published(published));
             }
         }
+        drop(docs);
+        // In id order, not storage order: the same events give the same tables whichever process stored
+        // which batch first.
+        reports.sort_by(|a, b| a.event.id.cmp(&b.event.id));
         let rec = rasd_reconcile::reconcile(&reports, opts);
+        let done = ReconcileStats {
+            events: reports.len() as u64,
+            incidents: rec.incidents.len() as u64,
+            control_claims: rec.control.len() as u64,
+            contradictions: rec.contradictions.len() as u64,
+        };
         drop(reports);
         let mut incidents: Vec<&rasd_reconcile::Incident> = rec.incidents.iter().collect();
         incidents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -241,7 +456,6 @@ impl Store {
         members.sort_unstable();
         let mut contradictions: Vec<&rasd_reconcile::Contradiction> = rec.contradictions.iter().collect();
         contradictions.sort_by(|a, b| a.id.cmp(&b.id));
-        let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
              DELETE FROM contradictions; DELETE FROM places;",
@@ -301,8 +515,25 @@ impl Store {
              INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');",
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(Some(done))
     }
+}
+
+/// Refuses a path that is missing (unless `create`), a directory, or a file that is not an SQLite database.
+fn check_file(path: &Path, create: bool) -> Result<()> {
+    let exists = path.exists();
+    if !exists && !create {
+        return Err(Error::Missing(path.to_path_buf()));
+    }
+    if exists && std::fs::metadata(path)?.len() > 0 {
+        let mut head = [0u8; 16];
+        let mut f = std::fs::File::open(path)?;
+        let n = std::io::Read::read(&mut f, &mut head)?;
+        if n < 16 || &head != b"SQLite format 3\0" {
+            return Err(Error::NotADatabase(path.to_path_buf()));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -352,6 +583,75 @@ mod tests {
         let again = s.ingest(items, &worker, "t", &mut |_| {}).expect("again");
         assert_eq!((again.stored, again.duplicates, again.failures), (0, 3, 1));
         assert_eq!(s.summary().expect("summary").docs, 3);
+    }
+
+    /// Writers that open a new database at the same moment create it once; all of them succeed (each round
+    /// races a few threads, each with its own connection, as processes do).
+    #[test]
+    fn writers_opening_a_new_database_at_once_all_succeed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for round in 0..12 {
+            let p = dir.path().join(format!("new-{round}.db"));
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let threads: Vec<_> = (0..4)
+                .map(|_| {
+                    let p = p.clone();
+                    let start = start.clone();
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open(&p).map(|s| s.schema_version().expect("version"))
+                    })
+                })
+                .collect();
+            for t in threads {
+                let v = t.join().expect("thread");
+                assert_eq!(v.expect("open succeeds"), SCHEMA_VERSION, "round {round}");
+            }
+        }
+    }
+
+    /// A read-only store writes nothing, not even when the derived tables are stale, reads one snapshot while
+    /// a writer commits, and never blocks the writer.
+    #[test]
+    fn a_read_only_store_never_writes_and_keeps_its_snapshot() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("rasd.db");
+        let mut w = Store::open(&p).expect("create");
+        let worker = || |_: &rasd_core::Doc| Vec::new();
+        let items = read::read_bytes("a.jsonl", r#"{"id":"x1","text":"نص أول"}"#.as_bytes(), None);
+        w.ingest(items, &worker, "t", &mut |_| {}).expect("ingest");
+        w.conn
+            .execute("UPDATE meta SET value = '1' WHERE key = 'dirty'", [])
+            .expect("dirty");
+        let r = Store::open_read_only(&p).expect("open read-only");
+        assert!(r.is_read_only());
+        assert!(r.is_dirty().expect("dirty"), "stale tables are reported, not rebuilt");
+        assert_eq!(r.summary().expect("summary").docs, 1);
+        assert!(w.is_dirty().expect("dirty"), "no reader rebuilt anything");
+        // The writer goes on while the reader is open, and is not blocked by it.
+        let items = read::read_bytes("b.jsonl", r#"{"id":"x2","text":"نص ثان"}"#.as_bytes(), None);
+        w.ingest(items, &worker, "t", &mut |_| {})
+            .expect("a writer is never blocked by a reader");
+        assert_eq!(r.summary().expect("summary").docs, 1, "the reader keeps its snapshot");
+        assert_eq!(
+            Store::open_read_only(&p)
+                .expect("reopen")
+                .summary()
+                .expect("summary")
+                .docs,
+            2
+        );
+        assert!(r.is_dirty().expect("dirty"), "the reader's snapshot");
+        assert!(
+            !w.is_dirty().expect("dirty"),
+            "the writer rebuilt the tables when it finished"
+        );
+        drop(r);
+        // An empty file (a database a writer is just creating) is no database yet, and stays empty.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").expect("touch");
+        assert!(matches!(Store::open_read_only(&empty), Err(Error::Missing(_))));
+        assert_eq!(std::fs::metadata(&empty).expect("meta").len(), 0);
     }
 
     #[test]

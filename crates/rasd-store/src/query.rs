@@ -2,7 +2,7 @@ use crate::{Error, Result, Store};
 use chrono::NaiveDate;
 use rasd_core::{Doc, Event};
 use rasd_reconcile::{Contradiction, ContradictionKind, Incident, Timeline, haversine_km};
-use rusqlite::{OptionalExtension, ToSql, params};
+use rusqlite::{OptionalExtension, ToSql};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -176,6 +176,28 @@ impl Store {
 
     /// Stored events matching `f`, in date order.
     pub fn events(&self, f: &Filter) -> Result<Vec<StoredEvent>> {
+        self.events_page(f, 0, None)
+    }
+
+    /// One page of [`Store::events`]: the matching events after skipping `offset` of them, at most `limit`.
+    pub fn events_page(&self, f: &Filter, offset: usize, limit: Option<usize>) -> Result<Vec<StoredEvent>> {
+        let mut out = Vec::new();
+        self.for_each_event(f, offset, limit, &mut |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Streams the page of [`Store::events_page`] to `visit`, one event at a time, straight from the SQLite
+    /// cursor: memory does not grow with the number of events. Returns how many were visited.
+    pub fn for_each_event(
+        &self,
+        f: &Filter,
+        offset: usize,
+        limit: Option<usize>,
+        visit: &mut dyn FnMut(StoredEvent) -> Result<()>,
+    ) -> Result<u64> {
         let mut sql = String::from(
             "SELECT e.json, e.source, e.outlet, i.incident_id, e.lat, e.lon FROM events e
              LEFT JOIN incident_events i ON i.event_id = e.id WHERE 1",
@@ -183,7 +205,7 @@ impl Store {
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(ids) = self.place_ids(f)? {
             if ids.is_empty() {
-                return Ok(Vec::new());
+                return Ok(0);
             }
             sql.push_str(&format!(" AND e.place_id IN ({})", vec!["?"; ids.len()].join(",")));
             args.extend(ids.into_iter().map(|i| Box::new(i) as Box<dyn ToSql>));
@@ -223,10 +245,21 @@ impl Store {
             args.push(Box::new(format!("{s}@%")));
         }
         sql.push_str(" ORDER BY e.event_date, e.id");
+        // The distance test of `near` runs here, after SQL: then the page is cut here too.
+        let mut skip = offset;
+        if f.near.is_none() {
+            sql.push_str(" LIMIT ? OFFSET ?");
+            args.push(Box::new(limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64)));
+            args.push(Box::new(offset.min(i64::MAX as usize) as i64));
+            skip = 0;
+        }
+        if limit == Some(0) {
+            return Ok(0);
+        }
         let mut stmt = self.conn.prepare(&sql)?;
         let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
         let mut rows = stmt.query(params.as_slice())?;
-        let mut out = Vec::new();
+        let mut n = 0u64;
         while let Some(r) = rows.next()? {
             if let (Some((lat, lon, km)), Some(elat), Some(elon)) =
                 (f.near, r.get::<_, Option<f64>>(4)?, r.get::<_, Option<f64>>(5)?)
@@ -234,15 +267,23 @@ impl Store {
             {
                 continue;
             }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if limit.is_some_and(|l| n >= l as u64) {
+                break;
+            }
             let json: String = r.get(0)?;
-            out.push(StoredEvent {
+            visit(StoredEvent {
                 event: serde_json::from_str(&json)?,
                 source: r.get(1)?,
                 outlet: r.get(2)?,
                 incident_id: r.get(3)?,
-            });
+            })?;
+            n += 1;
         }
-        Ok(out)
+        Ok(n)
     }
 
     /// Incidents matching `f` (an incident matches when its place, type and dates do and one of its claims
@@ -506,13 +547,6 @@ impl Store {
             contradictions_by_kind: pairs("SELECT kind, count(*) FROM contradictions GROUP BY kind ORDER BY 1")?,
             busiest_place: self.places()?.into_iter().next(),
         })
-    }
-
-    /// Incident ids by event id, for exports.
-    pub(crate) fn incident_of(&self) -> Result<HashMap<String, String>> {
-        let mut stmt = self.conn.prepare("SELECT event_id, incident_id FROM incident_events")?;
-        let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Checks a query argument early, so that a typo gets a clear message instead of an empty answer.

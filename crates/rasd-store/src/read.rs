@@ -36,6 +36,9 @@ pub struct Item {
     pub origin: String,
     pub format: Option<Format>,
     pub doc: Result<Doc, String>,
+    /// The input could not be opened or fetched at all (a missing file, an unreachable URL): the run reports it
+    /// as an error, where a bad document is only skipped.
+    pub unreadable: bool,
 }
 
 /// Every file under `paths`, directories walked recursively in name order; hidden files are skipped.
@@ -82,17 +85,143 @@ fn is_not_a_document(name: &str) -> bool {
         || name.rsplit_once('.').is_some_and(|(_, e)| SKIP.contains(&e))
 }
 
-/// Reads one file into documents.
+/// How to read inputs: the format when detection is not wanted, and whether bytes that no charset explains
+/// become U+FFFD instead of a reason to skip the input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub format: Option<Format>,
+    pub lossy: bool,
+}
+
+/// Reads one file into documents (the whole file; see [`read_path`] for the streaming reader).
 pub fn read_file(path: &Path) -> Vec<Item> {
-    let origin = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => read_bytes(&origin, &bytes, format_from_name(&origin)),
-        Err(e) => vec![Item {
-            origin,
-            format: None,
-            doc: Err(format!("cannot read: {e}")),
-        }],
+    read_path(path, ReadOptions::default()).collect()
+}
+
+/// An input that could not be opened or fetched at all: an error of the run, not a skipped document.
+pub fn unreadable(origin: &str, reason: String) -> Item {
+    Item {
+        origin: origin.to_string(),
+        format: None,
+        doc: Err(reason),
+        unreadable: true,
     }
+}
+
+/// The documents of the inputs `paths`, read lazily one input at a time: files, directories (walked as
+/// [`walk`] does) and `-` for standard input. JSONL is streamed line by line, so memory does not grow with
+/// the size of a JSONL file.
+pub fn documents(paths: &[String], opts: ReadOptions) -> impl Iterator<Item = Item> + '_ {
+    paths.iter().flat_map(move |p| -> Box<dyn Iterator<Item = Item>> {
+        if p == "-" {
+            read_stdin(opts)
+        } else {
+            Box::new(
+                walk(&[PathBuf::from(p)])
+                    .into_iter()
+                    .flat_map(move |f| read_path(&f, opts)),
+            )
+        }
+    })
+}
+
+/// How much of an input decides its format when neither the options nor the file name do.
+const SNIFF: usize = 8192;
+
+/// Reads one file. A JSONL file that is UTF-8 without NUL bytes (checked in a first pass over the file, in
+/// bounded memory) is streamed line by line; every other file is read whole and goes through
+/// [`read_bytes`], so the rules are the same either way.
+pub fn read_path(path: &Path, opts: ReadOptions) -> Box<dyn Iterator<Item = Item>> {
+    use std::io::Read;
+    let origin = path.display().to_string();
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}")))),
+    };
+    let hint = opts.format.or_else(|| format_from_name(&origin));
+    let mut head = Vec::with_capacity(SNIFF);
+    if let Err(e) = (&mut file).take(SNIFF as u64).read_to_end(&mut head) {
+        return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}"))));
+    }
+    let jsonl = match hint {
+        Some(f) => f == Format::Jsonl,
+        None => sniff(&String::from_utf8_lossy(strip_utf8_bom(&head))) == Format::Jsonl,
+    };
+    if jsonl && head.len() == SNIFF && streamable(path).unwrap_or(false) {
+        let lines = std::io::BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(file));
+        return Box::new(JsonlLines::new(origin, lines, opts.lossy));
+    }
+    let mut bytes = head;
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}"))));
+    }
+    let hint = if jsonl { Some(Format::Jsonl) } else { hint };
+    Box::new(read_bytes_with(&origin, &bytes, hint, opts.lossy).into_iter())
+}
+
+/// Whether a file can be streamed line by line under the whole-file rules: valid UTF-8 (so no other charset
+/// is in play) with no NUL byte (so it is not binary). Reads the file once in 1 MiB chunks.
+fn streamable(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry = 0usize;
+    loop {
+        let n = file.read(&mut buf[carry..])?;
+        if n == 0 {
+            return Ok(carry == 0);
+        }
+        let filled = carry + n;
+        if memchr::memchr(0, &buf[carry..filled]).is_some() {
+            return Ok(false);
+        }
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carry = 0,
+            // A character cut by the chunk's end: carry its bytes to the next chunk.
+            Err(e) if e.error_len().is_none() => {
+                let at = e.valid_up_to();
+                buf.copy_within(at..filled, 0);
+                carry = filled - at;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
+/// Reads standard input: JSONL (by `opts` or by its first bytes) is streamed line by line, where a line with a
+/// NUL byte is binary and bytes that are not UTF-8 follow [`decode`]'s rule line by line; any other input is
+/// read whole. A plain-text document from standard input gets a content id.
+pub fn read_stdin(opts: ReadOptions) -> Box<dyn Iterator<Item = Item>> {
+    use std::io::Read;
+    let origin = "<stdin>";
+    let mut head = Vec::with_capacity(SNIFF);
+    if let Err(e) = std::io::stdin().lock().take(SNIFF as u64).read_to_end(&mut head) {
+        return Box::new(std::iter::once(unreadable(
+            origin,
+            format!("cannot read standard input: {e}"),
+        )));
+    }
+    let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    let jsonl = match opts.format {
+        Some(f) => f == Format::Jsonl,
+        None => sniff(&String::from_utf8_lossy(strip_utf8_bom(&head))) == Format::Jsonl,
+    };
+    if jsonl && !utf16 {
+        let lines = std::io::BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(std::io::stdin()));
+        return Box::new(JsonlLines::new(origin.to_string(), lines, opts.lossy));
+    }
+    let mut bytes = head;
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+        return Box::new(std::iter::once(unreadable(
+            origin,
+            format!("cannot read standard input: {e}"),
+        )));
+    }
+    Box::new(read_bytes_with(origin, &bytes, opts.format, opts.lossy).into_iter())
+}
+
+fn strip_utf8_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
 }
 
 /// The format a file name promises by its extension (`.xml` and unknown extensions: none, the content decides).
@@ -108,34 +237,103 @@ pub fn format_from_name(name: &str) -> Option<Format> {
     }
 }
 
+/// Decodes the bytes of one input into the text every span is an offset of. The one charset rule of every
+/// reader:
+/// - a byte-order mark decides: UTF-8, UTF-16 LE or UTF-16 BE (the mark is not part of the text);
+/// - otherwise valid UTF-8 is UTF-8;
+/// - otherwise windows-1256, when the bytes decode to Arabic under it (nine in ten non-ASCII letters Arabic);
+/// - otherwise the input is refused, naming the byte offset of the first bad byte, unless `lossy`, in which
+///   case bad bytes become U+FFFD.
+///
+/// An input holding a NUL byte (U+0000 after decoding) is binary and refused, lossy or not.
+pub fn decode(bytes: &[u8], lossy: bool) -> Result<String, String> {
+    const BINARY: &str = "binary file (NUL bytes)";
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        if errors && !lossy {
+            return Err(format!(
+                "invalid {} (malformed sequence after its byte-order mark)",
+                enc.name()
+            ));
+        }
+        if text.contains('\0') {
+            return Err(BINARY.to_string());
+        }
+        return Ok(Doc::strip_bom(&text).to_string());
+    }
+    if memchr::memchr(0, bytes).is_some() {
+        return Err(BINARY.to_string());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(Doc::strip_bom(t).to_string()),
+        Err(e) => {
+            if let Some(t) = as_windows_1256(bytes) {
+                return Ok(t);
+            }
+            if lossy {
+                return Ok(Doc::strip_bom(&String::from_utf8_lossy(bytes)).to_string());
+            }
+            Err(format!(
+                "invalid UTF-8 at byte offset {} (and not windows-1256 Arabic)",
+                e.valid_up_to()
+            ))
+        }
+    }
+}
+
+/// The text of `bytes` read as windows-1256, when that is Arabic: at least nine in ten of its non-ASCII
+/// characters are Arabic letters or marks. (UTF-8 Arabic with a damaged byte read this way is about half
+/// symbols and Latin letters, so it is not taken for windows-1256.)
+fn as_windows_1256(bytes: &[u8]) -> Option<String> {
+    let (text, _, _) = encoding_rs::WINDOWS_1256.decode(bytes);
+    let (mut arabic, mut other) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        if matches!(c, '\u{0600}'..='\u{06FF}' | '\u{200C}' | '\u{200D}' | '\u{00A0}') {
+            arabic += 1;
+        } else {
+            other += 1;
+        }
+    }
+    (arabic >= 2 && arabic >= 9 * other).then(|| text.into_owned())
+}
+
 /// Reads the bytes of one input. `hint` comes from the file name; without one (or for `.xml`) the content
 /// decides.
 pub fn read_bytes(origin: &str, bytes: &[u8], hint: Option<Format>) -> Vec<Item> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
+    read_bytes_with(origin, bytes, hint, false)
+}
+
+/// [`read_bytes`], with `lossy` decoding (see [`decode`]).
+pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: bool) -> Vec<Item> {
+    let text = match decode(bytes, lossy) {
         Ok(t) => t,
-        Err(e) => {
-            let reason = format!("invalid UTF-8 at byte offset {}", e.valid_up_to());
+        Err(reason) => {
             return vec![Item {
                 origin: origin.to_string(),
                 format: hint,
                 doc: Err(reason),
+                unreadable: false,
             }];
         }
     };
-    let format = hint.unwrap_or_else(|| sniff(text));
+    let format = hint.unwrap_or_else(|| sniff(&text));
     let one = |doc: Result<Doc, String>| {
         vec![Item {
             origin: origin.to_string(),
             format: Some(format),
             doc,
+            unreadable: false,
         }]
     };
     match format {
-        Format::Text => one(text_doc(origin, text)),
-        Format::Html => one(html_doc(origin, text)),
-        Format::Jsonl => jsonl(origin, text),
-        Format::Rss | Format::Atom => match feed(origin, text) {
+        Format::Text => one(text_doc(origin, &text)),
+        Format::Html => one(html_doc(origin, &text)),
+        Format::Jsonl => {
+            let mut lines = JsonlLines::new(origin.to_string(), std::io::Cursor::new(text.into_bytes()), lossy);
+            lines.decoded = true;
+            lines.collect()
+        }
+        Format::Rss | Format::Atom => match feed(origin, &text) {
             Ok(items) if items.is_empty() => one(Err("feed has no items".to_string())),
             Ok(items) => items,
             Err(e) => one(Err(e)),
@@ -144,7 +342,7 @@ pub fn read_bytes(origin: &str, bytes: &[u8], hint: Option<Format>) -> Vec<Item>
 }
 
 fn sniff(text: &str) -> Format {
-    let head = text.trim_start();
+    let head = Doc::strip_bom(text).trim_start();
     let lower: String = head.chars().take(512).collect::<String>().to_ascii_lowercase();
     if head.starts_with('{') {
         Format::Jsonl
@@ -164,11 +362,16 @@ fn stem(origin: &str) -> String {
     name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
 }
 
+/// A plain-text document: its id is the file name without its extension, or a content id (standard input).
 fn text_doc(origin: &str, text: &str) -> Result<Doc, String> {
     if text.trim().is_empty() {
         return Err("empty document".to_string());
     }
-    let id = stem(origin);
+    let id = if origin == "<stdin>" {
+        String::new()
+    } else {
+        stem(origin)
+    };
     let id = if id.is_empty() { Doc::content_id(text) } else { id };
     Ok(Doc {
         id,
@@ -177,57 +380,146 @@ fn text_doc(origin: &str, text: &str) -> Result<Doc, String> {
     })
 }
 
-fn jsonl(origin: &str, text: &str) -> Vec<Item> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+/// One JSONL line as written: the id may be missing, empty, or a number.
+#[derive(serde::Deserialize)]
+struct Line {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    outlet: Option<String>,
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    text: Option<String>,
+}
+
+/// Reads one JSONL line into a document. The rules: a line must be a JSON object with a non-empty `text`; a
+/// missing, null or blank `id` becomes the content id of the text ([`Doc::content_id`]), a numeric id its
+/// digits; `published` is an ISO or RFC 822 date ([`rasd_core::parse_published`]) or absent.
+pub fn jsonl_doc(line: &str) -> Result<Doc, String> {
+    let line = Doc::strip_bom(line);
+    let v: Line = serde_json::from_str(line).map_err(|e| {
+        if line.trim_start().starts_with('{') {
+            format!("not JSON: {e}")
+        } else {
+            format!("not JSON: not an object ({e})")
         }
-        let doc = serde_json::from_str::<serde_json::Value>(line)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|mut v| {
-                let obj = v.as_object_mut().ok_or("not a JSON object")?;
-                // A document without an id gets its content id, so that it can still be stored idempotently.
-                let has_id = obj
-                    .get("id")
-                    .and_then(|i| i.as_str())
-                    .is_some_and(|s| !s.trim().is_empty());
-                if !has_id {
-                    let text = obj.get("text").and_then(|t| t.as_str()).unwrap_or_default();
-                    let id = Doc::content_id(text);
-                    obj.insert("id".to_string(), serde_json::Value::String(id));
-                }
-                serde_json::from_value::<Doc>(v).map_err(|e| format!("not a document: {e}"))
-            })
-            .and_then(|d| {
-                if d.text.trim().is_empty() {
-                    Err("empty `text`".to_string())
-                } else {
-                    Ok(d)
-                }
-            });
-        out.push(Item {
-            origin: format!("{origin}:{}", n + 1),
+    })?;
+    let text = Doc::strip_bom(v.text.as_deref().unwrap_or_default());
+    if text.trim().is_empty() {
+        return Err("empty `text`".to_string());
+    }
+    let id = match v.id {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::String(_)) => Doc::content_id(text),
+        Some(other) => return Err(format!("not a document: `id` is {other}, not a string")),
+    };
+    let published = match v.published.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            rasd_core::parse_published(raw)
+                .ok_or_else(|| format!("not a document: `published` {raw:?} is neither an ISO nor an RFC 822 date"))?,
+        ),
+    };
+    Ok(Doc {
+        id,
+        url: v.url,
+        outlet: v.outlet,
+        published,
+        title: v.title,
+        text: text.to_string(),
+    })
+}
+
+/// The documents of a JSONL input, one per non-blank line, read as they are needed: a bad line is an item
+/// with its line number and reason, and reading goes on. Lines are decoded one by one (a NUL byte makes the
+/// line binary; bytes that are not UTF-8 follow [`decode`]); readers that first checked the whole input
+/// (UTF-8, no NUL) get the same result as reading it whole.
+pub struct JsonlLines<R> {
+    origin: String,
+    reader: R,
+    lossy: bool,
+    /// The input is already decoded text.
+    decoded: bool,
+    line: usize,
+    buf: Vec<u8>,
+    any: bool,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> JsonlLines<R> {
+    pub fn new(origin: String, reader: R, lossy: bool) -> Self {
+        Self {
+            origin,
+            reader,
+            lossy,
+            decoded: false,
+            line: 0,
+            buf: Vec::new(),
+            any: false,
+            done: false,
+        }
+    }
+
+    fn item(&self, doc: Result<Doc, String>) -> Item {
+        Item {
+            origin: format!("{}:{}", self.origin, self.line),
             format: Some(Format::Jsonl),
             doc,
-        });
+            unreadable: false,
+        }
     }
-    if out.is_empty() {
-        out.push(Item {
-            origin: origin.to_string(),
-            format: Some(Format::Jsonl),
-            doc: Err("no documents".to_string()),
-        });
+}
+
+impl<R: std::io::BufRead> Iterator for JsonlLines<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        while !self.done {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+                    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                    if raw.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    self.any = true;
+                    let doc = match std::str::from_utf8(raw) {
+                        Ok(line) if self.decoded || !line.contains('\0') => jsonl_doc(line),
+                        _ => decode(raw, self.lossy).and_then(|line| jsonl_doc(&line)),
+                    };
+                    return Some(self.item(doc));
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.any = true;
+                    self.line += 1;
+                    return Some(self.item(Err(format!("cannot read on: {e}"))));
+                }
+            }
+        }
+        if !self.any {
+            self.any = true;
+            return Some(Item {
+                origin: self.origin.clone(),
+                format: Some(Format::Jsonl),
+                doc: Err("no documents".to_string()),
+                unreadable: false,
+            });
+        }
+        None
     }
-    out
 }
 
 fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let raw = raw.trim();
-    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(raw) {
-        return Some(d.date_naive());
-    }
-    NaiveDate::parse_from_str(raw.get(..10)?, "%Y-%m-%d").ok()
+    rasd_core::parse_published(raw)
 }
 
 /// Decodes the HTML character references that news pages use.
@@ -473,7 +765,7 @@ fn html_doc(origin: &str, html: &str) -> Result<Doc, String> {
         outlet: page.site,
         published: page.published,
         title: page.title,
-        text: page.text,
+        text: Doc::strip_bom(&page.text).to_string(),
     })
 }
 
@@ -488,24 +780,78 @@ struct FeedItem {
     content: String,
 }
 
-/// Reads the items of an RSS 2.0 or Atom feed. Item bodies may be HTML (escaped or CDATA); their text is kept.
-fn feed(origin: &str, xml: &str) -> Result<Vec<Item>, String> {
+/// Where each item (`<item>`, `<entry>`) of a feed starts and ends, found by a scan that steps over comments
+/// and CDATA sections. An item with no closing tag ends where the next one starts (or at the end).
+fn item_ranges(xml: &str) -> Vec<(usize, usize)> {
+    let b = xml.as_bytes();
+    let is_tag = |at: usize, name: &[u8]| {
+        b.len() > at + name.len()
+            && b[at..at + name.len()].eq_ignore_ascii_case(name)
+            && matches!(b[at + name.len()], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+    };
+    let mut starts: Vec<usize> = Vec::new();
+    let mut ends: Vec<Option<usize>> = Vec::new();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let at = i + off;
+        let rest = &xml[at..];
+        if rest.starts_with("<![CDATA[") {
+            i = rest.find("]]>").map_or(b.len(), |e| at + e + 3);
+            continue;
+        }
+        if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(b.len(), |e| at + e + 3);
+            continue;
+        }
+        if is_tag(at + 1, b"item") || is_tag(at + 1, b"entry") {
+            starts.push(at);
+            ends.push(None);
+        } else if (is_tag(at + 2, b"item") || is_tag(at + 2, b"entry"))
+            && b[at + 1] == b'/'
+            && let Some(last) = ends.last_mut().filter(|e| e.is_none())
+        {
+            *last = Some(memchr::memchr(b'>', &b[at..]).map_or(b.len(), |e| at + e + 1));
+        }
+        i = at + 1;
+    }
+    (0..starts.len())
+        .map(|k| {
+            let next = starts.get(k + 1).copied().unwrap_or(b.len());
+            (starts[k], ends[k].unwrap_or(next).min(next))
+        })
+        .collect()
+}
+
+/// What one XML fragment of a feed holds: its items, the feed's title, whether it is Atom, and the error
+/// that stopped its parse.
+#[derive(Default)]
+struct Fragment {
+    items: Vec<FeedItem>,
+    title: String,
+    atom: bool,
+    error: Option<String>,
+    unclosed: bool,
+}
+
+fn parse_fragment(xml: &str) -> Fragment {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut stack: Vec<String> = Vec::new();
-    let mut items: Vec<FeedItem> = Vec::new();
     let mut cur: Option<FeedItem> = None;
-    let mut feed_title = String::new();
-    let mut is_atom = false;
+    let mut out = Fragment::default();
     loop {
-        let ev = reader
-            .read_event()
-            .map_err(|e| format!("malformed feed at byte {}: {e}", reader.buffer_position()))?;
+        let ev = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => {
+                out.error = Some(format!("malformed at byte {}: {e}", reader.buffer_position()));
+                break;
+            }
+        };
         match ev {
             Xml::Start(ref s) | Xml::Empty(ref s) => {
                 let is_start = matches!(ev, Xml::Start(_));
                 let name = String::from_utf8_lossy(s.name().as_ref()).to_ascii_lowercase();
                 if name == "feed" {
-                    is_atom = true;
+                    out.atom = true;
                 }
                 if name == "item" || name == "entry" {
                     cur = Some(FeedItem::default());
@@ -526,65 +872,89 @@ fn feed(origin: &str, xml: &str) -> Result<Vec<Item>, String> {
                     && (name == "item" || name == "entry")
                     && let Some(it) = cur.take()
                 {
-                    items.push(it);
+                    out.items.push(it);
                 }
             }
             Xml::Text(t) => {
                 let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
                 let text = decode_entities(&raw);
-                push_text(&mut cur, &stack, &mut feed_title, &text);
+                push_text(&mut cur, &stack, &mut out.title, &text);
             }
             Xml::CData(t) => {
                 let text = String::from_utf8_lossy(t.as_ref()).into_owned();
-                push_text(&mut cur, &stack, &mut feed_title, &text);
+                push_text(&mut cur, &stack, &mut out.title, &text);
             }
             Xml::GeneralRef(r) => {
                 let raw = format!("&{};", String::from_utf8_lossy(r.as_ref()));
-                push_text(&mut cur, &stack, &mut feed_title, &decode_entities(&raw));
+                push_text(&mut cur, &stack, &mut out.title, &decode_entities(&raw));
             }
             Xml::Eof => break,
             _ => {}
         }
     }
-    let format = if is_atom { Format::Atom } else { Format::Rss };
-    let outlet = (!feed_title.trim().is_empty()).then(|| feed_title.trim().to_string());
-    Ok(items
-        .into_iter()
+    out.unclosed = cur.is_some();
+    out
+}
+
+/// Reads the items of an RSS 2.0 or Atom feed. Item bodies may be HTML (escaped or CDATA); their text is kept.
+/// Each item is parsed on its own: a malformed item is an item with its reason, and the others are read.
+fn feed(origin: &str, xml: &str) -> Result<Vec<Item>, String> {
+    let ranges = item_ranges(xml);
+    let head = parse_fragment(&xml[..ranges.first().map_or(xml.len(), |r| r.0)]);
+    if ranges.is_empty() {
+        return match head.error {
+            Some(e) => Err(format!("malformed feed: {e}")),
+            None => Ok(Vec::new()),
+        };
+    }
+    let format = if head.atom { Format::Atom } else { Format::Rss };
+    let outlet = (!head.title.trim().is_empty()).then(|| head.title.trim().to_string());
+    Ok(ranges
+        .iter()
         .enumerate()
-        .map(|(n, it)| {
-            let body = if it.content.trim().is_empty() {
-                &it.summary
-            } else {
-                &it.content
-            };
-            let text = if body.contains('<') {
-                html_main_text(body).text
-            } else {
-                body.trim().to_string()
-            };
-            let id = [&it.guid, &it.link]
-                .into_iter()
-                .find(|s| !s.trim().is_empty())
-                .map(|s| s.trim().to_string());
-            let doc = if text.trim().is_empty() {
-                Err("feed item has no text".to_string())
-            } else {
-                Ok(Doc {
-                    id: id.unwrap_or_else(|| Doc::content_id(&text)),
-                    url: (!it.link.is_empty()).then(|| it.link.trim().to_string()),
-                    outlet: outlet.clone(),
-                    published: parse_date(&it.date).or_else(|| parse_date(&it.updated)),
-                    title: (!it.title.trim().is_empty()).then(|| it.title.trim().to_string()),
-                    text,
-                })
+        .map(|(n, &(from, to))| {
+            let frag = parse_fragment(&xml[from..to]);
+            let doc = match (frag.error, frag.unclosed, frag.items.into_iter().next()) {
+                (Some(e), _, _) => Err(format!("malformed feed item: {e}")),
+                (None, true, _) | (None, false, None) => Err("malformed feed item: not closed".to_string()),
+                (None, false, Some(it)) => feed_doc(it, outlet.as_ref()),
             };
             Item {
                 origin: format!("{origin}#{}", n + 1),
                 format: Some(format),
                 doc,
+                unreadable: false,
             }
         })
         .collect())
+}
+
+fn feed_doc(it: FeedItem, outlet: Option<&String>) -> Result<Doc, String> {
+    let body = if it.content.trim().is_empty() {
+        &it.summary
+    } else {
+        &it.content
+    };
+    let text = if body.contains('<') {
+        Doc::strip_bom(&html_main_text(body).text).to_string()
+    } else {
+        Doc::strip_bom(body.trim()).trim().to_string()
+    };
+    if text.trim().is_empty() {
+        return Err("feed item has no text".to_string());
+    }
+    let id = [&it.guid, &it.link]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .map(|s| s.trim().to_string());
+    Ok(Doc {
+        id: id.unwrap_or_else(|| Doc::content_id(&text)),
+        url: (!it.link.is_empty()).then(|| it.link.trim().to_string()),
+        outlet: outlet.cloned(),
+        published: parse_date(&it.date).or_else(|| parse_date(&it.updated)),
+        title: (!it.title.trim().is_empty()).then(|| it.title.trim().to_string()),
+        text,
+    })
 }
 
 fn push_text(cur: &mut Option<FeedItem>, stack: &[String], feed_title: &mut String, text: &str) {
@@ -672,9 +1042,152 @@ mod tests {
         assert!(items[1].doc.as_ref().is_err_and(|e| e.starts_with("not JSON")));
         assert_eq!(items[1].origin, "a.jsonl:2");
         assert!(items[2].doc.is_err());
-        let bad = read_bytes("b.txt", b"\xff\xfe", None);
+        let bad = read_bytes("b.txt", b"abc \xff\xfd", None);
         assert!(bad[0].doc.as_ref().is_err_and(|e| e.contains("UTF-8")));
         let feed = read_bytes("c.rss", b"<rss><channel><item><title>x</title></channel>", None);
         assert!(feed[0].doc.is_err());
+    }
+
+    fn docs(items: &[Item]) -> Vec<&Doc> {
+        items.iter().filter_map(|i| i.doc.as_ref().ok()).collect()
+    }
+
+    #[test]
+    fn a_jsonl_file_is_jsonl_whatever_its_first_line_holds() {
+        let input = "{\"id\": \"broken\", \"text\": \n{\"id\":\"b\",\"text\":\"قتل 3\"}\n\n[1]\n";
+        let items = read_bytes("x.jsonl", input.as_bytes(), format_from_name("x.jsonl"));
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(items[0].doc.as_ref().is_err_and(|e| e.starts_with("not JSON")));
+        assert_eq!(items[0].origin, "x.jsonl:1");
+        assert_eq!(items[1].doc.as_ref().map(|d| d.id.as_str()), Ok("b"));
+        assert_eq!(items[2].origin, "x.jsonl:4", "line numbers count blank lines");
+        assert!(items[2].doc.is_err());
+    }
+
+    #[test]
+    fn a_jsonl_line_without_an_id_gets_the_content_id() {
+        let items = read_bytes(
+            "x.jsonl",
+            "{\"text\":\"نص\"}\n{\"id\":\" \",\"text\":\"نص\"}\n{\"id\":null,\"text\":\"نص\"}\n{\"id\":7,\"text\":\"نص\"}\n{\"id\":[1],\"text\":\"نص\"}\n".as_bytes(),
+            None,
+        );
+        let want = Doc::content_id("نص");
+        for i in &items[..3] {
+            assert_eq!(i.doc.as_ref().map(|d| d.id.clone()), Ok(want.clone()));
+        }
+        assert_eq!(items[3].doc.as_ref().map(|d| d.id.as_str()), Ok("7"));
+        assert!(items[4].doc.is_err());
+    }
+
+    #[test]
+    fn nul_bytes_make_a_file_binary_in_every_format() {
+        for name in ["x.txt", "x.jsonl", "x.html", "x.rss", "x"] {
+            let items = read_bytes(name, b"{\"id\":\"a\",\"text\":\"x\0y\"}\n", format_from_name(name));
+            assert_eq!(items.len(), 1, "{name}");
+            assert!(items[0].doc.as_ref().is_err_and(|e| e.starts_with("binary")), "{name}");
+        }
+    }
+
+    #[test]
+    fn charsets_are_detected_and_the_text_is_the_decoded_text() {
+        let text = "قتل 12 مدنيا في غارات على الميادين.";
+        let utf8 = read_bytes("a.txt", text.as_bytes(), None);
+        let bom = read_bytes("a.txt", format!("\u{feff}{text}").as_bytes(), None);
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        let (cp1256, _, unmappable) = encoding_rs::WINDOWS_1256.encode(text);
+        assert!(!unmappable);
+        for bytes in [&le[..], &be[..], &cp1256[..]] {
+            let items = read_bytes("a.txt", bytes, None);
+            assert_eq!(docs(&items)[0].text, text);
+        }
+        assert_eq!(docs(&utf8)[0].text, text);
+        assert_eq!(docs(&bom)[0].text, text);
+        // UTF-8 with a damaged byte is not taken for windows-1256.
+        let mut damaged = text.as_bytes().to_vec();
+        damaged.insert(8, 0xFF);
+        assert!(
+            read_bytes("a.txt", &damaged, None)[0]
+                .doc
+                .as_ref()
+                .is_err_and(|e| e.contains("byte offset 8"))
+        );
+        assert!(decode(&damaged, true).is_ok_and(|t| t.contains('\u{fffd}')));
+        // Latin-1 French is not Arabic either.
+        assert!(decode(b"caf\xe9 cr\xe8me br\xfbl\xe9e", false).is_err());
+        // A UTF-16 file of JSON lines.
+        let line = "{\"id\":\"u\",\"text\":\"نص\"}\n";
+        let mut u16 = vec![0xFF, 0xFE];
+        u16.extend(line.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(
+            read_bytes("u.jsonl", &u16, Some(Format::Jsonl))[0]
+                .doc
+                .as_ref()
+                .map(|d| d.text.as_str()),
+            Ok("نص")
+        );
+    }
+
+    #[test]
+    fn a_malformed_feed_item_skips_that_item_only() {
+        let rss = r#"<rss version="2.0"><channel><title>sohr</title>
+<item><guid>a</guid><pubDate>Sat, 11 Nov 2017 09:00:00 GMT</pubDate><description>قتل 3 في الميادين</description></item>
+<item><guid>b</guid><description>نص <b>مكسور</description></item>
+<item><guid>c</guid><pubDate>2017-11-12T08:00:00+03:00</pubDate><description><![CDATA[<p>قتل ثلاثة مدنيين <item> في قصف على الميادين</p>]]></description></item>
+<item><guid>d</guid><description>بلا نهاية</description>
+</channel></rss>"#;
+        let items = read_bytes("f.rss", rss.as_bytes(), None);
+        let ids: Vec<Result<&str, &String>> = items.iter().map(|i| i.doc.as_ref().map(|d| d.id.as_str())).collect();
+        assert_eq!(ids.len(), 4, "{items:#?}");
+        assert_eq!(ids[0], Ok("a"));
+        assert!(ids[1].is_err());
+        assert_eq!(ids[2], Ok("c"));
+        assert!(ids[3].is_err(), "an item that is never closed");
+        let d = items[0].doc.as_ref().expect("a");
+        assert_eq!(d.published, NaiveDate::from_ymd_opt(2017, 11, 11));
+        assert_eq!(d.outlet.as_deref(), Some("sohr"));
+        assert_eq!(
+            items[2].doc.as_ref().map(|d| d.published),
+            Ok(NaiveDate::from_ymd_opt(2017, 11, 12))
+        );
+        assert_eq!(items[2].origin, "f.rss#3");
+    }
+
+    #[test]
+    fn streaming_a_file_gives_what_reading_it_whole_gives() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut jsonl = String::new();
+        for i in 0..3000 {
+            jsonl.push_str(&format!(
+                "{{\"id\":\"d{i}\",\"text\":\"قتل {i} مدنيين في الميادين\"}}\n"
+            ));
+            if i % 700 == 0 {
+                jsonl.push_str("{broken\n\n");
+            }
+        }
+        let show = |items: Vec<Item>| -> Vec<String> {
+            items
+                .into_iter()
+                .map(|i| format!("{} {:?}", i.origin, i.doc.map(|d| d.id)))
+                .collect()
+        };
+        for (name, bytes) in [
+            ("a.jsonl", jsonl.clone().into_bytes()),
+            ("b.jsonl", format!("\u{feff}{jsonl}").into_bytes()),
+            ("c.jsonl", format!("{jsonl}x\0y\n").into_bytes()),
+            ("d.jsonl", [jsonl.as_bytes(), b"\xff\n"].concat()),
+            ("e.jsonl", b"".to_vec()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let origin = path.display().to_string();
+            let whole = show(read_bytes(&origin, &bytes, Some(Format::Jsonl)));
+            let streamed = show(read_path(&path, ReadOptions::default()).collect());
+            assert_eq!(streamed, whole, "{name}");
+        }
+        let missing = read_file(&dir.path().join("missing.txt"));
+        assert!(missing[0].unreadable && missing[0].doc.as_ref().is_err_and(|e| e.starts_with("cannot read")));
     }
 }

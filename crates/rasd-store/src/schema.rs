@@ -1,8 +1,9 @@
 //! The schema and its migrations. A database is never dropped or rebuilt: each version's migration changes it
-//! in place, inside a transaction, so an interrupted migration leaves the older version intact.
+//! in place, inside a transaction that holds the write lock, so an interrupted migration leaves the older version
+//! intact and two processes never migrate the same database twice.
 
 use crate::Result;
-use rusqlite::Connection;
+use rusqlite::Transaction;
 
 /// `PRAGMA application_id` of a rasd database: the ASCII bytes "rasd". Any other non-zero id is a foreign file.
 pub const APPLICATION_ID: i64 = 0x7261_7364;
@@ -70,23 +71,21 @@ INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '1');
 ];
 
 /// Creates a fresh database at version 1, then migrates it like any older database, so that every database
-/// in the field went through the same steps.
-pub(crate) fn create(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction()?;
+/// in the field went through the same steps. Runs inside the caller's transaction, which holds the write lock.
+pub(crate) fn create(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(SCHEMA_V1)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", 1)?;
-    tx.commit()?;
     Ok(())
 }
 
-/// Brings a database from `from` up to [`SCHEMA_VERSION`], one version per transaction.
-pub(crate) fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+/// Brings a database from `from` up to [`SCHEMA_VERSION`] inside the caller's transaction, which holds the
+/// write lock and read `from` under it: an interrupted migration leaves the older version intact, and a
+/// second process that waited for the lock finds the database migrated and does nothing.
+pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<()> {
     for version in from.max(1)..SCHEMA_VERSION {
-        let tx = conn.transaction()?;
         tx.execute_batch(MIGRATIONS[(version - 1) as usize])?;
         tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
     }
     Ok(())
 }
@@ -95,6 +94,40 @@ pub(crate) fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
 mod tests {
     use super::*;
     use crate::Store;
+    use rusqlite::Connection;
+
+    /// Several writers that open a version 1 database at once migrate it exactly once ("duplicate column name"
+    /// before migrations ran under the write lock).
+    #[test]
+    fn concurrent_writers_migrate_an_old_database_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for round in 0..8 {
+            let p = dir.path().join(format!("old-{round}.db"));
+            {
+                let c = Connection::open(&p).expect("sqlite");
+                c.execute_batch(SCHEMA_V1).expect("v1 schema");
+                c.pragma_update(None, "application_id", APPLICATION_ID).expect("app id");
+                c.pragma_update(None, "user_version", 1).expect("version");
+            }
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let threads: Vec<_> = (0..4)
+                .map(|_| {
+                    let (p, start) = (p.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open(&p).map(|s| s.schema_version().expect("version"))
+                    })
+                })
+                .collect();
+            for t in threads {
+                assert_eq!(
+                    t.join().expect("thread").expect("migrates"),
+                    SCHEMA_VERSION,
+                    "round {round}"
+                );
+            }
+        }
+    }
 
     /// A database as rasd 1 left it, built by SQL: migrating must keep every document and event.
     #[test]

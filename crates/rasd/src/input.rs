@@ -27,25 +27,19 @@ pub fn read_bytes(path: &str) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Decodes UTF-8. Invalid bytes are an error naming the file and the byte offset, unless `lossy`, in which case
-/// they become U+FFFD. A UTF-8 byte-order mark is dropped.
+/// Decodes one input by the charset rule of every reader ([`rasd_store::read::decode`]): a byte-order mark
+/// (UTF-8, UTF-16 LE/BE), else UTF-8, else windows-1256 Arabic; a NUL byte makes the input binary. Bytes that no
+/// charset explains are an error naming the file and the byte offset, unless `lossy`, in which case they become
+/// U+FFFD. Leading byte-order marks are dropped: spans are offsets into the decoded text without them.
 pub fn decode(name: &str, bytes: Vec<u8>, lossy: bool) -> Result<String> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            if lossy {
-                return Ok(String::from_utf8_lossy(e.as_bytes()).into_owned());
-            }
-            let at = e.utf8_error().valid_up_to();
-            bail!(
-                "{}: invalid UTF-8 at byte offset {at} (rasd reads UTF-8 text; pass --lossy to replace bad bytes)",
-                display_name(name)
-            )
-        }
+    match rasd_store::read::decode(&bytes, lossy) {
+        Ok(text) => Ok(text),
+        Err(reason) if reason.starts_with("binary") => bail!("{}: {reason}", display_name(name)),
+        Err(reason) => bail!(
+            "{}: {reason} (rasd reads UTF-8, UTF-16 with a byte-order mark and windows-1256; pass --lossy to \
+             replace bad bytes)",
+            display_name(name)
+        ),
     }
 }
 

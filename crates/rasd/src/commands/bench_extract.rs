@@ -2,7 +2,7 @@
 //! text). Nothing is generated here: `scripts/make_synthetic_corpus.py` writes a corpus to time.
 
 use crate::commands::bench::peak_rss_mb;
-use crate::commands::extract::{InputFormat, TextMeta, load, pool};
+use crate::commands::extract::{InputFormat, Read, TextMeta, load, pool};
 use anyhow::{Context, Result, bail};
 use rasd_events::{Extractor, Options};
 use rayon::prelude::*;
@@ -26,20 +26,24 @@ pub struct Args {
     /// Treat every line as an independent report.
     #[arg(long)]
     pub sentences: bool,
+    /// Skip the learned event scorer (to measure what it costs).
+    #[arg(long)]
+    pub unscored: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let t0 = Instant::now();
-    let loaded = load(
-        std::slice::from_ref(&args.file),
-        InputFormat::Auto,
-        &TextMeta::default(),
-        false,
-    );
-    if let Some(e) = loaded.unreadable.first() {
-        bail!("{e}");
+    // The bench times extraction over documents held in memory: collect them first.
+    let (mut docs, mut skipped) = (Vec::new(), 0usize);
+    let meta = TextMeta::default();
+    for r in load(std::slice::from_ref(&args.file), InputFormat::Auto, &meta, false) {
+        match r {
+            Read::Doc(d) => docs.push(d),
+            Read::Skipped(_) => skipped += 1,
+            Read::Unreadable(e) => bail!("{e}"),
+        }
     }
-    if loaded.docs.is_empty() {
+    if docs.is_empty() {
         bail!("{}: no document to time", args.file);
     }
     let read_s = t0.elapsed().as_secs_f64();
@@ -48,20 +52,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let load_s = t1.elapsed().as_secs_f64();
     let opts = Options {
         sentences: args.sentences,
+        unscored: args.unscored,
         ..Options::default()
     };
     let pool = pool(args.threads)?;
     let threads = pool.current_num_threads();
-    let bytes: usize = loaded.docs.iter().map(|d| d.text.len()).sum();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let mut best = f64::INFINITY;
     let mut events = 0usize;
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
         // Count, then drop: the figure is the extractor's, not the memory of keeping every record.
         events = pool.install(|| {
-            loaded
-                .docs
-                .par_iter()
+            docs.par_iter()
                 .with_min_len(8)
                 .map_init(|| x.worker(), |w, d| w.extract(d, &opts).len())
                 .sum()
@@ -73,8 +76,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "input: {} ({:.1} MB of text, {} documents, {} skipped)",
         args.file,
         mb,
-        loaded.docs.len(),
-        loaded.skipped.len()
+        docs.len(),
+        skipped
     );
     println!(
         "read {:.2}s, lexicon+rules load {:.3}s, threads {threads}",
@@ -86,11 +89,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         mb / best,
         mb / best / threads as f64
     );
-    println!("documents             {:>8.0} docs/s", loaded.docs.len() as f64 / best);
+    println!("documents             {:>8.0} docs/s", docs.len() as f64 / best);
     println!(
         "events                {:>8} ({:.2} per document)",
         events,
-        events as f64 / loaded.docs.len() as f64
+        events as f64 / docs.len() as f64
     );
     println!("peak RSS              {:>8.1} MB", peak_rss_mb());
     if events == 0 {

@@ -172,6 +172,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 origin: format!("synthetic:{i}"),
                 format: Some(Format::Jsonl),
                 doc: Ok(synthetic_doc(i)),
+                unreadable: false,
             })
             .collect(),
     };

@@ -8,7 +8,6 @@ use super::events::{DbArgs, stdout};
 use super::ingest::{ingest_items, stats_line};
 use super::timeline::write_timeline;
 use anyhow::Result;
-use rasd_store::Store;
 use rasd_store::read::{self, Item};
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,7 +62,7 @@ pub fn sample_items() -> Vec<Item> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mut store = Store::open(&args.db.db)?;
+    let mut store = args.db.open_writer(true)?;
     let stats = ingest_items(&mut store, sample_items(), false)?;
     let summary = store.summary()?;
     let mut out = stdout();

@@ -8,7 +8,7 @@
 //! field is a true positive when both values are set and agree; precision divides by predicted events with the
 //! field set, recall by gold events with it set; accuracy counts "both empty" as agreement too.
 
-use crate::commands::extract::pool;
+use crate::commands::extract::{parse_confidence, pool};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use rasd_core::{Doc, Event, Stance, SubEventType};
@@ -38,6 +38,13 @@ pub struct Args {
     /// Treat every line of each text as an independent report (as `rasd extract --sentences`).
     #[arg(long)]
     pub sentences: bool,
+    /// Emit only records whose confidence reaches this value (0..1; default: the threshold stored with the
+    /// embedded event scorer, chosen from its precision-recall curve; see README).
+    #[arg(long, value_parser = parse_confidence)]
+    pub min_confidence: Option<f32>,
+    /// Skip the learned event scorer: rule-based records with rule-based confidence (for comparisons).
+    #[arg(long)]
+    pub unscored: bool,
     /// Drop background events from the prediction, and background gold events from the gold.
     #[arg(long)]
     pub no_background: bool,
@@ -98,7 +105,7 @@ struct GoldEvent {
 }
 
 /// A gold event, parsed.
-struct Gold {
+pub(crate) struct Gold {
     sub: SubEventType,
     date: Option<NaiveDate>,
     actor1: Option<String>,
@@ -170,7 +177,7 @@ const FIELDS: &[&str] = &[
     "background",
 ];
 
-fn load_gold(path: &str, corpus_dir: &Path) -> Result<Vec<(Doc, Vec<Gold>)>> {
+pub(crate) fn load_gold(path: &str, corpus_dir: &Path) -> Result<Vec<(Doc, Vec<Gold>)>> {
     let text = crate::input::read_text(path, false)?;
     let mut corpus: HashMap<String, HashMap<String, String>> = HashMap::new();
     let mut out = Vec::new();
@@ -287,7 +294,7 @@ fn pairable(g: &Gold, p: &Event) -> Option<(bool, f64, i64)> {
 }
 
 /// Greedy 1:1 assignment, best pairs first.
-fn assign(golds: &[Gold], preds: &[Event]) -> Vec<(usize, usize)> {
+pub(crate) fn assign(golds: &[Gold], preds: &[Event]) -> Vec<(usize, usize)> {
     let mut cands = Vec::new();
     for (gi, g) in golds.iter().enumerate() {
         for (pi, p) in preds.iter().enumerate() {
@@ -329,6 +336,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         drop_background: args.no_background,
         sentences: args.sentences,
         keep_weak: false,
+        min_confidence: args.min_confidence,
+        unscored: args.unscored,
     };
     let docs: Vec<Doc> = data.iter().map(|(d, _)| d.clone()).collect();
     let preds = pool(args.threads)?.install(|| crate::commands::extract::extract_all(&x, &docs, &opts));
@@ -337,6 +346,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (mut docs_no_event_gold, mut docs_no_event_clean) = (0usize, 0usize);
     let mut fields: BTreeMap<&str, FieldScore> = FIELDS.iter().map(|f| (*f, FieldScore::default())).collect();
     let mut confusion: BTreeMap<(String, String), usize> = BTreeMap::new();
+    // Confidence of every prediction, and whether it matched a gold event (for AUC and the reliability table).
+    let mut conf_right: Vec<(f64, bool)> = Vec::new();
+    // Gold events and matched ones by family.
+    let mut family: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    let mut docs_no_event_asserted = 0usize;
     for ((doc, golds), preds) in data.iter().zip(&preds) {
         n_gold += golds.len();
         n_pred += preds.len();
@@ -345,8 +359,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             if preds.is_empty() {
                 docs_no_event_clean += 1;
             }
+            if preds.iter().any(|p| p.stance == Stance::Asserted && !p.background) {
+                docs_no_event_asserted += 1;
+            }
         }
         let pairs = assign(golds, preds);
+        for (pi, p) in preds.iter().enumerate() {
+            conf_right.push((f64::from(p.confidence), pairs.iter().any(|&(_, x)| x == pi)));
+        }
+        for (gi, g) in golds.iter().enumerate() {
+            let e = family.entry(family_of(g.sub)).or_default();
+            e.0 += 1;
+            e.1 += usize::from(pairs.iter().any(|&(x, _)| x == gi));
+        }
         let mut g_used = vec![false; golds.len()];
         let mut p_used = vec![false; preds.len()];
         for &(gi, pi) in &pairs {
@@ -484,6 +509,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let (ep, er, ef) = prf(matched, n_pred, n_gold);
     let (xp, xr, xf) = prf(exact, n_pred, n_gold);
+    let confs: Vec<f64> = conf_right.iter().map(|x| x.0).collect();
+    let rights: Vec<bool> = conf_right.iter().map(|x| x.1).collect();
+    let auc = rasd_events::scorer::auc(&confs, &rights);
+    let reliability = rasd_events::scorer::reliability(&confs, &rights);
+    let no_event_asserted_share = if docs_no_event_gold == 0 {
+        0.0
+    } else {
+        docs_no_event_asserted as f64 / docs_no_event_gold as f64
+    };
     if args.json {
         let fields_json: serde_json::Map<String, serde_json::Value> = fields
             .iter()
@@ -510,7 +544,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "matched": matched, "exact_sub_type": exact,
             "events": {"precision": ep, "recall": er, "f1": ef},
             "events_exact_sub_type": {"precision": xp, "recall": xr, "f1": xf},
-            "no_event_documents": {"gold": docs_no_event_gold, "predicted_none": docs_no_event_clean},
+            "no_event_documents": {"gold": docs_no_event_gold, "predicted_none": docs_no_event_clean,
+                "with_asserted_record": docs_no_event_asserted, "share_with_asserted_record": no_event_asserted_share},
+            "confidence": {"auc_right_vs_wrong": auc, "reliability": reliability.iter().enumerate().map(|(i, (n, c, r))| json!({"bin": i, "n": n, "mean_confidence": c, "share_right": r})).collect::<Vec<_>>()},
+            "recall_by_family": family.iter().map(|(k, (g, m))| (k.to_string(), json!({"gold": g, "matched": m, "recall": if *g == 0 { 0.0 } else { *m as f64 / *g as f64 }}))).collect::<serde_json::Map<String, serde_json::Value>>(),
             "fields": fields_json, "confusion": conf,
         });
         println!("{out}");
@@ -555,10 +592,55 @@ pub fn run(args: Args) -> Result<ExitCode> {
         writeln!(out, "{k:<20} {p:>9.3} {r:>9.3} {f:>9.3} {acc:>9.3}")?;
     }
     writeln!(out)?;
+    writeln!(out, "recall by family:")?;
+    for (k, (g, m)) in &family {
+        let r = if *g == 0 { 0.0 } else { *m as f64 / *g as f64 };
+        writeln!(out, "  {k:<34} {m:>4} / {g:<4} {r:.3}")?;
+    }
+    writeln!(
+        out,
+        "no-event documents with an asserted (non-background) record: {docs_no_event_asserted} / {docs_no_event_gold} ({:.1}%)",
+        100.0 * no_event_asserted_share
+    )?;
+    writeln!(out)?;
+    match auc {
+        Some(a) => writeln!(
+            out,
+            "confidence: AUC right vs wrong {a:.3} over {} predictions",
+            confs.len()
+        )?,
+        None => writeln!(out, "confidence: AUC undefined (all predictions right, or all wrong)")?,
+    }
+    writeln!(
+        out,
+        "  {:<10} {:>6} {:>10} {:>10}",
+        "bin", "n", "mean conf", "share right"
+    )?;
+    for (i, (n, c, r)) in reliability.iter().enumerate() {
+        if *n > 0 {
+            writeln!(
+                out,
+                "  {:<10} {n:>6} {c:>10.3} {r:>10.3}",
+                format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0)
+            )?;
+        }
+    }
+    writeln!(out)?;
     writeln!(out, "confusion (gold → predicted, — = unmatched):")?;
     for ((g, p), n) in &confusion {
         writeln!(out, "  {n:>4}  {g:<38} → {p}")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The family a sub-type is reported under: protests and riots together, as the targets name them.
+fn family_of(s: SubEventType) -> &'static str {
+    match s.event_type() {
+        rasd_core::EventType::Protests | rasd_core::EventType::Riots => "protests + riots",
+        rasd_core::EventType::StrategicDevelopments => "strategic developments",
+        rasd_core::EventType::Battles => "battles",
+        rasd_core::EventType::ExplosionsRemoteViolence => "explosions/remote violence",
+        rasd_core::EventType::ViolenceAgainstCivilians => "violence against civilians",
+    }
 }

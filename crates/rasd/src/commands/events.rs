@@ -1,7 +1,7 @@
 //! `rasd events`: stored events, filtered by place, area, admin1, actor, type, dates and source. Also home of
 //! the flags and helpers that the other store queries share.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use rasd_store::{Filter, Store, StoredEvent};
 use std::io::{BufWriter, Write};
@@ -17,13 +17,43 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
-    /// Opens an existing database (a query never creates one) with its derived tables up to date.
+    /// Opens an existing database for a query: read-only, it never creates, writes or locks the database, and
+    /// reads the last committed state even while an ingest runs. When the derived tables (incidents, timelines,
+    /// contradictions) are older than the stored events, it says so on stderr and answers with them as they are.
     pub fn open(&self) -> Result<Store> {
-        let mut store = Store::open_existing(&self.db)?;
-        store
-            .ensure_reconciled()
-            .with_context(|| format!("rebuilding incidents in {}", self.db.display()))?;
+        configure_lock();
+        let store = Store::open_read_only(&self.db)?;
+        if store.is_dirty()? {
+            eprintln!(
+                "rasd: warning: {}: incidents, timelines and contradictions do not cover the latest stored events \
+                 (an ingest is running, or was interrupted); run `rasd reconcile` to rebuild them",
+                self.db.display()
+            );
+        }
         Ok(store)
+    }
+
+    /// Opens the database for writing (ingest, reprocess, reconcile, demo), creating it when `create`. Another
+    /// writer is waited for (30 s, or `RASD_LOCK_TIMEOUT` seconds), with a message when the wait lasts.
+    pub fn open_writer(&self, create: bool) -> Result<Store> {
+        configure_lock();
+        let store = if create {
+            Store::open(&self.db)?
+        } else {
+            Store::open_existing(&self.db)?
+        };
+        Ok(store)
+    }
+}
+
+/// Applies `RASD_LOCK_TIMEOUT` (seconds a writer waits for another rasd process's write lock; default 30).
+fn configure_lock() {
+    if let Some(secs) = std::env::var("RASD_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+    {
+        rasd_store::set_lock_timeout(std::time::Duration::from_secs_f64(secs.min(86_400.0)));
     }
 }
 
@@ -142,6 +172,12 @@ pub struct Args {
     /// Print JSON Lines instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print at most N events.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Skip the first N matching events (with --limit: pages through the events in date order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -149,8 +185,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !place_known(&store, args.filter.place.as_deref())? {
         return Ok(ExitCode::from(1));
     }
-    let events = store.events(&args.filter.filter()?)?;
-    print_items(&events, args.json, |out, e| writeln!(out, "{}", event_line(e)))
+    // Streamed from the database cursor: memory does not grow with the number of events.
+    let mut out = stdout();
+    let n = store.for_each_event(&args.filter.filter()?, args.offset, args.limit, &mut |e| {
+        if args.json {
+            serde_json::to_writer(&mut out, &e).map_err(rasd_store::Error::from)?;
+            writeln!(out).map_err(rasd_store::Error::from)?;
+        } else {
+            writeln!(out, "{}", event_line(&e)).map_err(rasd_store::Error::from)?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(found(n as usize))
 }
 
 /// One event as a line of text.

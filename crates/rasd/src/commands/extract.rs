@@ -4,21 +4,27 @@
 //! never stop a run: a malformed JSONL line names its line and is skipped, a binary file is reported and skipped,
 //! and the summary on stderr counts every skip with its reason.
 
-use crate::input;
 use anyhow::{Context, Result, bail};
 use rasd_core::{Doc, Event};
 use rasd_events::{Extractor, Options};
+use rasd_store::read;
 use rayon::prelude::*;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Input: plain text (metadata from --published/--outlet/--doc-id), JSONL documents \
-{id, url, outlet, published, title, text} one per line, or directories read recursively. A file whose first \
-non-empty line is a JSON object is read as JSONL unless --input-format says otherwise.\n\
+{id, url, outlet, published, title, text} one per line, HTML pages, RSS/Atom feeds, or directories read \
+recursively (README, .md and database files skipped). The file name's extension decides the format (.txt, \
+.jsonl/.json/.ndjson, .html, .rss, .atom), else the content (a leading { is JSONL). A .jsonl file is JSONL \
+whatever its first line holds, and is streamed line by line.\n\
+One reader serves every command (extract, ingest, candidates): a bad JSONL line is skipped with its line \
+number; a JSONL line with no id gets the content id of its text (blake3, 16 hex digits); a file with NUL bytes \
+is binary and skipped; a malformed feed item skips that item; dates are ISO or RFC 822; charsets: UTF-8 (with \
+or without BOM), UTF-16 with its BOM, windows-1256 Arabic (spans are offsets into the decoded UTF-8 text). A \
+plain-text document's id is its file name without the extension (a content id from standard input).\n\
 Output: one event record per line (JSON, the contract of ARCHITECTURE.md), or a table with --format table.\n\
 A summary (documents, events, skipped inputs with reasons, throughput) goes to stderr.\n\
 Exit codes: 0 ok (also when no event was found: the output is then empty), 2 bad flags, unreadable input, or \
@@ -45,13 +51,20 @@ pub struct Args {
     /// Treat every input line as an independent report (sentence-level gold sets).
     #[arg(long)]
     pub sentences: bool,
+    /// Emit only records whose confidence reaches this value (0..1; default: the threshold stored with the
+    /// embedded event scorer, chosen from its precision-recall curve; see README).
+    #[arg(long, value_parser = parse_confidence)]
+    pub min_confidence: Option<f32>,
+    /// Skip the learned event scorer: rule-based records with rule-based confidence (for comparisons).
+    #[arg(long)]
+    pub unscored: bool,
     /// Drop history and commentary instead of marking it `background`.
     #[arg(long)]
     pub no_background: bool,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Replace invalid UTF-8 with U+FFFD instead of skipping the file.
+    /// Replace bytes that no charset explains with U+FFFD instead of skipping the input.
     #[arg(long)]
     pub lossy: bool,
     /// Print no summary on stderr.
@@ -62,7 +75,7 @@ pub struct Args {
 /// How to read an input file.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
-    /// JSONL when the first line is a JSON object; HTML pages and RSS/Atom feeds by extension or content;
+    /// By the file name's extension, else by the content: JSONL when it starts with `{`, RSS/Atom, HTML,
     /// otherwise plain text.
     Auto,
     Text,
@@ -93,156 +106,66 @@ pub struct TextMeta {
     pub doc_id: Option<String>,
 }
 
-/// The documents read from the inputs, and every input or line skipped with its reason.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub docs: Vec<Doc>,
-    pub skipped: Vec<String>,
-    /// Inputs that could not be opened at all (a missing file): an error, not a skip.
-    pub unreadable: Vec<String>,
-}
-
-/// Expands directories (recursively, in name order).
-fn expand(paths: &[String]) -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            out.push(dir.to_path_buf());
-            return;
-        };
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push(p);
-            }
+impl InputFormat {
+    /// The reader's forced format (`None`: the file name or the content decides).
+    fn forced(self) -> Option<read::Format> {
+        match self {
+            InputFormat::Auto | InputFormat::Feed => None,
+            InputFormat::Text => Some(read::Format::Text),
+            InputFormat::Jsonl => Some(read::Format::Jsonl),
+            InputFormat::Html => Some(read::Format::Html),
         }
     }
-    let mut out = Vec::new();
-    for p in paths {
-        let path = Path::new(p);
-        if p != "-" && path.is_dir() {
-            let mut files = Vec::new();
-            walk(path, &mut files);
-            out.extend(files.into_iter().map(|f| f.to_string_lossy().into_owned()));
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
 }
 
-/// Looks like a binary file: a NUL byte near the start.
-fn is_binary(bytes: &[u8]) -> bool {
-    bytes[..bytes.len().min(8192)].contains(&0)
+/// What reading the inputs gave, one item at a time: a document (with the plain-text metadata applied), a
+/// skipped document or line with its reason, or an input that could not be opened at all (an error).
+pub enum Read {
+    Doc(Doc),
+    Skipped(String),
+    Unreadable(String),
 }
 
-/// Reads every input into documents. Never fails on content: bad content is a reason in `skipped`.
-pub fn load(paths: &[String], format: InputFormat, meta: &TextMeta, lossy: bool) -> Loaded {
-    let paths = if paths.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        expand(paths)
+/// Reads the inputs (`-` for standard input) lazily with the one reader of every command
+/// ([`read::documents`]): JSONL is streamed line by line, so memory does not grow with the input. Never fails
+/// on content: bad content is a `Skipped`.
+pub fn load<'a>(
+    paths: &'a [String],
+    format: InputFormat,
+    meta: &'a TextMeta,
+    lossy: bool,
+) -> impl Iterator<Item = Read> + 'a {
+    // `--doc-id` names the document of a single plain-text, HTML or feed input.
+    let single = paths.len() == 1 && (paths[0] == "-" || !std::path::Path::new(&paths[0]).is_dir());
+    let opts = read::ReadOptions {
+        format: format.forced(),
+        lossy,
     };
-    let single = paths.len() == 1;
-    let mut out = Loaded::default();
-    for p in &paths {
-        let name = input::display_name(p).to_string();
-        let bytes = match input::read_bytes(p) {
-            Ok(b) => b,
-            Err(e) => {
-                out.unreadable.push(format!("{e:#}"));
-                continue;
-            }
-        };
-        if is_binary(&bytes) {
-            out.skipped.push(format!("{name}: binary file (NUL bytes), skipped"));
-            continue;
-        }
-        let text = match input::decode(p, bytes, lossy) {
-            Ok(t) => t,
-            Err(e) => {
-                out.skipped.push(format!("{e:#}; skipped"));
-                continue;
-            }
-        };
-        let jsonl = match format {
-            InputFormat::Jsonl => true,
-            InputFormat::Text | InputFormat::Html | InputFormat::Feed => false,
-            InputFormat::Auto => text.lines().find(|l| !l.trim().is_empty()).is_some_and(|l| {
-                l.trim_start().starts_with('{')
-                    && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(l).is_ok()
-            }),
-        };
-        if jsonl {
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match Doc::from_json_line(line) {
-                    Ok(d) => out.docs.push(d),
-                    Err(e) => out
-                        .skipped
-                        .push(format!("{name}:{}: malformed JSONL line skipped: {e}", i + 1)),
-                }
-            }
-        } else {
-            if text.trim().is_empty() {
-                out.skipped.push(format!("{name}: empty text, skipped"));
-                continue;
-            }
-            if let Some(items) = markup_docs(&name, &text, format) {
-                for item in items {
-                    match item.doc {
-                        Ok(mut d) => {
-                            d.outlet = d.outlet.or_else(|| meta.outlet.clone());
-                            d.published = d.published.or(meta.published);
-                            if single && let Some(id) = &meta.doc_id {
-                                d.id = id.clone();
-                            }
-                            out.docs.push(d);
-                        }
-                        Err(reason) => out.skipped.push(format!("{}: {reason}, skipped", item.origin)),
+    read::documents(paths, opts).map(move |item| {
+        let reason = match item.doc {
+            Ok(mut d) => {
+                if item.format != Some(read::Format::Jsonl) {
+                    d.outlet = d.outlet.or_else(|| meta.outlet.clone());
+                    d.published = d.published.or(meta.published);
+                    if single && let Some(id) = &meta.doc_id {
+                        d.id = id.clone();
                     }
                 }
-                continue;
+                return Read::Doc(d);
             }
-            let id = match (&meta.doc_id, single) {
-                (Some(id), true) => id.clone(),
-                _ if p == "-" => Doc::content_id(&text),
-                _ => Path::new(p)
-                    .file_name()
-                    .map_or_else(|| Doc::content_id(&text), |f| f.to_string_lossy().into_owned()),
-            };
-            out.docs.push(Doc {
-                id,
-                url: None,
-                outlet: meta.outlet.clone(),
-                published: meta.published,
-                title: None,
-                text,
-            });
+            Err(reason) => reason,
+        };
+        let origin = &item.origin;
+        let jsonl_line = item.format == Some(read::Format::Jsonl)
+            && origin.rsplit_once(':').is_some_and(|(_, n)| n.parse::<usize>().is_ok());
+        if item.unreadable {
+            Read::Unreadable(format!("{origin}: {reason}"))
+        } else if jsonl_line {
+            Read::Skipped(format!("{origin}: malformed JSONL line skipped: {reason}"))
+        } else {
+            Read::Skipped(format!("{origin}: {reason}, skipped"))
         }
-    }
-    out
-}
-
-/// Reads HTML pages and RSS/Atom feeds with the store's readers (the same ones `rasd ingest` uses), so that
-/// markup never reaches the extractor. `None` for plain text.
-fn markup_docs(name: &str, text: &str, format: InputFormat) -> Option<Vec<rasd_store::read::Item>> {
-    use rasd_store::read::{Format, format_from_name, read_bytes};
-    let hint = match format {
-        InputFormat::Html => Some(Format::Html),
-        InputFormat::Feed => None,
-        InputFormat::Auto => format_from_name(name),
-        InputFormat::Text | InputFormat::Jsonl => return None,
-    };
-    let items = read_bytes(name, text.as_bytes(), hint);
-    let markup = items
-        .iter()
-        .any(|i| matches!(i.format, Some(Format::Html | Format::Rss | Format::Atom)));
-    markup.then_some(items)
+    })
 }
 
 /// Extracts every document in parallel, keeping input order. One worker (with its buffers) per rayon split.
@@ -272,75 +195,108 @@ pub fn run(args: Args) -> Result<ExitCode> {
         outlet: args.outlet.clone(),
         doc_id: args.doc_id.clone(),
     };
-    let loaded = load(&args.files, args.input_format, &meta, args.lossy);
-    for u in &loaded.unreadable {
-        eprintln!("rasd: error: {u}");
-    }
-    if !args.quiet {
-        for s in &loaded.skipped {
-            eprintln!("rasd: {s}");
-        }
-    }
-    if loaded.docs.is_empty() && (!loaded.unreadable.is_empty() || !loaded.skipped.is_empty()) {
-        eprintln!("rasd: error: no readable document in the input");
-        return Ok(ExitCode::from(2));
-    }
     let x = Extractor::default_embedded().context("cannot load the embedded lexicon and rules")?;
     let opts = Options {
         drop_background: args.no_background,
         sentences: args.sentences,
         keep_weak: false,
+        min_confidence: args.min_confidence,
+        unscored: args.unscored,
     };
     let pool = pool(args.threads)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut n_events = 0usize;
-    let mut bytes = 0usize;
-    let mut no_event_docs = 0usize;
-    // Batches keep memory flat on large corpora while output stays in input order.
-    for batch in loaded.docs.chunks(4096) {
-        let results = pool.install(|| extract_all(&x, batch, &opts));
-        for (doc, events) in batch.iter().zip(&results) {
-            bytes += doc.text.len();
-            if events.is_empty() {
-                no_event_docs += 1;
+    let (mut n_docs, mut n_events, mut bytes, mut no_event_docs) = (0usize, 0usize, 0usize, 0usize);
+    let (mut skipped, mut unreadable) = (0usize, 0usize);
+    let mut batch: Vec<Doc> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let files = if args.files.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.files.clone()
+    };
+    let mut inputs = load(&files, args.input_format, &meta, args.lossy);
+    // Batches (of documents, and of bytes) keep memory flat on large inputs while output stays in input order.
+    loop {
+        let next = inputs.next();
+        let end = next.is_none();
+        match next {
+            Some(Read::Doc(d)) => {
+                batch_bytes += d.text.len();
+                batch.push(d);
             }
-            n_events += events.len();
-            for e in events {
-                match args.format {
-                    OutputFormat::Jsonl => {
-                        serde_json::to_writer(&mut out, e)?;
-                        out.write_all(b"\n")?;
-                    }
-                    OutputFormat::Table => write_row(&mut out, e)?,
+            Some(Read::Skipped(s)) => {
+                skipped += 1;
+                if !args.quiet {
+                    eprintln!("rasd: {s}");
                 }
             }
+            Some(Read::Unreadable(u)) => {
+                unreadable += 1;
+                eprintln!("rasd: error: {u}");
+            }
+            None => {}
+        }
+        let full = batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES;
+        if !batch.is_empty() && (full || end) {
+            let results = pool.install(|| extract_all(&x, &batch, &opts));
+            for (doc, events) in batch.iter().zip(&results) {
+                n_docs += 1;
+                bytes += doc.text.len();
+                if events.is_empty() {
+                    no_event_docs += 1;
+                }
+                n_events += events.len();
+                for e in events {
+                    match args.format {
+                        OutputFormat::Jsonl => {
+                            serde_json::to_writer(&mut out, e)?;
+                            out.write_all(b"\n")?;
+                        }
+                        OutputFormat::Table => write_row(&mut out, e)?,
+                    }
+                }
+            }
+            batch.clear();
+            batch_bytes = 0;
+        }
+        if end {
+            break;
         }
     }
     out.flush()?;
+    if n_docs == 0 && (unreadable > 0 || skipped > 0) {
+        eprintln!("rasd: error: no readable document in the input");
+        return Ok(ExitCode::from(2));
+    }
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         eprintln!(
             "rasd extract: {} documents ({} with no event), {} events, {} skipped, {} unreadable; {:.1} MB in {:.2}s \
              ({:.1} MB/s, {:.0} docs/s)",
-            loaded.docs.len(),
+            n_docs,
             no_event_docs,
             n_events,
-            loaded.skipped.len(),
-            loaded.unreadable.len(),
+            skipped,
+            unreadable,
             bytes as f64 / 1e6,
             secs,
             bytes as f64 / 1e6 / secs,
-            loaded.docs.len() as f64 / secs
+            n_docs as f64 / secs
         );
     }
     // An input that could not be opened is an error even when others were read.
-    Ok(if loaded.unreadable.is_empty() {
+    Ok(if unreadable == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
     })
 }
+
+/// Documents per extraction batch.
+const BATCH_DOCS: usize = 4096;
+/// Text bytes per extraction batch.
+const BATCH_BYTES: usize = 32 << 20;
 
 fn write_row(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
     let actor = |a: &Option<rasd_core::ActorRef>| a.as_ref().map_or("-".to_string(), |a| a.id.clone());
@@ -383,4 +339,12 @@ fn write_row(out: &mut impl Write, e: &Event) -> std::io::Result<()> {
         e.confidence,
         ev.replace(['\n', '\t'], " ")
     )
+}
+
+/// A confidence threshold between 0 and 1.
+pub(crate) fn parse_confidence(s: &str) -> std::result::Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a confidence between 0 and 1")),
+    }
 }

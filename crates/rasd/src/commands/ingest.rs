@@ -7,7 +7,6 @@ use rasd_core::{Doc, Event};
 use rasd_store::read::{self, Item};
 use rasd_store::{IngestStats, Store};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -17,9 +16,17 @@ use std::process::ExitCode;
 .jsonl          {id,url,outlet,published,title,text} per line\n  \
 .xml .rss .atom RSS 2.0 and Atom feeds, one document per item\n  \
 directories     walked recursively (README, .md and database files skipped)\n  \
-http(s) URLs    fetched with curl\n\
-Unreadable inputs are recorded with their reason (see --report) and the run goes on.\n\
-Running ingest twice stores nothing twice; after a crash, running it again finishes the job.")]
+http(s) URLs    fetched in process (60 s timeout, 64 MB cap, 5 redirects, gzip)\n  \
+-               standard input (JSONL, or one document)\n\
+One reader serves every command (extract, ingest, candidates): a .jsonl file is JSONL whatever its first line \
+holds; a bad line is skipped with its line number; a JSONL line with no id gets the content id of its text \
+(blake3, 16 hex digits); a file with NUL bytes is binary and skipped; a malformed feed item skips that item; \
+dates are ISO or RFC 822; charsets: UTF-8 (with or without BOM), UTF-16 with its BOM, windows-1256 Arabic.\n\
+Bad documents are recorded with their reason (see --report) and the run goes on. A missing file or an \
+unreachable URL is also an error: the run stores the rest, names it on stderr and exits 2.\n\
+Running ingest twice stores nothing twice; after a crash, running it again finishes the job.\n\
+Queries may run meanwhile. Another rasd writing to the same database (ingest, reprocess, reconcile) is waited \
+for, 30 s or RASD_LOCK_TIMEOUT seconds, with a message.")]
 pub struct Args {
     /// Files, directories or URLs to load.
     pub paths: Vec<String>,
@@ -90,46 +97,31 @@ pub fn ingest_items(store: &mut Store, items: impl IntoIterator<Item = Item>, qu
     Ok(stats)
 }
 
+/// Fetches a URL in process (rasd-fetch: timeouts, a 64 MB cap, at most 5 redirects, gzip) and reads it as a
+/// file of the URL's name would be read; the body is decoded first by its declared charset (header, then the
+/// document's own declaration), windows-1256 when it is not UTF-8.
 fn fetch(url: &str) -> Vec<Item> {
-    let out = std::process::Command::new("curl")
-        .args(["-fsSL", "--max-time", "60", url])
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            let name = url.split(['?', '#']).next().unwrap_or(url);
-            let hint = name.rsplit_once('.').map(|(_, e)| e).and_then(|e| match e {
-                "html" | "htm" => Some(read::Format::Html),
-                "rss" => Some(read::Format::Rss),
-                "atom" => Some(read::Format::Atom),
-                "jsonl" => Some(read::Format::Jsonl),
-                _ => None,
-            });
-            read::read_bytes(url, &o.stdout, hint)
-        }
-        Ok(o) => vec![Item {
-            origin: url.to_string(),
-            format: None,
-            doc: Err(format!("fetch failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
-        }],
-        Err(e) => vec![Item {
-            origin: url.to_string(),
-            format: None,
-            doc: Err(format!("cannot run curl to fetch it: {e}")),
-        }],
+    let client = rasd_fetch::Client::new(rasd_fetch::Options {
+        timeout: std::time::Duration::from_secs(60),
+        max_bytes: 64 * 1024 * 1024,
+        ..rasd_fetch::Options::default()
+    });
+    let name = url.split(['?', '#']).next().unwrap_or(url);
+    let hint = name.rsplit('/').next().and_then(read::format_from_name);
+    match client.get(url).and_then(|r| r.text()) {
+        Ok(text) => read::read_bytes(url, text.as_bytes(), hint),
+        Err(e) => vec![read::unreadable(url, format!("fetch failed: {e}"))],
     }
 }
 
-/// The documents of the command-line inputs, read lazily file by file.
+/// The documents of the command-line inputs, read lazily file by file (JSONL line by line) by the one reader
+/// of every command ([`read::documents`]).
 pub fn items(paths: &[String]) -> impl Iterator<Item = Item> + '_ {
-    paths.iter().flat_map(|p| -> Box<dyn Iterator<Item = Item>> {
+    paths.iter().flat_map(|p| -> Box<dyn Iterator<Item = Item> + '_> {
         if p.starts_with("http://") || p.starts_with("https://") {
             Box::new(fetch(p).into_iter())
         } else {
-            Box::new(
-                read::walk(&[PathBuf::from(p)])
-                    .into_iter()
-                    .flat_map(|f| read::read_file(&f)),
-            )
+            Box::new(read::documents(std::slice::from_ref(p), read::ReadOptions::default()))
         }
     })
 }
@@ -147,13 +139,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("nothing to ingest: give files, directories or URLs (or --report to list unreadable inputs)");
     }
     let mut store = if args.paths.is_empty() {
-        Store::open_existing(&args.db.db)?
+        // --report alone only reads.
+        Store::open_read_only(&args.db.db)?
     } else {
-        Store::open(&args.db.db)?
+        args.db.open_writer(true)?
     };
     let mut out = stdout();
+    // Inputs that could not be opened or fetched: recorded like any failure, and also an error of the run.
+    let unreadable = std::cell::RefCell::new(Vec::new());
     if !args.paths.is_empty() {
-        let stats = ingest_items(&mut store, items(&args.paths), args.quiet)?;
+        let seen = items(&args.paths).inspect(|i| {
+            if i.unreadable {
+                let reason = i.doc.as_ref().err().cloned().unwrap_or_default();
+                unreadable.borrow_mut().push(format!("{}: {reason}", i.origin));
+            }
+        });
+        let stats = ingest_items(&mut store, seen, args.quiet)?;
         if args.json {
             serde_json::to_writer(&mut out, &stats)?;
             writeln!(out)?;
@@ -176,5 +177,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    let unreadable = unreadable.into_inner();
+    for u in &unreadable {
+        eprintln!("rasd: error: {u}");
+    }
+    Ok(if unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }

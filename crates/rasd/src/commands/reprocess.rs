@@ -3,7 +3,7 @@
 use super::events::{DbArgs, stdout};
 use super::ingest::{extractor, progress_bar, worker};
 use anyhow::Result;
-use rasd_store::{IngestStats, Store};
+use rasd_store::IngestStats;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mut store = Store::open_existing(&args.db.db)?;
+    let mut store = args.db.open_writer(false)?;
     let x = extractor()?;
     let pb = progress_bar(args.quiet, "re-extracting");
     let mut tick = |s: &IngestStats| pb.set_message(format!("{} documents, {} events", s.read, s.events));

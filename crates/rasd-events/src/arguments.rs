@@ -1,0 +1,351 @@
+//! Stage 2 of extraction: the arguments of a picked candidate.
+//!
+//! Who acted and who was acted on, the ACLED sub-type now that the actors are known, where and when, the toll and
+//! the share of territory, who says so, and whether it is history. A candidate that names nothing an analyst can
+//! use (a weak trigger with no actor and no place of its own, without the scorer to judge it) gives `None`.
+
+use crate::Extractor;
+use crate::Options;
+use crate::actors::{self, Actors};
+use crate::candidates::is_transfer;
+use crate::frames::{self, Attribution};
+use crate::place::{self, Placed};
+use crate::rules::{Cue, Role, RuleKind, TriggerType};
+use crate::stage::{Candidate, DocState, Sent};
+use crate::toll;
+use crate::when::{self, Dated};
+use rasd_core::{ActorRef, ActorType, Doc, Event, Fatalities, SubEventType, TerritoryShare};
+use rasd_text::NumberMention;
+
+/// A span of the original text.
+type Span = (usize, usize);
+
+/// The arguments of one candidate.
+pub(crate) struct Arguments {
+    pub who: Actors,
+    /// actor2 after the defaults (civilians, the other side of a battle, the target's owner).
+    pub actor2: Option<(ActorRef, Option<Span>)>,
+    pub sub: SubEventType,
+    pub where_: Placed,
+    pub dated: Dated,
+    pub fatalities: Option<(Fatalities, Span)>,
+    pub share: Option<(TerritoryShare, Span)>,
+    pub background: bool,
+    pub attribution: Attribution,
+    /// A weak trigger without its actor or its own place (kept only for the scorer to judge).
+    pub weak: bool,
+}
+
+/// Attaches the arguments of `c`. `events` are the document's records so far (a restatement with no place of its
+/// own adds nothing to them).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn attach(
+    x: &Extractor,
+    doc: &Doc,
+    published: Option<chrono::NaiveDate>,
+    opts: &Options,
+    keep_weak: bool,
+    sent: &Sent<'_>,
+    c: &Candidate,
+    picked: &[Candidate],
+    numbers: &[NumberMention],
+    state: &DocState,
+    events: &[Event],
+) -> Option<Arguments> {
+    let res = x.resources();
+    let mut who: Actors = actors::attach(sent, c, res);
+    let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
+    // "أعلن المركز الإعلامي … أن قواته سيطرت": forces named by a possessive pronoun are the speaker's own.
+    if who.actor1.is_none()
+        && let Some(span) = actors::own_forces(sent, c)
+    {
+        who.actor1 = attribution
+            .frames
+            .first()
+            .and_then(|f| res.actor_for_source(&f.source.id).or_else(|| Some(f.source.id.clone())))
+            .filter(|id| who.actor2.as_ref().is_none_or(|(a2, _)| a2.id != *id))
+            .and_then(|id| res.actor(&id, true))
+            .map(|a| (a, Some(span)));
+    }
+    // "وخسر التنظيم عشرات القرى", "استعادت القوات المدينة": a change of hands with no taker named goes to
+    // the report's main other actor.
+    if matches!(c.ty, TriggerType::Territory) && who.actor1.is_none() {
+        who.actor1 = actors::likely_taker(sent.doc_actors, who.actor2.as_ref().map(|a| &a.0)).map(|a| (a, None));
+        // "تحرير المدينة من قبضة داعش" with no other side named: what a non-state group lost, the state of
+        // the report's country took back.
+        if who.actor1.is_none()
+            && c.role == Role::Gain
+            && who
+                .actor2
+                .as_ref()
+                .is_some_and(|(a, _)| a.actor_type != ActorType::StateForces)
+        {
+            who.actor1 = sent.army.and_then(|id| res.actor(id, false)).map(|a| (a, None));
+        }
+    }
+    let mut sub = decide_type(sent, c, &who)?;
+    // "اغتال مسلحون ضابطاً في الأمن العام": an attack on fighters, soldiers or police is an armed clash.
+    if sub == SubEventType::Attack && !toll::civilian_victims(sent, c) {
+        let (cs, ce) = c.clause;
+        if sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce) {
+            sub = SubEventType::ArmedClash;
+        }
+    }
+    let where_: Placed = place::attach(sent, c, res, state);
+    // Protests and riots are coded from the crowd: actor1 is the protesters (or rioters), and the force that
+    // met them, when named, is actor2.
+    let crowd = match sub.event_type() {
+        rasd_core::EventType::Protests => Some("protesters"),
+        rasd_core::EventType::Riots => Some("rioters"),
+        _ => None,
+    };
+    if let Some(id) = crowd {
+        let is_crowd = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
+            a.as_ref()
+                .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters))
+        };
+        if !is_crowd(&who.actor1) {
+            if who.actor2.is_none() || is_crowd(&who.actor2) {
+                who.actor2 = who.actor1.take();
+            }
+            who.actor1 = res.actor(id, false).map(|a| (a, None));
+        }
+    }
+    let weak = !strong_enough(sent, c, &who, &where_);
+    if !keep_weak && weak {
+        return None;
+    }
+    // A change of hands with nobody named and no place of its own says nothing an analyst can use.
+    if is_transfer(c.ty)
+        && who.actor1.is_none()
+        && who.actor2.is_none()
+        && (where_.carried || where_.location.is_none())
+    {
+        return None;
+    }
+    // "إلى أن انتزاع السيطرة جاء بعد حصار": the same act restated with no place of its own.
+    if where_.carried
+        && events.iter().any(|e| {
+            e.sub_event_type == sub && e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id)
+        })
+    {
+        return None;
+    }
+    let dated: Dated = when::attach(sent, c, state);
+    let fatalities = toll::fatalities(sent, c, picked, numbers);
+    let share = if matches!(c.ty, TriggerType::Territory) {
+        toll::share(sent, c, numbers)
+    } else {
+        None
+    };
+    let background = frames::background(sent, c, dated.hit.as_ref(), published);
+    if background && opts.drop_background {
+        return None;
+    }
+    let civilians_hit = toll::civilian_victims(sent, c);
+    let mut actor2 = who.actor2.clone();
+    if actor2.is_none() && !matches!(c.ty, TriggerType::Territory) {
+        // Civilians are the target when the victims or the place hit are civilian, and by default of the
+        // acts that ACLED counts as violence against civilians.
+        let (cs, ce) = c.clause;
+        let civilian_place = sent.cues(Cue::CivilianTarget).any(|h| h.start >= cs && h.end <= ce);
+        let against_civilians = matches!(
+            sub,
+            SubEventType::Attack
+                | SubEventType::Abduction
+                | SubEventType::SexualViolence
+                | SubEventType::LootingPropertyDestruction
+        );
+        if civilians_hit || civilian_place || against_civilians {
+            actor2 = res.actor("civilians", false).map(|a| (a, None));
+        }
+    }
+    // A battle with one side named: the other side is the side the reporting source speaks for ("قسد …
+    // مؤكدة مقتل عناصر داعش في الاشتباكات"), else the document's main opponent of that side.
+    if actor2.is_none()
+        && sub.event_type() == rasd_core::EventType::Battles
+        && let Some((a1, _)) = &who.actor1
+    {
+        let speaker = attribution
+            .frames
+            .first()
+            .and_then(|f| res.actor_for_source(&f.source.id))
+            .filter(|id| *id != a1.id)
+            .and_then(|id| res.actor(&id, false))
+            // Two state forces reporting each other's gains are allies, not sides (Russian media on Syria).
+            .filter(|a| !(a.actor_type == ActorType::StateForces && a1.actor_type == ActorType::StateForces));
+        actor2 = speaker
+            .or_else(|| actors::opponent(sent.doc_actors, a1))
+            .map(|a| (a, None));
+    }
+    // "قصف التنظيم مواقعهم", "هجمات على 15 كميناً عسكرياً": a strike on positions, convoys or checkpoints
+    // hits the other side of the report's war.
+    if actor2.is_none()
+        && sub.event_type() == rasd_core::EventType::ExplosionsRemoteViolence
+        && !civilians_hit
+        && let Some((a1, _)) = &who.actor1
+        && military_target(sent, c)
+    {
+        actor2 = actors::opponent(sent.doc_actors, a1).map(|a| (a, None));
+    }
+    // An armed clash whose victims are civilians is an attack on them.
+    let named_civilians = who.actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians");
+    if sub == SubEventType::ArmedClash
+        && (toll::named_civilian_victims(sent, c) || named_civilians)
+        && actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians")
+    {
+        sub = SubEventType::Attack;
+    }
+    Some(Arguments {
+        who,
+        actor2,
+        sub,
+        where_,
+        dated,
+        fatalities,
+        share,
+        background,
+        attribution,
+        weak,
+    })
+}
+
+/// A weak trigger needs its actor and its own place; a nominal trigger needs an actor or a place in its clause
+/// ("بعد سنوات من حروب ومعارك" names neither: commentary, not an act).
+fn strong_enough(sent: &Sent<'_>, c: &Candidate, who: &Actors, where_: &Placed) -> bool {
+    if c.weight < 0.6 && (who.actor1.is_none() || where_.carried || where_.location.is_none()) {
+        return false;
+    }
+    if c.role == Role::Noun && c.weight < 0.8 {
+        let (cs, ce) = c.clause;
+        return sent
+            .mentions
+            .iter()
+            .any(|m| m.kind != crate::MentionKind::Outlet && m.start >= cs && m.end <= ce);
+    }
+    true
+}
+
+/// Whether the act's clause names a military target after the trigger (positions, convoys, checkpoints, bases).
+fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
+    const TARGETS: &[&str] = &[
+        "مواقع",
+        "موقع",
+        "تجمعات",
+        "تجمع",
+        "رتل",
+        "رتلا",
+        "ارتال",
+        "كمين",
+        "كمينا",
+        "كماين",
+        "ثكنه",
+        "معسكر",
+        "نقطه",
+        "نقاط",
+        "دوريه",
+        "مقر",
+        "مقرات",
+        "قاعده",
+        "اليات",
+        "اليه",
+        "اهداف",
+        "تحصينات",
+        "تعزيزات",
+    ];
+    let (_, ce) = c.clause;
+    sent.words_after(c.hit.end, 8)
+        .iter()
+        .zip(sent.tokens.iter().skip_while(|t| t.start < c.hit.end))
+        .take_while(|(_, t)| t.end <= ce)
+        .any(|(w, _)| {
+            let w = w.trim_start_matches(['و', 'ب', 'ل']);
+            let w = w.strip_prefix("ال").unwrap_or(w);
+            TARGETS.contains(&w)
+                || w.strip_suffix("هم")
+                    .or_else(|| w.strip_suffix("ها"))
+                    .is_some_and(|s| TARGETS.contains(&s))
+        })
+}
+
+/// The ACLED sub-type of a candidate, now that its actors are known.
+fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventType> {
+    use rasd_core::ActorType;
+    let (cs, ce) = c.clause;
+    let in_clause = |cue: Cue| sent.cues(cue).any(|h| h.start >= cs && h.end <= ce);
+    let crowd = in_clause(Cue::Protester)
+        || who
+            .actor1
+            .as_ref()
+            .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters));
+    Some(match c.ty {
+        // "مواجهات بين المتظاهرين والشرطة", "اقتحم متظاهرون مبنى البرلمان": a crowd fighting the police or storming
+        // a building is a violent demonstration, not a battle or a change of territory (ACLED's codebook).
+        TriggerType::Sub(SubEventType::ArmedClash) if crowd => SubEventType::ViolentDemonstration,
+        TriggerType::Territory if crowd && c.role == crate::rules::Role::Gain => SubEventType::ViolentDemonstration,
+        TriggerType::Territory if sent.cues(Cue::NoFight).next().is_some() => {
+            SubEventType::NonViolentTransferOfTerritory
+        }
+        TriggerType::Territory => {
+            let taker = who.actor1.as_ref().map(|(a, _)| a.actor_type);
+            let loser = who.actor2.as_ref().map(|(a, _)| a.actor_type);
+            match (taker, loser) {
+                (Some(ActorType::StateForces), _) => SubEventType::GovernmentRegainsTerritory,
+                (Some(_), _) => SubEventType::NonStateActorOvertakesTerritory,
+                (None, Some(ActorType::StateForces)) => SubEventType::NonStateActorOvertakesTerritory,
+                (None, Some(_)) => SubEventType::GovernmentRegainsTerritory,
+                (None, None) => SubEventType::NonStateActorOvertakesTerritory,
+            }
+        }
+        // Protesters who storm or burn make a violent demonstration, whatever the police did.
+        TriggerType::Casualty
+        | TriggerType::Sub(
+            SubEventType::Attack
+            | SubEventType::ExcessiveForceAgainstProtesters
+            | SubEventType::LootingPropertyDestruction
+            | SubEventType::ProtestWithIntervention,
+        ) if toll::protester_victims(sent, c) && sent.cues(Cue::Riot).next().is_some() => {
+            SubEventType::ViolentDemonstration
+        }
+        TriggerType::Casualty | TriggerType::Sub(SubEventType::Attack) if toll::protester_victims(sent, c) => {
+            SubEventType::ExcessiveForceAgainstProtesters
+        }
+        TriggerType::Casualty => {
+            // A bare killing is an event only when the victims are civilians or the killer is named.
+            if toll::civilian_victims(sent, c) || who.actor1.is_some() {
+                SubEventType::Attack
+            } else {
+                return None;
+            }
+        }
+        TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
+            if in_clause(Cue::Air)
+                || who
+                    .actor1
+                    .as_ref()
+                    .is_some_and(|(a, _)| a.id.contains("coalition") || a.id.contains("air-force")) =>
+        {
+            // Shelling by a named aircraft, or by an air coalition, is an air strike.
+            SubEventType::AirDroneStrike
+        }
+        TriggerType::Sub(SubEventType::RemoteExplosive)
+            if sent.hits.iter().any(|h| {
+                h.start >= cs
+                    && h.end <= ce
+                    && matches!(
+                        sent.rules.get(h.rule).kind,
+                        RuleKind::Trigger {
+                            ty: TriggerType::Sub(SubEventType::SuicideBomb),
+                            ..
+                        }
+                    )
+            }) =>
+        {
+            SubEventType::SuicideBomb
+        }
+        TriggerType::Sub(SubEventType::PeacefulProtest) if in_clause(Cue::Kill) => {
+            SubEventType::ExcessiveForceAgainstProtesters
+        }
+        TriggerType::Sub(s) => s,
+    })
+}

@@ -1,0 +1,326 @@
+//! Stage 1 of extraction: candidates.
+//!
+//! [`candidate_clauses`] lists every clause that holds a trigger word; [`pick`] chooses, per clause of a
+//! sentence, the trigger that names its act, after the rules that say a trigger names no act here (a name, a
+//! negation, a state of control, a claim of responsibility for an act already told, context before the act).
+//!
+//! A candidate is a clause that holds at least one trigger word. Every such clause is listed, before any rule
+//! decides whether it reports an event: this is the unit the team labels (event, background, reference, generic,
+//! irrealis, commentary, not-event; see `eval/ANNOTATION.md`) and the unit the learned scorer is trained on.
+
+use crate::rules::{Cue, Hit, Role, RuleKind, Rules, TriggerType};
+use crate::stage::{Candidate, Sent};
+use rasd_core::SubEventType;
+use rasd_text::sentence::split_sentences_into;
+use rasd_text::{Mode, Normalized, Normalizer, Token, TokenKind, Tokenizer, fold_str};
+
+/// One trigger word inside a candidate clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerHit {
+    pub start: usize,
+    pub end: usize,
+    /// The ACLED sub-type the rule proposes, or "territory" / "casualty".
+    pub rule_type: String,
+}
+
+/// A clause with one or more trigger words: byte offsets into the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateClause {
+    pub start: usize,
+    pub end: usize,
+    pub triggers: Vec<TriggerHit>,
+}
+
+/// The name of a trigger type, as written in candidate and label files.
+pub fn trigger_type_name(ty: TriggerType) -> &'static str {
+    match ty {
+        TriggerType::Sub(s) => s.name(),
+        TriggerType::Territory => "territory",
+        TriggerType::Casualty => "casualty",
+    }
+}
+
+/// Every clause of `text` that holds a trigger word, in text order.
+pub fn candidate_clauses(rules: &Rules, text: &str) -> Vec<CandidateClause> {
+    let mut norm = Normalized::default();
+    if Normalizer::new(Mode::Key).normalize_into(text, &mut norm).is_err() {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    rules.find(text, &norm, &mut hits);
+    let mut tokenizer = Tokenizer::new();
+    let tokens = tokenizer.tokenize(text);
+    let mut sentences = Vec::new();
+    split_sentences_into(text, tokens, &mut sentences);
+    let mut out: Vec<CandidateClause> = Vec::new();
+    for s in &sentences {
+        let toks = &tokens[s.first_token..s.end_token];
+        for (cs, ce) in clauses(text, toks, s.start, s.end) {
+            let triggers: Vec<TriggerHit> = hits
+                .iter()
+                .filter(|h| h.start >= cs && h.start < ce)
+                .filter_map(|h| match rules.get(h.rule).kind {
+                    RuleKind::Trigger { ty, .. } => Some(TriggerHit {
+                        start: h.start,
+                        end: h.end,
+                        rule_type: trigger_type_name(ty).to_string(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            if !triggers.is_empty() {
+                out.push(CandidateClause {
+                    start: cs,
+                    end: ce,
+                    triggers,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the whole sentence says about its acts: a question, or a hypothetical (a condition, a call, sport or
+/// economy in war words). The scorer reads both; without a scorer they drop the sentence.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Flags {
+    pub question: bool,
+    pub hypothetical: bool,
+}
+
+pub(crate) fn sentence_flags(sent: &Sent<'_>) -> Flags {
+    let question = sent.slice(sent.start, sent.end).trim_end().ends_with(['؟', '?'])
+        || sent
+            .cues(Cue::Question)
+            .any(|h| sent.distance(sent.start, h.start) <= 1);
+    let hypothetical = sent.cues(Cue::Hypothetical).next().is_some() || sent.cues(Cue::NotConflict).next().is_some();
+    Flags { question, hypothetical }
+}
+
+/// The best trigger of each clause of `sent` that names an act, in text order; empty when none does.
+pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
+    let mut picked: Vec<Candidate> = Vec::new();
+    for h in sent.hits {
+        let RuleKind::Trigger { ty, role, weight } = sent.rules.get(h.rule).kind else {
+            continue;
+        };
+        if blocked(sent, h, role)
+            || negated(sent, h)
+            || claimed(sent, h, role)
+            || (ty == TriggerType::Territory && state_of_control(sent, h, role))
+        {
+            continue;
+        }
+        let clause = sent.clause_of(h.start);
+        let c = Candidate {
+            hit: *h,
+            ty,
+            role,
+            weight,
+            clause,
+        };
+        // A strong trigger beats a weak one; among equals the more specific type wins, then the surer word.
+        // A killing never wins a clause: it is the toll of whatever act the clause names.
+        let key = |c: &Candidate| {
+            (
+                c.ty != TriggerType::Casualty,
+                c.weight >= 0.6,
+                rank(c.ty),
+                (c.weight * 100.0) as u32,
+            )
+        };
+        match picked.iter_mut().find(|p| p.clause == clause) {
+            Some(p) => {
+                if key(&c) > key(p) {
+                    *p = c;
+                }
+            }
+            None => picked.push(c),
+        }
+    }
+    if picked.is_empty() {
+        return picked;
+    }
+    // A killing next to another act is that act's toll, not an event of its own.
+    let has_act = picked.iter().any(|c| c.ty != TriggerType::Casualty);
+    if has_act {
+        picked.retain(|c| c.ty != TriggerType::Casualty);
+    }
+    // "استعادت القوات الحيين، بعد اشتباكات مع عناصر داعش قتل فيها 40", "نهبوا محال في عفرين عقب دخولها": what
+    // came before the act a sentence reports is its context (its toll goes to the act), not a second event.
+    // A noun two words after them counts too ("بعد أربعة أيام من المواجهات" opens its clause).
+    let context = |c: &Candidate| {
+        let before = sent.words_before(c.hit.start, 2);
+        let opens = sent
+            .words_after(c.clause.0, 2)
+            .iter()
+            .find(|w| w.chars().any(char::is_alphabetic))
+            .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"));
+        before
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"))
+            || c.role == Role::Noun && opens
+    };
+    if picked.iter().any(|c| !context(c)) {
+        picked.retain(|c| !context(c));
+    }
+    // "في أكبر تقدم للتنظيم منذ سقوط الموصل", "منذ بدء هجوم قوات حفتر": an act named after منذ dates the
+    // report's story; it is not reported as news here. A running toll ("ارتفع عدد القتلى إلى 1168 منذ بدء
+    // المعارك") is the exception: the campaign it counts is its record.
+    if sent.cues(Cue::Cumulative).next().is_none() {
+        picked.retain(|c| !sent.words_before(c.hit.start, 2).iter().any(|w| w == "منذ"));
+    }
+    // "انسحبت قوات البيشمركة …، وتسلمت قوات الحشد مواقعها": one transfer, coded from the side that took over.
+    let takeover = picked.iter().any(|c| c.role != Role::Withdraw && is_transfer(c.ty));
+    if takeover {
+        picked.retain(|c| c.role != Role::Withdraw);
+    }
+    picked
+}
+
+/// How strongly a type wins a clause over another trigger in it.
+fn rank(ty: TriggerType) -> u8 {
+    use SubEventType as S;
+    match ty {
+        TriggerType::Territory => 90,
+        TriggerType::Casualty => 5,
+        TriggerType::Sub(s) => match s {
+            // "تفكيك العبوات", "اعتراض صاروخ": the weapon named is the one disrupted.
+            S::DisruptedWeaponsUse => 86,
+            S::SuicideBomb | S::ChemicalWeapon => 85,
+            S::ExcessiveForceAgainstProtesters => 84,
+            S::AirDroneStrike => 80,
+            S::RemoteExplosive | S::Grenade => 75,
+            S::ProtestWithIntervention => 72,
+            S::ShellingArtilleryMissile => 70,
+            S::ViolentDemonstration | S::MobViolence => 66,
+            S::SexualViolence | S::Abduction => 64,
+            S::Attack => 62,
+            S::Arrests => 60,
+            S::PeacefulProtest => 55,
+            S::ArmedClash => 50,
+            S::NonViolentTransferOfTerritory => 48,
+            S::Agreement => 45,
+            S::HeadquartersOrBaseEstablished | S::LootingPropertyDestruction => 40,
+            _ => 20,
+        },
+    }
+}
+
+/// Clause boundaries: commas, semicolons, colons, and connectives that open a new clause.
+pub(crate) fn clauses(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = start;
+    for t in tokens {
+        let cut = match t.kind {
+            TokenKind::Punct => matches!(t.surface(text), "،" | "," | ";" | "؛" | ":" | "-" | "–" | "—"),
+            TokenKind::Arabic => {
+                let k = fold_str(t.surface(text), Mode::Key);
+                matches!(
+                    k.as_str(),
+                    "فيما" | "بينما" | "حيث" | "اذ" | "ثم" | "وفيما" | "وبينما" | "كما" | "وكما"
+                )
+            }
+            _ => false,
+        };
+        if cut && t.start > from {
+            out.push((from, t.start));
+            from = t.start;
+        }
+    }
+    out.push((from, end));
+    out
+}
+
+pub(crate) fn is_transfer(ty: TriggerType) -> bool {
+    matches!(
+        ty,
+        TriggerType::Territory | TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
+    )
+}
+
+/// "وتبنى تنظيم الدولة الهجوم": a definite act noun after a claim of responsibility names an act already
+/// reported, not a new one.
+fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
+    if role != Role::Noun {
+        return false;
+    }
+    let definite = sent
+        .tokens
+        .iter()
+        .find(|t| t.start <= h.start && h.start < t.end)
+        .is_some_and(|t| {
+            let w = fold_str(t.surface(sent.text), Mode::Key);
+            w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال")
+        });
+    let (cs, _) = sent.clause_of(h.start);
+    definite && sent.cues(Cue::Claim).any(|c| c.start >= cs && c.end <= h.start)
+}
+
+/// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger.
+fn negated(sent: &Sent<'_>, h: &Hit) -> bool {
+    sent.cues(Cue::Negation)
+        .any(|c| c.end <= h.start && sent.distance(c.end, h.start) <= 3)
+}
+
+/// Words that describe who holds a place rather than a change of hands:
+/// - "الخاضعة لسيطرة", "تخضع لسيطرة": ل before a territory noun;
+/// - "لتستقر سيطرته في …", "كان يبسط سيطرته": a possessed noun ("سيطرته") not followed by "على";
+/// - "المناطق التي سيطر عليها التنظيم": a relative clause closed by "عليها".
+fn state_of_control(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
+    let Some(tok) = sent.tokens.iter().find(|t| t.start <= h.start && h.start < t.end) else {
+        return false;
+    };
+    if sent.slice(tok.start, h.start).ends_with('ل') {
+        return true;
+    }
+    if role != Role::Gain {
+        return false;
+    }
+    let word = fold_str(sent.slice(h.start, tok.end), Mode::Key);
+    let after = sent.words_after(tok.end, 2);
+    let next = after.first().map(String::as_str).unwrap_or("");
+    // "أحكمت سيطرتها الكاملة على": the object may follow an adjective.
+    let on = after.iter().any(|w| w == "علي");
+    if ["ته", "تها", "تهم", "تهما"]
+        .iter()
+        .any(|suffix| word.ends_with(suffix) && word.len() > suffix.len() + 4)
+        && !on
+    {
+        return true;
+    }
+    let before = sent.words_before(tok.start, 1);
+    matches!(before.first().map(String::as_str), Some("التي" | "الذي" | "التى")) && matches!(next, "عليها" | "عليه")
+}
+
+/// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات").
+fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
+    sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
+        RuleKind::Cue(Cue::BlockBefore) => c.end <= h.start && sent.distance(c.end, h.start) == 0,
+        RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
+        RuleKind::Cue(Cue::BlockFall) => role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1,
+        RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_each_clause_with_a_trigger_once() {
+        let rules = Rules::embedded().unwrap();
+        let text = "سيطرت قوات النظام على مدينة البوكمال، فيما قتل 12 مدنياً في غارة جوية. وعقد الوزير مؤتمراً صحفياً.";
+        let c = candidate_clauses(&rules, text);
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert!(text[c[0].start..c[0].end].starts_with("سيطرت"));
+        assert!(text[c[1].start..c[1].end].contains("غارة"));
+        assert!(c[1].triggers.iter().any(|t| t.rule_type == "Air/drone strike"));
+        for cl in &c {
+            for t in &cl.triggers {
+                assert!(cl.start <= t.start && t.end <= cl.end.max(t.end));
+            }
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Stage 5 of extraction: records.
+//!
+//! One record per claim (stance and sources) and per place of a candidate, its features scored by the learned
+//! scorer; then, per document, restatements merged and the record stage that gives each record its confidence;
+//! and the denial that names no act of its own ("وهو ما نفاه الجيش").
+
+use crate::Extractor;
+use crate::actors::Actors;
+use crate::arguments::Arguments;
+use crate::candidates::Flags;
+use crate::event_id;
+use crate::frames;
+use crate::place::Placed;
+use crate::stage::{Candidate, DocState, Emitted, Sent, TrainRow};
+use crate::when::Dated;
+use rasd_core::{DatePrecision, Doc, Event, Evidence, SourceRef, Stance, SubEventType};
+use std::collections::{BTreeMap, HashSet};
+
+/// Emits the records of one candidate into `out`.
+pub(crate) fn emit(
+    doc: &Doc,
+    sent: &Sent<'_>,
+    c: &Candidate,
+    a: Arguments,
+    flags: Flags,
+    scorer: Option<&crate::scorer::Model>,
+    out: &mut Emitted,
+) {
+    let Emitted { events, seen, rows } = out;
+    let Flags { question, hypothetical } = flags;
+    let Arguments {
+        who,
+        actor2,
+        sub,
+        where_,
+        dated,
+        fatalities,
+        share,
+        background,
+        attribution,
+        weak,
+    } = a;
+    let stances = frames::stances(sent, c, &attribution, dated.hit.as_ref());
+    // One record per place named with "و", per claim.
+    let mut places = vec![where_.clone()];
+    for (loc, span) in &where_.also {
+        places.push(Placed {
+            location: Some(loc.clone()),
+            span: Some(*span),
+            carried: false,
+            also: Vec::new(),
+        });
+    }
+    let frame_kinds: Vec<crate::rules::FrameKind> = attribution.frames.iter().map(|f| f.kind).collect();
+    let clause_index = sent.clauses.iter().position(|cl| *cl == c.clause).unwrap_or(0);
+    for (stance, reported_by) in stances {
+        for where_ in &places {
+            let found = crate::features::Found {
+                sub,
+                actor1: who.actor1.is_some(),
+                actor2: actor2.is_some(),
+                actor1_coref: who.actor1.as_ref().is_some_and(|a| a.0.coreference),
+                place: where_.location.is_some(),
+                place_carried: where_.carried,
+                date_in_sentence: dated.span.is_some(),
+                date_rule: dated.rule.as_deref(),
+                date_future: dated.hit.as_ref().is_some_and(|h| h.future),
+                fatalities: fatalities.is_some(),
+                share: share.is_some(),
+                stance,
+                background,
+                frames: attribution.frames.len(),
+                frame_kinds: &frame_kinds,
+                sources: reported_by.len(),
+                sentence_index: sent.index,
+                clause_index,
+                doc_candidates: sent.doc_triggers,
+                question,
+                hypothetical,
+                weak,
+            };
+            let collect = rows.is_some();
+            let feats = (scorer.is_some() || collect).then(|| crate::features::extract(sent, c, &found, false));
+            let mut ev = build(
+                doc,
+                sent,
+                c,
+                sub,
+                &who,
+                actor2.clone(),
+                where_,
+                &dated,
+                fatalities.clone(),
+                share,
+                stance,
+                reported_by.clone(),
+                background,
+            );
+            if let (Some(model), Some(f)) = (scorer, feats.as_ref()) {
+                let sc = model.score(&f.idx);
+                if sc.event >= model.threshold.min(0.5) || sc.class() != crate::scorer::BACKGROUND {
+                    ev.confidence = round2(sc.event);
+                } else {
+                    // Only "it happened, long ago" is likely: keep it as background, with that probability.
+                    ev.background = true;
+                    ev.confidence = round2(sc.happened);
+                }
+            }
+            let key = format!(
+                "{}|{:?}|{:?}|{:?}|{:?}|{}",
+                sub.name(),
+                ev.location.as_ref().map(|l| &l.id),
+                ev.event_date,
+                ev.actor1.as_ref().map(|a| &a.id),
+                ev.reported_by.first().map(|s| &s.id),
+                stance.as_str()
+            );
+            if seen.insert(key) {
+                if let (Some(r), Some(f)) = (rows.as_mut(), feats) {
+                    r.push(TrainRow {
+                        trigger: (c.hit.start, c.hit.end),
+                        clause: c.clause,
+                        features: f,
+                        event: ev.clone(),
+                    });
+                }
+                events.push(ev);
+            }
+        }
+    }
+}
+
+/// The record stage over a document's records (see [`crate::scorer::RecordModel`]): each record's confidence
+/// becomes the probability that it is right; returns the default cut.
+pub(crate) fn record_stage(model: &crate::scorer::Model, events: &mut [Event]) -> f64 {
+    match &model.record {
+        Some(rm) => {
+            let doc = crate::scorer::doc_stats(events);
+            let mut seen: Vec<rasd_core::EventType> = Vec::new();
+            for e in events.iter_mut() {
+                let before = seen.iter().filter(|t| **t == e.event_type).count();
+                seen.push(e.event_type);
+                e.confidence = round2(rm.score(&crate::scorer::record_features(e, before, doc)));
+            }
+            rm.threshold
+        }
+        None => model.threshold,
+    }
+}
+
+fn round2(p: f64) -> f32 {
+    ((p * 100.0).round() / 100.0) as f32
+}
+
+/// "وهو ما نفاه الجيش": a sentence that opens with a denial and names no act of its own denies the act reported
+/// just before it. The denial is its own record: same act, stance denied, the denier first.
+pub(crate) fn denial_of_previous(
+    x: &Extractor,
+    doc: &Doc,
+    sent: &Sent<'_>,
+    state: &DocState,
+    events: &mut Vec<Event>,
+    seen: &mut HashSet<String>,
+) {
+    let res = x.resources();
+    let frames = frames::frames_in(sent, res, state);
+    let Some(f) = frames.iter().find(|f| {
+        f.kind == crate::rules::FrameKind::Deny && sent.distance(sent.start, f.start) <= 3 && f.span.is_some()
+    }) else {
+        return;
+    };
+    let (s, e) = trim_span(sent.text, sent.start, sent.end);
+    let Some(evidence) = Evidence::from_text(sent.text, s, e) else {
+        return;
+    };
+    // Every record of the last sentence that reported an act ("سيطرتها على القصر الرئاسي ومطار مروي. وهو ما
+    // نفاه الجيش" denies both places).
+    let denied: Vec<Event> = events[state.last_events.clone()]
+        .iter()
+        .filter(|e| e.stance != Stance::Denied)
+        .cloned()
+        .collect();
+    for prev in denied {
+        let mut ev = prev.clone();
+        ev.stance = Stance::Denied;
+        ev.reported_by = vec![f.source.clone()];
+        if let Some(o) = prev.reported_by.last()
+            && o.id != f.source.id
+        {
+            ev.reported_by.push(o.clone());
+        }
+        ev.field_evidence.retain(|k, _| !k.starts_with("reported_by"));
+        if let Some(ev_span) = f.span.and_then(|(a, b)| Evidence::from_text(sent.text, a, b)) {
+            ev.field_evidence.insert("reported_by[0]".into(), ev_span);
+        }
+        ev.fatalities = None;
+        let place = ev.location.as_ref().map_or("", |l| l.id.as_str());
+        ev.id = event_id(
+            &doc.id,
+            evidence.start,
+            evidence.end,
+            ev.sub_event_type.name(),
+            "denied",
+            place,
+        );
+        ev.evidence = evidence.clone();
+        ev.confidence = (prev.confidence * 0.8 * 100.0).round() / 100.0;
+        if seen.insert(format!("denial|{}", ev.id)) {
+            events.push(ev);
+        }
+    }
+}
+
+/// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
+/// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
+/// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position).
+pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
+    let key = |e: &Event| {
+        (
+            e.sub_event_type,
+            e.location.as_ref().map(|l| l.id.clone()),
+            e.event_date,
+            e.actor1.as_ref().map(|a| a.id.clone()),
+            e.actor2.as_ref().map(|a| a.id.clone()),
+            e.stance,
+            e.background,
+        )
+    };
+    let covers = |a: &Event, b: &Event| b.reported_by.iter().all(|s| a.reported_by.iter().any(|t| t.id == s.id));
+    let mut kept: Vec<Event> = Vec::with_capacity(events.len());
+    for e in events.drain(..) {
+        let k = key(&e);
+        match kept
+            .iter_mut()
+            .find(|x| key(x) == k && (covers(x, &e) || covers(&e, x)))
+        {
+            Some(x) => {
+                if !covers(x, &e) {
+                    *x = e;
+                }
+            }
+            None => kept.push(e),
+        }
+    }
+    *events = kept;
+}
+
+/// Assembles the record, with per-field evidence.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    doc: &Doc,
+    sent: &Sent<'_>,
+    c: &Candidate,
+    sub: SubEventType,
+    who: &Actors,
+    actor2: Option<(rasd_core::ActorRef, Option<(usize, usize)>)>,
+    where_: &Placed,
+    dated: &Dated,
+    fatalities: Option<(rasd_core::Fatalities, (usize, usize))>,
+    share: Option<(rasd_core::TerritoryShare, (usize, usize))>,
+    stance: Stance,
+    reported_by: Vec<(SourceRef, Option<(usize, usize)>)>,
+    background: bool,
+) -> Event {
+    let text = sent.text;
+    let mut fe = BTreeMap::new();
+    let mut put = |name: String, span: Option<(usize, usize)>| {
+        if let Some((s, e)) = span
+            && let Some(ev) = Evidence::from_text(text, s, e)
+        {
+            fe.insert(name, ev);
+        }
+    };
+    put("trigger".into(), Some((c.hit.start, c.hit.end)));
+    put("actor1".into(), who.actor1.as_ref().and_then(|a| a.1));
+    put("actor2".into(), actor2.as_ref().and_then(|a| a.1));
+    put("location".into(), where_.span);
+    put("date".into(), dated.span);
+    put("fatalities".into(), fatalities.as_ref().map(|f| f.1));
+    put("territory_share".into(), share.as_ref().map(|s| s.1));
+    for (i, (_, span)) in reported_by.iter().enumerate() {
+        put(format!("reported_by[{i}]"), *span);
+    }
+    let (cs, ce) = trim_span(text, c.clause.0, c.clause.1);
+    let evidence = Evidence::from_text(text, cs, ce).unwrap_or_else(|| Evidence {
+        text: String::new(),
+        start: c.hit.start,
+        end: c.hit.start,
+    });
+    let mut conf = c.weight * 0.55;
+    if who.actor1.is_some() {
+        conf += 0.15;
+    }
+    if where_.location.is_some() && !where_.carried {
+        conf += 0.15;
+    }
+    if dated.span.is_some() {
+        conf += 0.1;
+    }
+    if who.actor1.as_ref().is_some_and(|a| a.0.coreference) {
+        conf -= 0.05;
+    }
+    if stance == Stance::Hedged {
+        conf -= 0.05;
+    }
+    let confidence = (conf.clamp(0.05, 0.99) * 100.0).round() / 100.0;
+    Event {
+        id: event_id(
+            &doc.id,
+            evidence.start,
+            evidence.end,
+            sub.name(),
+            stance.as_str(),
+            where_.location.as_ref().map_or("", |l| l.id.as_str()),
+        ),
+        doc_id: doc.id.clone(),
+        event_type: sub.event_type(),
+        sub_event_type: sub,
+        event_date: dated.date,
+        date_precision: if dated.date.is_some() {
+            dated.precision
+        } else {
+            DatePrecision::Unknown
+        },
+        date_text: dated.span.and_then(|(s, e)| text.get(s..e)).map(str::to_string),
+        date_rule: dated.rule.clone(),
+        actor1: who.actor1.as_ref().map(|a| a.0.clone()),
+        assoc_actor_1: who.assoc1.clone(),
+        actor2: actor2.map(|a| a.0),
+        assoc_actor_2: Vec::new(),
+        location: where_.location.clone(),
+        fatalities: fatalities.map(|f| f.0),
+        territory_share: share.map(|s| s.0),
+        reported_by: reported_by.into_iter().map(|r| r.0).collect(),
+        stance,
+        background,
+        evidence,
+        field_evidence: fe,
+        confidence,
+    }
+}
+
+/// Trims white space and clause punctuation from both ends of a span.
+fn trim_span(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let junk = |c: char| c.is_whitespace() || matches!(c, '،' | ',' | ';' | '؛' | ':' | '.' | '-' | '–' | '—');
+    while let Some(c) = text.get(s..e).and_then(|t| t.chars().next()) {
+        if junk(c) {
+            s += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    while let Some(c) = text.get(s..e).and_then(|t| t.chars().next_back()) {
+        if junk(c) {
+            e -= c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    (s, e.max(s))
+}

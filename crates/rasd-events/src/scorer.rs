@@ -1,0 +1,881 @@
+//! Stage 5 of extraction: the learned event scorer.
+//!
+//! A multinomial logistic regression over the hashed features of [`crate::features`] gives each candidate record
+//! a probability for each factuality class (event, background, reference, generic, irrealis, commentary,
+//! not-event). Two one-dimensional logistic calibrations (Platt scaling, fitted on out-of-fold predictions) turn
+//! the raw probability of `event`, and of `event or background`, into calibrated probabilities. The extractor
+//! emits a candidate whose calibrated event probability reaches the threshold, marks it as background when only
+//! "it happened, long ago" does, and drops it otherwise.
+//!
+//! The model is a reviewed text file, `data/model/scorer.tsv`, written by `rasd train` and embedded in the
+//! binary. Training is deterministic (a seeded shuffle, single-threaded AdaGrad in f64, fixed epochs), and the
+//! file prints every weight with a fixed number of decimals, so `rasd train` reproduces it byte for byte.
+
+use crate::features::{DIM, FEATURE_SET};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// The factuality classes, in model column order.
+pub const CLASSES: [&str; 7] = [
+    "event",
+    "background",
+    "reference",
+    "generic",
+    "irrealis",
+    "commentary",
+    "not-event",
+];
+pub const K: usize = CLASSES.len();
+pub const EVENT: usize = 0;
+pub const BACKGROUND: usize = 1;
+
+/// The embedded model file.
+const EMBEDDED: &str = include_str!("../../../data/model/scorer.tsv");
+
+/// A class name to its column.
+pub fn class_index(name: &str) -> Option<usize> {
+    CLASSES.iter().position(|c| *c == name)
+}
+
+/// A 1-D logistic calibration: p = σ(a · logit(raw) + b).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Platt {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Platt {
+    pub const IDENTITY: Platt = Platt { a: 1.0, b: 0.0 };
+
+    pub fn apply(&self, raw: f64) -> f64 {
+        sigmoid(self.a * logit(raw) + self.b)
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// The scores of one candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    /// Raw class probabilities (softmax).
+    pub probs: [f64; K],
+    /// Calibrated probability that the candidate is a new, specific event.
+    pub event: f64,
+    /// Calibrated probability that it is an event that happened, new or background.
+    pub happened: f64,
+}
+
+impl Scores {
+    /// The most likely class.
+    pub fn class(&self) -> usize {
+        let mut best = 0;
+        for k in 1..K {
+            if self.probs[k] > self.probs[best] {
+                best = k;
+            }
+        }
+        best
+    }
+}
+
+/// The names of the record-stage features, in weight order (see [`record_features`]).
+pub const RECORD_FEATURES: [&str; 18] = [
+    "bias",
+    "logit_p_event",
+    "place_named",
+    "place_carried",
+    "no_place",
+    "region_level",
+    "date_in_text",
+    "no_date",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "not_asserted",
+    "background",
+    "same_type_before",
+    "same_type_before_2plus",
+    "one_source",
+    "doc_max_logit",
+    "doc_mean_p",
+];
+
+/// The record stage: a logistic regression over a few dense features of a finished record (its candidate's
+/// event probability, which arguments it found, whether the document already has a record of its type) that
+/// gives the probability that the record is right: a new event at the right place and date. Its output is the
+/// record's `confidence`, and its threshold is the default of `--min-confidence`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordModel {
+    pub weights: [f64; RECORD_FEATURES.len()],
+    pub threshold: f64,
+}
+
+impl RecordModel {
+    pub fn score(&self, x: &[f64; RECORD_FEATURES.len()]) -> f64 {
+        sigmoid(self.weights.iter().zip(x).map(|(w, v)| w * v).sum())
+    }
+}
+
+/// The record-stage features of `e`, whose `confidence` still holds its candidate's calibrated event probability.
+/// `same_type_before`: how many records of the same event type the document has before this one; `doc`: the
+/// highest and the mean event probability of the document's records (a report of commentary or trials has no
+/// candidate that looks like news).
+pub fn record_features(e: &rasd_core::Event, same_type_before: usize, doc: (f64, f64)) -> [f64; RECORD_FEATURES.len()] {
+    let b = |x: bool| if x { 1.0 } else { 0.0 };
+    let loc = e.location.as_ref();
+    [
+        1.0,
+        logit(f64::from(e.confidence)),
+        b(loc.is_some_and(|l| !l.carried)),
+        b(loc.is_some_and(|l| l.carried)),
+        b(loc.is_none()),
+        b(loc.is_some_and(|l| l.geo_precision == 3)),
+        b(e.date_text.is_some()),
+        b(e.event_date.is_none()),
+        b(e.actor1.is_some()),
+        b(e.actor2.is_some()),
+        b(e.fatalities.is_some()),
+        b(e.stance != rasd_core::Stance::Asserted),
+        b(e.background),
+        b(same_type_before >= 1),
+        b(same_type_before >= 2),
+        b(e.reported_by.len() <= 1),
+        logit(doc.0),
+        doc.1,
+    ]
+}
+
+/// The highest and the mean confidence of `events` (before the record stage: their event probabilities).
+pub fn doc_stats(events: &[rasd_core::Event]) -> (f64, f64) {
+    if events.is_empty() {
+        return (0.0, 0.0);
+    }
+    let max = events.iter().map(|e| f64::from(e.confidence)).fold(0.0, f64::max);
+    let mean = events.iter().map(|e| f64::from(e.confidence)).sum::<f64>() / events.len() as f64;
+    (max, mean)
+}
+
+/// Fits the record stage by Newton's method on the L2-penalized log loss (deterministic).
+#[allow(clippy::needless_range_loop)] // the Hessian is filled by index
+pub fn fit_record(x: &[[f64; RECORD_FEATURES.len()]], y: &[bool], l2: f64) -> [f64; RECORD_FEATURES.len()] {
+    const D: usize = RECORD_FEATURES.len();
+    let mut w = [0f64; D];
+    for _ in 0..50 {
+        let mut g = [0f64; D];
+        let mut h = [[0f64; D]; D];
+        for (xi, yi) in x.iter().zip(y) {
+            let p = sigmoid(w.iter().zip(xi).map(|(a, b)| a * b).sum());
+            let d = p - if *yi { 1.0 } else { 0.0 };
+            let s = p * (1.0 - p);
+            for j in 0..D {
+                g[j] += d * xi[j];
+                for k in 0..D {
+                    h[j][k] += s * xi[j] * xi[k];
+                }
+            }
+        }
+        for j in 0..D {
+            g[j] += l2 * w[j];
+            h[j][j] += l2;
+        }
+        let Some(step) = solve(h, g) else { break };
+        let mut max = 0f64;
+        for j in 0..D {
+            w[j] -= step[j];
+            max = max.max(step[j].abs());
+        }
+        if max < 1e-9 {
+            break;
+        }
+    }
+    w.map(|v| format!("{v:.6}").parse().unwrap_or(v))
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // row operations read two rows of `a` by index
+fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; D]> {
+    for c in 0..D {
+        let p = (c..D).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, p);
+        b.swap(c, p);
+        for r in c + 1..D {
+            let f = a[r][c] / a[c][c];
+            for k in c..D {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = [0f64; D];
+    for r in (0..D).rev() {
+        let s: f64 = (r + 1..D).map(|k| a[r][k] * x[k]).sum();
+        x[r] = (b[r] - s) / a[r][r];
+    }
+    Some(x)
+}
+
+/// A trained model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Weight rows by bucket, sorted by bucket.
+    rows: Vec<(u32, [f32; K])>,
+    pub event_cal: Platt,
+    pub happened_cal: Platt,
+    /// The default emission threshold on the calibrated event probability.
+    pub threshold: f64,
+    pub feature_set: String,
+    /// The record stage, when trained.
+    pub record: Option<RecordModel>,
+}
+
+/// Errors reading a model file.
+#[derive(Debug, thiserror::Error)]
+#[error("model file, line {line}: {msg}")]
+pub struct ModelError {
+    pub line: usize,
+    pub msg: String,
+}
+
+impl Model {
+    /// The model embedded in the binary (`data/model/scorer.tsv`), or `None` when that file holds no weights.
+    pub fn embedded() -> Result<Option<Model>, ModelError> {
+        let m = Model::parse(EMBEDDED)?;
+        Ok((!m.rows.is_empty()).then_some(m))
+    }
+
+    /// The embedded file's text (for `rasd train --check`).
+    pub fn embedded_text() -> &'static str {
+        EMBEDDED
+    }
+
+    /// Parses the text form written by [`Model::to_text`].
+    pub fn parse(text: &str) -> Result<Model, ModelError> {
+        let err = |line: usize, msg: String| ModelError { line, msg };
+        let mut m = Model {
+            rows: Vec::new(),
+            event_cal: Platt::IDENTITY,
+            happened_cal: Platt::IDENTITY,
+            threshold: 0.5,
+            feature_set: String::new(),
+            record: None,
+        };
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(meta) = line.strip_prefix("#!") {
+                let f: Vec<&str> = meta.split('\t').collect();
+                let num = |j: usize| -> Result<f64, ModelError> {
+                    f.get(j)
+                        .and_then(|s| s.parse::<f64>().ok())
+                        .filter(|x| x.is_finite())
+                        .ok_or_else(|| err(n, format!("`{}` needs a number in column {}", f[0], j + 1)))
+                };
+                match f[0] {
+                    "feature_set" => m.feature_set = f.get(1).unwrap_or(&"").to_string(),
+                    "classes" => {
+                        if f[1..] != CLASSES {
+                            return Err(err(n, format!("classes {:?}, expected {:?}", &f[1..], CLASSES)));
+                        }
+                    }
+                    "event_calibration" => m.event_cal = Platt { a: num(1)?, b: num(2)? },
+                    "happened_calibration" => m.happened_cal = Platt { a: num(1)?, b: num(2)? },
+                    "threshold" => m.threshold = num(1)?,
+                    "record_weights" => {
+                        let mut w = [0f64; RECORD_FEATURES.len()];
+                        for (j, slot) in w.iter_mut().enumerate() {
+                            *slot = num(j + 1)?;
+                        }
+                        let t = m.record.as_ref().map_or(0.5, |r| r.threshold);
+                        m.record = Some(RecordModel {
+                            weights: w,
+                            threshold: t,
+                        });
+                    }
+                    "record_threshold" => {
+                        let t = num(1)?;
+                        match m.record.as_mut() {
+                            Some(r) => r.threshold = t,
+                            None => return Err(err(n, "`record_threshold` before `record_weights`".into())),
+                        }
+                    }
+                    "record_features" => {
+                        if f[1..] != RECORD_FEATURES {
+                            return Err(err(
+                                n,
+                                format!("record features {:?}, expected {:?}", &f[1..], RECORD_FEATURES),
+                            ));
+                        }
+                    }
+                    other => return Err(err(n, format!("unknown setting `{other}`"))),
+                }
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut f = line.split('\t');
+            let bucket: u32 = f
+                .next()
+                .and_then(|s| s.parse().ok())
+                .filter(|b| *b < DIM)
+                .ok_or_else(|| err(n, "a weight row starts with a bucket number below 2^18".into()))?;
+            let mut w = [0f32; K];
+            for (k, slot) in w.iter_mut().enumerate() {
+                *slot = f
+                    .next()
+                    .and_then(|s| s.parse::<f32>().ok())
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| err(n, format!("weight {} is missing or not a number", k + 1)))?;
+            }
+            if f.next().is_some() {
+                return Err(err(n, format!("more than {K} weights")));
+            }
+            if m.rows.last().is_some_and(|(b, _)| *b >= bucket) {
+                return Err(err(n, "weight rows must be sorted by bucket, each bucket once".into()));
+            }
+            m.rows.push((bucket, w));
+        }
+        if !m.rows.is_empty() && m.feature_set != FEATURE_SET {
+            return Err(err(
+                0,
+                format!(
+                    "the model was trained on feature set `{}`, this rasd computes `{FEATURE_SET}`: run `rasd train`",
+                    m.feature_set
+                ),
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Raw class probabilities of a feature vector.
+    pub fn probs(&self, idx: &[u32]) -> [f64; K] {
+        let mut z = [0f64; K];
+        for b in idx {
+            if let Ok(i) = self.rows.binary_search_by_key(b, |r| r.0) {
+                for (k, zk) in z.iter_mut().enumerate() {
+                    *zk += f64::from(self.rows[i].1[k]);
+                }
+            }
+        }
+        softmax(&z)
+    }
+
+    /// Calibrated scores of a feature vector.
+    pub fn score(&self, idx: &[u32]) -> Scores {
+        let probs = self.probs(idx);
+        Scores {
+            probs,
+            event: self.event_cal.apply(probs[EVENT]),
+            happened: self.happened_cal.apply(probs[EVENT] + probs[BACKGROUND]),
+        }
+    }
+
+    /// Number of non-zero weight rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The text form: settings, then one row per bucket with a non-zero weight, six decimals.
+    pub fn to_text(&self, header: &str) -> String {
+        let mut s = String::new();
+        for l in header.lines() {
+            let _ = writeln!(s, "# {l}");
+        }
+        let _ = writeln!(s, "#!feature_set\t{}", self.feature_set);
+        let _ = writeln!(s, "#!classes\t{}", CLASSES.join("\t"));
+        let _ = writeln!(
+            s,
+            "#!event_calibration\t{:.6}\t{:.6}",
+            self.event_cal.a, self.event_cal.b
+        );
+        let _ = writeln!(
+            s,
+            "#!happened_calibration\t{:.6}\t{:.6}",
+            self.happened_cal.a, self.happened_cal.b
+        );
+        let _ = writeln!(s, "#!threshold\t{:.2}", self.threshold);
+        if let Some(r) = &self.record {
+            let _ = writeln!(s, "#!record_features\t{}", RECORD_FEATURES.join("\t"));
+            let _ = write!(s, "#!record_weights");
+            for w in &r.weights {
+                let _ = write!(s, "\t{w:.6}");
+            }
+            s.push('\n');
+            let _ = writeln!(s, "#!record_threshold\t{:.2}", r.threshold);
+        }
+        for (b, w) in &self.rows {
+            let _ = write!(s, "{b}");
+            for x in w {
+                let _ = write!(s, "\t{x:.6}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn softmax(z: &[f64; K]) -> [f64; K] {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut p = [0f64; K];
+    let mut sum = 0.0;
+    for k in 0..K {
+        p[k] = (z[k] - m).exp();
+        sum += p[k];
+    }
+    for x in &mut p {
+        *x /= sum;
+    }
+    p
+}
+
+/// One training example: a candidate's feature buckets and its labelled class.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub idx: Vec<u32>,
+    pub class: usize,
+    /// The document it came from (folds never split a document).
+    pub doc: String,
+}
+
+/// Training settings (they enter the manifest).
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    pub epochs: usize,
+    pub rate: f64,
+    pub l2: f64,
+    pub seed: u64,
+    pub folds: usize,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            epochs: 12,
+            rate: 0.1,
+            l2: 1e-3,
+            seed: 20261205,
+            folds: 5,
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift64*), for the shuffles.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Fits the softmax weights (no calibration) on `data`.
+fn fit_weights(data: &[&Example], p: &Params) -> HashMap<u32, [f64; K]> {
+    let mut w: HashMap<u32, [f64; K]> = HashMap::new();
+    let mut g2: HashMap<u32, [f64; K]> = HashMap::new();
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = Rng(p.seed | 1);
+    for _ in 0..p.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let ex = data[i];
+            let mut z = [0f64; K];
+            for b in &ex.idx {
+                if let Some(r) = w.get(b) {
+                    for k in 0..K {
+                        z[k] += r[k];
+                    }
+                }
+            }
+            let pr = softmax(&z);
+            for b in &ex.idx {
+                let r = w.entry(*b).or_insert([0.0; K]);
+                let g = g2.entry(*b).or_insert([0.0; K]);
+                for k in 0..K {
+                    let y = if k == ex.class { 1.0 } else { 0.0 };
+                    let grad = pr[k] - y + p.l2 * r[k];
+                    g[k] += grad * grad;
+                    r[k] -= p.rate * grad / (g[k].sqrt() + 1e-8);
+                }
+            }
+        }
+    }
+    w
+}
+
+/// Rounds weights to the six decimals of the file, drops rows that round to zero, and sorts them.
+fn to_rows(w: HashMap<u32, [f64; K]>) -> Vec<(u32, [f32; K])> {
+    let mut rows: Vec<(u32, [f32; K])> = w
+        .into_iter()
+        .filter_map(|(b, r)| {
+            let mut out = [0f32; K];
+            let mut any = false;
+            for k in 0..K {
+                let x = (r[k] * 1e6).round() / 1e6;
+                out[k] = format!("{x:.6}").parse::<f32>().unwrap_or(0.0);
+                any |= out[k] != 0.0;
+            }
+            any.then_some((b, out))
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    rows
+}
+
+/// Fits a Platt calibration of `raw` against binary `y` by Newton's method on the log loss (with the usual
+/// smoothed targets, so that a separable fold does not drive the slope to infinity).
+pub fn fit_platt(raw: &[f64], y: &[bool]) -> Platt {
+    let pos = y.iter().filter(|b| **b).count() as f64;
+    let neg = y.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return Platt::IDENTITY;
+    }
+    let t_pos = (pos + 1.0) / (pos + 2.0);
+    let t_neg = 1.0 / (neg + 2.0);
+    let x: Vec<f64> = raw.iter().map(|r| logit(*r)).collect();
+    let target = |yi: bool| if yi { t_pos } else { t_neg };
+    let loss = |a: f64, b: f64| -> f64 {
+        x.iter()
+            .zip(y)
+            .map(|(xi, yi)| {
+                let z = a * xi + b;
+                let t = target(*yi);
+                // log(1 + e^z) - t z, computed stably.
+                let softplus = if z > 0.0 {
+                    z + (-z).exp().ln_1p()
+                } else {
+                    z.exp().ln_1p()
+                };
+                softplus - t * z
+            })
+            .sum()
+    };
+    let (mut a, mut b) = (1.0f64, 0.0f64);
+    let mut cur = loss(a, b);
+    for _ in 0..100 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
+        for (xi, yi) in x.iter().zip(y) {
+            let p = sigmoid(a * xi + b);
+            let d = p - target(*yi);
+            ga += d * xi;
+            gb += d;
+            let s = p * (1.0 - p);
+            haa += s * xi * xi;
+            hab += s * xi;
+            hbb += s;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let da = (hbb * ga - hab * gb) / det;
+        let db = (haa * gb - hab * ga) / det;
+        // Damped Newton: halve the step until the loss goes down.
+        let mut step = 1.0;
+        let mut moved = false;
+        while step > 1e-6 {
+            let (na, nb) = (a - step * da, b - step * db);
+            let l = loss(na, nb);
+            if l < cur {
+                a = na;
+                b = nb;
+                cur = l;
+                moved = true;
+                break;
+            }
+            step /= 2.0;
+        }
+        if !moved || (step * da).abs() < 1e-10 && (step * db).abs() < 1e-10 {
+            break;
+        }
+    }
+    Platt { a, b }
+}
+
+/// Out-of-fold raw probabilities: each document's examples are scored by a model that never saw that document.
+pub fn out_of_fold(data: &[Example], p: &Params) -> Vec<[f64; K]> {
+    let fold_of = |doc: &str| (crate::features::hash(doc) as usize) % p.folds.max(2);
+    let mut out = vec![[0f64; K]; data.len()];
+    for f in 0..p.folds.max(2) {
+        let train: Vec<&Example> = data.iter().filter(|e| fold_of(&e.doc) != f).collect();
+        let w = fit_weights(&train, p);
+        let m = Model {
+            rows: to_rows(w),
+            event_cal: Platt::IDENTITY,
+            happened_cal: Platt::IDENTITY,
+            threshold: 0.5,
+            feature_set: FEATURE_SET.into(),
+            record: None,
+        };
+        for (i, e) in data.iter().enumerate() {
+            if fold_of(&e.doc) == f {
+                out[i] = m.probs(&e.idx);
+            }
+        }
+    }
+    out
+}
+
+/// Everything `rasd train` reports about a fit.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    pub model: Model,
+    /// Calibrated out-of-fold event probabilities, aligned with the examples.
+    pub oof_event: Vec<f64>,
+}
+
+/// Trains a model on `data`: out-of-fold predictions fit the calibrations and choose the threshold (the one that
+/// maximizes F1 of the event class), then the weights are fitted on all of `data`.
+pub fn train(data: &[Example], p: &Params) -> Fit {
+    let oof = out_of_fold(data, p);
+    let y_event: Vec<bool> = data.iter().map(|e| e.class == EVENT).collect();
+    let y_happened: Vec<bool> = data.iter().map(|e| e.class == EVENT || e.class == BACKGROUND).collect();
+    let raw_event: Vec<f64> = oof.iter().map(|r| r[EVENT]).collect();
+    let raw_happened: Vec<f64> = oof.iter().map(|r| r[EVENT] + r[BACKGROUND]).collect();
+    // Rounded as the file prints them, so that the model in memory is the model in the file.
+    let round6 = |c: Platt| Platt {
+        a: format!("{:.6}", c.a).parse().unwrap_or(c.a),
+        b: format!("{:.6}", c.b).parse().unwrap_or(c.b),
+    };
+    let event_cal = round6(fit_platt(&raw_event, &y_event));
+    let happened_cal = round6(fit_platt(&raw_happened, &y_happened));
+    let oof_event: Vec<f64> = raw_event.iter().map(|r| event_cal.apply(*r)).collect();
+    let threshold = best_threshold(&oof_event, &y_event);
+    let all: Vec<&Example> = data.iter().collect();
+    let w = fit_weights(&all, p);
+    Fit {
+        model: Model {
+            rows: to_rows(w),
+            event_cal,
+            happened_cal,
+            threshold,
+            feature_set: FEATURE_SET.into(),
+            record: None,
+        },
+        oof_event,
+    }
+}
+
+/// The threshold in 0.05 steps (0.20 ..= 0.80) with the best F1; ties go to the higher threshold.
+pub fn best_threshold(p: &[f64], y: &[bool]) -> f64 {
+    let mut best = (f64::MIN, 0.5);
+    for step in 4..=16 {
+        let t = f64::from(step) * 0.05;
+        let (mut tp, mut fp, mut fnn) = (0.0, 0.0, 0.0);
+        for (pi, yi) in p.iter().zip(y) {
+            match (*pi >= t, *yi) {
+                (true, true) => tp += 1.0,
+                (true, false) => fp += 1.0,
+                (false, true) => fnn += 1.0,
+                _ => {}
+            }
+        }
+        let f1 = if tp == 0.0 {
+            0.0
+        } else {
+            2.0 * tp / (2.0 * tp + fp + fnn)
+        };
+        if f1 >= best.0 {
+            best = (f1, t);
+        }
+    }
+    (best.1 * 100.0).round() / 100.0
+}
+
+/// The record threshold, in 0.05 steps (0.20 ..= 0.80): the highest whose event F1 is within 0.01 of the best
+/// (where the curve is flat, precision is preferred: an analyst pays more for a false record than for a missed
+/// one). `gold` events exist in all; a record is a true positive when `y` says it is right.
+pub fn best_record_threshold(p: &[f64], y: &[bool], gold: usize) -> f64 {
+    let curve: Vec<(f64, f64)> = (4..=16)
+        .map(|step| {
+            let t = f64::from(step) * 0.05;
+            let kept: Vec<bool> = p.iter().zip(y).filter(|(pi, _)| **pi >= t).map(|(_, yi)| *yi).collect();
+            let tp = kept.iter().filter(|b| **b).count() as f64;
+            let pred = kept.len() as f64;
+            (
+                t,
+                if tp == 0.0 {
+                    0.0
+                } else {
+                    2.0 * tp / (pred + gold as f64)
+                },
+            )
+        })
+        .collect();
+    let best = curve.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    let t = curve
+        .iter()
+        .filter(|c| c.1 >= best - 0.01)
+        .map(|c| c.0)
+        .fold(0.2, f64::max);
+    (t * 100.0).round() / 100.0
+}
+
+/// Area under the ROC curve of scores `p` for binary labels `y` (ties count half).
+pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
+    let mut v: Vec<(f64, bool)> = p.iter().copied().zip(y.iter().copied()).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pos = v.iter().filter(|x| x.1).count() as f64;
+    let neg = v.len() as f64 - pos;
+    if pos == 0.0 || neg == 0.0 {
+        return None;
+    }
+    // Mann-Whitney U with average ranks for ties.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1].0 == v[i].0 {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += v[i..=j].iter().filter(|x| x.1).count() as f64 * avg;
+        i = j + 1;
+    }
+    Some((rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg))
+}
+
+/// A reliability table: for each tenth of the confidence range, (count, mean confidence, share right).
+pub fn reliability(p: &[f64], y: &[bool]) -> Vec<(usize, f64, f64)> {
+    let mut bins = vec![(0usize, 0f64, 0f64); 10];
+    for (pi, yi) in p.iter().zip(y) {
+        let b = ((pi * 10.0).floor() as usize).min(9);
+        bins[b].0 += 1;
+        bins[b].1 += pi;
+        bins[b].2 += if *yi { 1.0 } else { 0.0 };
+    }
+    bins.into_iter()
+        .map(|(n, s, r)| {
+            if n == 0 {
+                (0, 0.0, 0.0)
+            } else {
+                (n, s / n as f64, r / n as f64)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Vec<Example> {
+        // Feature 1 marks events, feature 2 commentary; feature 3 is noise.
+        let mut v = Vec::new();
+        for i in 0..200u32 {
+            let class = if i % 3 == 0 { 5 } else { 0 };
+            let mut idx = vec![0, if class == 0 { 1 } else { 2 }];
+            if i % 7 == 0 {
+                idx.push(3);
+            }
+            v.push(Example {
+                idx,
+                class,
+                doc: format!("d{}", i / 4),
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn training_is_deterministic_and_learns() {
+        let p = Params::default();
+        let a = train(&toy(), &p);
+        let b = train(&toy(), &p);
+        assert_eq!(a.model.to_text("x"), b.model.to_text("x"));
+        let ev = a.model.score(&[0, 1]);
+        let co = a.model.score(&[0, 2]);
+        assert!(ev.event > 0.9 && co.event < 0.1, "{ev:?} {co:?}");
+        assert_eq!(co.class(), 5);
+    }
+
+    #[test]
+    fn text_round_trips() {
+        let fit = train(&toy(), &Params::default());
+        let text = fit.model.to_text("toy");
+        let back = Model::parse(&text).unwrap();
+        assert_eq!(back.to_text("toy"), text);
+        assert_eq!(back.score(&[0, 1]), fit.model.score(&[0, 1]));
+    }
+
+    #[test]
+    fn bad_model_files_are_errors() {
+        assert!(Model::parse("#!feature_set\tother\n#!classes\tevent\n").is_err());
+        assert!(Model::parse("#!threshold\tx\n").is_err());
+        let e = Model::parse(&format!("#!feature_set\t{FEATURE_SET}\n5\t1\t2\n")).unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Model::parse(&format!(
+            "#!feature_set\t{FEATURE_SET}\n5\t1\t1\t1\t1\t1\t1\t1\n4\t1\t1\t1\t1\t1\t1\t1\n"
+        ))
+        .unwrap_err();
+        assert!(e.msg.contains("sorted"));
+    }
+
+    #[test]
+    fn auc_and_reliability() {
+        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]), Some(1.0));
+        assert_eq!(auc(&[0.5, 0.5], &[false, true]), Some(0.5));
+        assert_eq!(auc(&[0.5], &[true]), None);
+        let r = reliability(&[0.05, 0.95, 0.91], &[false, true, false]);
+        assert_eq!(r[0].0, 1);
+        assert_eq!(r[9].0, 2);
+        assert!((r[9].2 - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_embedded_model_loads_and_round_trips() {
+        // The binary embeds data/model/scorer.tsv as it is: it must parse, carry weights for this feature set,
+        // and print back to the same bytes (so `rasd train --check` compares like with like).
+        let m = Model::embedded()
+            .unwrap()
+            .expect("data/model/scorer.tsv holds no weights: run `rasd train`");
+        assert_eq!(m.feature_set, FEATURE_SET);
+        assert!(m.len() > 1000);
+        assert!((0.2..=0.8).contains(&m.threshold));
+        let body: String = EMBEDDED
+            .lines()
+            .filter(|l| !l.starts_with("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let again: String = m
+            .to_text("")
+            .lines()
+            .filter(|l| !l.starts_with("# ") && *l != "#")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(body, again);
+    }
+
+    #[test]
+    fn platt_fits_a_monotone_map() {
+        let raw: Vec<f64> = (1..100).map(|i| f64::from(i) / 100.0).collect();
+        let y: Vec<bool> = raw.iter().map(|r| *r > 0.7).collect();
+        let c = fit_platt(&raw, &y);
+        assert!(c.apply(0.9) > 0.8 && c.apply(0.3) < 0.2, "{c:?}");
+    }
+}

@@ -1,0 +1,125 @@
+//! The types the extraction stages share: the sentence view every stage reads, a picked candidate, the
+//! document state that carries place, date and source across sentences, and the records so far.
+
+use crate::rules::{Cue, Hit, Role, RuleKind, Rules, TriggerType};
+use crate::{DateHit, Mention};
+use rasd_core::{Event, Location, SourceRef};
+use rasd_text::{Mode, Token, fold_str};
+use std::collections::HashSet;
+
+/// The records of a document so far, and the keys of those already emitted (one record per act, place and claim).
+#[derive(Debug, Default)]
+pub(crate) struct Emitted {
+    pub events: Vec<Event>,
+    pub seen: HashSet<String>,
+    /// Training mode: every scored candidate record with its features (nothing is dropped by the scorer).
+    pub rows: Option<Vec<TrainRow>>,
+}
+
+/// A candidate record with its features, for `rasd train`: the labelled clause that holds `trigger` gives its
+/// class.
+#[derive(Debug, Clone)]
+pub struct TrainRow {
+    pub trigger: (usize, usize),
+    pub clause: (usize, usize),
+    pub features: crate::features::FeatureVec,
+    pub event: Event,
+}
+
+/// The document so far: what a sentence that names no place, date or source falls back to.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DocState {
+    pub place: Option<(Location, usize, usize)>,
+    pub date: Option<DateHit>,
+    pub source: Option<(SourceRef, usize, usize)>,
+    /// The records (indices into the document's records) of the last sentence that reported an act.
+    pub last_events: std::ops::Range<usize>,
+}
+
+/// Everything the stages may look at for one sentence.
+pub(crate) struct Sent<'a> {
+    pub text: &'a str,
+    pub rules: &'a Rules,
+    pub start: usize,
+    pub end: usize,
+    pub tokens: &'a [Token],
+    /// Hits (triggers, frames, cues) inside the sentence.
+    pub hits: &'a [Hit],
+    pub mentions: &'a [Mention],
+    pub dates: &'a [DateHit],
+    /// Clause boundaries: byte ranges covering the sentence.
+    pub clauses: Vec<(usize, usize)>,
+    /// The country most places of the document lie in.
+    pub country: Option<&'a str>,
+    /// Every actor the document names, with how often, most frequent first.
+    pub doc_actors: &'a [(rasd_core::ActorRef, usize)],
+    /// The military forces of the document's main country, when known.
+    pub army: Option<&'a str>,
+    /// Index of the sentence in the document (0 = the lead).
+    pub index: usize,
+    /// Number of trigger words in the whole document.
+    pub doc_triggers: usize,
+    /// The publication date (from metadata or a dateline): the date of a record whose text gives none.
+    pub published: Option<chrono::NaiveDate>,
+}
+
+impl Sent<'_> {
+    /// The clause holding byte `at`.
+    pub fn clause_of(&self, at: usize) -> (usize, usize) {
+        self.clauses
+            .iter()
+            .copied()
+            .find(|&(s, e)| s <= at && at < e)
+            .unwrap_or((self.start, self.end))
+    }
+
+    pub fn cues(&self, cue: Cue) -> impl Iterator<Item = &Hit> + '_ {
+        self.hits
+            .iter()
+            .filter(move |h| matches!(self.rules.get(h.rule).kind, RuleKind::Cue(c) if c == cue))
+    }
+
+    /// The key-normalized words just before byte `at` (nearest first), at most `n`.
+    pub fn words_before(&self, at: usize, n: usize) -> Vec<String> {
+        let i = self.tokens.partition_point(|t| t.end <= at);
+        self.tokens[..i]
+            .iter()
+            .rev()
+            .take(n)
+            .map(|t| fold_str(t.surface(self.text), Mode::Key))
+            .collect()
+    }
+
+    /// The key-normalized words from byte `at` on, at most `n`.
+    pub fn words_after(&self, at: usize, n: usize) -> Vec<String> {
+        let i = self.tokens.partition_point(|t| t.start < at);
+        self.tokens[i..]
+            .iter()
+            .take(n)
+            .map(|t| fold_str(t.surface(self.text), Mode::Key))
+            .collect()
+    }
+
+    /// Number of word tokens between two byte offsets (in either order).
+    pub fn distance(&self, a: usize, b: usize) -> usize {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        // Tokens lying wholly between the two offsets: the token a match or name sits in is not counted.
+        let i = self.tokens.partition_point(|t| t.start < lo);
+        let j = self.tokens.partition_point(|t| t.end <= hi);
+        j.saturating_sub(i)
+    }
+
+    pub fn slice(&self, s: usize, e: usize) -> &str {
+        self.text.get(s..e).unwrap_or("")
+    }
+}
+
+/// A trigger picked for a clause.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub hit: Hit,
+    pub ty: TriggerType,
+    pub role: Role,
+    pub weight: f32,
+    pub clause: (usize, usize),
+}

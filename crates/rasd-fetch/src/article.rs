@@ -1,0 +1,264 @@
+//! An article page's metadata and main text, read from scraper's DOM (html5ever: the browsers' parsing rules,
+//! entities decoded by the parser).
+//!
+//! Metadata, first found wins:
+//! - title: `og:title`, `twitter:title`, the first `<h1>`, `<title>`;
+//! - byline: `<meta name=author>`, `article:author` (unless a URL), `[itemprop=author]`, `[rel=author]`,
+//!   `.byline`, `.author`;
+//! - publication date: `article:published_time`, `datePublished` (itemprop or meta), `pubdate`,
+//!   `publish-date`, `date`, `dc.date`, `<time datetime>`;
+//! - canonical URL: `<link rel=canonical>`, `og:url`;
+//! - language: `<html lang>`, `content-language`, `og:locale`.
+//!
+//! Main text (a heuristic in the manner of readability; no maintained readability crate is used): the container
+//! is the first of `[itemprop=articleBody]`, `<article>`, `<main>`, `[role=main]` that holds paragraph text,
+//! otherwise the element whose direct `<p>` children hold the most text not inside links. Its blocks (`p`,
+//! `h2`–`h4`, `li`, `blockquote`, `pre` without nested blocks) are kept in document order, one paragraph per
+//! line pair, except those inside `nav`, `aside`, `footer`, `header`, `form`, `script`, `style`, `figure`, or an
+//! element whose class or id names comments, related links, sharing or a newsletter.
+
+use crate::feed::collapse;
+use chrono::NaiveDate;
+use ego_tree::NodeRef;
+use scraper::{ElementRef, Html, Node, Selector};
+use std::collections::HashMap;
+
+/// What was read from a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Article {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    /// The publication date as written in the page.
+    pub published_raw: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub canonical: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    /// The main text: paragraphs separated by blank lines.
+    pub text: String,
+}
+
+fn sel(s: &str) -> Selector {
+    // The selectors are literals of this file, all valid.
+    Selector::parse(s).unwrap_or_else(|_| Selector::parse("*").expect("universal selector"))
+}
+
+fn first_attr(doc: &Html, selectors: &[&str], attr: &str) -> Option<String> {
+    selectors.iter().find_map(|s| {
+        doc.select(&sel(s))
+            .filter_map(|e| e.value().attr(attr))
+            .map(collapse)
+            .find(|v| !v.is_empty())
+    })
+}
+
+fn first_text(doc: &Html, selectors: &[&str]) -> Option<String> {
+    selectors.iter().find_map(|s| {
+        doc.select(&sel(s))
+            .map(|e| collapse(&e.text().collect::<String>()))
+            .find(|v| !v.is_empty())
+    })
+}
+
+/// A date as pages write it: RFC 3339, `YYYY-MM-DD…`, RFC 2822.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(d.date_naive());
+    }
+    if let Some(d) = s.get(..10).and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()) {
+        return Some(d);
+    }
+    chrono::DateTime::parse_from_rfc2822(s).ok().map(|d| d.date_naive())
+}
+
+const SKIP_TAGS: &[&str] = &[
+    "nav", "aside", "footer", "header", "form", "script", "style", "noscript", "figure", "template", "iframe",
+];
+const SKIP_WORDS: &[&str] = &[
+    "comment",
+    "related",
+    "share",
+    "sharing",
+    "newsletter",
+    "promo",
+    "sidebar",
+    "advert",
+];
+const BLOCKS: &[&str] = &["p", "h2", "h3", "h4", "li", "blockquote", "pre"];
+
+/// Whether `e` or an ancestor (up to and excluding `stop`) is boilerplate.
+fn skipped(e: ElementRef<'_>, stop: Option<ego_tree::NodeId>) -> bool {
+    let mut node = Some(*e);
+    while let Some(n) = node {
+        if Some(n.id()) == stop {
+            return false;
+        }
+        if let Some(el) = n.value().as_element() {
+            if SKIP_TAGS.contains(&el.name()) {
+                return true;
+            }
+            let names = format!("{} {}", el.attr("class").unwrap_or(""), el.attr("id").unwrap_or("")).to_lowercase();
+            if SKIP_WORDS.iter().any(|w| names.contains(w)) {
+                return true;
+            }
+        }
+        node = n.parent();
+    }
+    false
+}
+
+/// Text of `n` outside links, in characters.
+fn text_outside_links(n: NodeRef<'_, Node>) -> usize {
+    match n.value() {
+        Node::Text(t) => t.trim().chars().count(),
+        Node::Element(e) if e.name() == "a" => 0,
+        _ => n.children().map(text_outside_links).sum(),
+    }
+}
+
+fn container(doc: &Html) -> Option<ElementRef<'_>> {
+    let p = sel("p");
+    for s in ["[itemprop=articleBody]", "article", "main", "[role=main]"] {
+        if let Some(c) = doc
+            .select(&sel(s))
+            .filter(|c| !skipped(*c, None))
+            .max_by_key(|c| c.select(&p).map(|p| text_outside_links(*p)).sum::<usize>())
+            .filter(|c| c.select(&p).any(|p| text_outside_links(*p) > 0))
+        {
+            return Some(c);
+        }
+    }
+    let mut score: HashMap<ego_tree::NodeId, usize> = HashMap::new();
+    for para in doc.select(&p).filter(|e| !skipped(*e, None)) {
+        if let Some(parent) = para.parent() {
+            *score.entry(parent.id()).or_default() += text_outside_links(*para);
+        }
+    }
+    let best = score.into_iter().max_by_key(|&(id, s)| (s, std::cmp::Reverse(id)))?.0;
+    doc.tree.get(best).and_then(ElementRef::wrap)
+}
+
+fn main_text(doc: &Html) -> String {
+    let Some(root) = container(doc) else {
+        let body = doc.select(&sel("body")).next();
+        return body
+            .map(|b| collapse(&b.text().collect::<String>()))
+            .unwrap_or_default();
+    };
+    let blocks = sel(&BLOCKS.join(","));
+    let inner = sel("p,li,blockquote,pre");
+    let mut out: Vec<String> = Vec::new();
+    for b in root.select(&blocks) {
+        if skipped(b, Some(root.id())) || b.select(&inner).next().is_some() {
+            continue;
+        }
+        // A <p> inside a <li> or <blockquote> is the block; the outer element is skipped above.
+        let t = collapse(&b.text().collect::<String>());
+        if !t.is_empty() {
+            out.push(t);
+        }
+    }
+    out.join("\n\n")
+}
+
+/// Reads an HTML page.
+pub fn extract_article(html: &str) -> Article {
+    let doc = Html::parse_document(html);
+    let published_raw = first_attr(
+        &doc,
+        &[
+            "meta[property='article:published_time']",
+            "meta[itemprop=datePublished]",
+            "meta[name=datePublished]",
+            "meta[name=pubdate]",
+            "meta[name=publish-date]",
+            "meta[name='dc.date']",
+            "meta[name=date]",
+        ],
+        "content",
+    )
+    .or_else(|| first_attr(&doc, &["[itemprop=datePublished]", "time[datetime]"], "datetime"));
+    let byline = first_attr(&doc, &["meta[name=author]"], "content")
+        .or_else(|| {
+            first_attr(&doc, &["meta[property='article:author']"], "content").filter(|a| !a.starts_with("http"))
+        })
+        .or_else(|| first_text(&doc, &["[itemprop=author]", "[rel=author]", ".byline", ".author"]));
+    Article {
+        title: first_attr(
+            &doc,
+            &["meta[property='og:title']", "meta[name='twitter:title']"],
+            "content",
+        )
+        .or_else(|| first_text(&doc, &["h1", "title"])),
+        byline,
+        published: published_raw.as_deref().and_then(parse_date),
+        published_raw,
+        canonical: first_attr(&doc, &["link[rel=canonical]"], "href")
+            .or_else(|| first_attr(&doc, &["meta[property='og:url']"], "content")),
+        lang: first_attr(&doc, &["html"], "lang")
+            .or_else(|| first_attr(&doc, &["meta[http-equiv='content-language' i]"], "content"))
+            .or_else(|| first_attr(&doc, &["meta[property='og:locale']"], "content")),
+        site_name: first_attr(&doc, &["meta[property='og:site_name']"], "content"),
+        text: main_text(&doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>عنوان الصفحة | الموقع</title>
+<meta property="og:title" content="قصف على أطراف البلدة الشرقية &amp; نزوح">
+<meta property="article:published_time" content="2026-02-14T08:30:00+02:00">
+<meta name="author" content="مراسل الشمال">
+<link rel="canonical" href="https://news.example.test/2026/02/14/qasf">
+</head><body>
+<header><nav><a href="/">الرئيسية</a> <a href="/world">العالم</a></nav></header>
+<div class="share-bar">شارك الخبر</div>
+<article><h1>قصف على أطراف البلدة</h1>
+<p>قالت مصادر محلية إن قصفاً مدفعياً استهدف الأطراف الشرقية للبلدة صباح اليوم.</p>
+<figure><figcaption>صورة أرشيفية</figcaption></figure>
+<p>وأضافت المصادر أن الأهالي نزحوا نحو القرى المجاورة &quot;خوفاً من تجدد القصف&quot;.</p>
+<aside class="related">اقرأ أيضاً: أخبار أخرى</aside>
+<ul><li>لا إصابات مؤكدة حتى الآن</li></ul>
+</article>
+<footer>جميع الحقوق محفوظة</footer></body></html>"#;
+
+    #[test]
+    fn metadata_and_main_text() {
+        let a = extract_article(PAGE);
+        assert_eq!(a.title.as_deref(), Some("قصف على أطراف البلدة الشرقية & نزوح"));
+        assert_eq!(a.byline.as_deref(), Some("مراسل الشمال"));
+        assert_eq!(a.published, NaiveDate::from_ymd_opt(2026, 2, 14));
+        assert_eq!(
+            a.canonical.as_deref(),
+            Some("https://news.example.test/2026/02/14/qasf")
+        );
+        assert_eq!(a.lang.as_deref(), Some("ar"));
+        assert!(a.text.starts_with("قالت مصادر محلية"), "{}", a.text);
+        assert!(a.text.contains("\"خوفاً من تجدد القصف\""));
+        assert!(a.text.contains("لا إصابات مؤكدة"));
+        for junk in ["الرئيسية", "شارك", "اقرأ أيضاً", "صورة أرشيفية", "محفوظة"] {
+            assert!(!a.text.contains(junk), "{junk} in {}", a.text);
+        }
+    }
+
+    #[test]
+    fn densest_paragraphs_without_article_tag() {
+        let html = r#"<html><body><div id="menu"><p><a href="/">رابط</a> <a href="/b">رابط آخر</a></p></div>
+<div class="content"><p>الفقرة الأولى من الخبر وفيها تفاصيل كثيرة عن الاشتباكات.</p><p>الفقرة الثانية.</p></div>
+<div id="comments"><p>تعليق القارئ الطويل جداً جداً جداً جداً جداً جداً جداً جداً جداً جداً جداً</p></div></body></html>"#;
+        let a = extract_article(html);
+        assert_eq!(
+            a.text,
+            "الفقرة الأولى من الخبر وفيها تفاصيل كثيرة عن الاشتباكات.\n\nالفقرة الثانية."
+        );
+        assert_eq!(a.title, None);
+        assert_eq!(
+            parse_date("Sat, 14 Feb 2026 08:30:00 +0000"),
+            NaiveDate::from_ymd_opt(2026, 2, 14)
+        );
+    }
+}

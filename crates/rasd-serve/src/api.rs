@@ -1,0 +1,909 @@
+//! The JSON API. Handlers parse their query strings with [`crate::filter`], run the store query on a blocking
+//! thread under a timeout, and answer JSON (or CSV / GeoJSON for the exports). GET answers carry an ETag, and
+//! `If-None-Match` with the same tag gets 304.
+
+use crate::filter::{FilterError, next_cursor, parse_query};
+use crate::{Config, assets};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rasd_store::serve_queries::NewCorrection;
+use rasd_store::{Filter, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+type Cfg = Arc<Config>;
+
+/// An answer other than success: a status and a message, sent as `{"error": …, "status": …}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+    fn bad(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in words.
+    error: String,
+    status: u16,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.message,
+            status: self.status.as_u16(),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<FilterError> for ApiError {
+    fn from(e: FilterError) -> ApiError {
+        ApiError::bad(e.0)
+    }
+}
+
+impl From<rasd_store::Error> for ApiError {
+    fn from(e: rasd_store::Error) -> ApiError {
+        let status = match &e {
+            rasd_store::Error::Query(_) => StatusCode::BAD_REQUEST,
+            e if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
+            rasd_store::Error::Missing(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Runs `f` on a blocking thread with the database opened read-only, under the configured timeout.
+async fn read<T, F>(cfg: &Cfg, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> ApiResult<T> + Send + 'static,
+{
+    let db = cfg.db.clone();
+    blocking(cfg, move || f(&Store::open_read_only(&db)?)).await
+}
+
+/// Runs `f` on a blocking thread under the configured timeout.
+async fn blocking<T, F>(cfg: &Cfg, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+{
+    let task = tokio::task::spawn_blocking(f);
+    match tokio::time::timeout(cfg.timeout, task).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the query failed: {e}"),
+        )),
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the query took longer than {} s; narrow the filters",
+                cfg.timeout.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+/// Filters of the event queries (the CLI's `rasd events` flags).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct EventQuery {
+    /// An ACLED event type or sub-event type ("Battles", "Air/drone strike").
+    r#type: Option<String>,
+    /// An actor id ("isis", "syria-gov").
+    actor: Option<String>,
+    /// A source lane ("sana", "local-sources@alaraby") or publishing outlet.
+    source: Option<String>,
+    /// A place: gazetteer id, English or Arabic name ("Albukamal", "البوكمال").
+    place: Option<String>,
+    /// A first-level administrative area ("Deir ez-Zor").
+    admin1: Option<String>,
+    /// LAT,LON,KM: within KM kilometres of a point.
+    near: Option<String>,
+    /// From this date on (YYYY-MM-DD).
+    from: Option<String>,
+    /// Up to this date (YYYY-MM-DD).
+    to: Option<String>,
+    /// Items per page, 1 to 500 (default 100).
+    limit: Option<usize>,
+    /// The `next` cursor of the previous page.
+    cursor: Option<String>,
+}
+
+/// Filters of the contradiction list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ContradictionQuery {
+    /// controller, fatalities, date or existence.
+    kind: Option<String>,
+    /// A source on either side.
+    source: Option<String>,
+    place: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// Options of a timeline.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TimelineQuery {
+    /// Days a source's claim stays its view (1 to 365, default 7).
+    horizon: Option<i64>,
+}
+
+/// Options of an upload.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct IngestQuery {
+    /// A file name for the body ("report.txt", "wire.jsonl", "page.html", "feed.rss"): its extension picks
+    /// the format, and a plain text document takes its id from it.
+    name: Option<String>,
+}
+
+const EVENT_KEYS: &[&str] = &[
+    "type", "actor", "source", "place", "admin1", "near", "from", "to", "limit", "cursor",
+];
+const EXPORT_KEYS: &[&str] = &["type", "actor", "source", "place", "admin1", "near", "from", "to"];
+const CONTRADICTION_KEYS: &[&str] = &["kind", "source", "place", "from", "to", "limit", "cursor"];
+
+/// One page of events.
+#[derive(Serialize, ToSchema)]
+pub struct EventPage {
+    /// Event records with their source lane, outlet and incident id, in date order.
+    #[schema(value_type = Vec<Object>)]
+    events: Vec<rasd_store::StoredEvent>,
+    /// The cursor of the next page; absent on the last page.
+    next: Option<String>,
+    limit: usize,
+}
+
+/// One page of incidents.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentPage {
+    #[schema(value_type = Vec<Object>)]
+    incidents: Vec<rasd_reconcile::Incident>,
+    next: Option<String>,
+    /// Matching incidents on all pages.
+    total: usize,
+}
+
+/// One page of contradictions.
+#[derive(Serialize, ToSchema)]
+pub struct ContradictionPage {
+    #[schema(value_type = Vec<Object>)]
+    contradictions: Vec<rasd_reconcile::Contradiction>,
+    next: Option<String>,
+    total: usize,
+}
+
+/// Dates on which the sources disagree about who holds the place, first to last, inclusive.
+#[derive(Serialize, ToSchema)]
+pub struct Stretch {
+    #[schema(value_type = String, format = Date)]
+    from: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    to: chrono::NaiveDate,
+}
+
+/// A place's control timeline: one lane per source, and the stretches it is contested.
+#[derive(Serialize, ToSchema)]
+pub struct TimelineBody {
+    place_id: String,
+    place_name: String,
+    place_name_ar: String,
+    horizon: i64,
+    /// Lanes (each source's claims, with stance and evidence) and steps (the state on each claim date).
+    #[schema(value_type = Object)]
+    timeline: rasd_reconcile::Timeline,
+    contested: Vec<Stretch>,
+}
+
+/// Every place with events.
+#[derive(Serialize, ToSchema)]
+pub struct PlacesBody {
+    #[schema(value_type = Vec<Object>)]
+    places: Vec<rasd_store::PlaceRow>,
+}
+
+/// Every source lane with its claims and how often others contradict it.
+#[derive(Serialize, ToSchema)]
+pub struct SourcesBody {
+    #[schema(value_type = Vec<Object>)]
+    sources: Vec<rasd_store::SourceStats>,
+}
+
+/// A highlightable span: one field's evidence in the document text.
+#[derive(Serialize, ToSchema)]
+pub struct SpanBody {
+    event_id: String,
+    /// "evidence" for the clause of the event, else the field ("trigger", "actor1", "location", "date", …).
+    field: String,
+    /// Byte offsets in the original text.
+    start: usize,
+    end: usize,
+    /// The same span in UTF-16 code units (JavaScript string indices).
+    u16_start: usize,
+    u16_end: usize,
+    text: String,
+}
+
+/// A stored document with its events and every field's evidence.
+#[derive(Serialize, ToSchema)]
+pub struct DocBody {
+    /// The document (id, url, outlet, published, title, text, origin, format, near_dup_of, aliases, events).
+    #[schema(value_type = Object)]
+    doc: rasd_store::DocRecord,
+    spans: Vec<SpanBody>,
+}
+
+/// What the database holds and what this server allows.
+#[derive(Serialize, ToSchema)]
+pub struct StatusBody {
+    #[schema(value_type = Object)]
+    counts: rasd_store::serve_queries::Counts,
+    /// Whether POST requests are accepted (the server was started with a token).
+    writes: bool,
+    version: String,
+}
+
+/// Every located event, compactly, for the map.
+#[derive(Serialize, ToSchema)]
+pub struct MapBody {
+    #[schema(value_type = Vec<Object>)]
+    points: Vec<rasd_store::serve_queries::MapPoint>,
+}
+
+/// One event with the corrections filed against it.
+#[derive(Serialize, ToSchema)]
+pub struct EventBody {
+    #[schema(value_type = Object)]
+    event: rasd_store::StoredEvent,
+    #[schema(value_type = Vec<Object>)]
+    corrections: Vec<rasd_store::serve_queries::Correction>,
+}
+
+/// A correction: what is wrong with an event. At least one of `wrong`, `value` and `note`.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// The field that is wrong (event_type, sub_event_type, event_date, actor1, actor2, location, fatalities,
+    /// territory_share, reported_by, stance, background); absent for the whole record.
+    field: Option<String>,
+    /// The right value.
+    #[schema(value_type = Option<Object>)]
+    value: Option<Value>,
+    /// True when the record is no event at all.
+    #[serde(default)]
+    wrong: bool,
+    note: Option<String>,
+    author: Option<String>,
+}
+
+/// A stored correction.
+#[derive(Serialize, ToSchema)]
+pub struct CorrectionBody {
+    #[schema(value_type = Object)]
+    correction: rasd_store::serve_queries::Correction,
+}
+
+/// What an upload stored.
+#[derive(Serialize, ToSchema)]
+pub struct IngestBody {
+    #[schema(value_type = Object)]
+    stats: rasd_store::IngestStats,
+}
+
+/// The OpenAPI description, generated from the handlers and their types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rasd serve",
+        description = "Read-only API over a rasd project database (writes need a token)."
+    ),
+    paths(
+        status,
+        events,
+        event,
+        incidents,
+        places,
+        timeline,
+        contradictions,
+        sources,
+        doc,
+        map,
+        export_csv,
+        export_geojson,
+        openapi,
+        ingest,
+        add_correction
+    ),
+    components(schemas(
+        ErrorBody,
+        EventPage,
+        IncidentPage,
+        ContradictionPage,
+        Stretch,
+        TimelineBody,
+        PlacesBody,
+        SourcesBody,
+        SpanBody,
+        DocBody,
+        StatusBody,
+        MapBody,
+        EventBody,
+        CorrectionInput,
+        CorrectionBody,
+        IngestBody
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn router(cfg: Cfg) -> Router {
+    let limit = cfg.body_limit;
+    Router::new()
+        .route("/api/status", get(status))
+        .route("/api/events", get(events))
+        .route("/api/events/{id}", get(event))
+        .route("/api/events/{id}/corrections", post(add_correction))
+        .route("/api/incidents", get(incidents))
+        .route("/api/places", get(places))
+        .route("/api/places/{id}/timeline", get(timeline))
+        .route("/api/contradictions", get(contradictions))
+        .route("/api/sources", get(sources))
+        .route("/api/docs/{id}", get(doc))
+        .route("/api/map", get(map))
+        .route("/api/export.csv", get(export_csv))
+        .route("/api/export.geojson", get(export_geojson))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/ingest", post(ingest))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback(assets::asset)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(etag))
+        .with_state(cfg)
+}
+
+async fn api_not_found(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no endpoint {method} {}; see /api/openapi.json", uri.path()))
+}
+
+/// ETag and `If-None-Match` for every successful GET: the tag is a hash of the body.
+async fn etag(req: Request, next: Next) -> Response {
+    let is_get = req.method() == Method::GET;
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let resp = next.run(req).await;
+    if !is_get || resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read").into_response();
+    };
+    let tag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
+    let matches = if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
+    });
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, v);
+    }
+    if matches {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    parts
+        .headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-cache"));
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The next cursor when a page of `limit` starting at `offset` leaves `total` items unread.
+fn page<T>(mut items: Vec<T>, offset: usize, limit: usize) -> (Vec<T>, Option<String>, usize) {
+    let total = items.len();
+    let end = offset.saturating_add(limit).min(total);
+    let start = offset.min(total);
+    let next = (end < total).then(|| next_cursor(end));
+    (items.drain(start..end).collect(), next, total)
+}
+
+/// A 404 when the filter names a place the database has never seen (not an empty answer that looks like
+/// "nothing happened there").
+fn check_place(store: &Store, f: &Filter) -> ApiResult<()> {
+    if let Some(p) = &f.place
+        && store.find_places(p)?.is_empty()
+    {
+        return Err(ApiError::not_found(format!(
+            "no stored event is at a place matching {p:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses ids that no record has: too long or with control characters.
+fn check_id(what: &str, id: &str) -> ApiResult<()> {
+    if id.is_empty() || id.len() > 512 || id.chars().any(char::is_control) {
+        return Err(ApiError::bad(format!("{what} id: 1 to 512 bytes of printable text")));
+    }
+    Ok(())
+}
+
+/// Counts and settings.
+#[utoipa::path(get, path = "/api/status", responses((status = 200, body = StatusBody)))]
+async fn status(State(cfg): State<Cfg>) -> ApiResult<Json<StatusBody>> {
+    let writes = cfg.token.is_some();
+    let counts = read(&cfg, |s| Ok(s.counts()?)).await?;
+    Ok(Json(StatusBody {
+        counts,
+        writes,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }))
+}
+
+/// Events matching the filters, in date order, a page at a time.
+#[utoipa::path(get, path = "/api/events", params(EventQuery), responses(
+    (status = 200, body = EventPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn events(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<EventPage>> {
+    let p = parse_query(q.as_deref(), EVENT_KEYS)?;
+    read(&cfg, move |s| {
+        check_place(s, &p.filter)?;
+        let mut events = s.events_page(&p.filter, p.offset, Some(p.limit + 1))?;
+        let next = (events.len() > p.limit).then(|| next_cursor(p.offset + p.limit));
+        events.truncate(p.limit);
+        Ok(Json(EventPage {
+            events,
+            next,
+            limit: p.limit,
+        }))
+    })
+    .await
+}
+
+/// One event with its corrections.
+#[utoipa::path(get, path = "/api/events/{id}", params(("id" = String, Path, description = "event id")),
+    responses((status = 200, body = EventBody), (status = 404, body = ErrorBody)))]
+async fn event(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json<EventBody>> {
+    check_id("event", &id)?;
+    read(&cfg, move |s| {
+        let event = s
+            .event(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no event with id {id:?}")))?;
+        let corrections = s.corrections(Some(&id))?;
+        Ok(Json(EventBody { event, corrections }))
+    })
+    .await
+}
+
+/// Incidents (events of several reports clustered into one) matching the filters.
+#[utoipa::path(get, path = "/api/incidents", params(EventQuery), responses(
+    (status = 200, body = IncidentPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn incidents(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<IncidentPage>> {
+    let p = parse_query(q.as_deref(), EVENT_KEYS)?;
+    read(&cfg, move |s| {
+        check_place(s, &p.filter)?;
+        let (incidents, next, total) = page(s.incidents(&p.filter)?, p.offset, p.limit);
+        Ok(Json(IncidentPage { incidents, next, total }))
+    })
+    .await
+}
+
+/// Every place with events, busiest first.
+#[utoipa::path(get, path = "/api/places", responses((status = 200, body = PlacesBody)))]
+async fn places(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<PlacesBody>> {
+    parse_query(q.as_deref(), &[])?;
+    read(&cfg, |s| Ok(Json(PlacesBody { places: s.places()? }))).await
+}
+
+/// The stretches of consecutive contested steps.
+fn contested(tl: &rasd_reconcile::Timeline) -> Vec<Stretch> {
+    let mut out: Vec<Stretch> = Vec::new();
+    let mut open = false;
+    for step in &tl.steps {
+        match (step.contested, open, out.last_mut()) {
+            (true, true, Some(last)) => last.to = step.date,
+            (true, _, _) => {
+                out.push(Stretch {
+                    from: step.date,
+                    to: step.date,
+                });
+                open = true;
+            }
+            (false, _, _) => open = false,
+        }
+    }
+    out
+}
+
+/// The control timeline of a place (id, English or Arabic name): one lane per source.
+#[utoipa::path(get, path = "/api/places/{id}/timeline", params(
+    ("id" = String, Path, description = "place id (gn:174448) or name (Albukamal, البوكمال)"), TimelineQuery),
+    responses((status = 200, body = TimelineBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn timeline(
+    State(cfg): State<Cfg>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<TimelineBody>> {
+    check_id("place", &id)?;
+    let p = parse_query(q.as_deref(), &["horizon"])?;
+    read(&cfg, move |s| {
+        if s.find_places(&id)?.is_empty() {
+            return Err(ApiError::not_found(format!(
+                "no stored event is at a place matching {id:?}"
+            )));
+        }
+        let tl = s
+            .timeline(&id, p.horizon)?
+            .ok_or_else(|| ApiError::not_found(format!("{id}: no control claims")))?;
+        Ok(Json(TimelineBody {
+            place_id: tl.place_id.clone(),
+            place_name: tl.place_name.clone(),
+            place_name_ar: tl.place_name_ar.clone(),
+            horizon: p.horizon,
+            contested: contested(&tl),
+            timeline: tl,
+        }))
+    })
+    .await
+}
+
+/// Contradictions between sources.
+#[utoipa::path(get, path = "/api/contradictions", params(ContradictionQuery), responses(
+    (status = 200, body = ContradictionPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn contradictions(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<ContradictionPage>> {
+    let p = parse_query(q.as_deref(), CONTRADICTION_KEYS)?;
+    read(&cfg, move |s| {
+        check_place(s, &p.filter)?;
+        let (contradictions, next, total) = page(s.contradictions(&p.filter)?, p.offset, p.limit);
+        Ok(Json(ContradictionPage {
+            contradictions,
+            next,
+            total,
+        }))
+    })
+    .await
+}
+
+/// Every source lane with its claims and how often others contradict it.
+#[utoipa::path(get, path = "/api/sources", responses((status = 200, body = SourcesBody)))]
+async fn sources(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<SourcesBody>> {
+    parse_query(q.as_deref(), &[])?;
+    read(&cfg, |s| Ok(Json(SourcesBody { sources: s.sources()? }))).await
+}
+
+/// UTF-16 offset of each byte offset that falls on a character boundary.
+fn u16_offset(text: &str, byte: usize) -> Option<usize> {
+    text.get(..byte).map(|s| s.encode_utf16().count())
+}
+
+/// A document's text, its events, and every field's evidence span.
+#[utoipa::path(get, path = "/api/docs/{id}", params(("id" = String, Path, description = "document id")),
+    responses((status = 200, body = DocBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn doc(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json<DocBody>> {
+    check_id("document", &id)?;
+    read(&cfg, move |s| {
+        let rec = s
+            .doc(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no document with id {id:?}")))?;
+        let text = &rec.doc.text;
+        let mut spans = Vec::new();
+        for e in &rec.events {
+            let ev = &e.event;
+            let fields = std::iter::once(("evidence", &ev.evidence))
+                .chain(ev.field_evidence.iter().map(|(k, v)| (k.as_str(), v)));
+            for (field, evid) in fields {
+                if let (Some(u16_start), Some(u16_end)) = (u16_offset(text, evid.start), u16_offset(text, evid.end))
+                    && evid.start < evid.end
+                {
+                    spans.push(SpanBody {
+                        event_id: ev.id.clone(),
+                        field: field.to_string(),
+                        start: evid.start,
+                        end: evid.end,
+                        u16_start,
+                        u16_end,
+                        text: evid.text.clone(),
+                    });
+                }
+            }
+        }
+        Ok(Json(DocBody { doc: rec, spans }))
+    })
+    .await
+}
+
+/// Every located event as a compact point (for the map).
+#[utoipa::path(get, path = "/api/map", responses((status = 200, body = MapBody)))]
+async fn map(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<MapBody>> {
+    parse_query(q.as_deref(), &[])?;
+    read(&cfg, |s| {
+        Ok(Json(MapBody {
+            points: s.map_points()?,
+        }))
+    })
+    .await
+}
+
+async fn export(cfg: Cfg, q: Option<String>, csv: bool) -> ApiResult<Response> {
+    let p = parse_query(q.as_deref(), EXPORT_KEYS)?;
+    let body = read(&cfg, move |s| {
+        check_place(s, &p.filter)?;
+        let mut out = Vec::new();
+        if csv {
+            s.export_acled_csv(&p.filter, &mut out)?;
+        } else {
+            s.export_geojson(&p.filter, &mut out)?;
+        }
+        Ok(out)
+    })
+    .await?;
+    let (mime, name) = if csv {
+        ("text/csv; charset=utf-8", "attachment; filename=\"rasd-acled.csv\"")
+    } else {
+        ("application/geo+json", "inline; filename=\"rasd.geojson\"")
+    };
+    Ok((
+        [(header::CONTENT_TYPE, mime), (header::CONTENT_DISPOSITION, name)],
+        body,
+    )
+        .into_response())
+}
+
+/// ACLED-style CSV of the incidents matching the filters (one row per incident).
+#[utoipa::path(get, path = "/api/export.csv", params(EventQuery), responses(
+    (status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody)))]
+async fn export_csv(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    export(cfg, q, true).await
+}
+
+/// GeoJSON of the incidents matching the filters and the places' latest control state.
+#[utoipa::path(get, path = "/api/export.geojson", params(EventQuery), responses(
+    (status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = ErrorBody)))]
+async fn export_geojson(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    export(cfg, q, false).await
+}
+
+/// This description.
+#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, body = Object)))]
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Refuses a write unless the server has a token and the request carries it.
+fn authorize(cfg: &Config, headers: &HeaderMap) -> ApiResult<()> {
+    let Some(token) = &cfg.token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "writes are off: this server was started without --token, so it only reads",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    // Compares every byte whatever the first difference, so the time taken tells nothing.
+    let same = given.is_some_and(|g| {
+        g.len() == token.len() && g.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    });
+    if !same {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "writes need the header `Authorization: Bearer TOKEN` with the server's --token",
+        ));
+    }
+    Ok(())
+}
+
+fn body(b: Result<Bytes, BytesRejection>) -> ApiResult<Bytes> {
+    b.map_err(|e| {
+        ApiError::new(
+            e.status(),
+            format!("the request body cannot be read: {}", e.body_text()),
+        )
+    })
+}
+
+/// The embedded extractor, loaded on the first upload.
+fn extractor() -> ApiResult<&'static rasd_events::Extractor> {
+    static X: std::sync::OnceLock<rasd_events::Extractor> = std::sync::OnceLock::new();
+    if let Some(x) = X.get() {
+        return Ok(x);
+    }
+    let x = rasd_events::Extractor::default_embedded().map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("loading the event extractor: {e}"),
+        )
+    })?;
+    Ok(X.get_or_init(|| x))
+}
+
+/// Stores a document (text, HTML, RSS/Atom) or JSONL documents, extracting their events. Needs the token.
+#[utoipa::path(post, path = "/api/ingest", params(IngestQuery), request_body(content = String,
+    description = "the document, or JSON Lines {id,url,outlet,published,title,text}", content_type = "text/plain"),
+    responses((status = 200, body = IngestBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn ingest(
+    State(cfg): State<Cfg>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    b: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<IngestBody>> {
+    authorize(&cfg, &headers)?;
+    let bytes = body(b)?;
+    let mut name = "upload.txt".to_string();
+    for (k, v) in form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
+        if k != "name" {
+            return Err(ApiError::bad(format!(
+                "unknown query parameter {k:?}; this endpoint takes: name"
+            )));
+        }
+        if v.is_empty()
+            || v.len() > 100
+            || !v.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+            || v.starts_with('.')
+        {
+            return Err(ApiError::bad(format!(
+                "name={v:?}: a file name of letters, digits, '.', '_' and '-' (at most 100)"
+            )));
+        }
+        name = v.into_owned();
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::bad("the request body is empty: send the document"));
+    }
+    let hint = rasd_store::read::format_from_name(&name);
+    let db = cfg.db.clone();
+    blocking(&cfg, move || {
+        let x = extractor()?;
+        let items = rasd_store::read::read_bytes(&format!("upload/{name}"), &bytes, hint);
+        let mut store = Store::open_existing(&db)?;
+        let worker = || {
+            let mut w = x.worker();
+            let opts = rasd_events::Options::default();
+            move |d: &rasd_core::Doc| w.extract(d, &opts)
+        };
+        let stats = store.ingest(items, &worker, rasd_events::VERSION, &mut |_| {})?;
+        Ok(Json(IngestBody { stats }))
+    })
+    .await
+}
+
+const CORRECTABLE: &[&str] = &[
+    "event_type",
+    "sub_event_type",
+    "event_date",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "location",
+    "fatalities",
+    "territory_share",
+    "reported_by",
+    "stance",
+    "background",
+];
+
+/// Marks an event wrong, or one of its fields: stored as a new correction, never an edit. Needs the token.
+#[utoipa::path(post, path = "/api/events/{id}/corrections", params(("id" = String, Path, description = "event id")),
+    request_body = CorrectionInput,
+    responses((status = 201, body = CorrectionBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn add_correction(
+    State(cfg): State<Cfg>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    b: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<CorrectionBody>)> {
+    authorize(&cfg, &headers)?;
+    check_id("event", &id)?;
+    let bytes = body(b)?;
+    let input: CorrectionInput = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad(format!("the body is not a correction ({e}); see /api/openapi.json")))?;
+    if let Some(f) = &input.field
+        && !CORRECTABLE.contains(&f.as_str())
+    {
+        return Err(ApiError::bad(format!(
+            "field {f:?} cannot be corrected; one of: {}",
+            CORRECTABLE.join(", ")
+        )));
+    }
+    if !input.wrong && input.value.is_none() && input.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(ApiError::bad(
+            "a correction says something: \"wrong\": true, a \"value\", or a \"note\"",
+        ));
+    }
+    if input.note.as_ref().is_some_and(|n| n.len() > 4000) || input.author.as_ref().is_some_and(|a| a.len() > 200) {
+        return Err(ApiError::bad("note: at most 4000 bytes; author: at most 200"));
+    }
+    let db = cfg.db.clone();
+    let c = NewCorrection {
+        field: input.field,
+        value: input.value,
+        wrong: input.wrong,
+        note: input.note,
+        author: input.author,
+    };
+    let stored = blocking(&cfg, move || {
+        let mut store = Store::open_existing(&db)?;
+        store
+            .add_correction(&id, &c)?
+            .ok_or_else(|| ApiError::not_found(format!("no event with id {id:?}")))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(CorrectionBody { correction: stored })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openapi_document_lists_every_endpoint() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("json");
+        for p in [
+            "/api/events",
+            "/api/incidents",
+            "/api/places/{id}/timeline",
+            "/api/contradictions",
+            "/api/sources",
+            "/api/docs/{id}",
+            "/api/export.csv",
+            "/api/export.geojson",
+            "/api/ingest",
+            "/api/events/{id}/corrections",
+        ] {
+            assert!(doc["paths"].get(p).is_some(), "{p} missing");
+        }
+    }
+
+    #[test]
+    fn utf16_offsets_count_code_units() {
+        let t = "قتل 3 🙂 في";
+        assert_eq!(u16_offset(t, 0), Some(0));
+        assert_eq!(u16_offset(t, "قتل".len()), Some(3));
+        assert_eq!(u16_offset(t, "قتل 3 🙂".len()), Some(8));
+        assert_eq!(u16_offset(t, 1), None);
+    }
+}

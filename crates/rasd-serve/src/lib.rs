@@ -1,0 +1,93 @@
+//! `rasd serve`: a read-only JSON API over the project database, and the analyst's page (map, per-source
+//! control timelines, contradictions, events, documents) bundled into the binary.
+//!
+//! Every request opens the database read-only ([`Store::open_read_only`]) and reads the last committed state,
+//! so the server never blocks an ingest and always answers with what is stored. Writes (ingest, corrections)
+//! are off unless a token is configured, and then need `Authorization: Bearer TOKEN`.
+//!
+//! Bounds: pages hold at most [`MAX_PAGE`] items, request bodies at most [`Config::body_limit`] bytes, and a
+//! query that runs longer than [`Config::timeout`] is answered with 503. Static assets come from the embedded
+//! `web/dist` and are looked up by exact name, never on the file system.
+
+mod api;
+mod assets;
+mod filter;
+
+pub use api::ApiDoc;
+pub use filter::{FilterError, Params, parse_query};
+
+use axum::Router;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The most items one page holds.
+pub const MAX_PAGE: usize = 500;
+/// Items per page when the request does not say.
+pub const DEFAULT_PAGE: usize = 100;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project database.
+    pub db: PathBuf,
+    /// Writes are allowed only with this bearer token; `None` turns them off.
+    pub token: Option<String>,
+    /// The longest a query may run.
+    pub timeout: Duration,
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+}
+
+impl Config {
+    pub fn new(db: impl Into<PathBuf>) -> Config {
+        Config {
+            db: db.into(),
+            token: None,
+            timeout: Duration::from_secs(20),
+            body_limit: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] rasd_store::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The application: API routes, the page, and their limits.
+pub fn router(cfg: Config) -> Router {
+    api::router(Arc::new(cfg))
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    cfg: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(cfg))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Checks the database, binds `addr`, calls `ready` with the bound address, and serves until Ctrl-C. Blocks.
+pub fn run(cfg: Config, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
+    // A missing, foreign or corrupt database is refused before the port is bound.
+    drop(rasd_store::Store::open_read_only(&cfg.db)?);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        serve(listener, cfg, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! `rasd serve`: the analyst's page and a read-only JSON API over the project database (crate rasd-serve).
+
+use super::events::DbArgs;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Open the printed address in a browser: a map of the events, each place's control \
+timeline with one lane per source, contradictions side by side, the events table and every document with its \
+evidence highlighted. The API is described at /api/openapi.json.\n\
+Writes (POST /api/ingest, POST /api/events/ID/corrections) are off unless --token is given; then they need \
+`Authorization: Bearer TOKEN`. The server binds to 127.0.0.1 unless --addr says otherwise; nothing is fetched \
+from the internet."
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: SocketAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Allow writes to requests that carry `Authorization: Bearer T`.
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(t) = &args.token
+        && (t.len() < 8 || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        anyhow::bail!("--token: at least 8 characters, without spaces");
+    }
+    if !args.addr.ip().is_loopback() {
+        eprintln!(
+            "rasd: warning: listening on {}: other machines can read this database{}",
+            args.addr,
+            if args.token.is_some() {
+                " (writes need the token)"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut cfg = rasd_serve::Config::new(&args.db.db);
+    cfg.token = args.token.clone();
+    let writes = if cfg.token.is_some() {
+        "on, with the token"
+    } else {
+        "off"
+    };
+    let db = args.db.db.display().to_string();
+    let open = args.open;
+    rasd_serve::run(cfg, args.addr, |addr| {
+        let url = format!("http://{addr}/");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "rasd serve: {url} (database {db}; writes {writes}); Ctrl-C stops");
+        let _ = out.flush();
+        if open {
+            let _ = std::process::Command::new("xdg-open")
+                .arg(&url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+    })
+    .with_context(|| format!("cannot serve {db} on {}", args.addr))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,520 @@
+//! `rasd train`: fits the event scorer on the team's candidate labels and writes `data/model/scorer.tsv` and its
+//! manifest.
+//!
+//! Inputs: the labels in `eval/labels/*.tsv` (`corpus_id, start, end, label, note`: one factuality label per
+//! candidate clause), the split in `eval/split/split.tsv`, and the report texts in `../shared/corpus`. Test-split
+//! reports are never read. Every candidate record that rasd's rules produce for a labelled report (rule-only,
+//! weak candidates included) takes the label of the clause that holds its trigger; candidates in unlabelled clauses
+//! are left out. The fit is deterministic, so `rasd train --check` can verify that the embedded model is the one
+//! these labels give.
+
+use anyhow::{Context, Result, bail};
+use rasd_core::Doc;
+use rasd_events::features::FEATURE_SET;
+use rasd_events::scorer::{self, CLASSES, EVENT, Example, K, Params};
+use rasd_events::{Extractor, Options};
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Writes data/model/scorer.tsv and data/model/manifest.json (see data/model/README.md). \
+Rebuild rasd afterwards to embed the new model.\n\
+--check trains in memory and exits 1 when the result differs from data/model/scorer.tsv (CI runs it where \
+../shared/corpus is present)."
+)]
+pub struct Args {
+    /// Where the corpus files live.
+    #[arg(long, default_value = "../shared/corpus")]
+    pub corpus_dir: PathBuf,
+    /// Label files (default: every eval/labels/*.tsv).
+    #[arg(long)]
+    pub labels: Vec<PathBuf>,
+    /// The split file; test-split reports are never used.
+    #[arg(long, default_value = "eval/split/split.tsv")]
+    pub split: PathBuf,
+    /// Where to write the model and manifest.
+    #[arg(long, default_value = "data/model")]
+    pub out: PathBuf,
+    /// Train, then compare with the model in --out instead of writing it; exit 1 on any difference.
+    #[arg(long)]
+    pub check: bool,
+    /// Also report a learning curve: train-split subsets of 250, 500, 1000 … labels, scored on the dev split.
+    #[arg(long)]
+    pub learning_curve: bool,
+    /// Training epochs.
+    #[arg(long, default_value_t = Params::default().epochs)]
+    pub epochs: usize,
+    /// Seed of the example shuffles.
+    #[arg(long, default_value_t = Params::default().seed)]
+    pub seed: u64,
+    /// Worker threads for candidate extraction (the fit itself is single-threaded, for reproducibility).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// The record stage's data over one gold file: each record's features, whether it is right, and the gold count.
+struct RecordData {
+    x: Vec<[f64; scorer::RECORD_FEATURES.len()]>,
+    y: Vec<bool>,
+    gold: usize,
+}
+
+/// Gold events the record stage is fitted on, and scored on.
+const RECORD_TRAIN: &str = "eval/split/train.jsonl";
+const RECORD_DEV: &str = "eval/split/dev.jsonl";
+/// L2 penalty of the record stage.
+const RECORD_L2: f64 = 1.0;
+
+/// Team-written development texts that label files may refer to by id.
+const TEAM_TEXTS: &[&str] = &["eval/events/dev.jsonl", "eval/events/sentences.jsonl"];
+
+/// One labelled clause.
+struct Label {
+    start: usize,
+    end: usize,
+    class: usize,
+}
+
+fn read_labels(files: &[PathBuf]) -> Result<HashMap<String, Vec<Label>>> {
+    let mut out: HashMap<String, Vec<Label>> = HashMap::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') || line.starts_with("corpus_id\t") {
+                continue;
+            }
+            let c: Vec<&str> = line.split('\t').collect();
+            let bad = || {
+                format!(
+                    "{}:{}: expected corpus_id, start, end, label[, note]",
+                    f.display(),
+                    i + 1
+                )
+            };
+            if c.len() < 4 {
+                bail!(bad());
+            }
+            let start: usize = c[1].trim().parse().with_context(bad)?;
+            let end: usize = c[2].trim().parse().with_context(bad)?;
+            let class = scorer::class_index(c[3].trim()).with_context(|| {
+                format!(
+                    "{}:{}: unknown label `{}` (one of {})",
+                    f.display(),
+                    i + 1,
+                    c[3].trim(),
+                    CLASSES.join(", ")
+                )
+            })?;
+            out.entry(c[0].trim().to_string())
+                .or_default()
+                .push(Label { start, end, class });
+        }
+    }
+    Ok(out)
+}
+
+/// `id → split` from the split file.
+pub(crate) fn read_split(path: &Path) -> Result<HashMap<String, String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the split file {}", path.display()))?;
+    let mut m = HashMap::new();
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() >= 4 {
+            m.insert(c[0].to_string(), c[3].to_string());
+        }
+    }
+    if m.is_empty() {
+        bail!("{}: no rows", path.display());
+    }
+    Ok(m)
+}
+
+/// Reads the corpus reports with the given ids.
+pub(crate) fn read_corpus(dir: &Path, want: &dyn Fn(&str) -> bool) -> Result<Vec<Doc>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the corpus directory {} (use --corpus-dir)", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut docs = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value =
+                serde_json::from_str(line).with_context(|| format!("{}:{}: not JSON", f.display(), i + 1))?;
+            let Some(id) = v["id"].as_str() else { continue };
+            if !want(id) {
+                continue;
+            }
+            docs.push(Doc {
+                id: id.to_string(),
+                url: v["url"].as_str().map(str::to_string),
+                outlet: v["outlet"].as_str().map(str::to_string),
+                published: v["published"]
+                    .as_str()
+                    .and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()),
+                title: None,
+                text: v["text"].as_str().unwrap_or("").to_string(),
+            });
+        }
+    }
+    docs.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(docs)
+}
+
+/// Labelled examples of the given documents, in document then text order.
+fn examples(x: &Extractor, docs: &[Doc], labels: &HashMap<String, Vec<Label>>) -> Vec<(Example, String)> {
+    let per_doc: Vec<Vec<(Example, String)>> = docs
+        .par_iter()
+        .map(|d| {
+            let mut w = x.worker();
+            let Some(ls) = labels.get(&d.id) else {
+                return Vec::new();
+            };
+            w.training_rows(d, &Options::default())
+                .into_iter()
+                .filter_map(|r| {
+                    let l = ls.iter().find(|l| l.start <= r.trigger.0 && r.trigger.0 < l.end)?;
+                    Some((
+                        Example {
+                            idx: r.features.idx,
+                            class: l.class,
+                            doc: d.id.clone(),
+                        },
+                        d.id.clone(),
+                    ))
+                })
+                .collect()
+        })
+        .collect();
+    per_doc.into_iter().flatten().collect()
+}
+
+fn f1_at(p: &[f64], y: &[bool], t: f64) -> (f64, f64, f64) {
+    let (mut tp, mut fp, mut fnn) = (0.0, 0.0, 0.0);
+    for (pi, yi) in p.iter().zip(y) {
+        match (*pi >= t, *yi) {
+            (true, true) => tp += 1.0,
+            (true, false) => fp += 1.0,
+            (false, true) => fnn += 1.0,
+            _ => {}
+        }
+    }
+    let pr = if tp + fp == 0.0 { 0.0 } else { tp / (tp + fp) };
+    let rc = if tp + fnn == 0.0 { 0.0 } else { tp / (tp + fnn) };
+    let f = if pr + rc == 0.0 { 0.0 } else { 2.0 * pr * rc / (pr + rc) };
+    (pr, rc, f)
+}
+
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let files: Vec<PathBuf> = if a.labels.is_empty() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir("eval/labels")
+            .context("cannot read eval/labels (run rasd train from the repository root, or pass --labels)")?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        a.labels.clone()
+    };
+    if files.is_empty() {
+        bail!("no label files (eval/labels/*.tsv)");
+    }
+    let labels = read_labels(&files)?;
+    let split = read_split(&a.split)?;
+    let leaked: Vec<&String> = labels
+        .keys()
+        .filter(|id| split.get(*id).is_some_and(|s| s == "test"))
+        .collect();
+    if !leaked.is_empty() {
+        bail!(
+            "labels name {} test-split report(s) (e.g. {}): the test split is never trained on",
+            leaked.len(),
+            leaked[0]
+        );
+    }
+    // The model is fitted on the train split (and the team's own texts); the dev split is scored, never fitted.
+    let mut docs = read_corpus(&a.corpus_dir, &|id| {
+        labels.contains_key(id) && split.get(id).is_some_and(|s| s == "train" || s == "dev")
+    })?;
+    // The team-written development texts (eval/events/*.jsonl carry their own text) may be labelled too.
+    for f in TEAM_TEXTS {
+        if let Ok(text) = std::fs::read_to_string(f) {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let Ok(d) = serde_json::from_str::<Doc>(line) else {
+                    continue;
+                };
+                if labels.contains_key(&d.id) && !split.contains_key(&d.id) {
+                    docs.push(d);
+                }
+            }
+        }
+    }
+    docs.sort_by(|a, b| a.id.cmp(&b.id));
+    if docs.is_empty() {
+        bail!("none of the labelled reports was found in {}", a.corpus_dir.display());
+    }
+    let pool = crate::commands::extract::pool(a.threads)?;
+    let x = Extractor::default_embedded_rules_only().context("cannot load the embedded lexicon and rules")?;
+    let data = pool.install(|| examples(&x, &docs, &labels));
+    let in_fit = |d: &str| split.get(d).is_none_or(|s| s == "train");
+    let examples: Vec<Example> = data.iter().filter(|(_, d)| in_fit(d)).map(|(e, _)| e.clone()).collect();
+    let dev_ex: Vec<Example> = data
+        .iter()
+        .filter(|(_, d)| split.get(d).is_some_and(|s| s == "dev"))
+        .map(|(e, _)| e.clone())
+        .collect();
+    if examples.len() < 50 {
+        bail!("only {} labelled candidates matched: too few to train", examples.len());
+    }
+    let params = Params {
+        epochs: a.epochs,
+        seed: a.seed,
+        ..Params::default()
+    };
+    eprintln!(
+        "rasd train: {} labelled candidates from {} reports ({} label files); fitting {} folds + final …",
+        examples.len(),
+        docs.len(),
+        files.len(),
+        params.folds
+    );
+    let mut fit = scorer::train(&examples, &params);
+    // The record stage, fitted on the train split's gold events: is each record the scorer keeps right?
+    let record_x = x.with_scorer(Some(fit.model.clone()));
+    let stage = |gold: &str| -> Result<RecordData> {
+        let data = crate::commands::eval_events::load_gold(gold, &a.corpus_dir)?;
+        let docs: Vec<Doc> = data.iter().map(|(d, _)| d.clone()).collect();
+        let opts = Options {
+            min_confidence: Some(0.0),
+            ..Options::default()
+        };
+        let preds = pool.install(|| crate::commands::extract::extract_all(&record_x, &docs, &opts));
+        let (mut xs, mut ys, mut n_gold) = (Vec::new(), Vec::new(), 0usize);
+        for ((_, golds), preds) in data.iter().zip(&preds) {
+            n_gold += golds.len();
+            let pairs = crate::commands::eval_events::assign(golds, preds);
+            let doc = scorer::doc_stats(preds);
+            let mut seen: Vec<rasd_core::EventType> = Vec::new();
+            for (i, e) in preds.iter().enumerate() {
+                let before = seen.iter().filter(|t| **t == e.event_type).count();
+                seen.push(e.event_type);
+                xs.push(scorer::record_features(e, before, doc));
+                ys.push(pairs.iter().any(|&(_, p)| p == i));
+            }
+        }
+        Ok(RecordData {
+            x: xs,
+            y: ys,
+            gold: n_gold,
+        })
+    };
+    let RecordData {
+        x: rec_x,
+        y: rec_y,
+        gold: rec_gold,
+    } = stage(RECORD_TRAIN)?;
+    let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
+    let rec_p: Vec<f64> = rec_x
+        .iter()
+        .map(|x| {
+            scorer::RecordModel {
+                weights: w,
+                threshold: 0.5,
+            }
+            .score(x)
+        })
+        .collect();
+    let rec_t = scorer::best_record_threshold(&rec_p, &rec_y, rec_gold);
+    let record = scorer::RecordModel {
+        weights: w,
+        threshold: rec_t,
+    };
+    let RecordData {
+        x: dev_rx,
+        y: dev_ry,
+        gold: dev_rgold,
+    } = stage(RECORD_DEV)?;
+    let dev_rp: Vec<f64> = dev_rx.iter().map(|x| record.score(x)).collect();
+    let rec_auc_train = scorer::auc(&rec_p, &rec_y).unwrap_or(f64::NAN);
+    let rec_auc_dev = scorer::auc(&dev_rp, &dev_ry).unwrap_or(f64::NAN);
+    let kept = |p: &[f64], y: &[bool], t: f64, gold: usize| {
+        let tp = p.iter().zip(y).filter(|(pi, yi)| **pi >= t && **yi).count() as f64;
+        let pred = p.iter().filter(|pi| **pi >= t).count() as f64;
+        let pr = if pred == 0.0 { 0.0 } else { tp / pred };
+        let rc = if gold == 0 { 0.0 } else { tp / gold as f64 };
+        (pr, rc, if pr + rc == 0.0 { 0.0 } else { 2.0 * pr * rc / (pr + rc) })
+    };
+    let (rdp, rdr, rdf) = kept(&dev_rp, &dev_ry, rec_t, dev_rgold);
+    let dev_rrel = scorer::reliability(&dev_rp, &dev_ry);
+    eprintln!(
+        "record stage: train AUC {rec_auc_train:.3}, threshold {rec_t:.2}; dev AUC {rec_auc_dev:.3}, \
+         P {rdp:.3} R {rdr:.3} F1 {rdf:.3} (records vs gold events, before restatement merging in eval)"
+    );
+    fit.model.record = Some(record);
+    let y: Vec<bool> = examples.iter().map(|e| e.class == EVENT).collect();
+    let auc = scorer::auc(&fit.oof_event, &y).unwrap_or(f64::NAN);
+    let (p, r, f) = f1_at(&fit.oof_event, &y, fit.model.threshold);
+    let rel = scorer::reliability(&fit.oof_event, &y);
+    let mut class_counts = [0usize; K];
+    for e in &examples {
+        class_counts[e.class] += 1;
+    }
+    let by_split = |s: &str| {
+        data.iter()
+            .filter(|(_, d)| split.get(d).is_some_and(|x| x == s))
+            .count()
+    };
+    let dev_y: Vec<bool> = dev_ex.iter().map(|e| e.class == EVENT).collect();
+    let dev_p: Vec<f64> = dev_ex.iter().map(|e| fit.model.score(&e.idx).event).collect();
+    let dev_auc = scorer::auc(&dev_p, &dev_y).unwrap_or(f64::NAN);
+    let (dp, dr, df) = f1_at(&dev_p, &dev_y, fit.model.threshold);
+    let dev_rel = scorer::reliability(&dev_p, &dev_y);
+    let team = data.iter().filter(|(_, d)| !split.contains_key(d)).count();
+
+    let mut curve = Vec::new();
+    if a.learning_curve {
+        let train_ex: Vec<Example> = examples.clone();
+        let mut sizes: Vec<usize> = [250usize, 500, 1000, 2000, 4000]
+            .into_iter()
+            .filter(|n| *n < train_ex.len())
+            .collect();
+        sizes.push(train_ex.len());
+        for n in sizes {
+            let sub = &train_ex[..n];
+            let m = scorer::train(sub, &params).model;
+            let pdev: Vec<f64> = dev_ex.iter().map(|e| m.score(&e.idx).event).collect();
+            let (dp, dr, df) = f1_at(&pdev, &dev_y, m.threshold);
+            let dauc = scorer::auc(&pdev, &dev_y).unwrap_or(f64::NAN);
+            eprintln!(
+                "  learning curve: {n:>5} train labels → dev AUC {dauc:.3}, P {dp:.3} R {dr:.3} F1 {df:.3} (threshold {:.2})",
+                m.threshold
+            );
+            curve.push(
+                json!({"train_labels": n, "dev_labels": dev_ex.len(), "dev_auc": r3(dauc),
+                "dev_precision": r3(dp), "dev_recall": r3(dr), "dev_f1": r3(df), "threshold": m.threshold}),
+            );
+        }
+    }
+
+    let header = format!(
+        "rasd event scorer: multinomial logistic regression over hashed features ({FEATURE_SET}).\n\
+         Written by `rasd train`; its manifest is data/model/manifest.json. Holds feature buckets and weights only.\n\
+         Columns: bucket, then one weight per class: {}.",
+        CLASSES.join(", ")
+    );
+    let text = fit.model.to_text(&header);
+    let model_path = a.out.join("scorer.tsv");
+    if a.check {
+        let old =
+            std::fs::read_to_string(&model_path).with_context(|| format!("cannot read {}", model_path.display()))?;
+        if old != text {
+            eprintln!(
+                "rasd train --check: {} differs from what the labels give ({} vs {} bytes): run `rasd train` and commit",
+                model_path.display(),
+                old.len(),
+                text.len()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        if old != scorer::Model::embedded_text() {
+            eprintln!(
+                "rasd train --check: the model embedded in this binary is not {}: rebuild rasd",
+                model_path.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!(
+            "rasd train --check: {} is reproduced byte for byte",
+            model_path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::write(&model_path, &text).with_context(|| format!("cannot write {}", model_path.display()))?;
+    let mut ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    ids.sort_unstable();
+    let classes: BTreeMap<&str, usize> = CLASSES.iter().copied().zip(class_counts).collect();
+    let manifest = json!({
+        "model": "data/model/scorer.tsv",
+        "blake3": blake3::hash(text.as_bytes()).to_hex().to_string(),
+        "kind": "multinomial logistic regression (softmax over 7 factuality classes), AdaGrad, L2",
+        "feature_set": FEATURE_SET,
+        "hash_buckets": rasd_events::features::DIM,
+        "weight_rows": fit.model.len(),
+        "params": {"epochs": params.epochs, "rate": params.rate, "l2": params.l2, "seed": params.seed, "folds": params.folds},
+        "calibration": {"event": [fit.model.event_cal.a, fit.model.event_cal.b],
+                        "happened": [fit.model.happened_cal.a, fit.model.happened_cal.b],
+                        "method": "Platt scaling on out-of-fold raw probabilities (folds by document)"},
+        "threshold": fit.model.threshold,
+        "threshold_rule": "the 0.05 step with the best out-of-fold F1 of the event class",
+        "training": {
+            "label_files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "reports": ids,
+            "labelled_candidates_fitted": examples.len(),
+            "from_train_split": by_split("train"),
+            "dev_split_scored_not_fitted": by_split("dev"),
+            "from_team_texts": team,
+            "classes": classes,
+        },
+        "figures": {
+            "note": "out-of-fold (5 folds by document) over the train and dev labels; the test split is never read",
+            "event_auc": r3(auc),
+            "event_precision": r3(p), "event_recall": r3(r), "event_f1": r3(f),
+            "reliability": rel.iter().enumerate().map(|(i, (n, c, s))| json!({"bin": format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), "n": n, "mean_confidence": r3(*c), "share_event": r3(*s)})).collect::<Vec<_>>(),
+            "learning_curve": curve,
+            "record_stage": {
+                "note": "confidence = P(record right: it pairs with a gold event by type, place <= 25 km and date +- 1 day); fitted on the train split's gold, scored on the dev split's",
+                "features": scorer::RECORD_FEATURES,
+                "train_auc": r3(rec_auc_train),
+                "threshold": rec_t,
+                "dev_auc": r3(rec_auc_dev),
+                "dev_precision": r3(rdp), "dev_recall": r3(rdr), "dev_f1": r3(rdf),
+                "dev_reliability": dev_rrel.iter().enumerate().map(|(i, (n, c, s))| json!({"bin": format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), "n": n, "mean_confidence": r3(*c), "share_right": r3(*s)})).collect::<Vec<_>>(),
+            },
+            "dev": {
+                "note": "the dev split's labelled candidates, scored by the final model (never fitted on)",
+                "candidates": dev_ex.len(),
+                "event_auc": r3(dev_auc),
+                "event_precision": r3(dp), "event_recall": r3(dr), "event_f1": r3(df),
+                "reliability": dev_rel.iter().enumerate().map(|(i, (n, c, s))| json!({"bin": format!("{:.1}-{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), "n": n, "mean_confidence": r3(*c), "share_event": r3(*s)})).collect::<Vec<_>>(),
+            },
+        },
+        "rasd_version": rasd_events::VERSION,
+    });
+    let mpath = a.out.join("manifest.json");
+    std::fs::write(&mpath, serde_json::to_string_pretty(&manifest)? + "\n")
+        .with_context(|| format!("cannot write {}", mpath.display()))?;
+    println!(
+        "wrote {} ({} weight rows) and {}\nout-of-fold on train: AUC {:.3}; at threshold {:.2}: P {:.3} R {:.3} F1 {:.3}\n\
+         dev split ({} candidates, not fitted): AUC {:.3}; P {:.3} R {:.3} F1 {:.3}\nrebuild rasd (cargo build --release) to embed it",
+        model_path.display(),
+        fit.model.len(),
+        mpath.display(),
+        auc,
+        fit.model.threshold,
+        p,
+        r,
+        f,
+        dev_ex.len(),
+        dev_auc,
+        dp,
+        dr,
+        df
+    );
+    Ok(ExitCode::SUCCESS)
+}

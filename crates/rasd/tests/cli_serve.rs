@@ -1,0 +1,62 @@
+//! `rasd serve`: the binary serves the API on 127.0.0.1 and refuses what it cannot serve (the API itself is
+//! tested in crates/rasd-serve/tests).
+
+use assert_cmd::Command;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
+
+fn rasd() -> Command {
+    Command::cargo_bin("rasd").expect("the rasd binary")
+}
+
+#[test]
+fn serve_answers_on_127_0_0_1_and_refuses_a_missing_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("rasd.db");
+    rasd().args(["demo", "--db"]).arg(&db).assert().success();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rasd"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start rasd serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the address line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{line}");
+    assert!(line.contains("writes off"), "{line}");
+    let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+    write!(
+        s,
+        "GET /api/sources HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("answer");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"sources\""), "{answer}");
+
+    let missing = dir.path().join("absent.db");
+    rasd()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no rasd database here"));
+    rasd()
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", "short", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--token"));
+}
