@@ -61,13 +61,32 @@ pub struct FeatureVec {
     pub idx: Vec<u32>,
     /// The feature names, kept only when asked for (for `rasd train --explain` and tests).
     pub names: Option<Vec<String>>,
+    /// The name being hashed: one buffer for every feature of the candidate (no allocation per feature).
+    buf: String,
 }
 
 impl FeatureVec {
-    fn push(&mut self, name: String) {
-        self.idx.push(hash(&name));
+    fn push(&mut self, name: std::fmt::Arguments<'_>) {
+        use std::fmt::Write;
+        self.buf.clear();
+        let _ = self.buf.write_fmt(name);
+        self.commit();
+    }
+
+    /// Pushes `prefix` followed by the key-normalized form of `word`.
+    fn push_folded(&mut self, prefix: &str, word: &str) {
+        self.buf.clear();
+        self.buf.push_str(prefix);
+        for ch in word.chars() {
+            rasd_text::push_folded(ch, Mode::Key, &mut self.buf);
+        }
+        self.commit();
+    }
+
+    fn commit(&mut self) {
+        self.idx.push(hash(&self.buf));
         if let Some(n) = self.names.as_mut() {
-            n.push(name);
+            n.push(self.buf.clone());
         }
     }
 
@@ -84,25 +103,26 @@ fn bucket(n: usize, edges: &[usize]) -> usize {
 /// The features of one candidate record.
 pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names: bool) -> FeatureVec {
     let mut v = FeatureVec {
-        idx: Vec::with_capacity(96),
+        idx: Vec::with_capacity(128),
         names: keep_names.then(Vec::new),
+        buf: String::with_capacity(64),
     };
     let rule = sent.rules.get(c.hit.rule);
-    v.push("bias".into());
-    v.push(format!("rule={}", rule.key));
+    v.push(format_args!("bias"));
+    v.push(format_args!("rule={}", rule.key));
     let ty = match c.ty {
         TriggerType::Sub(s) => s.name(),
         TriggerType::Territory => "territory",
         TriggerType::Casualty => "casualty",
     };
-    v.push(format!("ty={ty}"));
-    v.push(format!("sub={}", f.sub.name()));
-    v.push(format!("role={:?}", c.role));
-    v.push(format!("weight={}", (c.weight * 10.0).round() as i32));
+    v.push(format_args!("ty={ty}"));
+    v.push(format_args!("sub={}", f.sub.name()));
+    v.push(format_args!("role={:?}", c.role));
+    v.push(format_args!("weight={}", (c.weight * 10.0).round() as i32));
     if let RuleKind::Trigger { .. } = rule.kind
         && rule.stem
     {
-        v.push("stem".into());
+        v.push(format_args!("stem"));
     }
     // The trigger word itself, its proclitics and endings (tense, person, definiteness).
     let tok = sent
@@ -111,38 +131,38 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
         .find(|t| t.start <= c.hit.start && c.hit.start < t.end);
     if let Some(t) = tok {
         let w = fold_str(t.surface(sent.text), Mode::Key);
-        v.push(format!("tw={w}"));
+        v.push(format_args!("tw={w}"));
         let pre: String = w.chars().take(2).collect();
         let suf: String = w.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
-        v.push(format!("tpre={pre}"));
-        v.push(format!("tsuf={suf}"));
+        v.push(format_args!("tpre={pre}"));
+        v.push(format_args!("tsuf={suf}"));
         let first = w.chars().next().unwrap_or(' ');
         if matches!(first, 'ي' | 'ت' | 'ن') && !w.starts_with("ال") {
-            v.push(format!("imperfect={first}"));
+            v.push(format_args!("imperfect={first}"));
         }
         if c.hit.future {
-            v.push("future".into());
+            v.push(format_args!("future"));
         }
         if w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال") || w.starts_with("فال") {
-            v.push("definite".into());
+            v.push(format_args!("definite"));
         }
     }
     // Words around the trigger, with their side and distance; bigrams on each side.
     let before = sent.words_before(c.hit.start, 4);
     let after = sent.words_after(c.hit.end, 4);
     for (i, w) in before.iter().enumerate() {
-        v.push(format!("w-{}={w}", i + 1));
-        v.push(format!("wb={w}"));
+        v.push(format_args!("w-{}={w}", i + 1));
+        v.push(format_args!("wb={w}"));
     }
     for (i, w) in after.iter().enumerate() {
-        v.push(format!("w+{}={w}", i + 1));
-        v.push(format!("wa={w}"));
+        v.push(format_args!("w+{}={w}", i + 1));
+        v.push(format_args!("wa={w}"));
     }
     if before.len() >= 2 {
-        v.push(format!("b-={}_{}", before[1], before[0]));
+        v.push(format_args!("b-={}_{}", before[1], before[0]));
     }
     if after.len() >= 2 {
-        v.push(format!("b+={}_{}", after[0], after[1]));
+        v.push(format_args!("b+={}_{}", after[0], after[1]));
     }
     // The clause's words (a bag), capped: commentary and statistics have their own vocabulary.
     let (cs, ce) = c.clause;
@@ -150,11 +170,11 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
     for t in sent.tokens.iter().filter(|t| t.start >= cs && t.end <= ce) {
         if t.kind != TokenKind::Arabic {
             if t.kind == TokenKind::Number || t.surface(sent.text).chars().all(|ch| ch.is_ascii_digit()) {
-                v.push("clause-number".into());
+                v.push(format_args!("clause-number"));
             }
             continue;
         }
-        v.push(format!("cw={}", fold_str(t.surface(sent.text), Mode::Key)));
+        v.push_folded("cw=", t.surface(sent.text));
         n += 1;
         if n >= 40 {
             break;
@@ -162,7 +182,7 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
     }
     // The first words of the sentence: reporting verbs, "وكان", "ندين", questions.
     for (i, w) in sent.words_after(sent.start, 2).iter().enumerate() {
-        v.push(format!("s{i}={w}"));
+        v.push(format_args!("s{i}={w}"));
     }
     // Context cues in the clause and in the sentence.
     for h in sent.hits {
@@ -170,12 +190,12 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
             let inside = h.start >= cs && h.end <= ce;
             let name = cue_name(cue);
             if inside {
-                v.push(format!("cue={name}"));
+                v.push(format_args!("cue={name}"));
                 if h.end <= c.hit.start && sent.distance(h.end, c.hit.start) <= 3 {
-                    v.push(format!("cue-near={name}"));
+                    v.push(format_args!("cue-near={name}"));
                 }
             } else {
-                v.push(format!("scue={name}"));
+                v.push(format_args!("scue={name}"));
             }
         }
         if let RuleKind::Trigger { ty, .. } = sent.rules.get(h.rule).kind
@@ -188,7 +208,7 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
                 TriggerType::Territory => "territory",
                 TriggerType::Casualty => "casualty",
             };
-            v.push(format!("other-trigger={other}"));
+            v.push(format_args!("other-trigger={other}"));
         }
     }
     // Arguments found.
@@ -209,29 +229,29 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names:
         (f.weak, "weak"),
     ] {
         if on {
-            v.push(format!("has={name}"));
+            v.push(format_args!("has={name}"));
         }
     }
     let args = [f.actor1, f.place && !f.place_carried, f.date_in_sentence, f.fatalities]
         .iter()
         .filter(|b| **b)
         .count();
-    v.push(format!("args={args}"));
-    v.push(format!("args={args}|ty={ty}"));
+    v.push(format_args!("args={args}"));
+    v.push(format_args!("args={args}|ty={ty}"));
     if let Some(r) = f.date_rule {
-        v.push(format!("date-rule={r}"));
+        v.push(format_args!("date-rule={r}"));
     }
-    v.push(format!("stance={}", f.stance.as_str()));
-    v.push(format!("frames={}", f.frames.min(3)));
-    v.push(format!("sources={}", f.sources.min(4)));
+    v.push(format_args!("stance={}", f.stance.as_str()));
+    v.push(format_args!("frames={}", f.frames.min(3)));
+    v.push(format_args!("sources={}", f.sources.min(4)));
     for k in f.frame_kinds {
-        v.push(format!("frame={k:?}"));
+        v.push(format_args!("frame={k:?}"));
     }
     // Position in the document, and how many candidates the document has.
-    v.push(format!("sent={}", bucket(f.sentence_index, &[0, 1, 3, 8])));
-    v.push(format!("clause={}", f.clause_index.min(3)));
-    v.push(format!("doc-cands={}", bucket(f.doc_candidates, &[1, 3, 6, 12])));
-    v.push(format!("sent={}|ty={ty}", bucket(f.sentence_index, &[0, 1, 3, 8])));
+    v.push(format_args!("sent={}", bucket(f.sentence_index, &[0, 1, 3, 8])));
+    v.push(format_args!("clause={}", f.clause_index.min(3)));
+    v.push(format_args!("doc-cands={}", bucket(f.doc_candidates, &[1, 3, 6, 12])));
+    v.push(format_args!("sent={}|ty={ty}", bucket(f.sentence_index, &[0, 1, 3, 8])));
     v.finish();
     v
 }

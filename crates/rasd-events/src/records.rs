@@ -135,12 +135,9 @@ pub(crate) fn emit(
 pub(crate) fn record_stage(model: &crate::scorer::Model, events: &mut [Event]) -> f64 {
     match &model.record {
         Some(rm) => {
-            let doc = crate::scorer::doc_stats(events);
-            let mut seen: Vec<rasd_core::EventType> = Vec::new();
-            for e in events.iter_mut() {
-                let before = seen.iter().filter(|t| **t == e.event_type).count();
-                seen.push(e.event_type);
-                e.confidence = round2(rm.score(&crate::scorer::record_features(e, before, doc)));
+            let xs = crate::scorer::record_matrix(events);
+            for (e, x) in events.iter_mut().zip(&xs) {
+                e.confidence = round2(rm.score(x));
             }
             rm.threshold
         }

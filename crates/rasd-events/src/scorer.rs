@@ -152,6 +152,21 @@ pub fn record_features(e: &rasd_core::Event, same_type_before: usize, doc: (f64,
     ]
 }
 
+/// The record-stage features of every record of one document, in order (their confidences still hold the event
+/// probabilities).
+pub fn record_matrix(events: &[rasd_core::Event]) -> Vec<[f64; RECORD_FEATURES.len()]> {
+    let doc = doc_stats(events);
+    let mut seen: Vec<rasd_core::EventType> = Vec::with_capacity(events.len());
+    events
+        .iter()
+        .map(|e| {
+            let before = seen.iter().filter(|t| **t == e.event_type).count();
+            seen.push(e.event_type);
+            record_features(e, before, doc)
+        })
+        .collect()
+}
+
 /// The highest and the mean confidence of `events` (before the record stage: their event probabilities).
 pub fn doc_stats(events: &[rasd_core::Event]) -> (f64, f64) {
     if events.is_empty() {
@@ -681,25 +696,29 @@ pub fn train(data: &[Example], p: &Params) -> Fit {
     }
 }
 
+/// Precision, recall and F1 of "score ≥ t" against binary labels.
+pub fn prf_at(p: &[f64], y: &[bool], t: f64) -> (f64, f64, f64) {
+    let (mut tp, mut fp, mut fnn) = (0.0, 0.0, 0.0);
+    for (pi, yi) in p.iter().zip(y) {
+        match (*pi >= t, *yi) {
+            (true, true) => tp += 1.0,
+            (true, false) => fp += 1.0,
+            (false, true) => fnn += 1.0,
+            _ => {}
+        }
+    }
+    let pr = if tp + fp == 0.0 { 0.0 } else { tp / (tp + fp) };
+    let rc = if tp + fnn == 0.0 { 0.0 } else { tp / (tp + fnn) };
+    let f = if pr + rc == 0.0 { 0.0 } else { 2.0 * pr * rc / (pr + rc) };
+    (pr, rc, f)
+}
+
 /// The threshold in 0.05 steps (0.20 ..= 0.80) with the best F1; ties go to the higher threshold.
 pub fn best_threshold(p: &[f64], y: &[bool]) -> f64 {
     let mut best = (f64::MIN, 0.5);
     for step in 4..=16 {
         let t = f64::from(step) * 0.05;
-        let (mut tp, mut fp, mut fnn) = (0.0, 0.0, 0.0);
-        for (pi, yi) in p.iter().zip(y) {
-            match (*pi >= t, *yi) {
-                (true, true) => tp += 1.0,
-                (true, false) => fp += 1.0,
-                (false, true) => fnn += 1.0,
-                _ => {}
-            }
-        }
-        let f1 = if tp == 0.0 {
-            0.0
-        } else {
-            2.0 * tp / (2.0 * tp + fp + fnn)
-        };
+        let f1 = prf_at(p, y, t).2;
         if f1 >= best.0 {
             best = (f1, t);
         }

@@ -15,7 +15,7 @@ pub mod sentence;
 pub mod tokenize;
 pub mod window;
 
-pub use normalize::{Mode, Normalized, Normalizer, TooLarge, fold_str, normalize_key};
+pub use normalize::{Mode, Normalized, Normalizer, TooLarge, fold_str, normalize_key, push_folded};
 pub use numbers::{NumberKind, NumberMention, Qualifier, find_numbers};
 pub use segment::{Piece, Role, Segmentation, Segmenter};
 pub use sentence::{Sentence, split_sentences};

@@ -199,22 +199,6 @@ fn examples(x: &Extractor, docs: &[Doc], labels: &HashMap<String, Vec<Label>>) -
     per_doc.into_iter().flatten().collect()
 }
 
-fn f1_at(p: &[f64], y: &[bool], t: f64) -> (f64, f64, f64) {
-    let (mut tp, mut fp, mut fnn) = (0.0, 0.0, 0.0);
-    for (pi, yi) in p.iter().zip(y) {
-        match (*pi >= t, *yi) {
-            (true, true) => tp += 1.0,
-            (true, false) => fp += 1.0,
-            (false, true) => fnn += 1.0,
-            _ => {}
-        }
-    }
-    let pr = if tp + fp == 0.0 { 0.0 } else { tp / (tp + fp) };
-    let rc = if tp + fnn == 0.0 { 0.0 } else { tp / (tp + fnn) };
-    let f = if pr + rc == 0.0 { 0.0 } else { 2.0 * pr * rc / (pr + rc) };
-    (pr, rc, f)
-}
-
 fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -308,14 +292,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         for ((_, golds), preds) in data.iter().zip(&preds) {
             n_gold += golds.len();
             let pairs = crate::commands::eval_events::assign(golds, preds);
-            let doc = scorer::doc_stats(preds);
-            let mut seen: Vec<rasd_core::EventType> = Vec::new();
-            for (i, e) in preds.iter().enumerate() {
-                let before = seen.iter().filter(|t| **t == e.event_type).count();
-                seen.push(e.event_type);
-                xs.push(scorer::record_features(e, before, doc));
-                ys.push(pairs.iter().any(|&(_, p)| p == i));
-            }
+            xs.extend(scorer::record_matrix(preds));
+            ys.extend((0..preds.len()).map(|i| pairs.iter().any(|&(_, p)| p == i)));
         }
         Ok(RecordData {
             x: xs,
@@ -368,7 +346,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     fit.model.record = Some(record);
     let y: Vec<bool> = examples.iter().map(|e| e.class == EVENT).collect();
     let auc = scorer::auc(&fit.oof_event, &y).unwrap_or(f64::NAN);
-    let (p, r, f) = f1_at(&fit.oof_event, &y, fit.model.threshold);
+    let (p, r, f) = scorer::prf_at(&fit.oof_event, &y, fit.model.threshold);
     let rel = scorer::reliability(&fit.oof_event, &y);
     let mut class_counts = [0usize; K];
     for e in &examples {
@@ -382,7 +360,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let dev_y: Vec<bool> = dev_ex.iter().map(|e| e.class == EVENT).collect();
     let dev_p: Vec<f64> = dev_ex.iter().map(|e| fit.model.score(&e.idx).event).collect();
     let dev_auc = scorer::auc(&dev_p, &dev_y).unwrap_or(f64::NAN);
-    let (dp, dr, df) = f1_at(&dev_p, &dev_y, fit.model.threshold);
+    let (dp, dr, df) = scorer::prf_at(&dev_p, &dev_y, fit.model.threshold);
     let dev_rel = scorer::reliability(&dev_p, &dev_y);
     let team = data.iter().filter(|(_, d)| !split.contains_key(d)).count();
 
@@ -398,7 +376,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let sub = &train_ex[..n];
             let m = scorer::train(sub, &params).model;
             let pdev: Vec<f64> = dev_ex.iter().map(|e| m.score(&e.idx).event).collect();
-            let (dp, dr, df) = f1_at(&pdev, &dev_y, m.threshold);
+            let (dp, dr, df) = scorer::prf_at(&pdev, &dev_y, m.threshold);
             let dauc = scorer::auc(&pdev, &dev_y).unwrap_or(f64::NAN);
             eprintln!(
                 "  learning curve: {n:>5} train labels → dev AUC {dauc:.3}, P {dp:.3} R {dr:.3} F1 {df:.3} (threshold {:.2})",
