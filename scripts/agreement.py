@@ -105,7 +105,7 @@ def main():
     agree = sum(x == y for x, y in pairs) / max(1, len(pairs))
     conf = Counter(pairs)
     second_e = events([os.path.join(ROOT, "eval/agreement/second.jsonl")])
-    first_e = events(sorted(glob.glob(os.path.join(ROOT, "eval/split/train-*.jsonl"))))
+    first_e = events([os.path.join(ROOT, "eval/split/train.jsonl"), os.path.join(ROOT, "eval/split/dev.jsonl")])
     res = {}
     for name, keep in [("all records", lambda e: True), ("news only (background excluded)", lambda e: not e.get("background"))]:
         na = nb = m = exact = 0
@@ -127,7 +127,7 @@ def main():
     lines = [
         "# Inter-annotator agreement",
         "",
-        f"Sample: {docs} train/dev reports annotated twice, independently (first annotators: `eval/split/train-*.jsonl`,"
+        f"Sample: {docs} train/dev reports annotated twice, independently (first annotators: `eval/split/{train,dev}.jsonl`,"
         " `eval/labels/batch-*.tsv`; second: `eval/agreement/`). Computed by `python3 scripts/agreement.py --md`.",
         "",
         "## Candidate labels",
