@@ -127,7 +127,7 @@ def main():
     lines = [
         "# Inter-annotator agreement",
         "",
-        f"Sample: {docs} train/dev reports annotated twice, independently (first annotators: `eval/split/{train,dev}.jsonl`,"
+        f"Sample: {docs} train/dev reports annotated twice, independently (first annotators: `eval/split/{{train,dev}}.jsonl`,"
         " `eval/labels/batch-*.tsv`; second: `eval/agreement/`). Computed by `python3 scripts/agreement.py --md`.",
         "",
         "## Candidate labels",
