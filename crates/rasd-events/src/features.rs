@@ -59,8 +59,6 @@ pub(crate) struct Found<'a> {
 #[derive(Debug, Default, Clone)]
 pub struct FeatureVec {
     pub idx: Vec<u32>,
-    /// The feature names, kept only when asked for (for `rasd train --explain` and tests).
-    pub names: Option<Vec<String>>,
     /// The name being hashed: one buffer for every feature of the candidate (no allocation per feature).
     buf: String,
 }
@@ -85,9 +83,6 @@ impl FeatureVec {
 
     fn commit(&mut self) {
         self.idx.push(hash(&self.buf));
-        if let Some(n) = self.names.as_mut() {
-            n.push(self.buf.clone());
-        }
     }
 
     fn finish(&mut self) {
@@ -101,10 +96,9 @@ fn bucket(n: usize, edges: &[usize]) -> usize {
 }
 
 /// The features of one candidate record.
-pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>, keep_names: bool) -> FeatureVec {
+pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureVec {
     let mut v = FeatureVec {
         idx: Vec::with_capacity(128),
-        names: keep_names.then(Vec::new),
         buf: String::with_capacity(64),
     };
     let rule = sent.rules.get(c.hit.rule);

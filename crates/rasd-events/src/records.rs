@@ -80,7 +80,7 @@ pub(crate) fn emit(
                 weak,
             };
             let collect = rows.is_some();
-            let feats = (scorer.is_some() || collect).then(|| crate::features::extract(sent, c, &found, false));
+            let feats = (scorer.is_some() || collect).then(|| crate::features::extract(sent, c, &found));
             let mut ev = build(
                 doc,
                 sent,
