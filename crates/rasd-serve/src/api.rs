@@ -174,6 +174,66 @@ pub struct IngestQuery {
     /// A file name for the body ("report.txt", "wire.jsonl", "page.html", "feed.rss"): its extension picks
     /// the format, and a plain text document takes its id from it.
     name: Option<String>,
+    /// An http(s) URL to fetch and store instead of a body (also accepted as a JSON body `{"url": "…"}`).
+    url: Option<String>,
+}
+
+/// The longest URL `POST /api/ingest` fetches.
+const MAX_URL: usize = 2048;
+
+/// The URL of a `{"url": "…"}` body (a JSON object with that one key; any other body is a document).
+fn url_body(headers: &HeaderMap, bytes: &[u8]) -> Option<String> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !json || bytes.len() > MAX_URL + 64 {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(bytes).ok()? {
+        Value::Object(m) if m.len() == 1 => m.get("url")?.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn check_url(url: &str) -> ApiResult<()> {
+    let lower = url.to_ascii_lowercase();
+    if url.len() > MAX_URL
+        || !(lower.starts_with("http://") || lower.starts_with("https://"))
+        || url.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        let shown: String = url.chars().take(80).collect();
+        return Err(ApiError::bad(format!(
+            "url={shown:?} is not an http(s) URL of at most {MAX_URL} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Fetches `url` with rasd-fetch's in-process client, under the server's limits: the body cap is the request
+/// body limit, and the fetch gives up within the handler timeout. The body is read as a file of the URL's name.
+fn fetch_items(cfg: &Config, url: &str) -> ApiResult<Vec<rasd_store::read::Item>> {
+    let timeout = cfg
+        .timeout
+        .saturating_sub(std::time::Duration::from_secs(1))
+        .max(std::time::Duration::from_secs(1));
+    let client = rasd_fetch::Client::new(rasd_fetch::Options {
+        connect_timeout: timeout.min(std::time::Duration::from_secs(10)),
+        timeout,
+        max_bytes: cfg.body_limit as u64,
+        ..rasd_fetch::Options::default()
+    });
+    let text = client.get(url).and_then(|r| r.text()).map_err(|e| match e {
+        rasd_fetch::Error::BadUrl { .. } => ApiError::bad(format!("cannot fetch: {e}")),
+        rasd_fetch::Error::TooLarge { .. } => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("cannot fetch: {e}"))
+        }
+        rasd_fetch::Error::Timeout { .. } => ApiError::new(StatusCode::GATEWAY_TIMEOUT, format!("cannot fetch: {e}")),
+        _ => ApiError::new(StatusCode::BAD_GATEWAY, format!("cannot fetch: {e}")),
+    })?;
+    let name = url.split(['?', '#']).next().unwrap_or(url);
+    let hint = name.rsplit('/').next().and_then(rasd_store::read::format_from_name);
+    Ok(rasd_store::read::read_bytes(url, text.as_bytes(), hint))
 }
 
 const EVENT_KEYS: &[&str] = &[
@@ -285,9 +345,15 @@ pub struct StatusBody {
 /// Every located event, compactly, for the map.
 #[derive(Serialize, ToSchema)]
 pub struct MapBody {
+    /// The latest located events (at most [`MAX_MAP_POINTS`]), in date order.
     #[schema(value_type = Vec<Object>)]
     points: Vec<rasd_store::serve_queries::MapPoint>,
+    /// True when older located events were left out to keep the answer bounded.
+    truncated: bool,
 }
+
+/// The most points `/api/map` sends: its answer stays bounded (about 1.5 MB) on a database of any size.
+pub const MAX_MAP_POINTS: usize = 5_000;
 
 /// One event with the corrections filed against it.
 #[derive(Serialize, ToSchema)]
@@ -605,7 +671,54 @@ async fn contradictions(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiRes
 #[utoipa::path(get, path = "/api/sources", responses((status = 200, body = SourcesBody)))]
 async fn sources(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<SourcesBody>> {
     parse_query(q.as_deref(), &[])?;
-    read(&cfg, |s| Ok(Json(SourcesBody { sources: s.sources()? }))).await
+    let db = cfg.db.clone();
+    blocking(&cfg, move || {
+        Ok(Json(SourcesBody {
+            sources: sources_cached(&db)?,
+        }))
+    })
+    .await
+}
+
+/// The database's state as its files show it: a committed write changes the size or the time of the file or of
+/// its write-ahead log.
+fn db_state(db: &std::path::Path) -> Option<Vec<(u64, std::time::SystemTime)>> {
+    let mut out = Vec::new();
+    for suffix in ["", "-wal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::metadata(&p) {
+            Ok(m) => out.push((m.len(), m.modified().ok()?)),
+            Err(_) if !suffix.is_empty() => {}
+            Err(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+type SourcesCache = Option<(
+    std::path::PathBuf,
+    Vec<(u64, std::time::SystemTime)>,
+    Vec<rasd_store::SourceStats>,
+)>;
+
+/// Per-source statistics read every contradiction (seconds on a 100,000-document database), so they are computed
+/// once per database state and kept: one request computes while the others wait for its answer.
+pub(crate) fn sources_cached(db: &std::path::Path) -> ApiResult<Vec<rasd_store::SourceStats>> {
+    static CACHE: std::sync::Mutex<SourcesCache> = std::sync::Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let state = db_state(db);
+    if let (Some((p, st, v)), Some(now)) = (cache.as_ref(), state.as_ref())
+        && p == db
+        && st == now
+    {
+        return Ok(v.clone());
+    }
+    let v = Store::open_read_only(db)?.sources()?;
+    if let Some(now) = state {
+        *cache = Some((db.to_path_buf(), now, v.clone()));
+    }
+    Ok(v)
 }
 
 /// UTF-16 offset of each byte offset that falls on a character boundary.
@@ -649,14 +762,14 @@ async fn doc(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json<D
     .await
 }
 
-/// Every located event as a compact point (for the map).
+/// The latest located events as compact points (for the map), bounded: `truncated` says when older ones were
+/// left out.
 #[utoipa::path(get, path = "/api/map", responses((status = 200, body = MapBody)))]
 async fn map(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<MapBody>> {
     parse_query(q.as_deref(), &[])?;
     read(&cfg, |s| {
-        Ok(Json(MapBody {
-            points: s.map_points()?,
-        }))
+        let (points, truncated) = s.map_points_latest(MAX_MAP_POINTS)?;
+        Ok(Json(MapBody { points, truncated }))
     })
     .await
 }
@@ -756,11 +869,14 @@ fn extractor() -> ApiResult<&'static rasd_events::Extractor> {
     Ok(X.get_or_init(|| x))
 }
 
-/// Stores a document (text, HTML, RSS/Atom) or JSONL documents, extracting their events. Needs the token.
+/// Stores a document (text, HTML, RSS/Atom) or JSONL documents, extracting their events; or fetches a URL
+/// (`?url=…`, or the JSON body `{"url": "…"}`) and stores what it serves. Needs the token.
 #[utoipa::path(post, path = "/api/ingest", params(IngestQuery), request_body(content = String,
-    description = "the document, or JSON Lines {id,url,outlet,published,title,text}", content_type = "text/plain"),
+    description = "the document, JSON Lines {id,url,outlet,published,title,text}, or {\"url\": \"…\"} \
+    (application/json) to fetch", content_type = "text/plain"),
     responses((status = 200, body = IngestBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 502, body = ErrorBody),
+    (status = 504, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn ingest(
     State(cfg): State<Cfg>,
@@ -771,32 +887,49 @@ async fn ingest(
     authorize(&cfg, &headers)?;
     let bytes = body(b)?;
     let mut name = "upload.txt".to_string();
+    let mut url = None;
     for (k, v) in form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
-        if k != "name" {
-            return Err(ApiError::bad(format!(
-                "unknown query parameter {k:?}; this endpoint takes: name"
-            )));
+        match k.as_ref() {
+            "name" => {
+                if v.is_empty()
+                    || v.len() > 100
+                    || !v.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+                    || v.starts_with('.')
+                {
+                    return Err(ApiError::bad(format!(
+                        "name={v:?}: a file name of letters, digits, '.', '_' and '-' (at most 100)"
+                    )));
+                }
+                name = v.into_owned();
+            }
+            "url" if url.is_none() => url = Some(v.into_owned()),
+            "url" => return Err(ApiError::bad("query parameter \"url\" given twice")),
+            _ => {
+                let shown: String = k.chars().take(40).collect();
+                return Err(ApiError::bad(format!(
+                    "unknown query parameter {shown:?}; this endpoint takes: name, url"
+                )));
+            }
         }
-        if v.is_empty()
-            || v.len() > 100
-            || !v.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
-            || v.starts_with('.')
-        {
-            return Err(ApiError::bad(format!(
-                "name={v:?}: a file name of letters, digits, '.', '_' and '-' (at most 100)"
-            )));
-        }
-        name = v.into_owned();
     }
-    if bytes.is_empty() {
-        return Err(ApiError::bad("the request body is empty: send the document"));
+    if url.is_some() && !bytes.is_empty() {
+        return Err(ApiError::bad("send either ?url= or a body, not both"));
+    }
+    let url = url.or_else(|| url_body(&headers, &bytes));
+    if let Some(u) = &url {
+        check_url(u)?;
+    } else if bytes.is_empty() {
+        return Err(ApiError::bad("the request body is empty: send the document, or ?url="));
     }
     let hint = rasd_store::read::format_from_name(&name);
-    let db = cfg.db.clone();
+    let config = Config::clone(&cfg);
     blocking(&cfg, move || {
         let x = extractor()?;
-        let items = rasd_store::read::read_bytes(&format!("upload/{name}"), &bytes, hint);
-        let mut store = Store::open_existing(&db)?;
+        let items = match &url {
+            Some(u) => fetch_items(&config, u)?,
+            None => rasd_store::read::read_bytes(&format!("upload/{name}"), &bytes, hint),
+        };
+        let mut store = Store::open_existing(&config.db)?;
         let worker = || {
             let mut w = x.worker();
             let opts = rasd_events::Options::default();

@@ -84,6 +84,9 @@ pub fn run(cfg: Config, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Res
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
+        // The per-source statistics take seconds on a large database: computed now, in the background.
+        let db = cfg.db.clone();
+        std::thread::spawn(move || drop(api::sources_cached(&db)));
         serve(listener, cfg, async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -438,3 +438,126 @@ fn writes_with_the_token_ingest_and_correct_without_overwriting() {
     );
     assert_eq!(r.status, 404);
 }
+
+/// A tiny HTTP server on 127.0.0.1 for the URL ingest: `/report.txt` and `/wire.txt` are Arabic reports,
+/// `/big.txt` is over the test server's 1 MB body limit, anything else is 404.
+fn origin() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head);
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, body) = match path.as_str() {
+                "/report.txt" => (
+                    "200 OK",
+                    "دير الزور، 14 تشرين الثاني 2017: قتل 5 مدنيين في قصف جوي على بلدة هجين."
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                "/wire.txt" => (
+                    "200 OK",
+                    "الرقة، 15 تشرين الثاني 2017: اشتباكات بين قوات سوريا الديمقراطية وتنظيم داعش قرب مدينة الرقة."
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                "/big.txt" => ("200 OK", vec![b'a'; 2 * 1024 * 1024]),
+                _ => ("404 Not Found", b"not here".to_vec()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    addr
+}
+
+#[test]
+fn ingest_fetches_a_url_with_the_fetch_clients_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = common::demo_db(dir.path());
+    let token = "url-token";
+    let s = Server::start(&db, Some(token));
+    let bearer = format!("Bearer {token}");
+    let auth = [("Authorization", bearer.as_str())];
+    let json = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+    let o = origin();
+    let docs = || s.get("/api/status").json()["counts"]["docs"].as_u64().expect("docs");
+    let before = docs();
+    // Without the token: refused before anything is fetched.
+    let q = format!("/api/ingest?url={}", enc(&format!("http://{o}/report.txt")));
+    assert_eq!(request(s.addr, "POST", &q, &[], b"").status, 401);
+    // ?url=
+    let r = request(s.addr, "POST", &q, &auth, b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["stats"]["stored"], 1);
+    assert_eq!(docs(), before + 1);
+    // {"url": …}
+    let body = format!(r#"{{"url":"http://{o}/wire.txt"}}"#);
+    let r = request(s.addr, "POST", "/api/ingest", &json, body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["stats"]["stored"], 1);
+    assert_eq!(docs(), before + 2);
+    // Failures: 4xx for a bad request, 502 when the origin fails, 413 past the body limit.
+    for (path, hdrs, body, status, says) in [
+        (
+            "/api/ingest?url=file%3A%2F%2F%2Fetc%2Fpasswd".to_string(),
+            &auth[..],
+            "",
+            400,
+            "http(s)",
+        ),
+        (
+            format!("/api/ingest?url={}", enc("ftp://x/y")),
+            &auth[..],
+            "",
+            400,
+            "http(s)",
+        ),
+        (q.clone(), &auth[..], "also a body", 400, "not both"),
+        (format!("{q}&url=x"), &auth[..], "", 400, "twice"),
+        (
+            format!("/api/ingest?url={}", enc(&format!("http://{o}/gone.txt"))),
+            &auth[..],
+            "",
+            502,
+            "404",
+        ),
+        (
+            format!("/api/ingest?url={}", enc(&format!("http://{o}/big.txt"))),
+            &auth[..],
+            "",
+            413,
+            "limit",
+        ),
+        (
+            "/api/ingest".to_string(),
+            &json[..],
+            r#"{"url":"javascript:alert(1)"}"#,
+            400,
+            "http(s)",
+        ),
+    ] {
+        let r = request(s.addr, "POST", &path, hdrs, body.as_bytes());
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+        assert!(
+            r.json()["error"].as_str().unwrap_or("").contains(says),
+            "{path}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(docs(), before + 2);
+}

@@ -2,6 +2,9 @@
 //! `cargo test -p rasd-serve --release --test load -- --ignored --nocapture`. Sends a fixed number of requests
 //! at a fixed rate (open loop: each request starts at its scheduled time, whatever the earlier ones took), over
 //! a mix of endpoints, and prints the latency percentiles.
+//!
+//! `RASD_LOAD_DB=FILE` runs it against an existing database (opened read-only; e.g. the 100,000-document one of
+//! `rasd bench ingest --docs 100000 --keep`) instead of the demo database it builds.
 
 mod common;
 
@@ -16,8 +19,17 @@ const CLIENTS: usize = 16;
 #[ignore]
 fn api_latency_at_200_requests_per_second() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = common::demo_db(dir.path());
+    let db = match std::env::var_os("RASD_LOAD_DB") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => common::demo_db(dir.path()),
+    };
     let server = Server::start(&db, None);
+    // A document that exists in this database: the first event's.
+    let first = request(server.addr, "GET", "/api/events?limit=1", &[], b"").json();
+    let doc = format!(
+        "/api/docs/{}",
+        common::enc(first["events"][0]["doc_id"].as_str().expect("an event"))
+    );
     let paths = [
         "/api/events?limit=50",
         "/api/events?type=Battles&limit=20",
@@ -25,15 +37,22 @@ fn api_latency_at_200_requests_per_second() {
         "/api/places/Albukamal/timeline",
         "/api/contradictions?limit=50",
         "/api/sources",
-        "/api/docs/sohr-2017-11-11-albukamal",
+        doc.as_str(),
         "/api/map",
     ];
+    // One warm-up request per path, as `rasd serve` computes the per-source statistics when it starts.
+    for p in &paths {
+        assert_eq!(request(server.addr, "GET", p, &[], b"").status, 200, "{p}");
+    }
     let total = (RATE * SECONDS) as usize;
     let interval = Duration::from_nanos(1_000_000_000 / RATE);
     let start = Instant::now() + Duration::from_millis(100);
     let addr = server.addr;
+    let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+    let paths = std::sync::Arc::new(paths);
     let threads: Vec<_> = (0..CLIENTS)
         .map(|c| {
+            let paths = paths.clone();
             std::thread::spawn(move || {
                 let mut lat = Vec::new();
                 let mut errors = 0;
@@ -42,11 +61,12 @@ fn api_latency_at_200_requests_per_second() {
                     if let Some(wait) = at.checked_duration_since(Instant::now()) {
                         std::thread::sleep(wait);
                     }
-                    let path = paths[i % paths.len()];
+                    let path = &paths[i % paths.len()];
                     let r = request(addr, "GET", path, &[], b"");
                     // Latency from the scheduled start: a late start (coordinated omission) counts against us.
                     lat.push(at.elapsed());
                     if r.status != 200 {
+                        eprintln!("{path}: {}", r.status);
                         errors += 1;
                     }
                 }

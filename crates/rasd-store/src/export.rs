@@ -1,6 +1,13 @@
 //! Exports: ACLED-style CSV (one row per incident, the notes holding the evidence and the claims merged),
 //! GeoJSON (incidents and control points) and JSONL (the full event records).
+//!
+//! Every format carries the analysts' corrections (`rasd serve`'s `POST /api/events/{id}/corrections`): a
+//! `corrections` array on each corrected event (JSONL), incident and control view (GeoJSON), and a `correction`
+//! column after ACLED's holding the latest verdict on the incident's claims (CSV). With
+//! [`ExportOptions::exclude_corrected`], events marked wrong are left out: JSONL drops them, and CSV and GeoJSON
+//! drop the incidents whose every claim was marked wrong.
 
+use crate::serve_queries::Correction;
 use crate::{Filter, Result, Store};
 use rasd_core::{ActorType, Event, EventType, Stance};
 use rasd_reconcile::Incident;
@@ -43,6 +50,67 @@ pub const ACLED_COLUMNS: &[&str] = &[
     "tags",
     "timestamp",
 ];
+
+/// The column after ACLED's that holds the latest correction of an incident's claims ("" when none).
+pub const CORRECTION_COLUMN: &str = "correction";
+
+/// How an export treats corrections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Leave out events an analyst marked wrong (and incidents all of whose claims were).
+    pub exclude_corrected: bool,
+}
+
+/// The corrections of every event, by event id.
+type Corrections = HashMap<String, Vec<Correction>>;
+
+fn marked_wrong(corrections: &Corrections, event_id: &str) -> bool {
+    corrections
+        .get(event_id)
+        .is_some_and(|cs| cs.iter().any(|c| c.correction.wrong))
+}
+
+/// The corrections of an incident's claims, oldest first.
+fn incident_corrections<'a>(inc: &Incident, corrections: &'a Corrections) -> Vec<&'a Correction> {
+    let mut ids: Vec<&str> = inc.claims.iter().map(|c| c.event_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out: Vec<&Correction> = ids.iter().filter_map(|id| corrections.get(*id)).flatten().collect();
+    out.sort_by_key(|c| c.seq);
+    out
+}
+
+/// True when the export leaves `inc` out: every one of its claims was marked wrong.
+fn excluded(inc: &Incident, corrections: &Corrections, opts: ExportOptions) -> bool {
+    opts.exclude_corrected
+        && !inc.claims.is_empty()
+        && inc.claims.iter().all(|c| marked_wrong(corrections, &c.event_id))
+}
+
+/// A correction in one phrase, for the CSV column: "wrong", "fatalities=3", with the note after a colon.
+fn verdict(c: &Correction) -> String {
+    let n = &c.correction;
+    let mut s = if n.wrong {
+        "wrong".to_string()
+    } else {
+        match (&n.field, &n.value) {
+            (Some(f), Some(v)) => format!("{f}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)),
+            (Some(f), None) => format!("{f} wrong"),
+            (None, Some(v)) => format!("value={v}"),
+            (None, None) => "note".to_string(),
+        }
+    };
+    if n.wrong
+        && let Some(f) = &n.field
+    {
+        s.push_str(&format!(" ({f})"));
+    }
+    if let Some(note) = n.note.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        s.push_str(": ");
+        s.push_str(&note.replace(['\n', '\r'], " "));
+    }
+    format!("{s} [event {}]", c.event_id)
+}
 
 /// ISO 3166 alpha-3, numeric code, English name and ACLED region of the countries rasd's gazetteer covers most.
 fn country(iso2: &str) -> (&'static str, u16, &'static str, &'static str) {
@@ -116,14 +184,31 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes ACLED-style CSV: one row per incident that some source reports (denials alone make no row).
+    /// Writes ACLED-style CSV: one row per incident that some source reports (denials alone make no row), with
+    /// the corrections' column after ACLED's.
     pub fn export_acled_csv(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        self.export_acled_csv_with(f, ExportOptions::default(), out)
+    }
+
+    /// [`Store::export_acled_csv`] with options.
+    pub fn export_acled_csv_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
+        let corrections = self.corrections_by_event()?;
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(ACLED_COLUMNS)?;
+        w.write_record(ACLED_COLUMNS.iter().chain(&[CORRECTION_COLUMN]))?;
         let mut n = 0;
         for inc in self.incidents(f)?.iter().filter(|i| i.is_reported()) {
+            if excluded(inc, &corrections, opts) {
+                continue;
+            }
             let events = self.claim_events(inc)?;
-            w.write_record(acled_row(inc, &events))?;
+            let mut row = acled_row(inc, &events);
+            row.push(
+                incident_corrections(inc, &corrections)
+                    .last()
+                    .map(|c| verdict(c))
+                    .unwrap_or_default(),
+            );
+            w.write_record(row)?;
             n += 1;
         }
         w.flush()?;
@@ -133,10 +218,19 @@ impl Store {
     /// Writes a GeoJSON FeatureCollection: a Point per located incident, and a Point per place with control
     /// claims holding its latest timeline step.
     pub fn export_geojson(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        self.export_geojson_with(f, ExportOptions::default(), out)
+    }
+
+    /// [`Store::export_geojson`] with options.
+    pub fn export_geojson_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
+        let corrections = self.corrections_by_event()?;
         let mut features = Vec::new();
         for inc in self.incidents(f)? {
             let Some(loc) = &inc.location else { continue };
-            features.push(json!({
+            if excluded(&inc, &corrections, opts) {
+                continue;
+            }
+            let mut feature = json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
                 "properties": {
@@ -145,7 +239,12 @@ impl Store {
                     "fatalities": inc.fatalities, "fatalities_range": inc.fatalities_range,
                     "sources": inc.sources, "denied_by": inc.denied_by, "claims": inc.claims.len(),
                 },
-            }));
+            });
+            let cs = incident_corrections(&inc, &corrections);
+            if !cs.is_empty() {
+                feature["properties"]["corrections"] = serde_json::to_value(cs)?;
+            }
+            features.push(feature);
         }
         let places = match &f.place {
             Some(q) => self.find_places(q)?,
@@ -160,7 +259,14 @@ impl Store {
             let views: Vec<Value> = last
                 .views
                 .iter()
-                .map(|v| json!({"source": v.source, "claim": v.describe(), "date": v.date, "event_id": v.event_id}))
+                .map(|v| {
+                    let mut view =
+                        json!({"source": v.source, "claim": v.describe(), "date": v.date, "event_id": v.event_id});
+                    if let Some(cs) = corrections.get(&v.event_id) {
+                        view["corrections"] = json!(cs);
+                    }
+                    view
+                })
                 .collect();
             features.push(json!({
                 "type": "Feature",
@@ -188,20 +294,37 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Writes the full event records as JSON Lines, each with its source lane, outlet and incident id.
+    /// Writes the full event records as JSON Lines, each with its source lane, outlet, incident id and, when
+    /// analysts corrected it, its `corrections`.
     pub fn export_jsonl(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
+        self.export_jsonl_with(f, ExportOptions::default(), out)
+    }
+
+    /// [`Store::export_jsonl`] with options.
+    pub fn export_jsonl_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
+        let corrections = self.corrections_by_event()?;
+        let mut n = 0;
         // Streamed from the cursor: memory does not grow with the number of events.
         self.for_each_event(f, 0, None, &mut |e| {
+            if opts.exclude_corrected && marked_wrong(&corrections, &e.event.id) {
+                return Ok(());
+            }
+            let cs = corrections.get(&e.event.id);
             let mut v = serde_json::to_value(&e.event)?;
             if let Value::Object(m) = &mut v {
                 m.insert("source".into(), Value::String(e.source));
                 m.insert("outlet".into(), e.outlet.map_or(Value::Null, Value::String));
                 m.insert("incident_id".into(), e.incident_id.map_or(Value::Null, Value::String));
+                if let Some(cs) = cs {
+                    m.insert("corrections".into(), serde_json::to_value(cs)?);
+                }
             }
             serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
+            n += 1;
             Ok(())
-        })
+        })?;
+        Ok(n)
     }
 }
 

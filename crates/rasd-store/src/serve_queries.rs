@@ -69,6 +69,29 @@ pub struct Correction {
     pub at: i64,
 }
 
+/// A correction joined with what training needs: the event's document text and its trigger evidence span. One
+/// per stored correction, oldest first; `rasd train` turns them into labels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingCorrection {
+    /// The correction's sequence number (its order of filing).
+    pub seq: i64,
+    pub event_id: String,
+    pub doc_id: String,
+    /// The document's full text, which the trigger offsets index.
+    pub text: String,
+    /// The trigger's evidence span in `text`, in bytes: the "trigger" field evidence, else the event's evidence.
+    pub trigger_start: usize,
+    pub trigger_end: usize,
+    /// True when the analyst marked the event as no event at all (a false positive).
+    pub wrong: bool,
+    /// The corrected field (`None` for the whole record) and its right value, when given.
+    pub field: Option<String>,
+    pub value: Option<serde_json::Value>,
+    pub note: Option<String>,
+    /// Unix time it was filed.
+    pub at: i64,
+}
+
 const CORRECTIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS corrections(
     seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, field TEXT, value TEXT, wrong INTEGER NOT NULL,
     note TEXT, author TEXT, at INTEGER NOT NULL);
@@ -77,12 +100,20 @@ CREATE INDEX IF NOT EXISTS corrections_event ON corrections(event_id);";
 impl Store {
     /// Every located event as a map point, in date order.
     pub fn map_points(&self) -> Result<Vec<MapPoint>> {
+        Ok(self.map_points_latest(usize::MAX)?.0)
+    }
+
+    /// The latest `limit` located events as map points, in date order, and whether older ones were left out.
+    /// Reads the date index backwards and stops after `limit + 1` rows, so its cost does not grow with the
+    /// database.
+    pub fn map_points_latest(&self, limit: usize) -> Result<(Vec<MapPoint>, bool)> {
         let mut stmt = self.conn.prepare(
             "SELECT id, doc_id, event_type, sub_event_type, event_date, lat, lon, fatalities, place_id, place_name,
                     place_name_ar, source, stance
-             FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY event_date, id",
+             FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY event_date DESC, id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([fetch], |r| {
             Ok(MapPoint {
                 id: r.get(0)?,
                 doc_id: r.get(1)?,
@@ -99,7 +130,11 @@ impl Store {
                 stance: r.get(12)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut points: Vec<MapPoint> = rows.collect::<Result<_, _>>()?;
+        let truncated = points.len() > limit;
+        points.truncate(limit);
+        points.reverse();
+        Ok((points, truncated))
     }
 
     /// One stored event by id.
@@ -183,15 +218,7 @@ impl Store {
     /// The corrections filed against `event_id` (every correction when `None`), oldest first. Empty when none
     /// was ever filed.
     pub fn corrections(&self, event_id: Option<&str>) -> Result<Vec<Correction>> {
-        let exists: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'corrections'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
+        if !self.has_corrections_table()? {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn.prepare(
@@ -224,6 +251,74 @@ impl Store {
                     note,
                     author,
                 },
+                at,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    fn has_corrections_table(&self) -> Result<bool> {
+        let exists: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'corrections'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(exists.is_some())
+    }
+
+    /// Every correction, grouped by event id (each group oldest first): what the exports attach to events.
+    pub fn corrections_by_event(&self) -> Result<std::collections::HashMap<String, Vec<Correction>>> {
+        let mut out: std::collections::HashMap<String, Vec<Correction>> = std::collections::HashMap::new();
+        for c in self.corrections(None)? {
+            out.entry(c.event_id.clone()).or_default().push(c);
+        }
+        Ok(out)
+    }
+
+    /// Every correction with its event's document text and trigger span, oldest first, for `rasd train`.
+    /// Corrections of events no longer stored are left out. Empty when none was ever filed.
+    pub fn corrections_for_training(&self) -> Result<Vec<TrainingCorrection>> {
+        if !self.has_corrections_table()? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT c.seq, c.event_id, e.doc_id, c.field, c.value, c.wrong, c.note, c.at, e.json, d.text
+             FROM corrections c JOIN events e ON e.id = c.event_id LEFT JOIN docs d ON d.id = e.doc_id
+             ORDER BY c.seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                (
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, bool>(5)?,
+                ),
+                (r.get::<_, Option<String>>(6)?, r.get::<_, i64>(7)?),
+                (r.get::<_, String>(8)?, r.get::<_, Option<String>>(9)?),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let ((seq, event_id, doc_id), (field, value, wrong), (note, at), (json, text)) = row?;
+            let event: rasd_core::Event = serde_json::from_str(&json)?;
+            let span = event.field_evidence.get("trigger").unwrap_or(&event.evidence);
+            out.push(TrainingCorrection {
+                seq,
+                event_id,
+                doc_id,
+                text: text.unwrap_or_default(),
+                trigger_start: span.start,
+                trigger_end: span.end,
+                wrong,
+                field,
+                value: value.map(|v| serde_json::from_str(&v)).transpose()?,
+                note,
                 at,
             });
         }

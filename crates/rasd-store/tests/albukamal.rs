@@ -768,7 +768,11 @@ fn acled_csv_round_trips_with_the_documented_columns() {
     let n = store.export_acled_csv(&Filter::default(), &mut buf).expect("export");
     let mut r = csv::Reader::from_reader(buf.as_slice());
     let header: Vec<String> = r.headers().expect("header").iter().map(str::to_string).collect();
-    assert_eq!(header, rasd_store::export::ACLED_COLUMNS);
+    assert_eq!(header[..header.len() - 1], *rasd_store::export::ACLED_COLUMNS);
+    assert_eq!(
+        header.last().map(String::as_str),
+        Some(rasd_store::export::CORRECTION_COLUMN)
+    );
     for col in [
         "event_id_cnty",
         "event_date",
@@ -812,6 +816,150 @@ fn acled_csv_round_trips_with_the_documented_columns() {
             .iter()
             .any(|f| f["properties"]["kind"] == "control" && f["properties"]["place_id"] == "gn:albukamal")
     );
+}
+
+#[test]
+fn corrections_flow_into_every_export_and_into_training() {
+    use rasd_store::export::ExportOptions;
+    use rasd_store::serve_queries::NewCorrection;
+    let (_dir, mut store) = loaded();
+    assert!(store.corrections_for_training().expect("none yet").is_empty());
+    let incidents = store.incidents(&Filter::default()).expect("incidents");
+    let single = incidents
+        .iter()
+        .find(|i| i.claims.len() == 1 && i.location.is_some() && i.is_reported())
+        .expect("a located incident of one claim");
+    let multi = incidents
+        .iter()
+        .find(|i| i.claims.len() > 1)
+        .expect("an incident of several claims");
+    let (wrong_id, fixed_id) = (single.claims[0].event_id.clone(), multi.claims[0].event_id.clone());
+    let wrong = NewCorrection {
+        field: None,
+        value: None,
+        wrong: true,
+        note: Some("a commemoration, not an attack".into()),
+        author: None,
+    };
+    let fixed = NewCorrection {
+        field: Some("fatalities".into()),
+        value: Some(serde_json::json!(3)),
+        wrong: false,
+        note: None,
+        author: Some("analyst".into()),
+    };
+    store
+        .add_correction(&wrong_id, &wrong)
+        .expect("add")
+        .expect("known event");
+    store
+        .add_correction(&fixed_id, &fixed)
+        .expect("add")
+        .expect("known event");
+
+    // JSONL: the corrections ride on their events; --exclude-corrected drops the one marked wrong.
+    let jsonl = |opts: ExportOptions| {
+        let mut b = Vec::new();
+        let n = store
+            .export_jsonl_with(&Filter::default(), opts, &mut b)
+            .expect("jsonl");
+        let lines: Vec<serde_json::Value> = String::from_utf8(b)
+            .expect("utf-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len() as u64, n);
+        lines
+    };
+    let all = jsonl(ExportOptions::default());
+    let line = |id: &str| all.iter().find(|l| l["id"] == id).expect("exported").clone();
+    assert_eq!(line(&wrong_id)["corrections"][0]["wrong"], true);
+    assert_eq!(line(&fixed_id)["corrections"][0]["field"], "fatalities");
+    assert_eq!(line(&fixed_id)["corrections"][0]["value"], 3);
+    assert!(all.iter().filter(|l| l.get("corrections").is_some()).count() == 2 || wrong_id == fixed_id);
+    let kept = jsonl(ExportOptions {
+        exclude_corrected: true,
+    });
+    assert_eq!(kept.len(), all.len() - 1);
+    assert!(kept.iter().all(|l| l["id"] != wrong_id.as_str()));
+
+    // CSV: the latest verdict in the `correction` column; the incident of the wrong event is left out.
+    let csv_rows = |opts: ExportOptions| {
+        let mut b = Vec::new();
+        store
+            .export_acled_csv_with(&Filter::default(), opts, &mut b)
+            .expect("csv");
+        let mut r = csv::Reader::from_reader(b.as_slice());
+        r.deserialize::<HashMap<String, String>>()
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
+    };
+    let rows = csv_rows(ExportOptions::default());
+    let verdicts: Vec<&str> = rows
+        .iter()
+        .map(|r| r["correction"].as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(verdicts.contains(&format!("wrong: a commemoration, not an attack [event {wrong_id}]").as_str()));
+    assert!(
+        verdicts.contains(&format!("fatalities=3 [event {fixed_id}]").as_str()),
+        "{verdicts:?}"
+    );
+    let kept = csv_rows(ExportOptions {
+        exclude_corrected: true,
+    });
+    assert_eq!(kept.len(), rows.len() - 1);
+    assert!(kept.iter().all(|r| !r["correction"].starts_with("wrong")));
+
+    // GeoJSON: the incident features carry their claims' corrections.
+    let geo = |opts: ExportOptions| {
+        let mut b = Vec::new();
+        store
+            .export_geojson_with(&Filter::default(), opts, &mut b)
+            .expect("geojson");
+        serde_json::from_slice::<serde_json::Value>(&b).expect("valid JSON")["features"]
+            .as_array()
+            .expect("features")
+            .clone()
+    };
+    let features = geo(ExportOptions::default());
+    let feature = |fs: &[serde_json::Value], id: &str| fs.iter().find(|f| f["properties"]["id"] == id).cloned();
+    let f = feature(&features, &single.id).expect("the incident");
+    assert_eq!(f["properties"]["corrections"][0]["event_id"], wrong_id.as_str());
+    assert!(
+        feature(
+            &geo(ExportOptions {
+                exclude_corrected: true
+            }),
+            &single.id
+        )
+        .is_none()
+    );
+
+    // Training: each correction with its document's text and the trigger's span in it.
+    let training = store.corrections_for_training().expect("training");
+    assert_eq!(training.len(), 2);
+    assert!(training[0].wrong && !training[1].wrong);
+    assert_eq!(training[0].event_id, wrong_id);
+    let ev = store.event(&wrong_id).expect("read").expect("stored").event;
+    assert_eq!(training[0].doc_id, ev.doc_id);
+    let t = &training[0];
+    assert!(t.trigger_start < t.trigger_end && t.trigger_end <= t.text.len());
+    let trigger = ev.field_evidence.get("trigger").unwrap_or(&ev.evidence);
+    assert_eq!(&t.text[t.trigger_start..t.trigger_end], trigger.text);
+}
+
+#[test]
+fn map_points_are_bounded_to_the_latest() {
+    let (_dir, store) = loaded();
+    let all = store.map_points().expect("points");
+    assert!(all.len() > 5);
+    let (latest, truncated) = store.map_points_latest(5).expect("latest");
+    assert!(truncated);
+    assert_eq!(latest[..], all[all.len() - 5..]);
+    let (every, truncated) = store.map_points_latest(all.len()).expect("all");
+    assert!(!truncated);
+    assert_eq!(every, all);
 }
 
 #[test]

@@ -29,6 +29,10 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Leave out events an analyst marked wrong (`rasd serve` corrections); CSV and GeoJSON leave out the
+    /// incidents all of whose claims were. Corrections are exported either way.
+    #[arg(long)]
+    pub exclude_corrected: bool,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
@@ -46,10 +50,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    let opts = rasd_store::export::ExportOptions {
+        exclude_corrected: args.exclude_corrected,
+    };
     let n = match args.format {
-        Format::AcledCsv => store.export_acled_csv(&filter, &mut out)?,
-        Format::Geojson => store.export_geojson(&filter, &mut out)?,
-        Format::Jsonl => store.export_jsonl(&filter, &mut out)?,
+        Format::AcledCsv => store.export_acled_csv_with(&filter, opts, &mut out)?,
+        Format::Geojson => store.export_geojson_with(&filter, opts, &mut out)?,
+        Format::Jsonl => store.export_jsonl_with(&filter, opts, &mut out)?,
     };
     out.flush()?;
     if let Some(p) = &args.output {

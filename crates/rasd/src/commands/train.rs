@@ -51,6 +51,10 @@ pub struct Args {
     /// Seed of the example shuffles.
     #[arg(long, default_value_t = Params::default().seed)]
     pub seed: u64,
+    /// Project databases whose analyst corrections (`rasd serve`: POST /api/events/{id}/corrections) become
+    /// training labels: an event marked wrong labels its candidate `not-event`, a corrected field `event`.
+    #[arg(long = "corrections", value_name = "DB")]
+    pub corrections: Vec<PathBuf>,
     /// Worker threads for candidate extraction (the fit itself is single-threaded, for reproducibility).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -199,6 +203,34 @@ fn examples(x: &Extractor, docs: &[Doc], labels: &HashMap<String, Vec<Label>>) -
     per_doc.into_iter().flatten().collect()
 }
 
+/// Training examples from analyst corrections: the candidate records whose trigger lies in a corrected event's
+/// trigger span take `not-event` when the event was marked wrong, `event` when only a field was corrected.
+pub(crate) fn correction_examples(
+    x: &Extractor,
+    corrections: &[rasd_store::serve_queries::TrainingCorrection],
+) -> Vec<Example> {
+    let not_event = scorer::class_index("not-event").unwrap_or(K - 1);
+    let mut out = Vec::new();
+    for c in corrections {
+        let doc = Doc {
+            id: format!("correction:{}", c.doc_id),
+            text: c.text.clone(),
+            ..Doc::default()
+        };
+        let class = if c.wrong { not_event } else { EVENT };
+        for r in x.worker().training_rows(&doc, &Options::default()) {
+            if c.trigger_start <= r.trigger.0 && r.trigger.0 < c.trigger_end.max(c.trigger_start + 1) {
+                out.push(Example {
+                    idx: r.features.idx,
+                    class,
+                    doc: doc.id.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -262,6 +294,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .filter(|(_, d)| split.get(d).is_some_and(|s| s == "dev"))
         .map(|(e, _)| e.clone())
         .collect();
+    // Analyst corrections stored by `rasd serve`, when databases are given.
+    let mut n_corrections = 0usize;
+    let mut examples = examples;
+    for db in &a.corrections {
+        let store = rasd_store::Store::open_read_only(db)
+            .with_context(|| format!("cannot open the corrections database {}", db.display()))?;
+        let cs = store.corrections_for_training()?;
+        n_corrections += cs.len();
+        examples.extend(correction_examples(&x, &cs));
+    }
     if examples.len() < 50 {
         bail!("only {} labelled candidates matched: too few to train", examples.len());
     }
@@ -447,6 +489,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "from_train_split": by_split("train"),
             "dev_split_scored_not_fitted": by_split("dev"),
             "from_team_texts": team,
+            "corrections": {"databases": a.corrections.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(), "corrections": n_corrections},
             "classes": classes,
         },
         "figures": {
@@ -495,4 +538,39 @@ pub fn run(a: Args) -> Result<ExitCode> {
         df
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rasd_store::serve_queries::TrainingCorrection;
+
+    #[test]
+    fn corrections_label_the_candidates_they_point_at() {
+        let x = Extractor::default_embedded_rules_only().expect("embedded rules");
+        let text = "أدانت الوزارة الهجوم. وقتل خمسة مدنيين في غارة جوية على قرية قرب البوكمال أمس.";
+        let at = text.find("غارة").expect("trigger");
+        let c = |wrong| TrainingCorrection {
+            seq: 1,
+            event_id: "e1".into(),
+            doc_id: "d1".into(),
+            text: text.into(),
+            trigger_start: at,
+            trigger_end: at + "غارة".len(),
+            wrong,
+            field: None,
+            value: None,
+            note: None,
+            at: 0,
+        };
+        let wrong = correction_examples(&x, &[c(true)]);
+        assert!(!wrong.is_empty());
+        assert!(
+            wrong
+                .iter()
+                .all(|e| e.class == scorer::class_index("not-event").unwrap())
+        );
+        let right = correction_examples(&x, &[c(false)]);
+        assert!(right.iter().all(|e| e.class == EVENT) && !right.is_empty());
+    }
 }
