@@ -7,6 +7,17 @@ use rasd_core::{Doc, Event, Stance, SubEventType};
 use std::sync::Arc;
 
 /// The rule stages alone (candidates and arguments); the learned scorer has its own tests below.
+/// A report of the test outlet, published 2017-11-10.
+fn report(text: &str) -> Doc {
+    Doc {
+        id: "t1".into(),
+        outlet: Some("alaraby".into()),
+        published: NaiveDate::from_ymd_opt(2017, 11, 10),
+        text: text.into(),
+        ..Doc::default()
+    }
+}
+
 fn extractor() -> Extractor {
     Extractor::with_resources(Arc::new(Fixture))
         .expect("rules compile")
@@ -14,13 +25,7 @@ fn extractor() -> Extractor {
 }
 
 fn scored(text: &str) -> Vec<Event> {
-    let doc = Doc {
-        id: "t1".into(),
-        outlet: Some("alaraby".into()),
-        published: NaiveDate::from_ymd_opt(2017, 11, 10),
-        text: text.into(),
-        ..Doc::default()
-    };
+    let doc = report(text);
     let x = Extractor::with_resources(Arc::new(Fixture)).expect("rules compile");
     assert!(x.scorer().is_some(), "the embedded model loads");
     x.extract(&doc, &Options::default())
@@ -81,13 +86,7 @@ fn confidence_comes_from_the_scorer_and_the_threshold_filters() {
 }
 
 fn run_with(text: &str, opts: Options) -> Vec<Event> {
-    let doc = Doc {
-        id: "t1".into(),
-        outlet: Some("alaraby".into()),
-        published: NaiveDate::from_ymd_opt(2017, 11, 10),
-        text: text.into(),
-        ..Doc::default()
-    };
+    let doc = report(text);
     let events = extractor().extract(&doc, &opts);
     let ids: std::collections::HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), events.len(), "event ids are unique within a document");
