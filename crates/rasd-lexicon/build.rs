@@ -40,5 +40,40 @@ fn main() {
         }
     };
     std::fs::write(out.join("rasd.lex"), bytes).expect("OUT_DIR is writable");
+    std::fs::write(out.join("latin_places.tsv"), latin_place_names(&data)).expect("OUT_DIR is writable");
     std::fs::write(out.join("rasd.lex.err"), err).expect("OUT_DIR is writable");
+}
+
+/// The Latin-script names and aliases of every gazetteer place, one `name<TAB>id` per line: the compiled lexicon
+/// indexes places by their Arabic names only (Latin place names are too often English words in running text),
+/// but a user who asks for "Abu Kamal" by name must find it (`Lexicon::lookup_places`).
+fn latin_place_names(data: &std::path::Path) -> String {
+    let mut out = String::new();
+    for rel in [
+        "gazetteer/geonames.tsv",
+        "gazetteer/admin1.tsv",
+        "gazetteer/curated.tsv",
+    ] {
+        let Ok(text) = std::fs::read_to_string(data.join(rel)) else {
+            continue;
+        };
+        for line in text.lines().skip(1).filter(|l| !l.starts_with('#')) {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() < 4 {
+                continue;
+            }
+            for name in std::iter::once(c[1]).chain(c[3].split('|')) {
+                let name = name.trim();
+                let latin = name.chars().any(|ch| ch.is_ascii_alphabetic())
+                    && !name.chars().any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch));
+                if latin && !name.contains('\t') {
+                    out.push_str(name);
+                    out.push('\t');
+                    out.push_str(c[0]);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
 }

@@ -5,7 +5,7 @@ import "leaflet.markercluster";
 
 const FAMILIES = {
   Battles: "#b3261e",
-  "Explosions/Remote violence": "#c25e00",
+  "Explosions/Remote violence": "#a84f00", // dark enough for white labels (5.5:1)
   "Violence against civilians": "#6a1b9a",
   Protests: "#1565c0",
   Riots: "#00695c",
@@ -91,7 +91,9 @@ async function render() {
 }
 
 // ---------- map ----------
-let map, cluster, points, days;
+// Two layers: the summary (every located event, summed per place and week by /api/map/summary, so the whole
+// database is drawn at a bounded cost; default) and the latest events one by one (/api/map, at most 5,000).
+let map, cluster, points, days, summary;
 const DAY = 86400000;
 const dayOf = (d) => Math.round(Date.parse(d + "T00:00:00Z") / DAY);
 const dateOf = (n) => new Date(n * DAY).toISOString().slice(0, 10);
@@ -135,13 +137,77 @@ function markerFor(p) {
   return m;
 }
 
+// One marker per place: the weeks of the summary up to day `t` summed; coloured by the most frequent event type,
+// sized by fatalities, labelled with the number of events. Its popup leads to the events and the timeline.
+function summaryMarkers(t) {
+  const byPlace = new Map();
+  for (const f of summary.features) {
+    const p = f.properties;
+    if (dayOf(p.date) > t) break; // features are in date order
+    let s = byPlace.get(p.place);
+    if (!s) {
+      s = { p, lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], events: 0, fatalities: 0, families: {}, first: p.date };
+      byPlace.set(p.place, s);
+    }
+    s.events += p.events;
+    s.fatalities += p.fatalities;
+    for (const [k, n] of Object.entries(p.families)) s.families[k] = (s.families[k] || 0) + n;
+  }
+  // The summary counts whole weeks (Monday to Sunday): up to the end of the week that holds `t`.
+  const upTo = dateOf(t - ((new Date(t * DAY).getUTCDay() + 6) % 7) + 6);
+  return [...byPlace.values()].map((s) => {
+    const ranked = Object.entries(s.families).sort((a, b) => b[1] - a[1]);
+    const colour = FAMILIES[ranked[0][0]] || "#333";
+    const size = Math.round(Math.min(48, 22 + 3 * Math.sqrt(s.fatalities)));
+    const name = s.p.name || s.p.place;
+    const label = s.events > 999 ? Math.round(s.events / 1000) + "k" : String(s.events);
+    const m = L.marker([s.lat, s.lon], {
+      icon: L.divIcon({
+        className: "ev-marker ev-summary",
+        html: `<span style="background:${colour};width:${size}px;height:${size}px;line-height:${size}px">${label}</span>`,
+        iconSize: [size, size],
+      }),
+      title: `${name}: ${s.events} events from ${s.first} to ${upTo}, ${s.fatalities} killed`,
+      alt: `${name}: ${s.events} events`,
+      keyboard: true,
+    });
+    m.bindPopup(() => {
+      const events = { view: "events", to: upTo };
+      if (s.p.place_id) events.place = s.p.place_id;
+      return el(
+        "div",
+        { class: "popup" },
+        el("strong", {}, name, " ", ar(s.p.name_ar)),
+        el("div", {}, `${s.events} event${s.events === 1 ? "" : "s"} from ${s.first} to ${upTo}`, s.fatalities ? ` · ${s.fatalities} killed` : ""),
+        el("ul", {}, ranked.map(([f, n]) => el("li", {}, `${n} ${f}`))),
+        el(
+          "div",
+          {},
+          s.p.place_id ? el("a", { class: "summary-events", href: "#" + new URLSearchParams(events) }, "these events") : "",
+          s.p.place_id
+            ? [" · ", el("a", { href: "#" + new URLSearchParams({ view: "place", place: s.p.place_id }) }, "place timeline")]
+            : [],
+        ),
+      );
+    });
+    m.options.events = s.events;
+    m.options.families = s.families;
+    return m;
+  });
+}
+
 async function initMap() {
   map = L.map("map", { zoomControl: true, attributionControl: true, minZoom: 3, maxZoom: 13 }).setView([33.5, 38], 5);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Outlines: Natural Earth");
-  const outlines = await api("/mena.json");
+  const [outlines, admin1] = await Promise.all([api("/mena.json"), api("/admin1.json")]);
   L.geoJSON(outlines, {
     style: { color: "#6b6b6b", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 },
+    interactive: false,
+  }).addTo(map);
+  // First-level administrative boundaries (governorates, provinces), thinner and dashed.
+  L.geoJSON(admin1, {
+    style: { color: "#8c8c8c", weight: 0.7, dashArray: "3 3", fill: false },
     interactive: false,
   }).addTo(map);
   // A cluster takes the colour of its most frequent event type; its title counts each type.
@@ -150,15 +216,19 @@ async function initMap() {
     showCoverageOnHover: false,
     iconCreateFunction: (c) => {
       const counts = {};
-      for (const m of c.getAllChildMarkers()) counts[m.options.family] = (counts[m.options.family] || 0) + 1;
+      let n = 0;
+      for (const m of c.getAllChildMarkers()) {
+        const fam = m.options.families || { [m.options.family]: 1 };
+        for (const [f, k] of Object.entries(fam)) counts[f] = (counts[f] || 0) + k;
+        n += m.options.events || 1;
+      }
       const ranked = Object.entries(counts).sort((a, b) => b[1] - a[1]);
-      const n = c.getChildCount();
       const size = Math.round(Math.min(56, 26 + 6 * Math.log2(n)));
       const colour = FAMILIES[ranked[0][0]] || "#333";
       const title = ranked.map(([f, k]) => `${k} ${f}`).join(", ");
       return L.divIcon({
         className: "ev-cluster",
-        html: `<span style="background:${colour};width:${size}px;height:${size}px;line-height:${size}px" title="${title}">${n}</span>`,
+        html: `<span style="background:${colour};width:${size}px;height:${size}px;line-height:${size}px" title="${title}">${n > 9999 ? Math.round(n / 1000) + "k" : n}</span>`,
         iconSize: [size, size],
       });
     },
@@ -168,16 +238,34 @@ async function initMap() {
   for (const [name, colour] of Object.entries(FAMILIES)) {
     legend.append(el("li", {}, el("span", { class: "swatch", style: `background:${colour}` }), name));
   }
-  legend.append(el("li", {}, "Marker size: fatalities"));
-  const body = await api("/api/map");
-  points = body.points.map((p) => ({ p, m: markerFor(p) }));
-  const dated = points.filter((x) => x.m.options.day !== null).map((x) => x.m.options.day);
-  days = dated.length ? [Math.min(...dated), Math.max(...dated)] : [0, 0];
+  legend.append(el("li", {}, "Marker size: fatalities; number: events"));
+  // The summary is the first page's map; the one-by-one points are loaded when that layer is first shown.
+  summary = await api("/api/map/summary");
+  days = summary.first_date ? [dayOf(summary.first_date), dayOf(summary.last_date) + 6] : [0, 0];
+  for (const r of document.querySelectorAll("input[name=layer]")) {
+    r.addEventListener("change", async () => {
+      setState({ layer: r.value === "summary" ? "" : r.value }, { replace: true });
+      if (r.value === "points") await ensurePoints();
+      applySlider();
+    });
+  }
   const slider = $("slider");
   slider.min = days[0];
   slider.max = days[1];
   slider.addEventListener("input", () => setState({ t: dateOf(+slider.value) }, { replace: true }) || applySlider());
   $("play").addEventListener("click", togglePlay);
+}
+
+async function ensurePoints() {
+  if (points) return;
+  const body = await api("/api/map");
+  points = body.points.map((p) => ({ p, m: markerFor(p) }));
+  const dated = points.filter((x) => x.m.options.day !== null).map((x) => x.m.options.day);
+  if (dated.length && !summary.first_date) {
+    const slider = $("slider");
+    slider.min = Math.min(...dated);
+    slider.max = Math.max(...dated);
+  }
 }
 
 let playing = null;
@@ -206,14 +294,31 @@ function applySlider() {
   const slider = $("slider");
   const t = +slider.value;
   $("slider-date").textContent = dateOf(t);
-  const shown = points.filter((x) => x.m.options.day === null || x.m.options.day <= t).map((x) => x.m);
+  const layer = getState().layer === "points" ? "points" : "summary";
+  for (const r of document.querySelectorAll("input[name=layer]")) r.checked = r.value === layer;
   cluster.clearLayers();
+  if (layer === "summary") {
+    const shown = summaryMarkers(t);
+    cluster.addLayers(shown);
+    const n = shown.reduce((a, m) => a + m.options.events, 0);
+    $("map-count").textContent = `${n} located events at ${shown.length} places (whole weeks)`;
+    $("map").dataset.layer = "summary";
+    return;
+  }
+  if (!points) return;
+  const shown = points.filter((x) => x.m.options.day === null || x.m.options.day <= t).map((x) => x.m);
   cluster.addLayers(shown);
-  $("map-count").textContent = `${shown.length} of ${points.length} located events`;
+  $("map-count").textContent = `${shown.length} of ${points.length} located events` + (truncatedNote() || "");
+  $("map").dataset.layer = "points";
+}
+
+function truncatedNote() {
+  return points.length >= 5000 ? " (the latest 5,000; the summary layer counts them all)" : "";
 }
 
 async function renderMap(s) {
   if (!map) await initMap();
+  if (s.layer === "points") await ensurePoints();
   const slider = $("slider");
   slider.value = s.t ? dayOf(s.t) : slider.max;
   applySlider();
@@ -221,8 +326,11 @@ async function renderMap(s) {
   if (s.ll && s.z) {
     const [lat, lon] = s.ll.split(",").map(Number);
     if (isFinite(lat) && isFinite(lon)) map.setView([lat, lon], +s.z || 5);
-  } else if (points.length) {
-    map.fitBounds(L.latLngBounds(points.map((x) => [x.p.lat, x.p.lon])).pad(0.5), { maxZoom: 8 });
+  } else if (summary.features.length || (points && points.length)) {
+    const ll = summary.features.length
+      ? summary.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])
+      : points.map((x) => [x.p.lat, x.p.lon]);
+    map.fitBounds(L.latLngBounds(ll).pad(0.5), { maxZoom: 8 });
   }
   if (!map._rasdMoveHooked) {
     map._rasdMoveHooked = true;
@@ -266,7 +374,10 @@ async function renderPlace(s) {
     box.append(el("p", {}, "Choose a place to see who held it, according to whom: one lane per source."));
     return;
   }
-  const q = s.horizon ? `?horizon=${encodeURIComponent(s.horizon)}` : "";
+  // `from`/`to` in the URL narrow the timeline to a window (the server reads only those claims).
+  const tq = new URLSearchParams();
+  for (const k of ["horizon", "from", "to"]) if (s[k]) tq.set(k, s[k]);
+  const q = tq.toString() ? "?" + tq : "";
   const body = await api(`/api/places/${encodeURIComponent(s.place)}/timeline${q}`);
   sel.value = body.place_id;
   const tl = body.timeline;
@@ -393,12 +504,12 @@ async function renderPlace(s) {
 async function renderContradictions(s) {
   const list = $("contra-list");
   const detail = $("contra-detail");
-  const { contradictions, total } = await api("/api/contradictions?limit=500");
+  const { contradictions, total, next } = await api("/api/contradictions?limit=500");
   list.replaceChildren();
   const table = el(
     "table",
     { class: "contra" },
-    el("caption", {}, `${total} contradictions`),
+    el("caption", {}, next ? `${total} contradictions (the first ${contradictions.length} listed)` : `${total} contradictions`),
     el(
       "thead",
       {},
@@ -431,9 +542,9 @@ async function renderContradictions(s) {
   table.append(tbody);
   list.append(table);
   detail.replaceChildren();
-  const chosen = contradictions.find((c) => c.id === s.c);
   if (!s.c) return;
-  if (!chosen) throw new Error(`no contradiction ${s.c}`);
+  const chosen =
+    contradictions.find((c) => c.id === s.c) || (await api(`/api/contradictions/${encodeURIComponent(s.c)}`)).contradiction;
   const [da, db] = await Promise.all([api(`/api/docs/${encodeURIComponent(chosen.a.doc_id)}`), api(`/api/docs/${encodeURIComponent(chosen.b.doc_id)}`)]);
   const side = (sd, doc, label) =>
     el(

@@ -172,6 +172,26 @@ impl Client {
         }
     }
 
+    /// POSTs a JSON body (a webhook); any status but 2xx is an error. The response body is not read.
+    pub fn post_json(&self, url: &str, body: &str) -> Result<u16> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::BadUrl { url: url.to_string() });
+        }
+        match self
+            .agent
+            .post(url)
+            .set("Content-Type", "application/json")
+            .send_string(body)
+        {
+            Ok(r) => Ok(r.status()),
+            Err(ureq::Error::Status(status, _)) => Err(Error::Status {
+                url: url.to_string(),
+                status,
+            }),
+            Err(ureq::Error::Transport(t)) => Err(self.transport(url, &t)),
+        }
+    }
+
     /// A conditional GET: sends `If-None-Match` and `If-Modified-Since` from `validators`, and answers
     /// [`Fetched::NotModified`] on 304.
     pub fn get_if(&self, url: &str, validators: &Validators) -> Result<Fetched> {

@@ -49,6 +49,7 @@ pub use model::{Actor, COUNTRIES, Coref, EntityKind, EntryRef, Outlet, Place, Po
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use format::Tables;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -56,6 +57,54 @@ use std::sync::OnceLock;
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rasd.lex"));
 /// The build error of the embedded lexicon, "" when it built.
 static EMBEDDED_ERROR: &str = include_str!(concat!(env!("OUT_DIR"), "/rasd.lex.err"));
+/// The Latin-script names and aliases of the gazetteer places `build.rs` read from `data/` (`name<TAB>id` lines).
+static LATIN_PLACES: &str = include_str!(concat!(env!("OUT_DIR"), "/latin_places.tsv"));
+
+/// A comparison key for Latin place names that ignores case, diacritics ("Ālbū Kamāl"), spaces, hyphens and
+/// apostrophes: "Abu Kamal", "Abu-Kamal'" and "ABU KAMAL" give one key.
+pub fn latin_key(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let c = match c {
+                'ā' | 'á' | 'à' | 'â' | 'ä' | 'Ā' | 'Á' | 'À' | 'Â' | 'Ä' => 'a',
+                'ī' | 'í' | 'ì' | 'î' | 'ï' | 'Ī' | 'Í' => 'i',
+                'ū' | 'ú' | 'ù' | 'û' | 'ü' | 'Ū' | 'Ú' | 'Ü' => 'u',
+                'ē' | 'é' | 'è' | 'ê' | 'ë' | 'Ē' | 'É' => 'e',
+                'ō' | 'ó' | 'ò' | 'ô' | 'ö' | 'Ō' | 'Ó' | 'Ö' => 'o',
+                'ḩ' | 'ḥ' | 'Ḩ' | 'Ḥ' => 'h',
+                'ş' | 'ṣ' | 'Ş' | 'Ṣ' | 'š' | 'Š' => 's',
+                'ţ' | 'ṭ' | 'Ţ' | 'Ṭ' => 't',
+                'ḑ' | 'ḍ' | 'Ḑ' | 'Ḍ' => 'd',
+                'ẕ' | 'ẓ' | 'Ẕ' | 'Ẓ' | 'ž' | 'Ž' => 'z',
+                'ğ' | 'ġ' | 'Ğ' => 'g',
+                'ç' | 'Ç' => 'c',
+                'ı' => 'i',
+                c => c,
+            };
+            c.is_alphanumeric().then(|| c.to_lowercase().next().unwrap_or(c))
+        })
+        .collect()
+}
+
+/// [`LATIN_PLACES`] by [`latin_key`], built on first use.
+fn latin_index() -> &'static HashMap<String, Vec<&'static str>> {
+    static INDEX: OnceLock<HashMap<String, Vec<&'static str>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut map: HashMap<String, Vec<&'static str>> = HashMap::new();
+        for line in LATIN_PLACES.lines() {
+            if let Some((name, id)) = line.split_once('\t') {
+                let key = latin_key(name);
+                if key.chars().count() >= 3 {
+                    let ids = map.entry(key).or_default();
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+        map
+    })
+}
 
 /// One entity mention found in a text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -229,6 +278,41 @@ impl Lexicon {
                     if !out.is_empty() {
                         break;
                     }
+                }
+            }
+        }
+        out
+    }
+
+    /// The places a user means by `name`: an id ("gn:174448"), any Arabic name or alias [`Lexicon::lookup`]
+    /// resolves (البوكمال, البو كمال, بوكمال, مركدة), or a Latin-script name or alias of the gazetteer, compared by
+    /// [`latin_key`] ("Abu Kamal", "Albu Kamal", "Al-Bukamal", "Markada"). Latin names come from the gazetteer
+    /// that was compiled into this binary, so a lexicon loaded from a file finds by Latin name only the places
+    /// it shares with the embedded one.
+    pub fn lookup_places(&self, name: &str) -> Vec<&Place> {
+        let name = name.trim();
+        let mut out: Vec<&Place> = Vec::new();
+        if let Some(p) = self.place(name) {
+            out.push(p);
+        }
+        for e in self.lookup(name) {
+            if let EntryRef::Place(p) = e
+                && !out.contains(&p)
+            {
+                out.push(p);
+            }
+        }
+        let key = latin_key(name);
+        if name
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c))
+            && let Some(ids) = latin_index().get(&key)
+        {
+            for id in ids {
+                if let Some(p) = self.place(id)
+                    && !out.contains(&p)
+                {
+                    out.push(p);
                 }
             }
         }

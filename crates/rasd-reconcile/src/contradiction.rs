@@ -102,7 +102,7 @@ impl Contradiction {
 fn control_side(c: &ControlClaim) -> Side {
     let mut claim = c.describe();
     if c.stance == Stance::Denied {
-        claim.push_str(" (denies the capture)");
+        claim.push_str(DENIES);
     }
     Side {
         source: c.source.clone(),
@@ -147,8 +147,41 @@ fn claim_side(c: &IncidentClaim, claim: String) -> Side {
 ///
 /// Republished copies take no part: they are the same report, not a second opinion.
 pub fn contradictions(incidents: &[Incident], control: &[ControlClaim], opts: &Options) -> Vec<Contradiction> {
+    let mut seen = HashSet::new();
+    let mut out = controller_contradictions(control, &mut seen, opts);
+    for inc in incidents {
+        incident_contradictions(inc, opts, &mut out);
+    }
+    out.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
+    out
+}
+
+/// What makes two controller contradictions the same: the place, both sources and both views.
+pub type ControllerKey = (String, String, String, String, String);
+
+/// The key of a stored controller contradiction (its sides' claims without the "denies" note).
+pub fn controller_key(c: &Contradiction) -> ControllerKey {
+    let view = |s: &Side| s.claim.strip_suffix(DENIES).unwrap_or(&s.claim).to_string();
+    (
+        c.place_id.clone().unwrap_or_default(),
+        c.a.source.clone(),
+        c.b.source.clone(),
+        view(&c.a),
+        view(&c.b),
+    )
+}
+
+const DENIES: &str = " (denies the capture)";
+
+/// The controller contradictions among `control` (claims grouped by place), skipping the (sources, views) in
+/// `seen` and adding those it finds: [`contradictions`] with an empty `seen`; an incremental reconcile passes
+/// the claims from some date on and the keys kept before it.
+pub fn controller_contradictions(
+    control: &[ControlClaim],
+    seen: &mut HashSet<ControllerKey>,
+    opts: &Options,
+) -> Vec<Contradiction> {
     let mut out = Vec::new();
-    let mut seen: HashSet<(String, String, String, String, String)> = HashSet::new();
     let mut start = 0;
     while start < control.len() {
         let place = &control[start].place_id;
@@ -190,9 +223,6 @@ pub fn contradictions(incidents: &[Incident], control: &[ControlClaim], opts: &O
             }
         }
         start = end;
-    }
-    for inc in incidents {
-        incident_contradictions(inc, opts, &mut out);
     }
     out.sort_by(|a, b| (a.kind, a.date, &a.id).cmp(&(b.kind, b.date, &b.id)));
     out

@@ -176,28 +176,126 @@ fn cell(lat: f64, lon: f64) -> (i32, i32) {
 /// claims anchor incidents; coarser ones ("this month") join the closest one or form their own. Events without
 /// a place or a date stay alone. History and forecasts take no part.
 pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
-    let mut order: Vec<usize> = (0..reports.len()).filter(|&i| reports[i].is_claim()).collect();
-    order.sort_by(|&a, &b| {
-        let (ea, eb) = (&reports[a].event, &reports[b].event);
-        (ea.sub_event_type, ea.event_date.is_none(), ea.event_date, &ea.id).cmp(&(
-            eb.sub_event_type,
-            eb.event_date.is_none(),
-            eb.event_date,
-            &eb.id,
-        ))
-    });
+    incidents_resume(reports, &[], opts)
+}
+
+/// A cluster formed before the events an incremental reconcile recomputes (indices into the reports given to
+/// [`incidents_resume`]): its anchor, the day-precise members it had gathered in the first pass before the
+/// recomputed day-precise events, and the coarse members it had gathered in the second pass before the
+/// recomputed coarse events. A `fixed` cluster takes no part in the first pass (day-precise events from the cut on
+/// cannot reach it): it is only there for the recomputed coarse events to join.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Seed {
+    pub anchor: usize,
+    pub members: Vec<usize>,
+    pub coarse_members: Vec<usize>,
+    pub fixed: bool,
+}
+
+/// Whether an event's date is day-precise (it anchors incidents in the first pass) rather than coarse (a week,
+/// a month or a year: it joins one in the second).
+pub fn is_day_precise(e: &Event) -> bool {
+    is_fine(e)
+}
+
+/// The closed date window of an event, as clustering uses it (its date widened by its precision and `slack`).
+pub fn event_window(e: &Event, slack: i64) -> Option<(NaiveDate, NaiveDate)> {
+    date_window(e, slack)
+}
+
+/// Resumes clustering: `seeds` are the clusters formed before what is recomputed, with what they held then;
+/// every report that is no seed's anchor or member is clustered after them, day-precise ones in the first pass and
+/// coarse ones in the second, in the order a full run takes. The store's incremental reconcile picks the reports and
+/// seeds so that the incidents returned equal those of a full run (`incidents` is this with no seed):
+/// - the day-precise events from a cut date `A` on; the clusters anchored within `2 × day_slack` days before `A`
+///   as seeds with their day-precise members dated before `A` (the first pass never looks further back);
+/// - the coarse events from [`coarse_from`] on (the second pass runs in date order after the first, so an earlier
+///   coarse event sees nothing that changed), and as fixed seeds every other cluster their windows overlap, with
+///   the coarse members it had gathered before them.
+pub fn incidents_resume(reports: &[Report], seeds: &[Seed], opts: &Options) -> Vec<Incident> {
+    let mut in_seed = vec![false; reports.len()];
+    for s in seeds {
+        in_seed[s.anchor] = true;
+        for &m in s.members.iter().chain(&s.coarse_members) {
+            in_seed[m] = true;
+        }
+    }
+    let key = |i: usize| {
+        let e = &reports[i].event;
+        (e.sub_event_type, e.event_date.is_none(), e.event_date, e.id.as_str())
+    };
+    let mut order: Vec<usize> = (0..reports.len())
+        .filter(|&i| !in_seed[i] && reports[i].is_claim())
+        .collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut seeds: Vec<&Seed> = seeds.iter().collect();
+    seeds.sort_by(|a, b| key(a.anchor).cmp(&key(b.anchor)));
+    let mut subs: Vec<SubEventType> = order
+        .iter()
+        .map(|&i| reports[i].event.sub_event_type)
+        .chain(seeds.iter().map(|s| reports[s.anchor].event.sub_event_type))
+        .collect();
+    subs.sort();
+    subs.dedup();
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut singles: Vec<usize> = Vec::new();
-    let mut start = 0;
-    while start < order.len() {
-        let sub = reports[order[start]].event.sub_event_type;
-        let end = order[start..]
-            .iter()
-            .position(|&i| reports[i].event.sub_event_type != sub)
-            .map_or(order.len(), |p| start + p);
-        let block = &order[start..end];
-        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+    for sub in subs {
+        let lo = order.partition_point(|&i| reports[i].event.sub_event_type < sub);
+        let hi = order.partition_point(|&i| reports[i].event.sub_event_type <= sub);
+        let block = &order[lo..hi];
+        // `live`: the clusters a day-precise event may still join (pruned as dates advance); `all`: every
+        // cluster, in the order a full run creates them (day-precise anchors first), for the coarse pass.
+        let mut live: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+        let mut all: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+        let mut coarse_seeds: Vec<(usize, (i32, i32))> = Vec::new();
+        let mut seeded: Vec<(usize, &Seed)> = Vec::new();
+        for s in seeds.iter().filter(|s| reports[s.anchor].event.sub_event_type == sub) {
+            let e = &reports[s.anchor].event;
+            let (Some(loc), Some(window)) = (e.location.as_ref(), date_window(e, opts.day_slack)) else {
+                continue;
+            };
+            let c = clusters.len();
+            let mut cluster = Cluster {
+                anchor: s.anchor,
+                members: vec![s.anchor],
+                window,
+                actor1: e.actor1.as_ref().map(|a| a.id.clone()),
+                actor2: e.actor2.as_ref().map(|a| a.id.clone()),
+                place: (loc.id.clone(), loc.lat, loc.lon),
+            };
+            let mut members = s.members.clone();
+            members.retain(|&m| m != s.anchor);
+            members.sort_by(|&a, &b| key(a).cmp(&key(b)));
+            for m in members {
+                cluster.absorb(m, &reports[m].event);
+            }
+            clusters.push(cluster);
+            seeded.push((c, s));
+            let cell = cell(loc.lat, loc.lon);
+            if !is_fine(e) {
+                coarse_seeds.push((c, cell));
+                continue;
+            }
+            if !s.fixed {
+                live.entry(cell).or_default().push(c);
+            }
+            all.entry(cell).or_default().push(c);
+        }
         for pass_fine in [true, false] {
+            if !pass_fine {
+                // The second pass: clusters anchored by coarse events come after every day-precise one, and the
+                // seeds' coarse members were absorbed before the recomputed coarse events.
+                for &(c, cell) in &coarse_seeds {
+                    all.entry(cell).or_default().push(c);
+                }
+                for &(c, s) in &seeded {
+                    let mut members = s.coarse_members.clone();
+                    members.sort_by(|&a, &b| key(a).cmp(&key(b)));
+                    for m in members {
+                        clusters[c].absorb(m, &reports[m].event);
+                    }
+                }
+            }
             for &i in block {
                 let e = &reports[i].event;
                 if is_fine(e) != pass_fine {
@@ -210,6 +308,7 @@ pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
                     continue;
                 };
                 let (cy, cx) = cell(loc.lat, loc.lon);
+                let grid = if pass_fine { &mut live } else { &mut all };
                 let mut best: Option<((i64, f64), usize)> = None;
                 for dy in -1..=1 {
                     for dx in -1..=1 {
@@ -218,7 +317,7 @@ pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
                         };
                         if pass_fine {
                             // Day windows all have the same width and come in date order: a cluster whose window
-                            // ends before this one starts can never be joined again.
+                            // ends before this one starts can never be joined again by a day-precise event.
                             list.retain(|&c| clusters[c].window.1 >= window.0);
                         }
                         for &c in list.iter() {
@@ -244,12 +343,14 @@ pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
                             actor2: e.actor2.as_ref().map(|a| a.id.clone()),
                             place: (loc.id.clone(), loc.lat, loc.lon),
                         });
-                        grid.entry((cy, cx)).or_default().push(c);
+                        if pass_fine {
+                            live.entry((cy, cx)).or_default().push(c);
+                        }
+                        all.entry((cy, cx)).or_default().push(c);
                     }
                 }
             }
         }
-        start = end;
     }
     let mut out: Vec<Incident> = clusters
         .iter()
@@ -258,6 +359,27 @@ pub fn incidents(reports: &[Report], opts: &Options) -> Vec<Incident> {
         .collect();
     out.sort_by(|a, b| (a.first_date, &a.id).cmp(&(b.first_date, &b.id)));
     out
+}
+
+/// The date from which the coarse events of one sub-event type are recomputed, given the cut `A` of the
+/// day-precise ones and the coarse events' dates and windows: the earliest date of a coarse event whose window ends
+/// less than [`resume_margin`] days before `A` (it may see a cluster that changes); `None` when there is none.
+pub fn coarse_from(
+    cut: NaiveDate,
+    coarse: &[(NaiveDate, (NaiveDate, NaiveDate))],
+    opts: &Options,
+) -> Option<NaiveDate> {
+    let m = resume_margin(opts);
+    coarse
+        .iter()
+        .filter(|(_, (_, hi))| (cut - *hi).num_days() <= m)
+        .map(|(d, _)| *d)
+        .min()
+}
+
+/// The days before a cut within which a coarse window may reach a cluster that changes: `3 × day_slack + 1`.
+pub fn resume_margin(opts: &Options) -> i64 {
+    3 * opts.day_slack.max(0) + 1
 }
 
 fn sorted_unique(mut v: Vec<String>) -> Vec<String> {

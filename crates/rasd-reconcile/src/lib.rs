@@ -14,10 +14,15 @@ mod control;
 mod geo;
 mod incident;
 
-pub use contradiction::{Contradiction, ContradictionKind, Side, contradictions};
+pub use contradiction::{
+    Contradiction, ContradictionKind, ControllerKey, Side, contradictions, controller_contradictions, controller_key,
+};
 pub use control::{ControlClaim, Lane, Step, Timeline, control_claims};
 pub use geo::haversine_km;
-pub use incident::{ActorTally, Incident, IncidentClaim, Tally, incidents};
+pub use incident::{
+    ActorTally, Incident, IncidentClaim, Seed, Tally, coarse_from, event_window, incidents, incidents_resume,
+    is_day_precise, resume_margin,
+};
 
 use rasd_core::{Event, SourceKind, Stance};
 use serde::{Deserialize, Serialize};
@@ -181,6 +186,134 @@ mod tests {
                 shuffled.swap(i, (x % (i as u64 + 1)) as usize);
             }
             prop_assert_eq!(reconcile(&shuffled, &Options::default()), expected);
+        }
+    }
+
+    /// Random reports over three places (two within 10 km of each other), two weeks, two sub-types, with some
+    /// week- and month-precise dates, missing actors and denials.
+    fn random_reports(spec: &[(u8, u8, u8, u8, u8, u8)]) -> Vec<Report> {
+        let places = [ALBUKAMAL, AL_QAIM, MAYADIN, ""];
+        let actors = [Some(SYRIA), Some(ISIS), None];
+        spec.iter()
+            .enumerate()
+            .map(|(i, &(p, day, sub, a, prec, st))| {
+                let mut e = ev(
+                    &format!("e{i:03}"),
+                    &format!("d{i}"),
+                    [CLASH, REGAIN][sub as usize % 2],
+                    &format!("2017-11-{:02}", 1 + day % 28),
+                    places[p as usize % 4],
+                )
+                .by(["sana", "amaq", "sohr"][i % 3])
+                .killed(u64::from(day) * 3 % 17);
+                if let Some(x) = actors[a as usize % 3] {
+                    e = e.a1(x);
+                }
+                if let Some(x) = actors[(a / 3) as usize % 3] {
+                    e = e.a2(x);
+                }
+                e.date_precision = match prec % 10 {
+                    0 => rasd_core::DatePrecision::Month,
+                    1 => rasd_core::DatePrecision::Week,
+                    _ => rasd_core::DatePrecision::Day,
+                };
+                if prec % 17 == 3 {
+                    e.event_date = None;
+                }
+                if st % 5 == 0 {
+                    e = e.stance(rasd_core::Stance::Denied);
+                }
+                report(e, None)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Resuming the clustering at any cut, with seeds and recomputed coarse events picked as the store picks
+        /// them from its tables, gives exactly the incidents a full run gives for what is recomputed.
+        #[test]
+        fn resuming_at_a_cut_equals_a_full_run(
+            spec in proptest::collection::vec((0u8..4, 0u8..28, 0u8..2, 0u8..9, 0u8..40, 0u8..10), 1..60),
+            cut in 0u32..32,
+        ) {
+            use std::collections::{HashMap, HashSet};
+            let opts = Options::default();
+            let s = opts.day_slack as u64;
+            let reports = random_reports(&spec);
+            let full = incidents(&reports, &opts);
+            let cut = chrono::NaiveDate::from_ymd_opt(2017, 10, 25).unwrap() + chrono::Days::new(u64::from(cut));
+            let fine = |r: &Report| is_day_precise(&r.event);
+            let coarse: Vec<_> = reports
+                .iter()
+                .filter(|r| !fine(r))
+                .filter_map(|r| Some((r.event.event_date?, event_window(&r.event, opts.day_slack)?)))
+                .collect();
+            let d0 = coarse_from(cut, &coarse, &opts);
+            let recomputed = |r: &Report| match r.event.event_date {
+                None => true,
+                Some(d) if fine(r) => d >= cut,
+                Some(d) => d0.is_some_and(|d0| d >= d0),
+            };
+            let (lo, hi) = reports
+                .iter()
+                .filter(|r| !fine(r) && recomputed(r))
+                .filter_map(|r| event_window(&r.event, opts.day_slack))
+                .fold((None, None), |(l, h): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>), w| {
+                    (Some(l.map_or(w.0, |l| l.min(w.0))), Some(h.map_or(w.1, |h| h.max(w.1))))
+                });
+            let by_id: HashMap<&str, usize> =
+                reports.iter().enumerate().map(|(i, r)| (r.event.id.as_str(), i)).collect();
+            let mut seeds: Vec<Seed> = Vec::new();
+            for inc in &full {
+                let anchor = by_id[&inc.id["inc-".len()..]];
+                let e = &reports[anchor].event;
+                let (Some(d), Some(w)) = (e.event_date, event_window(e, opts.day_slack)) else { continue };
+                if e.location.is_none() || recomputed(&reports[anchor]) {
+                    continue;
+                }
+                let near = d >= cut - chrono::Days::new(2 * s);
+                let overlaps = matches!((lo, hi), (Some(l), Some(h)) if w.0 <= h && w.1 >= l);
+                if !near && !overlaps {
+                    continue;
+                }
+                let members: Vec<usize> = inc.claims.iter().map(|c| by_id[c.event_id.as_str()]).filter(|&m| m != anchor).collect();
+                seeds.push(Seed {
+                    anchor,
+                    members: members.iter().copied().filter(|&m| fine(&reports[m]) && !recomputed(&reports[m])).collect(),
+                    coarse_members: members.iter().copied().filter(|&m| !fine(&reports[m]) && !recomputed(&reports[m])).collect(),
+                    fixed: !near || !fine(&reports[anchor]),
+                });
+            }
+            let mut subset: Vec<Report> = Vec::new();
+            let mut index = HashMap::new();
+            for (i, r) in reports.iter().enumerate() {
+                let seeded = seeds.iter().any(|x| x.anchor == i || x.members.contains(&i) || x.coarse_members.contains(&i));
+                if seeded || recomputed(r) {
+                    index.insert(i, subset.len());
+                    subset.push(r.clone());
+                }
+            }
+            let seed_ids: HashSet<String> = seeds.iter().map(|x| format!("inc-{}", reports[x.anchor].event.id)).collect();
+            let seeds: Vec<Seed> = seeds
+                .iter()
+                .map(|x| Seed {
+                    anchor: index[&x.anchor],
+                    members: x.members.iter().map(|m| index[m]).collect(),
+                    coarse_members: x.coarse_members.iter().map(|m| index[m]).collect(),
+                    fixed: x.fixed,
+                })
+                .collect();
+            let resumed = incidents_resume(&subset, &seeds, &opts);
+            let expected: Vec<&Incident> = full
+                .iter()
+                .filter(|inc| {
+                    seed_ids.contains(&inc.id)
+                        || inc.claims.iter().any(|c| recomputed(&reports[by_id[c.event_id.as_str()]]))
+                })
+                .collect();
+            let got: Vec<&Incident> = resumed.iter().collect();
+            prop_assert_eq!(got, expected);
         }
     }
 }

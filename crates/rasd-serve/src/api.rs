@@ -2,8 +2,8 @@
 //! thread under a timeout, and answer JSON (or CSV / GeoJSON for the exports). GET answers carry an ETag, and
 //! `If-None-Match` with the same tag gets 304.
 
-use crate::filter::{FilterError, next_cursor, parse_query};
-use crate::{Config, assets};
+use crate::filter::{FilterError, key_cursor, next_cursor, parse_query};
+use crate::{Config, assets, summary};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
@@ -164,6 +164,42 @@ pub struct ContradictionQuery {
 pub struct TimelineQuery {
     /// Days a source's claim stays its view (1 to 365, default 7).
     horizon: Option<i64>,
+    /// Only the steps and claims from this date on (YYYY-MM-DD); the views on it still count the claims of the
+    /// `horizon` days before.
+    from: Option<String>,
+    /// Only the steps and claims up to this date (YYYY-MM-DD).
+    to: Option<String>,
+}
+
+/// Filters of the exports: the event filters, and corrections.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ExportQuery {
+    r#type: Option<String>,
+    actor: Option<String>,
+    source: Option<String>,
+    place: Option<String>,
+    admin1: Option<String>,
+    near: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    /// true: leave out the events an analyst marked wrong, and the incidents all of whose claims were (as
+    /// `rasd export --exclude-corrected`).
+    exclude_corrected: Option<bool>,
+}
+
+/// Options of the map summary.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SummaryQuery {
+    /// `week` (weeks from Monday, the default) or `day`.
+    bucket: Option<String>,
+    /// Events from this date on (YYYY-MM-DD).
+    from: Option<String>,
+    /// Events up to this date (YYYY-MM-DD).
+    to: Option<String>,
 }
 
 /// Options of an upload.
@@ -239,7 +275,17 @@ fn fetch_items(cfg: &Config, url: &str) -> ApiResult<Vec<rasd_store::read::Item>
 const EVENT_KEYS: &[&str] = &[
     "type", "actor", "source", "place", "admin1", "near", "from", "to", "limit", "cursor",
 ];
-const EXPORT_KEYS: &[&str] = &["type", "actor", "source", "place", "admin1", "near", "from", "to"];
+const EXPORT_KEYS: &[&str] = &[
+    "type",
+    "actor",
+    "source",
+    "place",
+    "admin1",
+    "near",
+    "from",
+    "to",
+    "exclude_corrected",
+];
 const CONTRADICTION_KEYS: &[&str] = &["kind", "source", "place", "from", "to", "limit", "cursor"];
 
 /// One page of events.
@@ -253,23 +299,34 @@ pub struct EventPage {
     limit: usize,
 }
 
-/// One page of incidents.
+/// One page of incidents, in (first date, id) order.
 #[derive(Serialize, ToSchema)]
 pub struct IncidentPage {
     #[schema(value_type = Vec<Object>)]
     incidents: Vec<rasd_reconcile::Incident>,
+    /// The cursor of the next page; absent on the last page. With `actor`, `source` or `near`, a page reads at
+    /// most 5,000 incidents and may hold fewer than `limit`: follow `next`.
     next: Option<String>,
-    /// Matching incidents on all pages.
-    total: usize,
+    /// Matching incidents on all pages; absent with `actor`, `source` or `near` (checked while reading).
+    total: Option<u64>,
 }
 
-/// One page of contradictions.
+/// One page of contradictions, in (kind, date, id) order.
 #[derive(Serialize, ToSchema)]
 pub struct ContradictionPage {
     #[schema(value_type = Vec<Object>)]
     contradictions: Vec<rasd_reconcile::Contradiction>,
+    /// The cursor of the next page; absent on the last page.
     next: Option<String>,
-    total: usize,
+    /// Matching contradictions on all pages.
+    total: u64,
+}
+
+/// One contradiction.
+#[derive(Serialize, ToSchema)]
+pub struct ContradictionBody {
+    #[schema(value_type = Object)]
+    contradiction: rasd_reconcile::Contradiction,
 }
 
 /// Dates on which the sources disagree about who holds the place, first to last, inclusive.
@@ -410,9 +467,11 @@ pub struct IngestBody {
         places,
         timeline,
         contradictions,
+        contradiction,
         sources,
         doc,
         map,
+        map_summary,
         export_csv,
         export_geojson,
         openapi,
@@ -424,6 +483,7 @@ pub struct IngestBody {
         EventPage,
         IncidentPage,
         ContradictionPage,
+        ContradictionBody,
         Stretch,
         TimelineBody,
         PlacesBody,
@@ -451,9 +511,11 @@ pub fn router(cfg: Cfg) -> Router {
         .route("/api/places", get(places))
         .route("/api/places/{id}/timeline", get(timeline))
         .route("/api/contradictions", get(contradictions))
+        .route("/api/contradictions/{id}", get(contradiction))
         .route("/api/sources", get(sources))
         .route("/api/docs/{id}", get(doc))
         .route("/api/map", get(map))
+        .route("/api/map/summary", get(map_summary))
         .route("/api/export.csv", get(export_csv))
         .route("/api/export.geojson", get(export_geojson))
         .route("/api/openapi.json", get(openapi))
@@ -502,13 +564,14 @@ async fn etag(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The next cursor when a page of `limit` starting at `offset` leaves `total` items unread.
-fn page<T>(mut items: Vec<T>, offset: usize, limit: usize) -> (Vec<T>, Option<String>, usize) {
-    let total = items.len();
-    let end = offset.saturating_add(limit).min(total);
-    let start = offset.min(total);
-    let next = (end < total).then(|| next_cursor(end));
-    (items.drain(start..end).collect(), next, total)
+/// Lists paged by key refuse an offset cursor (one of `/api/events`).
+fn key_paged(p: &crate::Params) -> ApiResult<Option<Vec<String>>> {
+    if p.offset > 0 {
+        return Err(ApiError::bad(
+            "cursor: this list pages by key; use the `next` cursor of its own previous page",
+        ));
+    }
+    Ok(p.after.clone())
 }
 
 /// A 404 when the filter names a place the database has never seen (not an empty answer that looks like
@@ -534,14 +597,21 @@ fn check_id(what: &str, id: &str) -> ApiResult<()> {
 
 /// Counts and settings.
 #[utoipa::path(get, path = "/api/status", responses((status = 200, body = StatusBody)))]
-async fn status(State(cfg): State<Cfg>) -> ApiResult<Json<StatusBody>> {
+async fn status(State(cfg): State<Cfg>) -> ApiResult<Response> {
     let writes = cfg.token.is_some();
-    let counts = read(&cfg, |s| Ok(s.counts()?)).await?;
-    Ok(Json(StatusBody {
-        counts,
-        writes,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    }))
+    let db = cfg.db.clone();
+    // Counting 290,000 events takes tens of milliseconds: counted once per database state.
+    let bytes = blocking(&cfg, move || {
+        answer_cached(&db, &format!("status\u{1f}{writes}"), |s| {
+            json_bytes(&StatusBody {
+                counts: s.counts()?,
+                writes,
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            })
+        })
+    })
+    .await?;
+    Ok(json_response(bytes))
 }
 
 /// Events matching the filters, in date order, a page at a time.
@@ -583,10 +653,18 @@ async fn event(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json
     (status = 200, body = IncidentPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn incidents(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<IncidentPage>> {
     let p = parse_query(q.as_deref(), EVENT_KEYS)?;
+    let state = db_state(&cfg.db);
     read(&cfg, move |s| {
         check_place(s, &p.filter)?;
-        let (incidents, next, total) = page(s.incidents(&p.filter)?, p.offset, p.limit);
-        Ok(Json(IncidentPage { incidents, next, total }))
+        let page = s.incidents_page(&p.filter, key_paged(&p)?.as_deref(), p.limit, false)?;
+        let total = count_cached(s, state, &format!("incidents\u{1f}{:?}", p.filter), |s| {
+            Ok(s.incidents_page(&p.filter, None, 0, true)?.total)
+        })?;
+        Ok(Json(IncidentPage {
+            incidents: page.items,
+            next: page.next.map(|k| key_cursor(&k)),
+            total,
+        }))
     })
     .await
 }
@@ -622,32 +700,113 @@ fn contested(tl: &rasd_reconcile::Timeline) -> Vec<Stretch> {
 #[utoipa::path(get, path = "/api/places/{id}/timeline", params(
     ("id" = String, Path, description = "place id (gn:174448) or name (Albukamal, البوكمال)"), TimelineQuery),
     responses((status = 200, body = TimelineBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn timeline(
-    State(cfg): State<Cfg>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Json<TimelineBody>> {
+async fn timeline(State(cfg): State<Cfg>, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     check_id("place", &id)?;
-    let p = parse_query(q.as_deref(), &["horizon"])?;
-    read(&cfg, move |s| {
-        if s.find_places(&id)?.is_empty() {
-            return Err(ApiError::not_found(format!(
-                "no stored event is at a place matching {id:?}"
-            )));
-        }
-        let tl = s
-            .timeline(&id, p.horizon)?
-            .ok_or_else(|| ApiError::not_found(format!("{id}: no control claims")))?;
-        Ok(Json(TimelineBody {
-            place_id: tl.place_id.clone(),
-            place_name: tl.place_name.clone(),
-            place_name_ar: tl.place_name_ar.clone(),
-            horizon: p.horizon,
-            contested: contested(&tl),
-            timeline: tl,
-        }))
+    let p = parse_query(q.as_deref(), &["horizon", "from", "to"])?;
+    let key = format!(
+        "timeline\u{1f}{id}\u{1f}{}\u{1f}{:?}\u{1f}{:?}",
+        p.horizon, p.filter.since, p.filter.until
+    );
+    let db = cfg.db.clone();
+    let bytes = blocking(&cfg, move || {
+        answer_cached(&db, &key, |s| {
+            if s.find_places(&id)?.is_empty() {
+                return Err(ApiError::not_found(format!(
+                    "no stored event is at a place matching {id:?}"
+                )));
+            }
+            let tl = s
+                .timeline_window(&id, p.horizon, p.filter.since, p.filter.until)?
+                .ok_or_else(|| ApiError::not_found(format!("{id}: no control claims")))?;
+            json_bytes(&TimelineBody {
+                place_id: tl.place_id.clone(),
+                place_name: tl.place_name.clone(),
+                place_name_ar: tl.place_name_ar.clone(),
+                horizon: p.horizon,
+                contested: contested(&tl),
+                timeline: tl,
+            })
+        })
     })
-    .await
+    .await?;
+    Ok(json_response(bytes))
+}
+
+fn json_bytes<T: Serialize>(v: &T) -> ApiResult<Bytes> {
+    serde_json::to_vec(v)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the answer: {e}")))
+}
+
+fn json_response(bytes: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+type CountCache = std::collections::HashMap<String, (Vec<(u64, std::time::SystemTime)>, Option<u64>)>;
+
+/// The count `key` (which names the list and its filters) on `store`, whose snapshot was opened after the
+/// database was seen in `state`: kept per state, so that paging a long list counts it once, not on every page.
+/// (A write between `state` and the snapshot only makes the kept count one write older than the snapshot, and
+/// the next request sees a new state.) At most 256 counts are kept.
+fn count_cached(
+    store: &Store,
+    state: Option<Vec<(u64, std::time::SystemTime)>>,
+    key: &str,
+    f: impl FnOnce(&Store) -> ApiResult<Option<u64>>,
+) -> ApiResult<Option<u64>> {
+    static CACHE: std::sync::LazyLock<std::sync::Mutex<CountCache>> = std::sync::LazyLock::new(Default::default);
+    let key = format!("{}\u{1f}{key}", store.path().display());
+    if let Some(now) = &state {
+        let cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((st, n)) = cache.get(&key)
+            && st == now
+        {
+            return Ok(*n);
+        }
+    }
+    let n = f(store)?;
+    if let Some(now) = state {
+        let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, (now, n));
+    }
+    Ok(n)
+}
+
+/// Answers kept per database state: the same request on the same state gets the same bytes.
+type AnswerCache = Vec<(String, Vec<(u64, std::time::SystemTime)>, Bytes)>;
+
+/// The most answers [`answer_cached`] keeps (the most recently used).
+const CACHED_ANSWERS: usize = 64;
+
+/// The answer `key` (which names the database, the endpoint and its parameters) for the current database state:
+/// from the cache when this state was answered before, else computed by `f` on a read-only store and kept.
+/// Errors are not kept.
+fn answer_cached(db: &std::path::Path, key: &str, f: impl FnOnce(&Store) -> ApiResult<Bytes>) -> ApiResult<Bytes> {
+    static CACHE: std::sync::Mutex<AnswerCache> = std::sync::Mutex::new(Vec::new());
+    let key = format!("{}\u{1f}{key}", db.display());
+    let state = db_state(db);
+    if let Some(now) = &state {
+        let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = cache.iter().position(|(k, st, _)| *k == key && st == now) {
+            let hit = cache.remove(i);
+            let bytes = hit.2.clone();
+            cache.push(hit);
+            return Ok(bytes);
+        }
+    }
+    let bytes = f(&Store::open_read_only(db)?)?;
+    if let Some(now) = state {
+        let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.retain(|(k, _, _)| *k != key);
+        if cache.len() >= CACHED_ANSWERS {
+            cache.remove(0);
+        }
+        cache.push((key, now, bytes.clone()));
+    }
+    Ok(bytes)
 }
 
 /// Contradictions between sources.
@@ -655,14 +814,32 @@ async fn timeline(
     (status = 200, body = ContradictionPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn contradictions(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<ContradictionPage>> {
     let p = parse_query(q.as_deref(), CONTRADICTION_KEYS)?;
+    let state = db_state(&cfg.db);
     read(&cfg, move |s| {
         check_place(s, &p.filter)?;
-        let (contradictions, next, total) = page(s.contradictions(&p.filter)?, p.offset, p.limit);
+        let page = s.contradictions_page(&p.filter, key_paged(&p)?.as_deref(), p.limit, false)?;
+        let total = count_cached(s, state, &format!("contradictions\u{1f}{:?}", p.filter), |s| {
+            Ok(s.contradictions_page(&p.filter, None, 0, true)?.total)
+        })?;
         Ok(Json(ContradictionPage {
-            contradictions,
-            next,
-            total,
+            contradictions: page.items,
+            next: page.next.map(|k| key_cursor(&k)),
+            total: total.unwrap_or(0),
         }))
+    })
+    .await
+}
+
+/// One contradiction by id.
+#[utoipa::path(get, path = "/api/contradictions/{id}", params(("id" = String, Path, description = "contradiction id")),
+    responses((status = 200, body = ContradictionBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn contradiction(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json<ContradictionBody>> {
+    check_id("contradiction", &id)?;
+    read(&cfg, move |s| {
+        let contradiction = s
+            .contradiction(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no contradiction with id {id:?}")))?;
+        Ok(Json(ContradictionBody { contradiction }))
     })
     .await
 }
@@ -719,6 +896,53 @@ pub(crate) fn sources_cached(db: &std::path::Path) -> ApiResult<Vec<rasd_store::
         *cache = Some((db.to_path_buf(), now, v.clone()));
     }
     Ok(v)
+}
+
+type CellsCache = Option<(
+    std::path::PathBuf,
+    Vec<(u64, std::time::SystemTime)>,
+    Arc<rasd_store::serve_queries::MapCells>,
+)>;
+
+/// The per (place, day, type) cells of the map summary, computed once per database state and kept (one pass
+/// over the events: about a second on 290,000 events); one request computes while the others wait for it.
+pub(crate) fn cells_cached(db: &std::path::Path) -> ApiResult<Arc<rasd_store::serve_queries::MapCells>> {
+    static CACHE: std::sync::Mutex<CellsCache> = std::sync::Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let state = db_state(db);
+    if let (Some((p, st, v)), Some(now)) = (cache.as_ref(), state.as_ref())
+        && p == db
+        && st == now
+    {
+        return Ok(v.clone());
+    }
+    let v = Arc::new(Store::open_read_only(db)?.map_cells()?);
+    if let Some(now) = state {
+        *cache = Some((db.to_path_buf(), now, v.clone()));
+    }
+    Ok(v)
+}
+
+/// Every located, dated event summed per place and day or week (counts by event type, fatalities), as GeoJSON
+/// points in date order: the whole database at a bounded cost (at most 20,000 features, the latest, with
+/// `truncated`). The page's map draws it; `from`/`to` narrow it.
+#[utoipa::path(get, path = "/api/map/summary", params(SummaryQuery), responses(
+    (status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = ErrorBody)))]
+async fn map_summary(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let p = parse_query(q.as_deref(), &["bucket", "from", "to"])?;
+    let db = cfg.db.clone();
+    let key = format!(
+        "summary\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
+        p.bucket, p.filter.since, p.filter.until
+    );
+    let bytes = blocking(&cfg, move || {
+        answer_cached(&db, &key, |_| {
+            let cells = cells_cached(&db)?;
+            json_bytes(&summary::geojson(&cells, p.bucket, p.filter.since, p.filter.until))
+        })
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], bytes).into_response())
 }
 
 /// UTF-16 offset of each byte offset that falls on a character boundary.
@@ -779,10 +1003,13 @@ async fn export(cfg: Cfg, q: Option<String>, csv: bool) -> ApiResult<Response> {
     let body = read(&cfg, move |s| {
         check_place(s, &p.filter)?;
         let mut out = Vec::new();
+        let opts = rasd_store::export::ExportOptions {
+            exclude_corrected: p.exclude_corrected,
+        };
         if csv {
-            s.export_acled_csv(&p.filter, &mut out)?;
+            s.export_acled_csv_with(&p.filter, opts, &mut out)?;
         } else {
-            s.export_geojson(&p.filter, &mut out)?;
+            s.export_geojson_with(&p.filter, opts, &mut out)?;
         }
         Ok(out)
     })
@@ -800,14 +1027,14 @@ async fn export(cfg: Cfg, q: Option<String>, csv: bool) -> ApiResult<Response> {
 }
 
 /// ACLED-style CSV of the incidents matching the filters (one row per incident).
-#[utoipa::path(get, path = "/api/export.csv", params(EventQuery), responses(
+#[utoipa::path(get, path = "/api/export.csv", params(ExportQuery), responses(
     (status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody)))]
 async fn export_csv(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     export(cfg, q, true).await
 }
 
 /// GeoJSON of the incidents matching the filters and the places' latest control state.
-#[utoipa::path(get, path = "/api/export.geojson", params(EventQuery), responses(
+#[utoipa::path(get, path = "/api/export.geojson", params(ExportQuery), responses(
     (status = 200, content_type = "application/geo+json", body = Object), (status = 400, body = ErrorBody)))]
 async fn export_geojson(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     export(cfg, q, false).await
@@ -1020,6 +1247,8 @@ mod tests {
             "/api/incidents",
             "/api/places/{id}/timeline",
             "/api/contradictions",
+            "/api/contradictions/{id}",
+            "/api/map/summary",
             "/api/sources",
             "/api/docs/{id}",
             "/api/export.csv",

@@ -17,14 +17,31 @@ pub struct FilterError(pub String);
 pub struct Params {
     pub filter: Filter,
     pub limit: usize,
-    /// Items to skip: where the previous page's `next` cursor left off.
+    /// Items to skip: where the previous page's `next` cursor left off (lists paged by offset).
     pub offset: usize,
+    /// The sort key the previous page ended on (lists paged by key: contradictions, incidents).
+    pub after: Option<Vec<String>>,
     /// Days a source's claim stays its view (timelines).
     pub horizon: i64,
+    /// Leave out events an analyst marked wrong (exports, like `rasd export --exclude-corrected`).
+    pub exclude_corrected: bool,
+    /// The map summary's time bucket.
+    pub bucket: Bucket,
+}
+
+/// The time bucket of the map summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bucket {
+    Day,
+    /// Weeks starting on Monday.
+    #[default]
+    Week,
 }
 
 /// The longest value accepted for a text parameter.
 const MAX_VALUE: usize = 256;
+/// The longest cursor accepted (a key cursor holds a sort key: a date and an id).
+const MAX_CURSOR: usize = 2048;
 
 /// Parses `raw` (the part after `?`), accepting only the parameters in `allowed`.
 pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<Params, FilterError> {
@@ -32,7 +49,10 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<Params, Filter
         filter: Filter::default(),
         limit: DEFAULT_PAGE,
         offset: 0,
+        after: None,
         horizon: 7,
+        exclude_corrected: false,
+        bucket: Bucket::Week,
     };
     let mut seen: Vec<String> = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
@@ -52,9 +72,10 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<Params, Filter
         if value.is_empty() {
             return Err(FilterError(format!("query parameter {key:?} is empty")));
         }
-        if value.len() > MAX_VALUE || value.chars().any(char::is_control) {
+        let max = if key == "cursor" { MAX_CURSOR } else { MAX_VALUE };
+        if value.len() > max || value.chars().any(char::is_control) {
             return Err(FilterError(format!(
-                "query parameter {key:?}: at most {MAX_VALUE} bytes of printable text"
+                "query parameter {key:?}: at most {max} bytes of printable text"
             )));
         }
         let text = Some(value.to_string());
@@ -69,7 +90,18 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<Params, Filter
             "to" => p.filter.until = Some(date(&key, value)?),
             "kind" => p.filter.contradiction = Some(kind(value)?),
             "limit" => p.limit = number(&key, value, 1, MAX_PAGE)?,
-            "cursor" => p.offset = cursor(value)?,
+            "cursor" => match cursor(value)? {
+                Cursor::Offset(n) => p.offset = n,
+                Cursor::Key(k) => p.after = Some(k),
+            },
+            "exclude_corrected" => p.exclude_corrected = flag(&key, value)?,
+            "bucket" => {
+                p.bucket = match value.to_ascii_lowercase().as_str() {
+                    "day" => Bucket::Day,
+                    "week" => Bucket::Week,
+                    _ => return Err(FilterError(format!("bucket={value:?} is not day or week"))),
+                }
+            }
             "horizon" => p.horizon = number(&key, value, 1, 365)? as i64,
             _ => return Err(FilterError(format!("query parameter {key:?} is not handled"))),
         }
@@ -121,21 +153,61 @@ fn kind(value: &str) -> Result<ContradictionKind, FilterError> {
         })
 }
 
+fn flag(key: &str, value: &str) -> Result<bool, FilterError> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(FilterError(format!("{key}={value:?} is not true or false"))),
+    }
+}
+
 /// The cursor of the page that starts after `offset` items. Opaque to clients.
 pub(crate) fn next_cursor(offset: usize) -> String {
     format!("o{offset}")
 }
 
-fn cursor(value: &str) -> Result<usize, FilterError> {
+/// The cursor of the page that starts after the row with sort key `key`: `k` and the key's parts, joined by
+/// U+001F, in hexadecimal. Opaque to clients.
+pub(crate) fn key_cursor(key: &[String]) -> String {
+    let joined = key.join("\u{1f}");
+    let mut out = String::with_capacity(1 + 2 * joined.len());
+    out.push('k');
+    for b in joined.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+enum Cursor {
+    Offset(usize),
+    Key(Vec<String>),
+}
+
+fn cursor(value: &str) -> Result<Cursor, FilterError> {
+    let bad = || {
+        FilterError(format!(
+            "cursor={:?} is not a cursor this server gave (use `next`)",
+            value.chars().take(40).collect::<String>()
+        ))
+    };
+    if let Some(hex) = value.strip_prefix('k') {
+        if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        return Ok(Cursor::Key(text.split('\u{1f}').map(str::to_string).collect()));
+    }
     value
         .strip_prefix('o')
         .filter(|d| !d.is_empty() && d.len() <= 12 && d.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|d| d.parse().ok())
-        .ok_or_else(|| {
-            FilterError(format!(
-                "cursor={value:?} is not a cursor this server gave (use `next`)"
-            ))
-        })
+        .map(Cursor::Offset)
+        .ok_or_else(bad)
 }
 
 #[cfg(test)]
@@ -143,8 +215,45 @@ mod tests {
     use super::*;
 
     const ALL: &[&str] = &[
-        "type", "actor", "source", "place", "admin1", "near", "from", "to", "kind", "limit", "cursor", "horizon",
+        "type",
+        "actor",
+        "source",
+        "place",
+        "admin1",
+        "near",
+        "from",
+        "to",
+        "kind",
+        "limit",
+        "cursor",
+        "horizon",
+        "exclude_corrected",
+        "bucket",
     ];
+
+    #[test]
+    fn key_cursors_round_trip_and_flags_parse() {
+        let key = vec![
+            "controller".to_string(),
+            "2017-11-09".to_string(),
+            "controller:a:b".to_string(),
+        ];
+        let c = key_cursor(&key);
+        let p = parse_query(Some(&format!("cursor={c}&exclude_corrected=true&bucket=day")), ALL).expect("valid");
+        assert_eq!(p.after.as_deref(), Some(key.as_slice()));
+        assert!(p.exclude_corrected);
+        assert_eq!(p.bucket, Bucket::Day);
+        for (q, says) in [
+            ("cursor=k0", "cursor="),
+            ("cursor=kzz", "cursor="),
+            ("cursor=kff", "cursor="),
+            ("exclude_corrected=maybe", "exclude_corrected="),
+            ("bucket=year", "bucket="),
+        ] {
+            let e = parse_query(Some(q), ALL).expect_err(q);
+            assert!(e.0.contains(says), "{q}: {}", e.0);
+        }
+    }
 
     #[test]
     fn reads_the_cli_filters() {
@@ -188,7 +297,18 @@ mod tests {
             .collect();
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let keys = [
-            "type=", "from=", "to=", "limit=", "cursor=", "near=", "kind=", "horizon=", "place=",
+            "type=",
+            "from=",
+            "to=",
+            "limit=",
+            "cursor=",
+            "near=",
+            "kind=",
+            "horizon=",
+            "place=",
+            "cursor=k",
+            "bucket=",
+            "exclude_corrected=",
         ];
         for _ in 0..20_000 {
             let mut s = String::new();

@@ -12,9 +12,10 @@
 mod api;
 mod assets;
 mod filter;
+mod summary;
 
 pub use api::ApiDoc;
-pub use filter::{FilterError, Params, parse_query};
+pub use filter::{Bucket, FilterError, Params, parse_query};
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -86,7 +87,10 @@ pub fn run(cfg: Config, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Res
         ready(listener.local_addr()?);
         // The per-source statistics take seconds on a large database: computed now, in the background.
         let db = cfg.db.clone();
-        std::thread::spawn(move || drop(api::sources_cached(&db)));
+        std::thread::spawn(move || {
+            drop(api::sources_cached(&db));
+            drop(api::cells_cached(&db));
+        });
         serve(listener, cfg, async {
             let _ = tokio::signal::ctrl_c().await;
         })

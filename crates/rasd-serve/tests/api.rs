@@ -222,6 +222,189 @@ fn incidents_timeline_and_contradictions() {
     let placed = ok(&s, "/api/contradictions?place=Albukamal&limit=500");
     assert!(placed["total"].as_u64().unwrap_or(0) > 0);
     fails(&s, "/api/contradictions?kind=weather", 400, "kind=");
+    // One contradiction by id.
+    let one = ok(
+        &s,
+        &format!("/api/contradictions/{}", enc(list[0]["id"].as_str().expect("id"))),
+    );
+    assert_eq!(one["contradiction"], list[0]);
+    fails(&s, "/api/contradictions/no-such-id", 404, "no contradiction");
+}
+
+/// Follows `next` from `first` with pages of `limit`, and returns every item's id in order.
+fn walk(s: &Server, first: &str, key: &str, limit: usize) -> Vec<String> {
+    let sep = if first.contains('?') { '&' } else { '?' };
+    let mut path = format!("{first}{sep}limit={limit}");
+    let mut ids = Vec::new();
+    for _ in 0..10_000 {
+        let page = ok(s, &path);
+        let items = page[key].as_array().expect("items");
+        assert!(items.len() <= limit, "{path}");
+        ids.extend(items.iter().filter_map(|i| i["id"].as_str().map(str::to_string)));
+        match page["next"].as_str() {
+            Some(n) => path = format!("{first}{sep}limit={limit}&cursor={n}"),
+            None => return ids,
+        }
+    }
+    panic!("{first}: no last page");
+}
+
+#[test]
+fn contradictions_and_incidents_page_by_key() {
+    let s = Server::start(db(), None);
+    for (path, key) in [
+        ("/api/contradictions", "contradictions"),
+        ("/api/contradictions?kind=controller", "contradictions"),
+        ("/api/contradictions?place=Albukamal", "contradictions"),
+        ("/api/contradictions?source=sana", "contradictions"),
+        ("/api/contradictions?source=sana&kind=controller", "contradictions"),
+        ("/api/incidents", "incidents"),
+        ("/api/incidents?type=Battles", "incidents"),
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let all = ok(&s, &format!("{path}{sep}limit=500"));
+        let ids: Vec<String> = all[key]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_string))
+            .collect();
+        assert!(ids.len() > 2, "{path}: {}", ids.len());
+        assert_eq!(all["total"].as_u64(), Some(ids.len() as u64), "{path}");
+        assert!(all["next"].is_null(), "{path}");
+        assert_eq!(
+            walk(&s, path, key, 2),
+            ids,
+            "{path}: pages of 2 give the same list in the same order"
+        );
+        assert_eq!(walk(&s, path, key, 7), ids, "{path}");
+    }
+    // A source on either side: the merged per-side pages are the whole list's rows with that source, in order.
+    let every = ok(&s, "/api/contradictions?limit=500");
+    let expected: Vec<&str> = every["contradictions"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["a"]["source"] == "sana" || c["b"]["source"] == "sana")
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(
+        walk(&s, "/api/contradictions?source=sana", "contradictions", 2),
+        expected
+    );
+    // Incident filters checked while reading (actor, source) page too, and match the unpaged answer.
+    let actor = ok(&s, "/api/incidents?limit=500")["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .find_map(|i| i["actor1"][0]["id"].as_str().map(str::to_string))
+        .expect("an incident with an actor");
+    let path = format!("/api/incidents?actor={}", enc(&actor));
+    let all = ok(&s, &format!("{path}&limit=500"));
+    assert!(all["total"].is_null(), "no total with a filter checked while reading");
+    let ids: Vec<String> = all["incidents"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!ids.is_empty());
+    assert_eq!(walk(&s, &path, "incidents", 1), ids);
+    // Cursors are checked: an offset cursor, a foreign key, garbage.
+    fails(&s, "/api/contradictions?cursor=o10", 400, "pages by key");
+    fails(&s, "/api/incidents?cursor=k41", 400, "cursor");
+    fails(&s, "/api/contradictions?cursor=kzz", 400, "cursor=");
+}
+
+#[test]
+fn the_map_summary_counts_every_located_event() {
+    let s = Server::start(db(), None);
+    let r = s.get("/api/map/summary");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/geo+json"));
+    let g = r.json();
+    assert_eq!(g["type"], "FeatureCollection");
+    assert_eq!(g["bucket"], "week");
+    assert_eq!(g["truncated"], false);
+    let features = g["features"].as_array().expect("features");
+    assert!(!features.is_empty());
+    // Every located event is counted once: in a (place, week) feature, or as undated.
+    let points = ok(&s, "/api/map")["points"].as_array().expect("points").clone();
+    let dated = points.iter().filter(|p| p["date"].is_string()).count() as u64;
+    let events: u64 = features
+        .iter()
+        .map(|f| f["properties"]["events"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(events, dated);
+    assert_eq!(g["undated"].as_u64(), Some(points.len() as u64 - dated));
+    let killed: i64 = points
+        .iter()
+        .filter(|p| p["date"].is_string())
+        .filter_map(|p| p["fatalities"].as_i64())
+        .sum();
+    assert_eq!(
+        features
+            .iter()
+            .map(|f| f["properties"]["fatalities"].as_i64().expect("k"))
+            .sum::<i64>(),
+        killed
+    );
+    for f in features {
+        let p = &f["properties"];
+        let by_family: u64 = p["families"]
+            .as_object()
+            .expect("families")
+            .values()
+            .filter_map(Value::as_u64)
+            .sum();
+        assert_eq!(by_family, p["events"].as_u64().expect("events"), "{p}");
+        assert_eq!(f["geometry"]["type"], "Point");
+    }
+    // Days, and the time window.
+    let days = ok(&s, "/api/map/summary?bucket=day&from=2017-11-09&to=2017-11-10");
+    let days = days["features"].as_array().expect("features");
+    assert!(!days.is_empty());
+    assert!(days.iter().all(|f| {
+        let d = f["properties"]["date"].as_str().unwrap_or("");
+        ("2017-11-09"..="2017-11-10").contains(&d)
+    }));
+    assert!(
+        days.iter()
+            .any(|f| f["properties"]["name"] == "Albukamal" || f["properties"]["name_ar"] == "البو كمال")
+    );
+    fails(&s, "/api/map/summary?bucket=year", 400, "bucket=");
+    fails(&s, "/api/map/summary?type=Battles", 400, "unknown query parameter");
+}
+
+#[test]
+fn timelines_narrow_to_a_window() {
+    let s = Server::start(db(), None);
+    let full = ok(&s, "/api/places/Albukamal/timeline");
+    let w = ok(&s, "/api/places/Albukamal/timeline?from=2017-11-09&to=2017-11-10");
+    let steps = w["timeline"]["steps"].as_array().expect("steps");
+    assert!(!steps.is_empty());
+    assert!(
+        steps
+            .iter()
+            .all(|st| ("2017-11-09"..="2017-11-10").contains(&st["date"].as_str().unwrap_or("")))
+    );
+    // The steps in the window are the full timeline's steps on those dates (the views look back `horizon`).
+    let same: Vec<&Value> = full["timeline"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|st| ("2017-11-09"..="2017-11-10").contains(&st["date"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(steps.iter().collect::<Vec<_>>(), same);
+    assert!(w["contested"].as_array().is_some_and(|c| !c.is_empty()));
+    let empty = ok(&s, "/api/places/Albukamal/timeline?from=1990-01-01&to=1990-01-02");
+    assert_eq!(empty["timeline"]["steps"].as_array().map(Vec::len), Some(0));
+    fails(
+        &s,
+        "/api/places/Albukamal/timeline?from=2017-11-10&to=2017-11-01",
+        400,
+        "after",
+    );
 }
 
 #[test]
@@ -437,6 +620,27 @@ fn writes_with_the_token_ingest_and_correct_without_overwriting() {
         br#"{"wrong":true}"#,
     );
     assert_eq!(r.status, 404);
+    // Exports leave out what analysts marked wrong only when asked, like `rasd export --exclude-corrected`: mark
+    // every claim of the first event's incident wrong, and that incident leaves the CSV and the GeoJSON.
+    let all = ok(&s, "/api/events?limit=500")["events"]
+        .as_array()
+        .expect("events")
+        .clone();
+    let incident = ev["incident_id"].as_str().expect("incident");
+    for e in all.iter().filter(|e| e["incident_id"].as_str() == Some(incident)) {
+        let path = format!("/api/events/{}/corrections", enc(e["id"].as_str().expect("id")));
+        assert_eq!(request(s.addr, "POST", &path, &auth, br#"{"wrong":true}"#).status, 201);
+    }
+    let rows = |q: &str| s.get(&format!("/api/export.csv{q}")).text().lines().count();
+    assert_eq!(rows("?exclude_corrected=true"), rows("") - 1);
+    assert_eq!(rows("?exclude_corrected=false"), rows(""));
+    let features = |q: &str| {
+        s.get(&format!("/api/export.geojson{q}")).json()["features"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(features("?exclude_corrected=1"), features("") - 1);
+    fails(&s, "/api/export.csv?exclude_corrected=maybe", 400, "exclude_corrected=");
 }
 
 /// A tiny HTTP server on 127.0.0.1 for the URL ingest: `/report.txt` and `/wire.txt` are Arabic reports,

@@ -122,23 +122,11 @@ async fn axe(c: &Client, view: &str) -> Vec<Value> {
     list
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_in_headless_chromium() {
-    let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
-        println!(
-            "SKIPPED the_page_in_headless_chromium: chromium or chromedriver is not installed \
-             (apt-get install -y chromium chromium-driver)"
-        );
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = common::demo_db(dir.path());
-    let server = tokio::task::spawn_blocking(move || Server::start(&db, None))
-        .await
-        .expect("server");
+/// A chromium session through a chromedriver of its own: the client, and what must live as long as it.
+async fn session(chromium: &Path, chromedriver: &Path) -> (Client, Driver, tempfile::TempDir) {
     let port = free_port();
-    let _driver = Driver(
-        Command::new(&chromedriver)
+    let driver = Driver(
+        Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
@@ -177,6 +165,24 @@ async fn the_page_in_headless_chromium() {
             Err(e) => panic!("cannot start a chromium session through chromedriver: {e}"),
         }
     };
+    (c, driver, profile)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_in_headless_chromium() {
+    let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
+        println!(
+            "SKIPPED the_page_in_headless_chromium: chromium or chromedriver is not installed \
+             (apt-get install -y chromium chromium-driver)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = common::demo_db(dir.path());
+    let server = tokio::task::spawn_blocking(move || Server::start(&db, None))
+        .await
+        .expect("server");
+    let (c, _driver, _profile) = session(&chromium, &chromedriver).await;
     let base = server.url("/");
     let mut violations = Vec::new();
 
@@ -197,6 +203,8 @@ async fn the_page_in_headless_chromium() {
     )
     .await;
     assert!(count.as_str().is_some_and(|t| t.contains("located events")), "{count}");
+    // Markers fade in (Leaflet.markercluster): axe measures contrast once they are opaque.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     shot(&c, "1-map.png").await;
     violations.extend(axe(&c, "map").await);
     // The map's view and time slider come from the URL too: zoomed on the Euphrates valley, up to 10 November.
@@ -218,6 +226,70 @@ async fn the_page_in_headless_chromium() {
     )
     .await;
     shot(&c, "1b-map-zoomed.png").await;
+    // The summary layer (every located event, per place and week; the default) shows markers, each naming its
+    // place and count over whole weeks (10 November 2017 is a Friday: up to Sunday the 12th), and its popup
+    // leads to those events.
+    let layer = wait_for(&c, "document.getElementById('map').dataset.layer", "the map layer").await;
+    assert_eq!(layer.as_str(), Some("summary"));
+    let summaries = wait_for(&c, "document.querySelectorAll('.ev-summary').length", "summary markers").await;
+    println!("map summary: {summaries} place markers when zoomed");
+    let title = wait_for(
+        &c,
+        "[...document.querySelectorAll('.ev-summary')].map(m => m.title).find(t => t.includes(' to 2017-11-12'))",
+        "a summary marker's title",
+    )
+    .await;
+    println!("map summary marker: {title}");
+    // The marker nearest the map's centre, so that its popup opens inside the map.
+    c.execute(
+        "const box = document.getElementById('map').getBoundingClientRect(); \
+         const cx = box.left + box.width / 2, cy = box.top + box.height / 2; \
+         const d = (m) => { const r = m.getBoundingClientRect(); return Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy); }; \
+         [...document.querySelectorAll('.ev-summary')].sort((a, b) => d(a) - d(b))[0].click(); return true",
+        vec![],
+    )
+    .await
+    .expect("open a summary popup");
+    let link = wait_for(
+        &c,
+        "document.querySelector('.leaflet-popup a.summary-events') && document.querySelector('.leaflet-popup a.summary-events').getAttribute('href')",
+        "the popup's link to its events",
+    )
+    .await;
+    let link = link.as_str().unwrap_or_default().to_string();
+    assert!(
+        link.contains("view=events") && link.contains("place=") && link.contains("to=2017-11-12"),
+        "{link}"
+    );
+    // Leaflet fades a popup in (0.2 s).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    shot(&c, "1c-map-summary-popup.png").await;
+    violations.extend(axe(&c, "map summary").await);
+    c.find(Locator::Css(".leaflet-popup a.summary-events"))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("follow the link");
+    ready(&c, "events").await;
+    let rows = wait_for(
+        &c,
+        "document.querySelectorAll('#events-table tbody tr').length",
+        "the place's events",
+    )
+    .await;
+    println!("summary marker -> events table: {rows} rows");
+    // The one-by-one layer comes from the URL too.
+    c.goto(&format!("{base}#view=map&ll=34.6,40.7&z=9&t=2017-11-10&layer=points"))
+        .await
+        .expect("points URL");
+    ready(&c, "map").await;
+    wait_for(
+        &c,
+        "document.getElementById('map').dataset.layer === 'points' && document.querySelectorAll('.ev-marker:not(.ev-summary), .ev-cluster').length > 0",
+        "the one-by-one layer",
+    )
+    .await;
 
     // Choosing Albukamal shows its source lanes, with a contested stretch on 9–10 November 2017.
     c.find(Locator::Css("nav button[data-view='place']"))
@@ -414,4 +486,60 @@ async fn the_page_in_headless_chromium() {
         serious.is_empty(),
         "axe-core: serious or critical violations: {serious:#?}"
     );
+}
+
+/// The map on a large database (opt-in: `RASD_BROWSER_DB=FILE cargo test -p rasd-serve --test browser -- --ignored
+/// --nocapture`, e.g. the 100,000-document database of `rasd bench ingest --keep`): the summary layer counts every
+/// located event, and the time it takes is printed. Screenshot: target/screenshots/6-map-large.png.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn the_map_on_a_large_database() {
+    let (Some(chromium), Some(chromedriver), Some(db)) = (
+        which("chromium"),
+        which("chromedriver"),
+        std::env::var_os("RASD_BROWSER_DB").map(PathBuf::from),
+    ) else {
+        println!("SKIPPED the_map_on_a_large_database: needs chromium, chromedriver and RASD_BROWSER_DB=FILE");
+        return;
+    };
+    let server = tokio::task::spawn_blocking(move || Server::start(&db, None))
+        .await
+        .expect("server");
+    // As `rasd serve` does at start-up: the summary's cells are made before the page asks.
+    let summary = server.get("/api/map/summary").json();
+    let events: u64 = summary["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["properties"]["events"].as_u64())
+        .sum();
+    let (c, _driver, _profile) = session(&chromium, &chromedriver).await;
+    let start = Instant::now();
+    c.goto(&server.url("/")).await.expect("open the page");
+    ready(&c, "map").await;
+    let count = wait_for(
+        &c,
+        "document.getElementById('map-count').textContent",
+        "the event count",
+    )
+    .await;
+    println!(
+        "map ready in {:.0} ms: {count} ({events} dated located events in the summary)",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    assert!(
+        count
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!("{events} located events"))),
+        "{count}"
+    );
+    wait_for(
+        &c,
+        "document.querySelectorAll('.ev-summary, .ev-cluster').length",
+        "markers",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shot(&c, "6-map-large.png").await;
+    c.close().await.expect("close");
 }

@@ -3,6 +3,9 @@
 //! at a fixed rate (open loop: each request starts at its scheduled time, whatever the earlier ones took), over
 //! a mix of endpoints, and prints the latency percentiles.
 //!
+//! The figures for a 100,000-document database come from the release-built load generator
+//! `cargo bench -p rasd-serve --bench serve_load -- --db FILE` (benches/serve_load.rs; BENCHMARKS.md).
+//!
 //! `RASD_LOAD_DB=FILE` runs it against an existing database (opened read-only; e.g. the 100,000-document one of
 //! `rasd bench ingest --docs 100000 --keep`) instead of the demo database it builds.
 

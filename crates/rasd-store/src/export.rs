@@ -6,7 +6,16 @@
 //! column after ACLED's holding the latest verdict on the incident's claims (CSV). With
 //! [`ExportOptions::exclude_corrected`], events marked wrong are left out: JSONL drops them, and CSV and GeoJSON
 //! drop the incidents whose every claim was marked wrong.
+//!
+//! Names out: `admin1` is the division's name ("Deir ez-Zor Governorate") and `admin1_code` its GeoNames code
+//! ("SY.07"), in every format.
+//!
+//! Every format streams: rows are read from the SQLite cursor and written one at a time, so memory does not grow
+//! with the size of the database. What an export leaves out of the incidents the filter selects is counted
+//! ([`ExportCounts`]): CSV has no row for an incident that no independent source reports (only denials or
+//! republished copies mention it), GeoJSON no point for one without a place.
 
+use crate::query::{admin1_name_and_code, event_value};
 use crate::serve_queries::Correction;
 use crate::{Filter, Result, Store};
 use rasd_core::{ActorType, Event, EventType, Stance};
@@ -51,8 +60,61 @@ pub const ACLED_COLUMNS: &[&str] = &[
     "timestamp",
 ];
 
-/// The column after ACLED's that holds the latest correction of an incident's claims ("" when none).
+/// The column after ACLED's that holds the GeoNames code of the division that `admin1` names ("SY.07").
+pub const ADMIN1_CODE_COLUMN: &str = "admin1_code";
+
+/// The last column, after ACLED's and [`ADMIN1_CODE_COLUMN`]: the latest correction of an incident's claims
+/// ("" when none).
 pub const CORRECTION_COLUMN: &str = "correction";
+
+/// What an export wrote, and which of the incidents its filter selects it left out and why.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ExportCounts {
+    /// Records written: CSV rows, GeoJSON features (incident and control points) or JSONL event lines.
+    pub written: u64,
+    /// Incidents the filter selects (CSV and GeoJSON).
+    pub incidents: u64,
+    /// Of those, the incidents written (as rows or points).
+    pub incidents_written: u64,
+    /// Left out by CSV: incidents that no independent source reports (only denials or republished copies
+    /// mention them; an ACLED row needs a reporting source).
+    pub unreported: u64,
+    /// Left out by GeoJSON: incidents without a place.
+    pub unlocated: u64,
+    /// Left out with [`ExportOptions::exclude_corrected`]: incidents (events, for JSONL) marked wrong.
+    pub corrected: u64,
+    /// GeoJSON: control points (one per place with control claims).
+    pub control_points: u64,
+}
+
+impl ExportCounts {
+    /// One sentence on what was written and left out, for standard error ("" when nothing was left out).
+    pub fn left_out_note(&self) -> String {
+        let mut why = Vec::new();
+        if self.unreported > 0 {
+            why.push(format!(
+                "{} that no independent source reports (only denials or republished copies mention them; an \
+                 ACLED row needs a reporting source)",
+                self.unreported
+            ));
+        }
+        if self.unlocated > 0 {
+            why.push(format!("{} without a place (no point to draw)", self.unlocated));
+        }
+        if self.corrected > 0 {
+            why.push(format!("{} marked wrong by an analyst", self.corrected));
+        }
+        if why.is_empty() || self.incidents == 0 {
+            return String::new();
+        }
+        format!(
+            "exported {} of {} incidents; left out: {}",
+            self.incidents_written,
+            self.incidents,
+            why.join(", ")
+        )
+    }
+}
 
 /// How an export treats corrections.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -184,35 +246,54 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes ACLED-style CSV: one row per incident that some source reports (denials alone make no row), with
-    /// the corrections' column after ACLED's.
+    /// Writes ACLED-style CSV: one row per incident that some independent source reports (denials and
+    /// republished copies alone make no row), with the `admin1_code` and corrections' columns after ACLED's.
     pub fn export_acled_csv(&self, f: &Filter, out: &mut dyn Write) -> Result<u64> {
         self.export_acled_csv_with(f, ExportOptions::default(), out)
     }
 
     /// [`Store::export_acled_csv`] with options.
     pub fn export_acled_csv_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
+        Ok(self.export_acled_csv_counted(f, opts, out)?.written)
+    }
+
+    /// [`Store::export_acled_csv_with`], returning what was written and left out. Streams: one incident is
+    /// held at a time.
+    pub fn export_acled_csv_counted(
+        &self,
+        f: &Filter,
+        opts: ExportOptions,
+        out: &mut dyn Write,
+    ) -> Result<ExportCounts> {
         let corrections = self.corrections_by_event()?;
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(ACLED_COLUMNS.iter().chain(&[CORRECTION_COLUMN]))?;
-        let mut n = 0;
-        for inc in self.incidents(f)?.iter().filter(|i| i.is_reported()) {
-            if excluded(inc, &corrections, opts) {
-                continue;
+        w.write_record(ACLED_COLUMNS.iter().chain(&[ADMIN1_CODE_COLUMN, CORRECTION_COLUMN]))?;
+        let mut counts = ExportCounts::default();
+        self.for_each_incident(f, &mut |inc| {
+            counts.incidents += 1;
+            if !inc.is_reported() {
+                counts.unreported += 1;
+                return Ok(());
             }
-            let events = self.claim_events(inc)?;
-            let mut row = acled_row(inc, &events);
+            if excluded(&inc, &corrections, opts) {
+                counts.corrected += 1;
+                return Ok(());
+            }
+            let events = self.claim_events(&inc)?;
+            let mut row = acled_row(&inc, &events);
             row.push(
-                incident_corrections(inc, &corrections)
+                incident_corrections(&inc, &corrections)
                     .last()
                     .map(|c| verdict(c))
                     .unwrap_or_default(),
             );
             w.write_record(row)?;
-            n += 1;
-        }
+            counts.written += 1;
+            counts.incidents_written += 1;
+            Ok(())
+        })?;
         w.flush()?;
-        Ok(n)
+        Ok(counts)
     }
 
     /// Writes a GeoJSON FeatureCollection: a Point per located incident, and a Point per place with control
@@ -223,19 +304,49 @@ impl Store {
 
     /// [`Store::export_geojson`] with options.
     pub fn export_geojson_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
+        Ok(self.export_geojson_counted(f, opts, out)?.written)
+    }
+
+    /// [`Store::export_geojson_with`], returning what was written and left out. Streams: features are written
+    /// as they are read, one incident or place at a time. The collection ends with a foreign member
+    /// `rasd_counts` ([`ExportCounts`]) saying how many of the selected incidents are points and which were left
+    /// out.
+    pub fn export_geojson_counted(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<ExportCounts> {
         let corrections = self.corrections_by_event()?;
-        let mut features = Vec::new();
-        for inc in self.incidents(f)? {
-            let Some(loc) = &inc.location else { continue };
-            if excluded(&inc, &corrections, opts) {
-                continue;
+        let mut counts = ExportCounts::default();
+        out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+        let write_feature = |out: &mut dyn Write, counts: &mut ExportCounts, feature: &Value| -> Result<()> {
+            if counts.written > 0 {
+                out.write_all(b",")?;
             }
+            serde_json::to_writer(&mut *out, feature)?;
+            counts.written += 1;
+            Ok(())
+        };
+        self.for_each_incident(f, &mut |inc| {
+            counts.incidents += 1;
+            let Some(loc) = &inc.location else {
+                counts.unlocated += 1;
+                return Ok(());
+            };
+            if excluded(&inc, &corrections, opts) {
+                counts.corrected += 1;
+                return Ok(());
+            }
+            let (admin1, admin1_code) = match &loc.admin1 {
+                Some(a) => {
+                    let (name, code) = admin1_name_and_code(a);
+                    (Some(name), code)
+                }
+                None => (None, None),
+            };
             let mut feature = json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
                 "properties": {
                     "kind": "incident", "id": inc.id, "event_type": inc.event_type, "sub_event_type": inc.sub_event_type,
                     "first_date": inc.first_date, "last_date": inc.last_date, "place": loc.name, "place_ar": loc.name_ar,
+                    "admin1": admin1, "admin1_code": admin1_code,
                     "fatalities": inc.fatalities, "fatalities_range": inc.fatalities_range,
                     "sources": inc.sources, "denied_by": inc.denied_by, "claims": inc.claims.len(),
                 },
@@ -244,15 +355,17 @@ impl Store {
             if !cs.is_empty() {
                 feature["properties"]["corrections"] = serde_json::to_value(cs)?;
             }
-            features.push(feature);
-        }
+            write_feature(&mut *out, &mut counts, &feature)?;
+            counts.incidents_written += 1;
+            Ok(())
+        })?;
         let places = match &f.place {
             Some(q) => self.find_places(q)?,
             None => self.places()?,
         };
         let coords = self.place_coordinates()?;
         for p in places.iter().filter(|p| p.claims > 0) {
-            let (Some(tl), Some((lat, lon))) = (self.timeline(&p.place_id, 7)?, coords.get(&p.place_id)) else {
+            let (Some(tl), Some((lat, lon))) = (self.timeline_of(&p.place_id, 7)?, coords.get(&p.place_id)) else {
                 continue;
             };
             let Some(last) = tl.steps.last() else { continue };
@@ -268,7 +381,7 @@ impl Store {
                     view
                 })
                 .collect();
-            features.push(json!({
+            let feature = json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
@@ -276,12 +389,14 @@ impl Store {
                     "date": last.date, "controller": last.controller, "contested": last.contested, "views": views,
                     "lanes": tl.lanes.iter().map(|l| l.source.clone()).collect::<Vec<_>>(),
                 },
-            }));
+            });
+            write_feature(&mut *out, &mut counts, &feature)?;
+            counts.control_points += 1;
         }
-        let n = features.len() as u64;
-        serde_json::to_writer(&mut *out, &json!({"type": "FeatureCollection", "features": features}))?;
-        writeln!(out)?;
-        Ok(n)
+        out.write_all(br#"],"rasd_counts":"#)?;
+        serde_json::to_writer(&mut *out, &counts)?;
+        out.write_all(b"}\n")?;
+        Ok(counts)
     }
 
     fn place_coordinates(&self) -> Result<HashMap<String, (f64, f64)>> {
@@ -310,14 +425,11 @@ impl Store {
                 return Ok(());
             }
             let cs = corrections.get(&e.event.id);
-            let mut v = serde_json::to_value(&e.event)?;
-            if let Value::Object(m) = &mut v {
-                m.insert("source".into(), Value::String(e.source));
-                m.insert("outlet".into(), e.outlet.map_or(Value::Null, Value::String));
-                m.insert("incident_id".into(), e.incident_id.map_or(Value::Null, Value::String));
-                if let Some(cs) = cs {
-                    m.insert("corrections".into(), serde_json::to_value(cs)?);
-                }
+            let mut v = event_value(&e)?;
+            if let Value::Object(m) = &mut v
+                && let Some(cs) = cs
+            {
+                m.insert("corrections".into(), serde_json::to_value(cs)?);
             }
             serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
@@ -331,6 +443,7 @@ impl Store {
 fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {
     let members: Vec<&Event> = inc.claims.iter().filter_map(|c| events.get(&c.event_id)).collect();
     let loc = inc.location.as_ref();
+    let admin1 = loc.and_then(|l| l.admin1.as_deref()).map(admin1_name_and_code);
     let (iso3, iso_num, country_name, region) = country(loc.map_or("", |l| l.country.as_str()));
     let date = inc.dates.first().map(|t| t.value).or(inc.first_date);
     let precision = members.iter().map(|e| e.date_precision.acled_code()).min().unwrap_or(3);
@@ -417,7 +530,7 @@ fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {
         iso_num.to_string(),
         region.to_string(),
         country_name.to_string(),
-        loc.and_then(|l| l.admin1.clone()).unwrap_or_default(),
+        admin1.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
         String::new(),
         String::new(),
         loc.map(|l| l.name.clone()).unwrap_or_default(),
@@ -437,5 +550,6 @@ fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc().timestamp().to_string())
             .unwrap_or_default(),
+        admin1.and_then(|a| a.1).unwrap_or_default(),
     ]
 }

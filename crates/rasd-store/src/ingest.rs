@@ -106,7 +106,11 @@ impl Store {
             self.ingest_batch(batch, worker, extractor_version, &mut index, &mut stats)?;
             progress(&stats);
         }
+        let t = std::time::Instant::now();
         self.ensure_reconciled()?;
+        if std::env::var_os("RASD_PROFILE").is_some() {
+            eprintln!("rasd: ingest: reconcile {:.3} s", t.elapsed().as_secs_f64());
+        }
         Ok(stats)
     }
 
@@ -245,7 +249,13 @@ impl Store {
         }
         // Documents without events change no incident, claim or contradiction: no rebuild for them.
         if events.iter().any(|e| !e.is_empty()) {
-            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '1')", [])?;
+            // Only these events are new: the next reconcile recomputes what they touch ('pending'), unless a
+            // full rebuild is already due ('1').
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('dirty', 'pending')
+                 ON CONFLICT(key) DO UPDATE SET value = CASE WHEN value = '1' THEN '1' ELSE 'pending' END",
+                [],
+            )?;
         }
         // Every document stored up to here is in the index (no other writer could store one meanwhile).
         let last: Option<i64> = tx.query_row("SELECT max(seq) FROM docs", [], |r| r.get(0))?;
@@ -319,9 +329,11 @@ impl Store {
 fn insert_events(tx: &Transaction<'_>, outlet: Option<&str>, events: &[Event]) -> Result<u64> {
     let mut ins = tx.prepare_cached(
         "INSERT OR IGNORE INTO events(id, doc_id, event_type, sub_event_type, event_date, place_id, place_name,
-             place_name_ar, admin1, country, lat, lon, actors, source, outlet, stance, fatalities, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             place_name_ar, admin1, country, lat, lon, actors, source, outlet, stance, fatalities, json,
+             date_precision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
+    let mut pending = tx.prepare_cached("INSERT OR IGNORE INTO reconcile_pending(event_id) VALUES (?1)")?;
     let mut n = 0;
     for e in events {
         let loc = e.location.as_ref();
@@ -337,7 +349,7 @@ fn insert_events(tx: &Transaction<'_>, outlet: Option<&str>, events: &[Event]) -
             actors.push('|');
         }
         let source = rasd_reconcile::claim_source(e, outlet);
-        n += ins.execute(params![
+        let inserted = ins.execute(params![
             e.id,
             e.doc_id,
             e.event_type.name(),
@@ -356,7 +368,24 @@ fn insert_events(tx: &Transaction<'_>, outlet: Option<&str>, events: &[Event]) -
             e.stance.as_str(),
             e.fatalities.as_ref().and_then(|f| f.value).map(|v| v as i64),
             serde_json::to_string(e)?,
-        ])? as u64;
+            precision_name(e.date_precision),
+        ])?;
+        if inserted > 0 {
+            pending.execute([&e.id])?;
+        }
+        n += inserted as u64;
     }
     Ok(n)
+}
+
+/// The date precision as stored in `events.date_precision` (its JSON name).
+pub(crate) fn precision_name(p: rasd_core::DatePrecision) -> &'static str {
+    use rasd_core::DatePrecision as P;
+    match p {
+        P::Day => "day",
+        P::Week => "week",
+        P::Month => "month",
+        P::Year => "year",
+        P::Unknown => "unknown",
+    }
 }

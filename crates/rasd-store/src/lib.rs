@@ -11,8 +11,11 @@
 //! [`lock_timeout`]. Readers ([`Store::open_read_only`]) never write: they read one WAL snapshot, the last
 //! committed state, and never block a writer.
 
+/// Alerts raised by incremental reconciles.
+pub mod alerts;
 /// ACLED CSV, GeoJSON and JSONL exports.
 pub mod export;
+mod incremental;
 mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
@@ -25,7 +28,10 @@ pub mod sketch;
 pub mod watch_state;
 
 pub use ingest::{IngestStats, Progress};
-pub use query::{DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary};
+pub use query::{
+    Admin1, DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary, admin1_by_code, admin1_divisions,
+    admin1_name_and_code, doc_value, event_value, incident_value, like_escape, name_admin1, place_key, tsv_cell,
+};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -42,6 +48,20 @@ pub enum Error {
     Missing(PathBuf),
     #[error("{0}: not a rasd database (the file is not an SQLite database)")]
     NotADatabase(PathBuf),
+    #[error("{0}: is a directory, not a database file (pass a file in it, e.g. --db {0}/rasd.db)")]
+    IsDirectory(PathBuf),
+    /// Another process held the write lock for longer than [`lock_timeout`].
+    #[error(
+        "{path}: gave up after waiting {secs:.0} s for the write lock, which {holder} ({detail}); run this again \
+         when it has finished",
+        secs = lock_timeout().as_secs_f64()
+    )]
+    Busy {
+        path: PathBuf,
+        /// Who holds the lock, as far as can be known (see [`lock_holder`]).
+        holder: String,
+        detail: String,
+    },
     #[error("{path}: an SQLite database of another application (application_id {id:#x}); rasd leaves it untouched")]
     Foreign { path: PathBuf, id: i64 },
     #[error("{path}: the database is corrupt: {detail}")]
@@ -103,9 +123,105 @@ impl Error {
     /// True when another process holds the write lock (an ingest in progress): a reader can go on with the
     /// last committed state.
     pub fn is_busy(&self) -> bool {
-        matches!(self, Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+        matches!(self, Error::Busy { .. }) || matches!(self, Error::Sqlite(e) if is_busy_code(e))
     }
+}
+
+fn is_busy_code(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// The file next to the database in which a writer records itself (pid, command line, time) each time it takes
+/// the write lock, so that a writer that gives up waiting can say who held the lock.
+pub fn lock_holder_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-writer");
+    PathBuf::from(name)
+}
+
+/// Records this process as the holder of the write lock of `db` (called with the lock held). Best effort: a
+/// read-only directory only makes a later "gave up" message less precise.
+fn record_lock_holder(db: &Path) {
+    let args: Vec<String> = std::env::args().map(|a| short_text(&a, 80)).collect();
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let line = format!(
+        "{}\t{at}\t{}\n",
+        std::process::id(),
+        args.join(" ").replace(['\t', '\n', '\r'], " ")
+    );
+    let _ = std::fs::write(lock_holder_path(db), line);
+}
+
+/// Removes this process's record from the lock-holder file of `db` (when the writer closes).
+fn forget_lock_holder(db: &Path) {
+    let path = lock_holder_path(db);
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && text.split('\t').next() == Some(std::process::id().to_string().as_str())
+    {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Who holds the write lock of `db`, as far as can be known: the rasd process that last recorded itself in the
+/// lock-holder file ([`lock_holder_path`]) when that process is still running, else a sentence saying that it
+/// is not known. Ends a clause "…, which {holder}".
+pub fn lock_holder(db: &Path) -> String {
+    let unknown = "another process holds; which one is not known";
+    let Ok(text) = std::fs::read_to_string(lock_holder_path(db)) else {
+        return format!("{unknown} (no rasd writer recorded itself; another program, such as sqlite3, may hold it)");
+    };
+    let mut cells = text.trim_end().splitn(3, '\t');
+    let (Some(pid), Some(at), Some(cmd)) = (cells.next(), cells.next(), cells.next()) else {
+        return format!("{unknown} (the record of the last rasd writer is unreadable)");
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return format!("{unknown} (the record of the last rasd writer is unreadable)");
+    };
+    let since = at
+        .parse::<i64>()
+        .ok()
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map_or(String::new(), |t| format!(" at {}", t.format("%Y-%m-%d %H:%M:%S UTC")));
+    if pid == std::process::id() {
+        return format!("{unknown} (the last rasd writer recorded is this process)");
+    }
+    match process_alive(pid) {
+        Some(false) => format!(
+            "{unknown} (the last rasd writer recorded, pid {pid} `{cmd}`, has exited; another program, such as \
+             sqlite3, may hold it)"
+        ),
+        Some(true) => format!(
+            "process {pid} holds, as far as rasd can tell (`{cmd}`: the last rasd writer to take the lock{since}, \
+             and still running)"
+        ),
+        None => format!(
+            "process {pid} (`{cmd}`) most likely holds (it took the write lock{since}; whether it still \
+             runs cannot be checked here)"
+        ),
+    }
+}
+
+/// Whether process `pid` runs, where that can be checked (Linux: `/proc`).
+fn process_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    Some(proc.join(pid.to_string()).exists())
+}
+
+/// `s` cut to at most `max` characters, with how long it was when cut: for names and arguments quoted in
+/// messages, so that a pasted 2 KB "place name" does not fill the terminal.
+pub fn short_text(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{head}… ({n} characters)")
 }
 
 /// How long a writer waits for another process's write lock, in milliseconds (see [`set_lock_timeout`]).
@@ -311,7 +427,13 @@ impl Store {
     /// A writer's transaction: SQLite's write lock is taken at once (`BEGIN IMMEDIATE`), waiting for another
     /// writer up to [`lock_timeout`], so that what it reads inside stays true until it commits.
     pub(crate) fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        match self.conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => {
+                record_lock_holder(&self.path);
+                Ok(tx)
+            }
+            Err(e) => Err(busy_error(&self.path, e)),
+        }
     }
 
     fn setup(&mut self) -> Result<()> {
@@ -321,7 +443,11 @@ impl Store {
         // Creation and migrations run under the write lock, and decide from the schema version read inside
         // it: two processes that open a new (or old) database at once create (or migrate) it exactly once.
         {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Exclusive)
+                .map_err(|e| busy_error(&self.path, e))?;
+            record_lock_holder(&self.path);
             let app: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
             let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
             if app == 0 && tables == 0 {
@@ -345,7 +471,9 @@ impl Store {
             match self.conn.pragma_update(None, "journal_mode", "WAL") {
                 Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
                     if !busy_wait(attempt) {
-                        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+                        self.conn
+                            .pragma_update(None, "journal_mode", "WAL")
+                            .map_err(|e| busy_error(&self.path, e))?;
                         break;
                     }
                     attempt += 1;
@@ -388,13 +516,38 @@ impl Store {
 
     /// True when documents changed since the derived tables were last rebuilt.
     pub fn is_dirty(&self) -> Result<bool> {
-        Ok(self.meta("dirty")?.as_deref() == Some("1"))
+        Ok(matches!(self.meta("dirty")?.as_deref(), Some("1" | "pending")))
     }
 
     /// Rebuilds incidents, control claims and contradictions when documents changed since the last rebuild
     /// (a writer's job: see [`Store::reconcile`]).
     pub fn ensure_reconciled(&mut self) -> Result<bool> {
-        Ok(self.rebuild(&rasd_reconcile::Options::default(), false)?.is_some())
+        Ok(self
+            .ensure_reconciled_with(&rasd_reconcile::Options::default())?
+            .is_some())
+    }
+
+    /// True when the derived tables need a full rebuild (`meta.dirty = '1'`), not just an incremental one.
+    pub fn needs_full_rebuild(&self) -> Result<bool> {
+        Ok(self.meta("dirty")?.as_deref() == Some("1"))
+    }
+
+    /// Brings the derived tables up to date: when only new events were stored since the last reconcile
+    /// (`meta.dirty = 'pending'`), by recomputing what they touch (see `incremental.rs`), which raises and stores
+    /// the alerts they cause; when anything else changed (`'1'`), by a full rebuild. `None` when up to date.
+    pub fn ensure_reconciled_with(&mut self, opts: &rasd_reconcile::Options) -> Result<Option<ReconcileStats>> {
+        {
+            let tx = self.write_tx()?;
+            let dirty: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
+                .optional()?;
+            if dirty.as_deref() == Some("pending") {
+                let stats = incremental::reconcile(&tx, opts)?;
+                tx.commit()?;
+                return Ok(Some(stats));
+            }
+        }
+        self.rebuild(opts, false)
     }
 
     /// Rebuilds the derived tables from every stored event, in one transaction that holds the write lock from
@@ -410,7 +563,7 @@ impl Store {
         let dirty: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
             .optional()?;
-        if !always && dirty.as_deref() != Some("1") {
+        if !always && !matches!(dirty.as_deref(), Some("1" | "pending")) {
             return Ok(None);
         }
         let docs: HashMap<String, DocInfo> = {
@@ -458,7 +611,7 @@ impl Store {
         contradictions.sort_by(|a, b| a.id.cmp(&b.id));
         tx.execute_batch(
             "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
-             DELETE FROM contradictions; DELETE FROM places;",
+             DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
         )?;
         {
             let mut ins = tx.prepare(
@@ -492,8 +645,9 @@ impl Store {
                 ])?;
             }
             let mut ins = tx.prepare(
-                "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id,
+                                                      ckey)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for c in contradictions {
                 ins.execute(rusqlite::params![
@@ -504,6 +658,8 @@ impl Store {
                     c.a.source,
                     c.b.source,
                     serde_json::to_string(c)?,
+                    c.incident_id,
+                    incremental::controller_ckey(c),
                 ])?;
             }
         }
@@ -519,8 +675,35 @@ impl Store {
     }
 }
 
+/// A busy SQLite error as [`Error::Busy`], naming the lock's holder where that can be known; others unchanged.
+fn busy_error(path: &Path, e: rusqlite::Error) -> Error {
+    if !is_busy_code(&e) {
+        return Error::Sqlite(e);
+    }
+    let detail = match &e {
+        rusqlite::Error::SqliteFailure(f, Some(m)) => format!("{m}: {f}"),
+        e => e.to_string(),
+    };
+    Error::Busy {
+        path: path.to_path_buf(),
+        holder: lock_holder(path),
+        detail,
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if !self.read_only {
+            forget_lock_holder(&self.path);
+        }
+    }
+}
+
 /// Refuses a path that is missing (unless `create`), a directory, or a file that is not an SQLite database.
 fn check_file(path: &Path, create: bool) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::IsDirectory(path.to_path_buf()));
+    }
     let exists = path.exists();
     if !exists && !create {
         return Err(Error::Missing(path.to_path_buf()));

@@ -1,9 +1,11 @@
 use crate::{Error, Result, Store};
 use chrono::NaiveDate;
 use rasd_core::{Doc, Event};
+use rasd_lexicon::Lexicon;
 use rasd_reconcile::{Contradiction, ContradictionKind, Incident, Timeline, haversine_km};
 use rusqlite::{OptionalExtension, ToSql};
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which records a query wants. Every field narrows; an empty filter selects everything.
@@ -13,6 +15,9 @@ pub struct Filter {
     pub place: Option<String>,
     /// Latitude, longitude and radius in km.
     pub near: Option<(f64, f64, f64)>,
+    /// A first-level division: its name or the start of one ("Deir ez-Zor", "دير الزور"), an alias the
+    /// gazetteer lists ("ريف دير الزور") or its code ("SY.07"; "SY" for every division of a country). See
+    /// [`admin1_divisions`].
     pub admin1: Option<String>,
     /// An actor id ("isis").
     pub actor: Option<String>,
@@ -97,6 +102,11 @@ pub struct Summary {
     pub incidents: u64,
     /// Incidents that more than one independent source reports.
     pub corroborated_incidents: u64,
+    /// Incidents that no independent source reports (only denials or republished copies mention them): the
+    /// ACLED CSV export has no row for them.
+    pub unreported_incidents: u64,
+    /// Incidents without a place: the GeoJSON export has no point for them.
+    pub unlocated_incidents: u64,
     pub contradictions_by_kind: Vec<(String, u64)>,
     /// The place with the most control claims (else the most events).
     pub busiest_place: Option<PlaceRow>,
@@ -129,23 +139,251 @@ pub fn place_key(s: &str) -> String {
         .collect()
 }
 
+/// The embedded lexicon, or `None` when it failed to build (then names fall back to what is stored).
+fn lexicon() -> Option<&'static Lexicon> {
+    Lexicon::embedded().ok()
+}
+
+/// `s` with SQL `LIKE`'s wildcards (`%`, `_`) and the escape character itself escaped with `\`, for a pattern
+/// used with `ESCAPE '\'`: a filter value matches literally.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A first-level administrative division of the gazetteer (GeoNames admin1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Admin1 {
+    /// GeoNames' code as `CC.code` ("SY.07"), as stored in event records.
+    pub code: String,
+    /// English name ("Deir ez-Zor Governorate").
+    pub name: String,
+    /// Arabic name ("محافظة دير الزور").
+    pub name_ar: String,
+}
+
+fn admin1_of(p: &rasd_lexicon::Place) -> Admin1 {
+    Admin1 {
+        code: p
+            .admin1
+            .clone()
+            .unwrap_or_else(|| p.id.trim_start_matches("adm1:").to_string()),
+        name: p.name.clone(),
+        name_ar: p.name_ar.clone(),
+    }
+}
+
+/// The division of a stored admin-1 code ("SY.07" → Deir ez-Zor Governorate), from the embedded gazetteer.
+pub fn admin1_by_code(code: &str) -> Option<Admin1> {
+    let p = lexicon()?.place(&format!("adm1:{}", code.trim()))?;
+    (p.kind == "admin1").then(|| admin1_of(p))
+}
+
+/// The name and the code of a stored admin-1 value, for output: a code the gazetteer knows gives its English
+/// name and itself; any other value (a name stored by an older rasd, a code of another gazetteer) is shown as
+/// it is, and its code is unknown.
+pub fn admin1_name_and_code(stored: &str) -> (String, Option<String>) {
+    match admin1_by_code(stored) {
+        Some(a) => (a.name, Some(a.code)),
+        None => (stored.to_string(), None),
+    }
+}
+
+/// Rewrites a location object of a record for output: `admin1` becomes the division's name and `admin1_code`
+/// holds the code (`null` when the stored value is not a code the gazetteer knows).
+pub fn name_admin1(location: &mut Value) {
+    let Value::Object(m) = location else { return };
+    let Some(stored) = m.get("admin1").and_then(Value::as_str).map(str::to_string) else {
+        if m.contains_key("admin1") {
+            m.insert("admin1_code".into(), Value::Null);
+        }
+        return;
+    };
+    let (name, code) = admin1_name_and_code(&stored);
+    m.insert("admin1".into(), Value::String(name));
+    m.insert("admin1_code".into(), code.map_or(Value::Null, Value::String));
+}
+
+/// An event record as JSON for output (`events --json`, `show --json`, the JSONL export): the stored record
+/// with its source lane, outlet and incident id, and the admin-1 name in `location.admin1` (the code in
+/// `location.admin1_code`).
+pub fn event_value(e: &StoredEvent) -> serde_json::Result<Value> {
+    let mut v = serde_json::to_value(e)?;
+    if let Some(loc) = v.get_mut("location") {
+        name_admin1(loc);
+    }
+    Ok(v)
+}
+
+/// An incident as JSON for output, with the admin-1 name in `location.admin1` (the code in
+/// `location.admin1_code`).
+pub fn incident_value(inc: &Incident) -> serde_json::Result<Value> {
+    let mut v = serde_json::to_value(inc)?;
+    if let Some(loc) = v.get_mut("location") {
+        name_admin1(loc);
+    }
+    Ok(v)
+}
+
+/// A stored document with its events as JSON for output, each event as [`event_value`] gives it.
+pub fn doc_value(d: &DocRecord) -> serde_json::Result<Value> {
+    let mut v = serde_json::to_value(d)?;
+    if let Some(Value::Array(events)) = v.get_mut("events") {
+        for e in events {
+            if let Some(loc) = e.get_mut("location") {
+                name_admin1(loc);
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// True when `key` (a [`place_key`]) starts `name` at one of its words: "deirezzor" starts "Deir ez-Zor
+/// Governorate", "ديرالزور" starts the second word of "محافظة دير الزور", "abudhabi" the third of "Emirate of
+/// Abu Dhabi".
+fn starts_a_word(name: &str, key: &str) -> bool {
+    if key.is_empty() {
+        return false;
+    }
+    let mut starts = vec![0];
+    starts.extend(
+        name.char_indices()
+            .filter(|(_, c)| c.is_whitespace() || *c == '-')
+            .map(|(i, c)| i + c.len_utf8()),
+    );
+    starts.into_iter().any(|i| place_key(&name[i..]).starts_with(key))
+}
+
+/// The first-level divisions `query` names, from the embedded gazetteer: a code ("SY.07"), a country code
+/// ("SY": all of its divisions), a name or the start of one at any word, in English or Arabic, with Arabic
+/// spelling variants folded ("Deir ez-Zor", "دير الزور", "الحسكة", "Abu Dhabi"), or an alias the gazetteer lists
+/// ("ريف دير الزور").
+pub fn admin1_divisions(query: &str) -> Vec<Admin1> {
+    let q = query.trim();
+    let Some(lex) = lexicon() else { return Vec::new() };
+    if q.is_empty() {
+        return Vec::new();
+    }
+    // A name holds no `%` or `_`: a query with one matches a code or a stored value literally, never a name
+    // with the character folded away.
+    let key = if q.contains(['%', '_']) {
+        String::new()
+    } else {
+        place_key(q)
+    };
+    let country =
+        (q.len() == 2 && q.bytes().all(|b| b.is_ascii_alphabetic())).then(|| format!("{}.", q.to_ascii_uppercase()));
+    let aliased: Vec<&str> = lex
+        .lookup_places(q)
+        .into_iter()
+        .filter(|p| p.kind == "admin1")
+        .map(|p| p.id.as_str())
+        .collect();
+    lex.places()
+        .iter()
+        .filter(|p| p.kind == "admin1")
+        .filter(|p| {
+            let code = p.admin1.as_deref().unwrap_or_default();
+            aliased.contains(&p.id.as_str())
+                || code.eq_ignore_ascii_case(q)
+                || country.as_deref().is_some_and(|c| code.starts_with(c))
+                || (key.chars().count() >= 2 && (starts_a_word(&p.name, &key) || starts_a_word(&p.name_ar, &key)))
+        })
+        .map(admin1_of)
+        .collect()
+}
+
+/// The SQL condition (on `column`) and arguments of an `admin1` filter: the stored value is the code or a name
+/// of a division [`admin1_divisions`] finds, or starts with the query itself (literally: `%` and `_` are not
+/// wildcards), for values stored by another gazetteer.
+fn admin1_condition(column: &str, query: &str) -> (String, Vec<String>) {
+    let mut values: Vec<String> = Vec::new();
+    for a in admin1_divisions(query) {
+        values.extend([a.code, a.name, a.name_ar]);
+    }
+    values.retain(|v| !v.is_empty());
+    values.sort();
+    values.dedup();
+    let mut sql = format!("(lower({column}) LIKE lower(?) ESCAPE '\\'");
+    let mut args = vec![format!("{}%", like_escape(query.trim()))];
+    if !values.is_empty() {
+        sql.push_str(&format!(" OR {column} IN ({})", vec!["?"; values.len()].join(",")));
+        args.extend(values);
+    }
+    sql.push(')');
+    (sql, args)
+}
+
+/// A value for a line of tab-separated text output: tabs, line breaks and other control characters are written
+/// as `\t`, `\n`, `\r` and `\u{…}`, so that an id holding them cannot break the columns or the lines.
+pub fn tsv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
 impl Store {
-    /// The places matching `query` by id or name (see [`place_key`]).
+    /// The places with events that `query` names: by id, through every name, alias and spelling the
+    /// gazetteer knows ([`Lexicon::lookup_places`]: البوكمال, بوكمال, "Abu Kamal", مركدة for Markadah), or by
+    /// the stored name (see [`place_key`]), busiest first.
     pub fn find_places(&self, query: &str) -> Result<Vec<PlaceRow>> {
-        let key = place_key(query);
         let places = self.places()?;
         let exact: Vec<PlaceRow> = places.iter().filter(|p| p.place_id == query.trim()).cloned().collect();
-        if !exact.is_empty() {
+        if !exact.is_empty() || query.contains(['%', '_']) {
+            // A name holds no `%` or `_`: such a query is an id or nothing, matched literally.
             return Ok(exact);
         }
+        let key = place_key(query);
+        let known: HashSet<&str> = lexicon()
+            .map(|lex| lex.lookup_places(query).into_iter().map(|p| p.id.as_str()).collect())
+            .unwrap_or_default();
         Ok(places
             .into_iter()
-            .filter(|p| !key.is_empty() && (place_key(&p.name) == key || place_key(&p.name_ar) == key))
+            .filter(|p| {
+                known.contains(p.place_id.as_str())
+                    || (!key.is_empty() && (place_key(&p.name) == key || place_key(&p.name_ar) == key))
+            })
             .collect())
+    }
+
+    /// The gazetteer's places that `query` names (id, English or Arabic name or alias), whether or not the
+    /// database has events there: for messages such as "Abu Kamal (gn:174448) has no stored events".
+    pub fn gazetteer_places(query: &str) -> Vec<PlaceRow> {
+        lexicon()
+            .map(|lex| {
+                lex.lookup_places(query)
+                    .into_iter()
+                    .map(|p| PlaceRow {
+                        place_id: p.id.clone(),
+                        name: p.name.clone(),
+                        name_ar: p.name_ar.clone(),
+                        events: 0,
+                        claims: 0,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Every place with events, busiest first.
@@ -217,12 +455,14 @@ impl Store {
             args.extend([lat - dlat, lat + dlat, lon - dlon, lon + dlon].map(|v| Box::new(v) as Box<dyn ToSql>));
         }
         if let Some(a) = &f.admin1 {
-            sql.push_str(" AND lower(e.admin1) LIKE '%' || lower(?) || '%'");
-            args.push(Box::new(a.trim().to_string()));
+            let (cond, values) = admin1_condition("e.admin1", a);
+            sql.push_str(" AND ");
+            sql.push_str(&cond);
+            args.extend(values.into_iter().map(|v| Box::new(v) as Box<dyn ToSql>));
         }
         if let Some(a) = &f.actor {
-            sql.push_str(" AND e.actors LIKE ?");
-            args.push(Box::new(format!("%|{}|%", a.trim().to_lowercase())));
+            sql.push_str(" AND e.actors LIKE ? ESCAPE '\\'");
+            args.push(Box::new(format!("%|{}|%", like_escape(&a.trim().to_lowercase()))));
         }
         if let Some(k) = &f.kind {
             sql.push_str(" AND (lower(e.event_type) = lower(?) OR lower(e.sub_event_type) = lower(?))");
@@ -238,11 +478,11 @@ impl Store {
             args.push(Box::new(d.to_string()));
         }
         if let Some(s) = &f.source {
-            sql.push_str(" AND (e.source = ? OR e.outlet = ? OR e.source LIKE ?)");
+            sql.push_str(" AND (e.source = ? OR e.outlet = ? OR e.source LIKE ? ESCAPE '\\')");
             let s = s.trim().to_string();
             args.push(Box::new(s.clone()));
             args.push(Box::new(s.clone()));
-            args.push(Box::new(format!("{s}@%")));
+            args.push(Box::new(format!("{}@%", like_escape(&s))));
         }
         sql.push_str(" ORDER BY e.event_date, e.id");
         // The distance test of `near` runs here, after SQL: then the page is cut here too.
@@ -289,11 +529,22 @@ impl Store {
     /// Incidents matching `f` (an incident matches when its place, type and dates do and one of its claims
     /// comes from the source asked for).
     pub fn incidents(&self, f: &Filter) -> Result<Vec<Incident>> {
+        let mut out = Vec::new();
+        self.for_each_incident(f, &mut |inc| {
+            out.push(inc);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Streams [`Store::incidents`] to `visit`, one incident at a time, straight from the SQLite cursor: memory
+    /// does not grow with the number of incidents. Returns how many were visited.
+    pub fn for_each_incident(&self, f: &Filter, visit: &mut dyn FnMut(Incident) -> Result<()>) -> Result<u64> {
         let mut sql = String::from("SELECT json FROM incidents WHERE 1");
         let mut args: Vec<String> = Vec::new();
         if let Some(ids) = self.place_ids(f)? {
             if ids.is_empty() {
-                return Ok(Vec::new());
+                return Ok(0);
             }
             sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
             args.extend(ids);
@@ -304,13 +555,15 @@ impl Store {
             args.push(k.trim().to_string());
         }
         if let Some(a) = &f.admin1 {
-            sql.push_str(" AND lower(admin1) LIKE '%' || lower(?) || '%'");
-            args.push(a.trim().to_string());
+            let (cond, values) = admin1_condition("admin1", a);
+            sql.push_str(" AND ");
+            sql.push_str(&cond);
+            args.extend(values);
         }
         sql.push_str(" ORDER BY first_date, id");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
+        let mut n = 0;
         for json in rows {
             let inc: Incident = serde_json::from_str(&json?)?;
             let in_range = |d: Option<NaiveDate>| {
@@ -331,10 +584,11 @@ impl Store {
                     .any(|c| c.source == *s || c.outlet.as_deref() == Some(s.as_str()))
             });
             if in_range(inc.first_date) && near_ok && actor_ok && source_ok {
-                out.push(inc);
+                visit(inc)?;
+                n += 1;
             }
         }
-        Ok(out)
+        Ok(n)
     }
 
     /// The control timeline of the place `query` names (the busiest one when several match).
@@ -342,11 +596,16 @@ impl Store {
         let Some(place) = self.find_places(query)?.into_iter().next() else {
             return Ok(None);
         };
+        self.timeline_of(&place.place_id, horizon_days)
+    }
+
+    /// The control timeline of the place with id `place_id`.
+    pub(crate) fn timeline_of(&self, place_id: &str, horizon_days: i64) -> Result<Option<Timeline>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT json FROM control_claims WHERE place_id = ?1 ORDER BY seq")?;
         let claims = stmt
-            .query_map([&place.place_id], |r| r.get::<_, String>(0))?
+            .query_map([place_id], |r| r.get::<_, String>(0))?
             .map(|j| Ok(serde_json::from_str(&j?)?))
             .collect::<Result<Vec<rasd_reconcile::ControlClaim>>>()?;
         Ok(Timeline::build(&claims, horizon_days))
@@ -524,15 +783,15 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        let mut corroborated = 0;
+        let (mut corroborated, mut unreported, mut unlocated) = (0, 0, 0);
         {
             let mut stmt = self.conn.prepare("SELECT json FROM incidents")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             for json in rows {
                 let inc: Incident = serde_json::from_str(&json?)?;
-                if inc.sources.len() > 1 {
-                    corroborated += 1;
-                }
+                corroborated += u64::from(inc.sources.len() > 1);
+                unreported += u64::from(!inc.is_reported());
+                unlocated += u64::from(inc.location.is_none());
             }
         }
         Ok(Summary {
@@ -544,6 +803,8 @@ impl Store {
             events_by_type: pairs("SELECT event_type, count(*) FROM events GROUP BY event_type ORDER BY 2 DESC, 1")?,
             incidents: count("SELECT count(*) FROM incidents")?,
             corroborated_incidents: corroborated,
+            unreported_incidents: unreported,
+            unlocated_incidents: unlocated,
             contradictions_by_kind: pairs("SELECT kind, count(*) FROM contradictions GROUP BY kind ORDER BY 1")?,
             busiest_place: self.places()?.into_iter().next(),
         })

@@ -78,7 +78,22 @@ fn walk_one(p: &Path, out: &mut Vec<PathBuf>) {
 /// README must not become a news document. (Named explicitly on the command line, they are still read.)
 fn is_not_a_document(name: &str) -> bool {
     const SKIP: &[&str] = &[
-        "md", "markdown", "db", "db-wal", "db-shm", "sqlite", "png", "jpg", "jpeg", "gif", "pdf", "zip", "gz",
+        "md",
+        "markdown",
+        "db",
+        "db-wal",
+        "db-shm",
+        "db-journal",
+        "db-writer",
+        "sqlite",
+        "sqlite-writer",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "pdf",
+        "zip",
+        "gz",
     ];
     name.starts_with("readme")
         || name.starts_with("license")

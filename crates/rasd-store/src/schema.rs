@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 pub const APPLICATION_ID: i64 = 0x7261_7364;
 
 /// The schema version this rasd writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1: documents with content hash and near-duplicate link, and their events.
 pub(crate) const SCHEMA_V1: &str = "
@@ -67,6 +67,45 @@ CREATE TABLE places(place_id TEXT PRIMARY KEY, name TEXT, name_ar TEXT, events I
                     claims INTEGER NOT NULL);
 UPDATE events SET outlet = (SELECT outlet FROM docs WHERE docs.id = events.doc_id);
 INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '1');
+",
+    // 2 -> 3: keyset paging for `rasd serve`. The contradiction list (kind, date, id) and the incident list
+    // (first date, id) get an index in their sort order; an undated row sorts first, as '' (a virtual column,
+    // computed, nothing stored). Additive: no table is rewritten.
+    "
+ALTER TABLE contradictions ADD COLUMN page_date TEXT GENERATED ALWAYS AS (ifnull(date, '')) VIRTUAL;
+CREATE INDEX IF NOT EXISTS contradictions_page ON contradictions(kind, page_date, id);
+ALTER TABLE incidents ADD COLUMN page_date TEXT GENERATED ALWAYS AS (ifnull(first_date, '')) VIRTUAL;
+CREATE INDEX IF NOT EXISTS incidents_page ON incidents(page_date, id);
+",
+    // 3 -> 4: incremental reconcile and alerts. Each event's date precision (to find coarse dates without
+    // reading JSON), the incident of an incident's contradictions, the events stored since the last reconcile
+    // (`reconcile_pending`, filled in the ingest transaction), and the alerts raised. Additive.
+    "
+ALTER TABLE events ADD COLUMN date_precision TEXT;
+UPDATE events SET date_precision = json_extract(json, '$.date_precision');
+CREATE INDEX events_sub_date ON events(sub_event_type, event_date);
+CREATE INDEX events_coarse ON events(sub_event_type, event_date) WHERE date_precision IN ('week', 'month', 'year');
+ALTER TABLE contradictions ADD COLUMN incident_id TEXT;
+UPDATE contradictions SET incident_id = json_extract(json, '$.incident_id');
+CREATE INDEX contradictions_incident ON contradictions(incident_id);
+ALTER TABLE contradictions ADD COLUMN ckey TEXT;
+UPDATE contradictions SET ckey = place_id || char(31) || source_a || char(31) || source_b || char(31)
+    || replace(json_extract(json, '$.a.claim'), ' (denies the capture)', '') || char(31)
+    || replace(json_extract(json, '$.b.claim'), ' (denies the capture)', '')
+  WHERE kind = 'controller';
+CREATE INDEX contradictions_ckey ON contradictions(ckey, date) WHERE ckey IS NOT NULL;
+CREATE INDEX contradictions_place_kind ON contradictions(place_id, kind, date);
+CREATE INDEX incident_events_incident ON incident_events(incident_id);
+CREATE TABLE reconcile_pending(event_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE alerts(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
+                    json TEXT NOT NULL);
+CREATE INDEX alerts_at ON alerts(at);
+",
+    // 4 -> 5: `rasd serve` pages contradictions filtered by a source (on either side) in order, and counts them,
+    // on an index per side. Additive.
+    "
+CREATE INDEX IF NOT EXISTS contradictions_source_a ON contradictions(source_a, kind, page_date, id);
+CREATE INDEX IF NOT EXISTS contradictions_source_b ON contradictions(source_b, kind, page_date, id);
 ",
 ];
 

@@ -2,7 +2,9 @@
 //! corrections analysts file against events. Corrections live in their own table, created on the first one:
 //! a correction is a new row, never an edit of the event it is about.
 
-use crate::{Result, Store, StoredEvent};
+use crate::{Error, Filter, Result, Store, StoredEvent};
+use chrono::NaiveDate;
+use rasd_reconcile::{Contradiction, Incident, Timeline, haversine_km};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +69,103 @@ pub struct Correction {
     pub correction: NewCorrection,
     /// Unix time it was filed.
     pub at: i64,
+}
+
+/// One page of a list read in its index order (keyset paging): a page costs the same however deep it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPage<T> {
+    pub items: Vec<T>,
+    /// The sort key of the last row read, where the next page starts; `None` on the last page.
+    pub next: Option<Vec<String>>,
+    /// Matching items on all pages, counted in SQL; `None` when filters that apply after SQL (actor, source,
+    /// near on incidents) make a count a full scan.
+    pub total: Option<u64>,
+}
+
+impl<T> KeyPage<T> {
+    fn empty() -> KeyPage<T> {
+        KeyPage {
+            items: Vec::new(),
+            next: None,
+            total: Some(0),
+        }
+    }
+}
+
+/// The most rows one incident page reads when filters apply after SQL (actor, source, near): such a page may
+/// hold fewer items than asked, and its `next` key continues the scan.
+pub const MAX_SCAN: usize = 5_000;
+
+/// A place on the summary map: where its events are and what it is called.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapPlace {
+    /// The gazetteer id, else the rounded coordinates ("34.450,40.920").
+    pub key: String,
+    pub place_id: Option<String>,
+    pub name: Option<String>,
+    pub name_ar: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// The located events of one place, day and event type: `events` of them, `fatalities` killed in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapCell {
+    /// Index into [`MapCells::places`].
+    pub place: u32,
+    pub date: NaiveDate,
+    pub event_type: String,
+    pub events: u64,
+    pub fatalities: i64,
+}
+
+/// Every located, dated event, summed per (place, day, event type): what the summary map draws.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MapCells {
+    pub places: Vec<MapPlace>,
+    /// In (date, place) order.
+    pub cells: Vec<MapCell>,
+    /// Located events without a (day-precise) date, left out of the cells.
+    pub undated: u64,
+}
+
+/// The WHERE clause (after `WHERE 1`) and its arguments for the contradiction filters; the source filter only
+/// `with_source`.
+fn contradiction_where(store: &Store, f: &Filter, with_source: bool) -> Result<Option<(String, Vec<String>)>> {
+    let mut sql = String::new();
+    let mut args: Vec<String> = Vec::new();
+    if let Some(q) = &f.place {
+        let ids: Vec<String> = store.find_places(q)?.into_iter().map(|p| p.place_id).collect();
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
+        args.extend(ids);
+    }
+    if let Some(k) = f.contradiction {
+        sql.push_str(" AND kind = ?");
+        args.push(k.as_str().to_string());
+    }
+    if let Some(s) = f.source.as_ref().filter(|_| with_source) {
+        sql.push_str(" AND (source_a = ? OR source_b = ?)");
+        args.push(s.trim().to_string());
+        args.push(s.trim().to_string());
+    }
+    if let Some(d) = f.since {
+        sql.push_str(" AND date >= ?");
+        args.push(d.to_string());
+    }
+    if let Some(d) = f.until {
+        sql.push_str(" AND date <= ?");
+        args.push(d.to_string());
+    }
+    Ok(Some((sql, args)))
+}
+
+fn bad_key(what: &str) -> Error {
+    Error::Query(format!(
+        "the cursor does not fit this {what} list (use `next` of the same query)"
+    ))
 }
 
 /// A correction joined with what training needs: the event's document text and its trigger evidence span. One
@@ -322,6 +421,306 @@ impl Store {
                 at,
             });
         }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// One page of [`Store::contradictions`] (the same filters and order: kind, date, id), read from the
+    /// `contradictions_page` index after `after` (the `next` key of the previous page). Its cost does not grow
+    /// with the depth of the page. With `count`, `total` counts the matches over the same filters (a pass
+    /// over an index: a few milliseconds on 300,000 rows); else it is `None`.
+    pub fn contradictions_page(
+        &self,
+        f: &Filter,
+        after: Option<&[String]>,
+        limit: usize,
+        count: bool,
+    ) -> Result<KeyPage<Contradiction>> {
+        let Some((wh, args)) = contradiction_where(self, f, true)? else {
+            return Ok(KeyPage::empty());
+        };
+        let total = if count {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM contradictions WHERE 1{wh}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            Some(n as u64)
+        } else {
+            None
+        };
+        let (key, key_args): (&str, Vec<String>) = match after {
+            None => ("", Vec::new()),
+            // With one kind asked for, the key's kind is that kind: the index is searched on (kind =, date, id).
+            Some([_, date, id]) if f.contradiction.is_some() => {
+                (" AND (page_date, id) > (?, ?)", vec![date.clone(), id.clone()])
+            }
+            Some([kind, date, id]) => (
+                " AND (kind, page_date, id) > (?, ?, ?)",
+                vec![kind.clone(), date.clone(), id.clone()],
+            ),
+            Some(_) => return Err(bad_key("contradiction")),
+        };
+        let lim = limit.saturating_add(1).min(i64::MAX as usize);
+        let order = "ORDER BY kind, page_date, id";
+        let (sql, args) = match &f.source {
+            None => (
+                format!("SELECT json, kind, page_date, id FROM contradictions WHERE 1{wh}{key} {order} LIMIT {lim}"),
+                args.into_iter().chain(key_args).collect::<Vec<_>>(),
+            ),
+            // A source on either side: the first rows of each side, read in order on its (source, kind, date,
+            // id) index, then merged; sorting every row of a busy source would read them all.
+            Some(s) => {
+                let (base, base_args) = contradiction_where(self, f, false)?.unwrap_or_default();
+                let side = |col: &str| {
+                    format!(
+                        "SELECT id FROM (SELECT kind, page_date, id FROM contradictions WHERE {col} = ?{base}{key} \
+                         {order} LIMIT {lim})"
+                    )
+                };
+                let sql = format!(
+                    "SELECT json, kind, page_date, id FROM contradictions WHERE id IN ({} UNION {}) {order} LIMIT {lim}",
+                    side("source_a"),
+                    side("source_b")
+                );
+                let mut args = Vec::new();
+                for _ in 0..2 {
+                    args.push(s.trim().to_string());
+                    args.extend(base_args.iter().cloned());
+                    args.extend(key_args.iter().cloned());
+                }
+                (sql, args)
+            }
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut items = Vec::new();
+        let mut last: Option<Vec<String>> = None;
+        let mut next = None;
+        while let Some(r) = rows.next()? {
+            if items.len() >= limit {
+                next = last.take();
+                break;
+            }
+            let json: String = r.get(0)?;
+            items.push(serde_json::from_str(&json)?);
+            last = Some(vec![r.get(1)?, r.get(2)?, r.get(3)?]);
+        }
+        Ok(KeyPage { items, next, total })
+    }
+
+    /// One contradiction by id.
+    pub fn contradiction(&self, id: &str) -> Result<Option<Contradiction>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM contradictions WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
+    /// One page of [`Store::incidents`] (the same filters and order: first date, id), read from the
+    /// `incidents_page` index after `after`. Place, type, admin1 and dates are SQL; actor, source and near are
+    /// checked on each row read, at most [`MAX_SCAN`] rows a page (then `next` continues, and `total` is
+    /// `None`). With `count` and no such filter, `total` counts the matches; else it is `None`.
+    pub fn incidents_page(
+        &self,
+        f: &Filter,
+        after: Option<&[String]>,
+        limit: usize,
+        count: bool,
+    ) -> Result<KeyPage<Incident>> {
+        let mut wh = String::new();
+        let mut args: Vec<String> = Vec::new();
+        if let Some(q) = &f.place {
+            let ids: Vec<String> = self.find_places(q)?.into_iter().map(|p| p.place_id).collect();
+            if ids.is_empty() {
+                return Ok(KeyPage::empty());
+            }
+            wh.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
+            args.extend(ids);
+        }
+        if let Some(k) = &f.kind {
+            wh.push_str(" AND (lower(event_type) = lower(?) OR lower(sub_event_type) = lower(?))");
+            args.push(k.trim().to_string());
+            args.push(k.trim().to_string());
+        }
+        if let Some(a) = &f.admin1 {
+            wh.push_str(" AND lower(admin1) LIKE '%' || lower(?) || '%'");
+            args.push(a.trim().to_string());
+        }
+        if let Some(d) = f.since {
+            wh.push_str(" AND page_date >= ?");
+            args.push(d.to_string());
+        }
+        if let Some(d) = f.until {
+            wh.push_str(" AND first_date IS NOT NULL AND page_date <= ?");
+            args.push(d.to_string());
+        }
+        let post = f.actor.is_some() || f.source.is_some() || f.near.is_some();
+        let total = if post || !count {
+            None
+        } else {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM incidents WHERE 1{wh}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            Some(n as u64)
+        };
+        let mut sql = format!("SELECT json, page_date, id FROM incidents WHERE 1{wh}");
+        match after {
+            None => {}
+            Some([date, id]) => {
+                sql.push_str(" AND (page_date, id) > (?, ?)");
+                args.extend([date.clone(), id.clone()]);
+            }
+            Some(_) => return Err(bad_key("incident")),
+        }
+        let read = if post { MAX_SCAN.max(limit) } else { limit };
+        sql.push_str(&format!(
+            " ORDER BY page_date, id LIMIT {}",
+            read.saturating_add(1).min(i64::MAX as usize)
+        ));
+        let actor = f.actor.as_ref().map(|a| a.trim().to_lowercase());
+        let keep = |inc: &Incident| {
+            let near_ok = f.near.is_none_or(|(lat, lon, km)| {
+                inc.location
+                    .as_ref()
+                    .is_some_and(|l| haversine_km(lat, lon, l.lat, l.lon) <= km)
+            });
+            let actor_ok = actor
+                .as_ref()
+                .is_none_or(|a| inc.actor1.iter().chain(&inc.actor2).any(|t| t.id == *a));
+            let source_ok = f.source.as_ref().is_none_or(|s| {
+                inc.claims
+                    .iter()
+                    .any(|c| c.source == *s || c.outlet.as_deref() == Some(s.as_str()))
+            });
+            near_ok && actor_ok && source_ok
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut items = Vec::new();
+        let mut last: Option<Vec<String>> = None;
+        let mut next = None;
+        let mut scanned = 0;
+        while let Some(r) = rows.next()? {
+            if items.len() >= limit || scanned >= read {
+                next = last.take();
+                break;
+            }
+            scanned += 1;
+            let json: String = r.get(0)?;
+            let inc: Incident = serde_json::from_str(&json)?;
+            last = Some(vec![r.get(1)?, r.get(2)?]);
+            if keep(&inc) {
+                items.push(inc);
+            }
+        }
+        Ok(KeyPage { items, next, total })
+    }
+
+    /// The control timeline of the place `query` names, like [`Store::timeline`], restricted to the dates
+    /// `from..=to`: only the claims that can be a source's view then are read (from `from - horizon`, on the
+    /// `control_place` index), and the lanes and steps before `from` are dropped. A window without claims is
+    /// an empty timeline; `None` when no place matches.
+    pub fn timeline_window(
+        &self,
+        query: &str,
+        horizon_days: i64,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Option<Timeline>> {
+        if from.is_none() && to.is_none() {
+            return self.timeline(query, horizon_days);
+        }
+        let Some(place) = self.find_places(query)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut sql = String::from("SELECT json FROM control_claims WHERE place_id = ?");
+        let mut args = vec![place.place_id.clone()];
+        if let Some(d) = from {
+            let lo = d
+                .checked_sub_signed(chrono::Duration::days(horizon_days))
+                .unwrap_or(NaiveDate::MIN);
+            sql.push_str(" AND date >= ?");
+            args.push(lo.to_string());
+        }
+        if let Some(d) = to {
+            sql.push_str(" AND date <= ?");
+            args.push(d.to_string());
+        }
+        sql.push_str(" ORDER BY seq");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let claims = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?
+            .map(|j| Ok(serde_json::from_str(&j?)?))
+            .collect::<Result<Vec<rasd_reconcile::ControlClaim>>>()?;
+        let mut tl = Timeline::build(&claims, horizon_days).unwrap_or_else(|| Timeline {
+            place_id: place.place_id.clone(),
+            place_name: place.name.clone(),
+            place_name_ar: place.name_ar.clone(),
+            lanes: Vec::new(),
+            steps: Vec::new(),
+        });
+        if let Some(d) = from {
+            tl.steps.retain(|s| s.date >= d);
+            for lane in &mut tl.lanes {
+                lane.claims.retain(|c| c.date.is_some_and(|cd| cd >= d));
+            }
+            tl.lanes.retain(|l| !l.claims.is_empty());
+        }
+        Ok(Some(tl))
+    }
+
+    /// Every located, dated event summed per (place, day, event type): one pass over the events table (about a
+    /// second on 290,000 events), which `rasd serve` keeps per database state.
+    pub fn map_cells(&self) -> Result<MapCells> {
+        let mut stmt = self.conn.prepare(
+            "SELECT coalesce(place_id, printf('%.3f,%.3f', lat, lon)), event_date, event_type, count(*),
+                    coalesce(sum(fatalities), 0), max(place_id), max(place_name), max(place_name_ar), avg(lat),
+                    avg(lon)
+             FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL
+             GROUP BY 1, 2, 3",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = MapCells::default();
+        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(0)?;
+            let date: Option<String> = r.get(1)?;
+            let events = r.get::<_, i64>(3)?.max(0) as u64;
+            let date = date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+            let Some(date) = date else {
+                out.undated += events;
+                continue;
+            };
+            let place = match index.get(&key) {
+                Some(i) => *i,
+                None => {
+                    let i = out.places.len() as u32;
+                    out.places.push(MapPlace {
+                        key: key.clone(),
+                        place_id: r.get(5)?,
+                        name: r.get(6)?,
+                        name_ar: r.get(7)?,
+                        lat: r.get(8)?,
+                        lon: r.get(9)?,
+                    });
+                    index.insert(key, i);
+                    i
+                }
+            };
+            out.cells.push(MapCell {
+                place,
+                date,
+                event_type: r.get(2)?,
+                events,
+                fatalities: r.get(4)?,
+            });
+        }
+        out.cells.sort_by_key(|c| (c.date, c.place));
         Ok(out)
     }
 }

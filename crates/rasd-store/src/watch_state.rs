@@ -144,15 +144,20 @@ impl Store {
 
     /// The recorded state of every watched source, by name.
     pub fn watch_sources(&self) -> Result<Vec<SourceState>> {
+        self.watch_sources_where(None)
+    }
+
+    /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
+    fn watch_sources_where(&self, name: Option<&str>) -> Result<Vec<SourceState>> {
         let r = (|| -> rusqlite::Result<Vec<SourceState>> {
-            let mut stmt = self.conn.prepare(
+            let mut stmt = self.conn.prepare_cached(
                 "SELECT s.name, s.url, s.kind, s.etag, s.last_modified, s.last_poll, s.last_ok, s.polls,
                         s.not_modified, s.errors, s.consecutive_errors, s.last_error,
                         (SELECT count(*) FROM watch_seen w WHERE w.source = s.name),
                         (SELECT count(*) FROM watch_seen w WHERE w.source = s.name AND w.doc_id IS NOT NULL)
-                 FROM watch_sources s ORDER BY s.name",
+                 FROM watch_sources s WHERE ?1 IS NULL OR s.name = ?1 ORDER BY s.name",
             )?;
-            stmt.query_map([], |r| {
+            stmt.query_map([name], |r| {
                 Ok(SourceState {
                     name: r.get(0)?,
                     url: r.get(1)?,
@@ -181,7 +186,7 @@ impl Store {
 
     /// The recorded state of one source.
     pub fn watch_source(&self, name: &str) -> Result<Option<SourceState>> {
-        Ok(self.watch_sources()?.into_iter().find(|s| s.name == name))
+        Ok(self.watch_sources_where(Some(name))?.into_iter().next())
     }
 
     /// Sets a watch note (such as `last_reconcile`).

@@ -768,7 +768,8 @@ fn acled_csv_round_trips_with_the_documented_columns() {
     let n = store.export_acled_csv(&Filter::default(), &mut buf).expect("export");
     let mut r = csv::Reader::from_reader(buf.as_slice());
     let header: Vec<String> = r.headers().expect("header").iter().map(str::to_string).collect();
-    assert_eq!(header[..header.len() - 1], *rasd_store::export::ACLED_COLUMNS);
+    assert_eq!(header[..header.len() - 2], *rasd_store::export::ACLED_COLUMNS);
+    assert_eq!(header[header.len() - 2], rasd_store::export::ADMIN1_CODE_COLUMN);
     assert_eq!(
         header.last().map(String::as_str),
         Some(rasd_store::export::CORRECTION_COLUMN)

@@ -70,6 +70,8 @@ enum Command {
     Serve(commands::serve::Args),
     /// Follow feeds and pages, ingest what is new, and raise an alert for each new contradiction.
     Watch(commands::watch::Args),
+    /// List the alerts raised (new contradictions, changes of controller), e.g. `--since 1d`.
+    Alerts(commands::alerts::Args),
     /// Show the watched sources (last poll, items, errors), the database size and the last reconcile.
     Status(commands::status::Args),
 }
@@ -110,6 +112,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => commands::demo::run(a),
         Command::Serve(a) => commands::serve::run(a),
         Command::Watch(a) => commands::watch::run(a),
+        Command::Alerts(a) => commands::alerts::run(a),
         Command::Status(a) => commands::status::run(a),
     };
     match result {

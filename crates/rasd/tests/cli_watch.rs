@@ -513,6 +513,161 @@ fn a_new_contradiction_is_one_alert_line_naming_both_claims() {
     assert_eq!(run(), lines);
 }
 
+/// The alert goes to a webhook as a POST of one JSON object (received by a server inside the test), is stored,
+/// and is listed by `rasd alerts --since`; a second run delivers nothing again.
+#[test]
+fn alerts_are_posted_to_a_webhook_and_listed_by_rasd_alerts() {
+    let beta_has_it = Arc::new(AtomicBool::new(false));
+    // Each POST the webhook received: method, content type, body.
+    type Post = (String, String, Vec<u8>);
+    let posts: Arc<std::sync::Mutex<Vec<Post>>> = Arc::default();
+    let (b, p) = (Arc::clone(&beta_has_it), Arc::clone(&posts));
+    let s = Server::start(move |r| {
+        let base = r.headers.get("host").map(|h| format!("http://{h}")).unwrap_or_default();
+        match r.path.as_str() {
+            "/hook" => {
+                let ct = r.headers.get("content-type").cloned().unwrap_or_default();
+                p.lock().unwrap().push((r.method.clone(), ct, r.body.clone()));
+                Reply::ok("text/plain", "ok")
+            }
+            "/alpha/feed" => Reply::ok("application/rss+xml", rss(&base, &[("/alpha/1", "السيطرة على كفرنبل")])),
+            "/beta/feed" if b.load(Ordering::SeqCst) => {
+                Reply::ok("application/rss+xml", rss(&base, &[("/beta/1", "معارك كفرنبل")]))
+            }
+            "/beta/feed" => Reply::ok("application/rss+xml", rss(&base, &[])),
+            "/alpha/1" => Reply::ok(
+                "text/html",
+                article(
+                    "السيطرة على كفرنبل",
+                    "2026-03-03",
+                    &[
+                        "سيطرت هيئة تحرير الشام على بلدة كفرنبل في ريف إدلب الجنوبي بعد اشتباكات مع قوات النظام يوم الثلاثاء.",
+                    ],
+                ),
+            ),
+            "/beta/1" => Reply::ok(
+                "text/html",
+                article(
+                    "معارك كفرنبل",
+                    "2026-03-03",
+                    &["سيطرت قوات النظام على بلدة كفرنبل في ريف إدلب الجنوبي بعد معارك مع فصائل المعارضة يوم الثلاثاء."],
+                ),
+            ),
+            _ => Reply::status(404),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let src = write_sources(
+        dir.path(),
+        &[
+            ("alpha", s.url("/alpha/feed"), "feed", "10m"),
+            ("beta", s.url("/beta/feed"), "feed", "10m"),
+        ],
+    );
+    let run = || {
+        let out = rasd(dir.path())
+            .arg("watch")
+            .arg(&src)
+            .arg("--once")
+            .arg("--webhook")
+            .arg(s.url("/hook"))
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run();
+    assert!(posts.lock().unwrap().is_empty(), "one source alone contradicts nobody");
+    beta_has_it.store(true, Ordering::SeqCst);
+    run();
+    let got = posts.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (method, content_type, body) = &got[0];
+    assert_eq!((method.as_str(), content_type.as_str()), ("POST", "application/json"));
+    let a: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        (a["alert"].as_str(), a["kind"].as_str()),
+        (Some("contradiction"), Some("controller"))
+    );
+    let mut sides: Vec<(&str, &str, &str)> = [&a["a"], &a["b"]]
+        .iter()
+        .map(|c| {
+            (
+                c["source"].as_str().unwrap(),
+                c["url"].as_str().unwrap_or(""),
+                c["stance"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    sides.sort();
+    assert_eq!(sides[0].0, "alpha");
+    assert!(sides[0].1.ends_with("/alpha/1"), "{a}");
+    assert_eq!(sides[1].0, "beta");
+    assert!(sides[1].1.ends_with("/beta/1"), "{a}");
+    for side in [&a["a"], &a["b"]] {
+        assert!(side["controller"].as_str().is_some_and(|c| !c.is_empty()), "{a}");
+        assert!(side["date"].as_str().is_some(), "{a}");
+        assert!(side["doc_id"].as_str().is_some_and(|d| !d.is_empty()), "{a}");
+    }
+    run();
+    assert_eq!(posts.lock().unwrap().len(), 1, "an alert is delivered once");
+    let listed = rasd(dir.path())
+        .args(["alerts", "--since", "1d", "--json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0], a);
+    let later = rasd(dir.path())
+        .args(["alerts", "--since", "2999-01-01", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(later.status.success() && later.stdout.is_empty());
+    let bad = rasd(dir.path())
+        .args(["alerts", "--since", "soon", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// In a pipe (as here: stderr is not a terminal), ingest, reprocess and reconcile draw no progress bar: no
+/// carriage return, no escape sequence, no spinner on standard error.
+#[test]
+fn long_commands_are_quiet_in_pipes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    for args in [
+        vec!["ingest".to_string(), samples.display().to_string()],
+        vec!["reprocess".to_string(), "--all".to_string()],
+        vec!["reconcile".to_string(), "--full".to_string()],
+    ] {
+        let out = rasd(dir.path()).args(&args).arg("--db").arg(&db).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains('\r')
+                && !err.contains('\u{1b}')
+                && !err.contains("ingesting")
+                && !err.contains("reconciling"),
+            "{args:?}: {err:?}"
+        );
+    }
+}
+
 #[test]
 fn sigkill_mid_round_then_restart_loses_and_doubles_nothing() {
     const N: usize = 6;

@@ -12,8 +12,11 @@ use std::time::Duration;
 /// A request as the handler sees it (header names lower-cased).
 #[derive(Debug, Clone)]
 pub struct Request {
+    pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    /// The body, when the request gave a Content-Length.
+    pub body: Vec<u8>,
 }
 
 /// What to answer.
@@ -107,6 +110,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<String>>, hits: &
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
+    let method = line.split_whitespace().next().unwrap_or("GET").to_string();
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut headers = HashMap::new();
     loop {
@@ -118,9 +122,23 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<String>>, hits: &
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
+    let mut body = vec![
+        0;
+        headers
+            .get("content-length")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+            .min(1 << 20)
+    ];
+    std::io::Read::read_exact(&mut reader, &mut body)?;
     log.lock().unwrap().push(path.clone());
     hits.fetch_add(1, Ordering::SeqCst);
-    let reply = handler(&Request { path, headers });
+    let reply = handler(&Request {
+        method,
+        path,
+        headers,
+        body,
+    });
     std::thread::sleep(reply.delay);
     let mut out = stream;
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);

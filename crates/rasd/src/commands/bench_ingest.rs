@@ -29,6 +29,15 @@ pub struct Args {
     /// Keep the database afterwards.
     #[arg(long)]
     pub keep: bool,
+    /// Number the synthetic documents from N (documents N.. are new to a database built with --docs N).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub first: usize,
+    /// Date the synthetic documents within the 7 days from DATE (news of the last days), instead of over 2017–2018.
+    #[arg(long, value_name = "DATE")]
+    pub after: Option<chrono::NaiveDate>,
+    /// Write the synthetic documents to FILE as JSONL and stop (to time `rasd ingest FILE` on a built database).
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
 }
 
 const PLACES: &[&str] = &[
@@ -115,7 +124,7 @@ impl Rng {
     }
 }
 
-fn synthetic_doc(i: usize) -> Doc {
+fn synthetic_doc(i: usize, after: Option<chrono::NaiveDate>) -> Doc {
     let mut r = Rng(i as u64 ^ 0x5eed);
     let place = r.pick(PLACES);
     let mut text = String::new();
@@ -149,7 +158,10 @@ fn synthetic_doc(i: usize) -> Doc {
         id: format!("syn-{i:07}"),
         url: None,
         outlet: Some(["sana", "sohr", "amaq", "afp", "reuters", "aljazeera"][i % 6].to_string()),
-        published: base.checked_add_days(chrono::Days::new(r.below(730))),
+        published: match after {
+            Some(d) => d.checked_add_days(chrono::Days::new(r.below(7))),
+            None => base.checked_add_days(chrono::Days::new(r.below(730))),
+        },
         title: None,
         text,
     }
@@ -159,6 +171,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.docs == 0 && args.input.is_none() {
         bail!("--docs must be at least 1");
     }
+    if let Some(path) = &args.write {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for i in args.first..args.first + args.docs {
+            serde_json::to_writer(&mut out, &synthetic_doc(i, args.after))?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+        }
+        std::io::Write::flush(&mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", args.db.display()));
         if p.exists() {
@@ -167,11 +188,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let docs: Vec<Item> = match &args.input {
         Some(p) => rasd_store::read::read_file(p),
-        None => (0..args.docs)
+        None => (args.first..args.first + args.docs)
             .map(|i| Item {
                 origin: format!("synthetic:{i}"),
                 format: Some(Format::Jsonl),
-                doc: Ok(synthetic_doc(i)),
+                doc: Ok(synthetic_doc(i, args.after)),
                 unreadable: false,
             })
             .collect(),

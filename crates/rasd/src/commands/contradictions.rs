@@ -3,6 +3,7 @@
 use super::events::{DbArgs, FilterArgs, place_known, print_items};
 use anyhow::{Result, bail};
 use rasd_reconcile::{Contradiction, ContradictionKind};
+use rasd_store::tsv_cell;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -46,17 +47,17 @@ pub fn write_contradiction(out: &mut impl Write, c: &Contradiction) -> std::io::
         out,
         "{}\t{}\t{}",
         c.kind.as_str().to_uppercase(),
-        c.place_name.as_deref().unwrap_or("(no place)"),
+        tsv_cell(c.place_name.as_deref().unwrap_or("(no place)")),
         c.date.map_or(String::new(), |d| d.to_string())
     )?;
     for s in [&c.a, &c.b] {
         writeln!(
             out,
             "  {}: {} [{}] {}",
-            s.source,
+            tsv_cell(&s.source),
             s.claim,
-            s.doc_id,
-            s.evidence.replace('\n', " ")
+            tsv_cell(&s.doc_id),
+            tsv_cell(&s.evidence.replace('\n', " "))
         )?;
     }
     Ok(())

@@ -78,8 +78,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     writeln!(
         out,
-        "database: {} documents ({} republished copies), {} events, {} incidents ({} reported by 2+ sources)\n",
+        "database: {} documents ({} republished copies), {} events, {} incidents ({} reported by 2+ sources)",
         summary.docs, summary.near_duplicates, summary.events, summary.incidents, summary.corroborated_incidents
+    )?;
+    writeln!(
+        out,
+        "  `rasd incidents` lists all {}; the ACLED CSV export has a row for the {} that an independent source \
+         reports ({} mentioned only by denials or republished copies), GeoJSON a point for the {} with a place \
+         ({} without)\n",
+        summary.incidents,
+        summary.incidents - summary.unreported_incidents,
+        summary.unreported_incidents,
+        summary.incidents - summary.unlocated_incidents,
+        summary.unlocated_incidents
     )?;
     writeln!(out, "Events by type:")?;
     for (t, n) in &summary.events_by_type {

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use rasd_store::{Filter, Store, StoredEvent};
+use rasd_store::{Filter, Store, StoredEvent, short_text, tsv_cell};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,13 +60,15 @@ fn configure_lock() {
 /// The filters shared by `events`, `incidents`, `contradictions` and `export`.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct FilterArgs {
-    /// A place: gazetteer id, English or Arabic name ("Albukamal", "البوكمال").
+    /// A place: gazetteer id, or any English or Arabic name or alias the gazetteer knows ("Albukamal", "Abu
+    /// Kamal", "البوكمال", "مركدة").
     #[arg(long, value_name = "X")]
     pub place: Option<String>,
     /// Within KM kilometres of a point.
     #[arg(long, value_name = "LAT,LON,KM", value_parser = parse_near)]
     pub near: Option<(f64, f64, f64)>,
-    /// A first-level administrative area, as stored ("Deir ez-Zor").
+    /// A first-level administrative area: its name or the start of one, English or Arabic ("Deir ez-Zor",
+    /// "دير الزور"), or its code ("SY.07"; "SY" for all of a country's).
     #[arg(long, value_name = "X")]
     pub admin1: Option<String>,
     /// An actor id ("isis", "syria-gov").
@@ -100,6 +102,15 @@ impl FilterArgs {
             contradiction: None,
         };
         Store::check_filter(&f)?;
+        if let Some(a) = &f.admin1
+            && rasd_store::admin1_divisions(a).is_empty()
+        {
+            eprintln!(
+                "rasd: --admin1 {:?} names no first-level division of the gazetteer; matching stored values that \
+                 start with it",
+                short_text(a, 60)
+            );
+        }
         Ok(f)
     }
 }
@@ -153,7 +164,23 @@ pub fn place_known(store: &Store, place: Option<&str>) -> Result<bool> {
     if let Some(p) = place
         && store.find_places(p)?.is_empty()
     {
-        eprintln!("rasd: no stored event is at a place matching {p:?}");
+        let known: Vec<String> = Store::gazetteer_places(p)
+            .iter()
+            .take(3)
+            .map(|g| format!("{} {} ({})", g.name, g.name_ar, g.place_id))
+            .collect();
+        if known.is_empty() {
+            eprintln!(
+                "rasd: no stored event is at a place matching {:?} (the gazetteer does not know the name either)",
+                short_text(p, 60)
+            );
+        } else {
+            eprintln!(
+                "rasd: no stored event is at {:?}: the gazetteer knows it as {}, but this database has no events there",
+                short_text(p, 60),
+                known.join("; ")
+            );
+        }
         return Ok(false);
     }
     Ok(true)
@@ -162,7 +189,9 @@ pub fn place_known(store: &Store, place: Option<&str>) -> Result<bool> {
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Text output: one line per event:\n  \
 date<TAB>sub-event type<TAB>place<TAB>actor1 → actor2<TAB>fatalities<TAB>source (stance)<TAB>doc id<TAB>evidence\n\
-JSON output (--json): one event record per line, with its source lane, outlet and incident id.\n\
+(a tab, line break or other control character inside a value is written as \\t, \\n, \\r or \\u{…}).\n\
+JSON output (--json): one event record per line, with its source lane, outlet and incident id; \
+location.admin1 is the division's name (\"Deir ez-Zor Governorate\"), location.admin1_code its code (\"SY.07\").\n\
 Exit status 1 when no event matches.")]
 pub struct Args {
     #[command(flatten)]
@@ -189,7 +218,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut out = stdout();
     let n = store.for_each_event(&args.filter.filter()?, args.offset, args.limit, &mut |e| {
         if args.json {
-            serde_json::to_writer(&mut out, &e).map_err(rasd_store::Error::from)?;
+            serde_json::to_writer(&mut out, &rasd_store::event_value(&e)?).map_err(rasd_store::Error::from)?;
             writeln!(out).map_err(rasd_store::Error::from)?;
         } else {
             writeln!(out, "{}", event_line(&e)).map_err(rasd_store::Error::from)?;
@@ -200,10 +229,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(found(n as usize))
 }
 
-/// One event as a line of text.
+/// One event as a line of text (tab-separated; a tab or line break inside a value is written `\t`, `\n`).
 pub fn event_line(e: &StoredEvent) -> String {
     let ev = &e.event;
-    let actor = |a: &Option<rasd_core::ActorRef>| a.as_ref().map_or("-".to_string(), |a| a.id.clone());
+    let actor = |a: &Option<rasd_core::ActorRef>| a.as_ref().map_or("-".to_string(), |a| tsv_cell(&a.id).into_owned());
     let mut flags = ev.stance.as_str().to_string();
     if ev.background {
         flags.push_str(", background");
@@ -214,16 +243,17 @@ pub fn event_line(e: &StoredEvent) -> String {
         ev.sub_event_type,
         ev.location
             .as_ref()
-            .map_or("-".to_string(), |l| format!("{} {}", l.name, l.name_ar)),
+            .map_or("-".to_string(), |l| tsv_cell(&format!("{} {}", l.name, l.name_ar))
+                .into_owned()),
         actor(&ev.actor1),
         actor(&ev.actor2),
         ev.fatalities
             .as_ref()
             .and_then(|f| f.value)
             .map_or("-".to_string(), |v| format!("{v} killed")),
-        e.source,
+        tsv_cell(&e.source),
         flags,
-        ev.doc_id,
-        ev.evidence.text.replace('\n', " "),
+        tsv_cell(&ev.doc_id),
+        tsv_cell(&ev.evidence.text.replace('\n', " ")),
     )
 }

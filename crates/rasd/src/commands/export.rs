@@ -8,9 +8,12 @@ use std::process::ExitCode;
 /// Export formats.
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
 pub enum Format {
-    /// ACLED's columns and codes, one row per incident; the notes hold the evidence and the claims merged.
+    /// ACLED's columns and codes, one row per incident that some source reports; the notes hold the evidence
+    /// and the claims merged. `admin1` is the division's name; the `admin1_code` and `correction` columns follow.
+    #[value(alias = "csv")]
     AcledCsv,
-    /// A FeatureCollection of incidents and control points.
+    /// A FeatureCollection of the incidents that have a place and of control points, ending with
+    /// `rasd_counts` (what was left out).
     Geojson,
     /// The full event records, one per line.
     Jsonl,
@@ -19,7 +22,10 @@ pub enum Format {
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "The filters narrow what is exported, as in `rasd events`. Output goes to standard output \
-unless --output is given."
+unless --output is given. Every format streams rows from the database (memory stays flat).\n\
+Incidents: the CSV has a row for each incident that some source reports, GeoJSON a point for each incident \
+with a place; when either leaves out some of the incidents `rasd incidents` lists, a line on standard error \
+says how many and why (GeoJSON also says so in its `rasd_counts` member)."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -53,12 +59,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let opts = rasd_store::export::ExportOptions {
         exclude_corrected: args.exclude_corrected,
     };
-    let n = match args.format {
-        Format::AcledCsv => store.export_acled_csv_with(&filter, opts, &mut out)?,
-        Format::Geojson => store.export_geojson_with(&filter, opts, &mut out)?,
-        Format::Jsonl => store.export_jsonl_with(&filter, opts, &mut out)?,
+    let (n, note) = match args.format {
+        Format::AcledCsv => {
+            let c = store.export_acled_csv_counted(&filter, opts, &mut out)?;
+            (c.written, c.left_out_note())
+        }
+        Format::Geojson => {
+            let c = store.export_geojson_counted(&filter, opts, &mut out)?;
+            (c.written, c.left_out_note())
+        }
+        Format::Jsonl => (store.export_jsonl_with(&filter, opts, &mut out)?, String::new()),
     };
     out.flush()?;
+    if !note.is_empty() {
+        eprintln!("rasd: {note}");
+    }
     if let Some(p) = &args.output {
         eprintln!("wrote {n} record(s) to {}", p.display());
     }

@@ -1,8 +1,9 @@
 //! `rasd incidents`: events from several reports clustered into incidents, with agreement per field.
 
-use super::events::{DbArgs, FilterArgs, place_known, print_items};
+use super::events::{DbArgs, FilterArgs, found, place_known, stdout};
 use anyhow::Result;
 use rasd_reconcile::Incident;
+use rasd_store::tsv_cell;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -10,15 +11,19 @@ use std::process::ExitCode;
 #[command(
     after_help = "Text output: one block per incident: its type, place and dates, then each field with the \
 sources behind each value (date, fatalities as a range, actors), then every claim with its source and stance.\n\
-JSON output (--json): one incident per line. Exit status 1 when none matches."
+JSON output (--json): one incident per line; location.admin1 is the division's name, location.admin1_code its \
+code. Every incident is listed (unless --min-sources says otherwise), including those that no independent source \
+reports (only denials or republished copies mention them: the ACLED CSV export has no row for them) and those \
+without a place (GeoJSON has no point for them). Exit status 1 when none matches."
 )]
 pub struct Args {
     #[command(flatten)]
     pub db: DbArgs,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Only incidents reported by at least this many independent sources.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    /// Only incidents reported (or denied) by at least this many independent sources (0, the default, lists
+    /// every incident, also one that only republished copies mention).
+    #[arg(long, default_value_t = 0, value_name = "N")]
     pub min_sources: usize,
     /// Print JSON Lines instead of text.
     #[arg(long)]
@@ -30,12 +35,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !place_known(&store, args.filter.place.as_deref())? {
         return Ok(ExitCode::from(1));
     }
-    let incidents: Vec<Incident> = store
-        .incidents(&args.filter.filter()?)?
-        .into_iter()
-        .filter(|i| i.sources.len() + i.denied_by.len() >= args.min_sources)
-        .collect();
-    print_items(&incidents, args.json, write_incident)
+    // Streamed from the database cursor, one incident at a time.
+    let mut out = stdout();
+    let mut n = 0;
+    store.for_each_incident(&args.filter.filter()?, &mut |inc| {
+        if inc.sources.len() + inc.denied_by.len() < args.min_sources {
+            return Ok(());
+        }
+        n += 1;
+        if args.json {
+            serde_json::to_writer(&mut out, &rasd_store::incident_value(&inc)?)?;
+            writeln!(out)?;
+        } else {
+            write_incident(&mut out, &inc)?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(found(n))
 }
 
 fn write_incident(out: &mut impl Write, inc: &Incident) -> std::io::Result<()> {
@@ -51,7 +68,11 @@ fn write_incident(out: &mut impl Write, inc: &Incident) -> std::io::Result<()> {
     writeln!(
         out,
         "{}\t{} / {}\t{}\t{}",
-        inc.id, inc.event_type, inc.sub_event_type, place, dates
+        tsv_cell(&inc.id),
+        inc.event_type,
+        inc.sub_event_type,
+        tsv_cell(&place),
+        dates
     )?;
     let agree = |ok: bool| if ok { "agree" } else { "DISAGREE" };
     let dates: Vec<String> = inc
@@ -102,11 +123,11 @@ fn write_incident(out: &mut impl Write, inc: &Incident) -> std::io::Result<()> {
         writeln!(
             out,
             "    - {} ({}{copy}) {} {}: {}",
-            c.source,
+            tsv_cell(&c.source),
             c.stance.as_str(),
             c.date.map_or("????-??-??".to_string(), |d| d.to_string()),
-            c.doc_id,
-            c.evidence.replace('\n', " ")
+            tsv_cell(&c.doc_id),
+            tsv_cell(&c.evidence.replace('\n', " "))
         )?;
     }
     writeln!(out)

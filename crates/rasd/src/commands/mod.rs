@@ -1,5 +1,6 @@
 //! One module per subcommand. Each exposes `Args` (or `Cmd`) and `run`.
 
+pub mod alerts;
 pub mod bench;
 pub mod bench_dates;
 pub mod bench_entities;

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Open the printed address in a browser: a map of the events, each place's control \
-timeline with one lane per source, contradictions side by side, the events table and every document with its \
-evidence highlighted. The API is described at /api/openapi.json.\n\
+    after_help = "Open the printed address in a browser: a map of every located event (summed per place and \
+week, on Natural Earth country and admin-1 outlines), each place's control timeline with one lane per \
+source, contradictions side by side, the events table and every document with its evidence highlighted. The \
+API is described at /api/openapi.json.\n\
 Writes (POST /api/ingest, POST /api/events/ID/corrections) are off unless --token is given; then they need \
 `Authorization: Bearer TOKEN`. The server binds to 127.0.0.1 unless --addr says otherwise; nothing is fetched \
 from the internet."

@@ -2,6 +2,7 @@
 
 use super::events::{DbArgs, event_line, stdout};
 use anyhow::Result;
+use rasd_store::{short_text, tsv_cell};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -26,20 +27,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let Some(rec) = store.doc(&args.doc_id)? else {
         eprintln!(
             "rasd: no document with id {:?} in {}",
-            args.doc_id,
+            short_text(&args.doc_id, 80),
             args.db.db.display()
         );
         return Ok(ExitCode::from(1));
     };
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer(&mut out, &rec)?;
+        serde_json::to_writer(&mut out, &rasd_store::doc_value(&rec)?)?;
         writeln!(out)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let d = &rec.doc;
-    writeln!(out, "id:        {}", d.id)?;
+    writeln!(out, "id:        {}", tsv_cell(&d.id))?;
     for (k, v) in [
         ("title", d.title.clone()),
         ("outlet", d.outlet.clone()),
@@ -50,11 +51,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ("copy of", rec.near_dup_of.clone()),
     ] {
         if let Some(v) = v {
-            writeln!(out, "{:<10} {v}", format!("{k}:"))?;
+            writeln!(out, "{:<10} {}", format!("{k}:"), tsv_cell(&v))?;
         }
     }
     if !rec.aliases.is_empty() {
-        writeln!(out, "aliases:   {}", rec.aliases.join(", "))?;
+        writeln!(out, "aliases:   {}", tsv_cell(&rec.aliases.join(", ")))?;
     }
     writeln!(out)?;
     writeln!(

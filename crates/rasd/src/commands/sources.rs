@@ -2,6 +2,7 @@
 
 use super::events::{DbArgs, found, stdout};
 use anyhow::Result;
+use rasd_store::tsv_cell;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -41,7 +42,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         writeln!(
             out,
             "{:<28} {:>7} {:>6} {:>6} ({:>3.0}%)  {}{}",
-            s.source,
+            tsv_cell(&s.source),
             s.events,
             s.docs,
             s.contradicted,

@@ -4,6 +4,7 @@ use super::events::{DbArgs, parse_date, stdout};
 use anyhow::Result;
 use chrono::NaiveDate;
 use rasd_reconcile::Timeline;
+use rasd_store::{short_text, tsv_cell};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -37,7 +38,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let Some(tl) = store.timeline(&args.place, args.horizon)? else {
-        println!("{}: no control claims", args.place);
+        println!("{}: no control claims", short_text(&args.place, 60));
         return Ok(ExitCode::from(1));
     };
     let mut out = stdout();
@@ -54,10 +55,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "  {}: {} (claim of {d}, {}, {})",
-                    v.source,
+                    tsv_cell(&v.source),
                     v.describe(),
                     v.stance.as_str(),
-                    v.doc_id
+                    tsv_cell(&v.doc_id)
                 )?;
             }
         }
@@ -102,7 +103,7 @@ pub fn write_timeline(out: &mut impl Write, tl: &Timeline) -> std::io::Result<()
         .max(16);
     write!(out, "{:<10}  {:<12}", "date", "state")?;
     for l in &tl.lanes {
-        write!(out, "  {:<width$}", l.source)?;
+        write!(out, "  {:<width$}", tsv_cell(&l.source))?;
     }
     writeln!(out)?;
     for step in &tl.steps {
@@ -133,7 +134,7 @@ pub fn write_timeline(out: &mut impl Write, tl: &Timeline) -> std::io::Result<()
     }
     writeln!(out)?;
     for l in &tl.lanes {
-        writeln!(out, "{}:", l.source)?;
+        writeln!(out, "{}:", tsv_cell(&l.source))?;
         for c in &l.claims {
             let d = c.date.map_or(String::new(), |d| d.to_string());
             writeln!(
@@ -141,8 +142,8 @@ pub fn write_timeline(out: &mut impl Write, tl: &Timeline) -> std::io::Result<()
                 "  {d}  {} [{}; {}] {}",
                 c.describe(),
                 c.stance.as_str(),
-                c.doc_id,
-                c.evidence.replace('\n', " ")
+                tsv_cell(&c.doc_id),
+                tsv_cell(&c.evidence.replace('\n', " "))
             )?;
         }
     }

@@ -1,5 +1,5 @@
 //! `rasd watch SOURCES.toml`: follows feeds and pages, ingests what is new, and writes an alert line for each
-//! new contradiction.
+//! new contradiction and each change of controller (and POSTs it to `--webhook`).
 //!
 //! Each round polls the sources that are due: a conditional GET (ETag, Last-Modified), then for a feed the
 //! article page of every item not seen before, for a page its main text. Network work runs on threads, at most
@@ -17,9 +17,9 @@ use super::ingest::{extractor, worker};
 use anyhow::{Context, Result, bail};
 use rasd_core::Doc;
 use rasd_fetch::{Client, Fetched, Validators};
+use rasd_store::Store;
 use rasd_store::read::{Format, Item};
 use rasd_store::watch_state::PollRecord;
-use rasd_store::{Filter, Store};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Write;
@@ -38,8 +38,11 @@ name = \"sohr\"                  # the outlet of its documents\n  \
 url = \"https://example.org/feed\" # a feed (RSS, Atom, JSON) or a page to re-read\n  \
 kind = \"feed\"                  # feed | page (default feed)\n  \
 every = \"10m\"                  # 30s, 10m, 1h, 1h30m (default 10m)\n\n\
-One line per poll goes to standard error. --alerts writes one JSON line per new contradiction (both claims, \
-their sources and document ids). `rasd status` shows what the sources did."
+One line per poll goes to standard error. --alerts writes one JSON line per new contradiction and per change \
+of controller on a place (both claims: source, stance, controller, date, document id and URL); --webhook POSTs \
+each line to a URL. Alerts are stored: `rasd alerts --since 1d` lists them. Each alert is delivered once: the \
+last one delivered is remembered, and a run that stopped before delivering resumes there. `rasd status` shows \
+what the sources did."
 )]
 pub struct Args {
     /// The sources file (TOML).
@@ -49,9 +52,13 @@ pub struct Args {
     /// Poll every source once, whatever its schedule or backoff, then exit (for cron).
     #[arg(long)]
     pub once: bool,
-    /// Write new contradictions as JSON lines to FILE (appended), or `-` for standard output.
+    /// Write alerts (new contradictions, changes of controller) as JSON lines to FILE (appended), or `-` for
+    /// standard output.
     #[arg(long, value_name = "FILE|-")]
     pub alerts: Option<String>,
+    /// POST each alert, as one JSON object, to this URL.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
     /// Seconds a request may take, body included.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
@@ -408,12 +415,36 @@ fn alerts_out(spec: Option<&str>) -> Result<Option<Box<dyn Write>>> {
     })
 }
 
-fn contradiction_ids(store: &Store) -> Result<HashSet<String>> {
-    Ok(store
-        .contradictions(&Filter::default())?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
+/// Delivers the alerts stored after the last one delivered: a JSON line on `out`, a POST to `webhook`. A failed
+/// POST is reported and not retried (the line and the stored alert remain).
+fn deliver(store: &mut Store, client: &Client, out: &mut Option<Box<dyn Write>>, webhook: Option<&str>) -> Result<()> {
+    if out.is_none() && webhook.is_none() {
+        return Ok(());
+    }
+    let sent: i64 = match store.watch_meta("alerts_sent")? {
+        Some(v) => v.parse().unwrap_or(0),
+        None => 0,
+    };
+    let alerts = store.alerts_after(sent)?;
+    let Some(&(last, _)) = alerts.last() else {
+        return Ok(());
+    };
+    for (_, a) in &alerts {
+        let line = serde_json::to_string(a)?;
+        if let Some(out) = out.as_mut() {
+            writeln!(out, "{line}")?;
+        }
+        if let Some(url) = webhook
+            && let Err(e) = client.post_json(url, &line)
+        {
+            eprintln!("rasd watch: webhook: {e}");
+        }
+    }
+    if let Some(out) = out.as_mut() {
+        out.flush()?;
+    }
+    store.watch_set_meta("alerts_sent", &last.to_string())?;
+    Ok(())
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -429,6 +460,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut store = args.db.open_writer(true)?;
     store.watch_init()?;
     let mut alerts = alerts_out(args.alerts.as_deref())?;
+    // The first run that delivers alerts starts from now: older alerts are listed by `rasd alerts`.
+    if (alerts.is_some() || args.webhook.is_some()) && store.watch_meta("alerts_sent")?.is_none() {
+        let last = store.last_alert_seq()?;
+        store.watch_set_meta("alerts_sent", &last.to_string())?;
+    }
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop)).context("installing the signal handler")?;
@@ -472,11 +508,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!("rasd watch: stopping: the interrupted round is dropped (it is polled again next run)");
             break;
         }
-        let before = if alerts.is_some() && polled.iter().any(|p| !p.items.is_empty()) {
-            Some(contradiction_ids(&store)?)
-        } else {
-            None
-        };
         let mut all = Vec::new();
         let mut keys: Vec<(usize, String, Option<String>)> = Vec::new();
         for (n, p) in polled.iter().enumerate() {
@@ -535,29 +566,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 "rasd watch: stored {} new document(s), {} event(s)",
                 stats.stored, stats.events
             );
-            if let (Some(before), Some(out)) = (before, alerts.as_mut())
-                && stats.stored > 0
-            {
-                for c in store.contradictions(&Filter::default())? {
-                    if before.contains(&c.id) {
-                        continue;
-                    }
-                    let line = serde_json::json!({
-                        "alert": "contradiction",
-                        "at": chrono::Utc::now().to_rfc3339(),
-                        "id": c.id,
-                        "kind": c.kind,
-                        "place": c.place_name,
-                        "place_id": c.place_id,
-                        "date": c.date,
-                        "a": c.a,
-                        "b": c.b,
-                    });
-                    writeln!(out, "{line}")?;
-                }
-                out.flush()?;
-            }
         }
+        deliver(&mut store, &client, &mut alerts, args.webhook.as_deref())?;
         if args.once {
             break;
         }

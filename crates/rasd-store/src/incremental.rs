@@ -1,0 +1,560 @@
+//! Incremental reconcile: after an ingest that only added events (`meta.dirty = 'pending'`, the new events
+//! listed in `reconcile_pending` by the ingest transaction), recompute only what they touch, so that the tables
+//! end exactly as a full rebuild would leave them.
+//!
+//! - **Incidents**, per sub-event type of a new event. Clustering runs in two passes in date order: day-precise
+//!   events first, then coarse ("this month") ones joining the closest cluster. First pass: nothing dated before
+//!   the earliest new day-precise date `A` changes; the clusters anchored in the `2 × day_slack` days before `A`
+//!   are resumed as seeds with the members they had before `A`, and every day-precise event from `A` on is
+//!   clustered again. Second pass: the coarse events from the first one whose window reaches within
+//!   `3 × day_slack + 1` days of `A` ([`rasd_reconcile::coarse_from`]), or the first new one, are decided again,
+//!   with every other cluster their windows overlap as a fixed seed. The incidents holding any recomputed event,
+//!   and the seeds, are replaced with their contradictions ([`rasd_reconcile::incidents_resume`]). For news about
+//!   the last days, that is the last days (and the month of a month-precise claim).
+//! - **Control claims** are per event: the new events' claims are added.
+//! - **Controller contradictions**, per place of a new claim: pairs are found in date order and only the
+//!   earliest pair of each (sources, views) is kept, so the pairs from `T - day_slack` on (`T` the earliest new
+//!   claim there) are found again, less those whose key (`contradictions.ckey`) a pair before that date has.
+//! - **Places**: the counts of the places of new events grow by their new events and claims.
+//! - **Alerts**: each contradiction that did not exist before, and each change of controller in a touched
+//!   place's timeline from `T` on that the timeline did not show before, is stored in `alerts` (once: the key
+//!   is unique). The first reconcile of a database with no derived rows (a bulk load) raises none.
+
+use crate::alerts::{Alert, AlertClaim};
+use crate::{ReconcileStats, Result};
+use chrono::{Days, NaiveDate};
+use rasd_reconcile::{ContradictionKind, ControlClaim, Incident, Options, Report, Seed, Timeline};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The key of a controller contradiction as stored in `contradictions.ckey` (the same expression fills the column
+/// in migration 4): place, both sources and both views, separated by U+001F. Only the earliest pair of a key is
+/// kept (see `rasd_reconcile::controller_key`).
+pub(crate) fn controller_ckey(c: &rasd_reconcile::Contradiction) -> Option<String> {
+    if c.kind != ContradictionKind::Controller {
+        return None;
+    }
+    let (place, a, b, va, vb) = rasd_reconcile::controller_key(c);
+    Some(format!("{place}\u{1f}{a}\u{1f}{b}\u{1f}{va}\u{1f}{vb}"))
+}
+
+const REPORT_COLS: &str = "e.json, e.outlet, d.near_dup_of, d.published";
+
+/// An event's JSON, its outlet, and its document's near-duplicate link and publication date.
+type ReportRow = (String, Option<String>, Option<String>, Option<String>);
+
+fn report_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_report(row: ReportRow) -> Result<Report> {
+    let (json, outlet, copy_of, published) = row;
+    let event: rasd_core::Event = serde_json::from_str(&json)?;
+    let published = published.and_then(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").ok());
+    Ok(Report::new(event, outlet, copy_of).published(published))
+}
+
+fn reports(tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Report>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let rows: Vec<_> = stmt.query_map(p, report_of)?.collect::<std::result::Result<_, _>>()?;
+    rows.into_iter().map(to_report).collect()
+}
+
+fn day(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+/// With `RASD_PROFILE` set, prints how long each phase took to standard error.
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn new() -> Phases {
+        Phases(std::env::var_os("RASD_PROFILE").map(|_| std::time::Instant::now()))
+    }
+    fn mark(&mut self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("rasd: reconcile: {what}: {:.3} s", t.elapsed().as_secs_f64());
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
+}
+
+/// The incremental reconcile, inside the caller's write transaction.
+pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
+    let mut phase = Phases::new();
+    let alerting = tx
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM incidents) OR EXISTS(SELECT 1 FROM control_claims)",
+            [],
+            |r| r.get::<_, bool>(0),
+        )
+        .unwrap_or(false);
+    let new: Vec<Report> = reports(
+        tx,
+        &format!(
+            "SELECT {REPORT_COLS} FROM reconcile_pending p CROSS JOIN events e ON e.id = p.event_id
+             LEFT JOIN docs d ON d.id = e.doc_id"
+        ),
+        [],
+    )?;
+    phase.mark("new events");
+    let mut stats = ReconcileStats::default();
+    let mut alerts: Vec<Alert> = Vec::new();
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS rc_events(id TEXT PRIMARY KEY) WITHOUT ROWID;
+         CREATE TEMP TABLE IF NOT EXISTS rc_incidents(id TEXT PRIMARY KEY) WITHOUT ROWID;",
+    )?;
+
+    // Incidents, per sub-event type.
+    let mut by_sub: BTreeMap<&'static str, Vec<&Report>> = BTreeMap::new();
+    for r in &new {
+        by_sub.entry(r.event.sub_event_type.name()).or_default().push(r);
+    }
+    for (sub, news) in &by_sub {
+        let slack = Days::new(opts.day_slack.max(0) as u64);
+        // The first pass is recomputed from the earliest new day-precise date.
+        let cut: Option<NaiveDate> = news
+            .iter()
+            .filter(|r| rasd_reconcile::is_day_precise(&r.event))
+            .filter_map(|r| r.event.event_date)
+            .min();
+        // The second pass from the first coarse event that may see a changed cluster, or a new coarse event.
+        let mut d0: Option<NaiveDate> = news
+            .iter()
+            .filter(|r| !rasd_reconcile::is_day_precise(&r.event))
+            .filter_map(|r| r.event.event_date)
+            .min();
+        if let Some(cut) = cut {
+            let reach = Days::new(400 + (rasd_reconcile::resume_margin(opts) + opts.day_slack.max(0)) as u64);
+            let lower = cut.checked_sub_days(reach).unwrap_or(NaiveDate::MIN);
+            let coarse = coarse_windows(tx, sub, lower, None, opts)?;
+            let from = rasd_reconcile::coarse_from(cut, &coarse, opts);
+            d0 = match (d0, from) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        // Recomputed: the new undated events, the day-precise events from the cut on, the coarse events from d0 on.
+        let mut loaded: Vec<Report> = news
+            .iter()
+            .filter(|r| r.event.event_date.is_none())
+            .map(|r| (*r).clone())
+            .collect();
+        if let Some(cut) = cut {
+            loaded.extend(reports(
+                tx,
+                &format!(
+                    "SELECT {REPORT_COLS} FROM events e LEFT JOIN docs d ON d.id = e.doc_id
+                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2
+                       AND (e.date_precision IS NULL OR e.date_precision NOT IN ('week', 'month', 'year'))"
+                ),
+                params![sub, day(cut)],
+            )?);
+        }
+        if let Some(d0) = d0 {
+            loaded.extend(reports(
+                tx,
+                &format!(
+                    "SELECT {REPORT_COLS} FROM events e LEFT JOIN docs d ON d.id = e.doc_id
+                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2
+                       AND e.date_precision IN ('week', 'month', 'year')"
+                ),
+                params![sub, day(d0)],
+            )?);
+        }
+        let recomputed: HashSet<String> = loaded.iter().map(|r| r.event.id.clone()).collect();
+        // The windows the recomputed coarse events span: every cluster they overlap is a fixed seed.
+        let span = loaded
+            .iter()
+            .filter(|r| !rasd_reconcile::is_day_precise(&r.event))
+            .filter_map(|r| rasd_reconcile::event_window(&r.event, opts.day_slack))
+            .fold(None, |acc: Option<(NaiveDate, NaiveDate)>, w| {
+                Some(acc.map_or(w, |(l, h)| (l.min(w.0), h.max(w.1))))
+            });
+        // Candidate anchors: day-precise events near the cut, and anything whose window may overlap the span.
+        let mut anchors: Vec<Report> = Vec::new();
+        if let Some(cut) = cut {
+            anchors.extend(reports(
+                tx,
+                &format!(
+                    "SELECT {REPORT_COLS} FROM events e JOIN incidents i ON i.id = 'inc-' || e.id
+                     LEFT JOIN docs d ON d.id = e.doc_id
+                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date < ?3"
+                ),
+                params![sub, day(cut - slack - slack), day(cut)],
+            )?);
+        }
+        if let Some((lo, hi)) = span {
+            let reach = Days::new(400 + opts.day_slack.max(0) as u64);
+            anchors.extend(reports(
+                tx,
+                &format!(
+                    "SELECT {REPORT_COLS} FROM events e JOIN incidents i ON i.id = 'inc-' || e.id
+                     LEFT JOIN docs d ON d.id = e.doc_id
+                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date <= ?3"
+                ),
+                params![
+                    sub,
+                    day(lo.checked_sub_days(reach).unwrap_or(NaiveDate::MIN)),
+                    day(hi.checked_add_days(slack).unwrap_or(hi))
+                ],
+            )?);
+        }
+        let mut suffix = loaded;
+        let mut seeds: Vec<Seed> = Vec::new();
+        let mut seed_ids: Vec<String> = Vec::new();
+        let mut seen_anchor = HashSet::new();
+        for anchor in anchors {
+            let e = &anchor.event;
+            if recomputed.contains(&e.id) || e.location.is_none() || !seen_anchor.insert(e.id.clone()) {
+                continue;
+            }
+            let (Some(date), Some(w)) = (e.event_date, rasd_reconcile::event_window(e, opts.day_slack)) else {
+                continue;
+            };
+            let fine = rasd_reconcile::is_day_precise(e);
+            let near = fine && cut.is_some_and(|c| date >= c - slack - slack && date < c);
+            let overlaps = span.is_some_and(|(l, h)| w.0 <= h && w.1 >= l);
+            if !near && !overlaps {
+                continue;
+            }
+            let inc = format!("inc-{}", e.id);
+            let members = reports(
+                tx,
+                &format!(
+                    "SELECT {REPORT_COLS} FROM incident_events ie CROSS JOIN events e ON e.id = ie.event_id
+                     LEFT JOIN docs d ON d.id = e.doc_id
+                     WHERE ie.incident_id = ?1 AND e.id <> ?2"
+                ),
+                params![inc, e.id],
+            )?;
+            let members: Vec<Report> = members
+                .into_iter()
+                .filter(|m| !recomputed.contains(&m.event.id))
+                .collect();
+            let base = suffix.len() + 1;
+            let mut fine_members = Vec::new();
+            let mut coarse_members = Vec::new();
+            for (k, m) in members.iter().enumerate() {
+                if rasd_reconcile::is_day_precise(&m.event) {
+                    fine_members.push(base + k);
+                } else {
+                    coarse_members.push(base + k);
+                }
+            }
+            seed_ids.push(inc);
+            seeds.push(Seed {
+                anchor: suffix.len(),
+                members: fine_members,
+                coarse_members,
+                fixed: !near,
+            });
+            suffix.push(anchor);
+            suffix.extend(members);
+        }
+        phase.mark(&format!("{sub}: {} events loaded", suffix.len()));
+        stats.events += suffix.len() as u64;
+        tx.execute("DELETE FROM rc_events", [])?;
+        tx.execute("DELETE FROM rc_incidents", [])?;
+        {
+            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_events(id) VALUES (?1)")?;
+            for r in &suffix {
+                ins.execute([&r.event.id])?;
+            }
+            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_incidents(id) VALUES (?1)")?;
+            for id in &seed_ids {
+                ins.execute([id])?;
+            }
+        }
+        tx.execute_batch(
+            "INSERT OR IGNORE INTO rc_incidents(id)
+               SELECT ie.incident_id FROM rc_events r CROSS JOIN incident_events ie ON ie.event_id = r.id;",
+        )?;
+        let before: HashSet<String> = {
+            let mut stmt =
+                tx.prepare("SELECT c.id FROM rc_incidents r CROSS JOIN contradictions c ON c.incident_id = r.id")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?
+        };
+        tx.execute_batch(
+            "DELETE FROM contradictions WHERE incident_id IN (SELECT id FROM rc_incidents);
+             DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM rc_incidents);
+             DELETE FROM incidents WHERE id IN (SELECT id FROM rc_incidents);",
+        )?;
+        phase.mark(&format!("{sub}: old rows deleted"));
+        let incidents = rasd_reconcile::incidents_resume(&suffix, &seeds, opts);
+        let contradictions = rasd_reconcile::contradictions(&incidents, &[], opts);
+        write_incidents(tx, &incidents)?;
+        stats.incidents += incidents.len() as u64;
+        stats.contradictions += contradictions.len() as u64;
+        write_contradictions(tx, &contradictions)?;
+        if alerting {
+            let claims: HashMap<&str, &rasd_reconcile::IncidentClaim> = incidents
+                .iter()
+                .flat_map(|i| i.claims.iter().map(|c| (c.event_id.as_str(), c)))
+                .collect();
+            for c in contradictions.iter().filter(|c| !before.contains(&c.id)) {
+                let side = |s: &rasd_reconcile::Side| {
+                    let ic = claims.get(s.event_id.as_str());
+                    AlertClaim::from_side(
+                        s,
+                        ic.map(|c| c.stance.as_str().to_string()),
+                        None,
+                        ic.and_then(|c| c.date),
+                    )
+                };
+                alerts.push(Alert::contradiction(c, side(&c.a), side(&c.b)));
+            }
+        }
+    }
+
+    phase.mark("incidents");
+    // Control claims, controller contradictions and timelines, per place of a new claim.
+    let claims = rasd_reconcile::control_claims(&new);
+    stats.control_claims = claims.len() as u64;
+    {
+        let mut ins =
+            tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
+        for c in &claims {
+            ins.execute(params![
+                c.place_id,
+                c.date.map(day),
+                c.source,
+                serde_json::to_string(c)?
+            ])?;
+        }
+    }
+    let mut earliest: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
+    for c in &claims {
+        let e = earliest.entry(c.place_id.as_str()).or_insert(c.date);
+        *e = match (*e, c.date) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+    }
+    let new_claims: HashSet<&str> = claims.iter().map(|c| c.event_id.as_str()).collect();
+    for (place, t) in earliest {
+        let from = t.and_then(|t| t.checked_sub_days(Days::new(opts.day_slack.max(0) as u64)));
+        // The pairs stored from `from` on are found again; those before stay.
+        let before: HashSet<String> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id FROM contradictions WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
+            )?;
+            stmt.query_map(params![place, from.map(day)], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?
+        };
+        let lookback = t
+            .and_then(|t| t.checked_sub_days(Days::new(60 + opts.control_horizon_days.max(0) as u64)))
+            .map(day);
+        let mut stmt = tx.prepare_cached(
+            "SELECT json FROM control_claims WHERE place_id = ?1 AND (?2 IS NULL OR date IS NULL OR date >= ?2)",
+        )?;
+        let mut near: Vec<ControlClaim> = stmt
+            .query_map(params![place, lookback], |r| r.get::<_, String>(0))?
+            .map(|j| Ok(serde_json::from_str(&j?)?))
+            .collect::<Result<_>>()?;
+        near.sort_by(|a, b| (a.date, &a.source, &a.event_id).cmp(&(b.date, &b.source, &b.event_id)));
+        let pairs_from: Vec<ControlClaim> = near
+            .iter()
+            .filter(|c| match (&from, c.date) {
+                (Some(f), Some(d)) => d >= *f,
+                (Some(_), None) => false,
+                (None, _) => true,
+            })
+            .cloned()
+            .collect();
+        tx.execute(
+            "DELETE FROM contradictions WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
+            params![place, from.map(day)],
+        )?;
+        // The earliest pair of each (sources, views) from `from` on, unless a pair before `from` has it.
+        let mut kept_before =
+            tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM contradictions WHERE ckey = ?1 AND date < ?2)")?;
+        let mut found = Vec::new();
+        for c in rasd_reconcile::controller_contradictions(&pairs_from, &mut HashSet::new(), opts) {
+            let dup = match (&from, controller_ckey(&c)) {
+                (Some(f), Some(k)) => kept_before.query_row(params![k, day(*f)], |r| r.get::<_, bool>(0))?,
+                _ => false,
+            };
+            if !dup {
+                found.push(c);
+            }
+        }
+        write_contradictions(tx, &found)?;
+        stats.contradictions += found.len() as u64;
+        if alerting {
+            let by_event: HashMap<&str, &ControlClaim> = near.iter().map(|c| (c.event_id.as_str(), c)).collect();
+            for c in found.iter().filter(|c| !before.contains(&c.id)) {
+                let side = |s: &rasd_reconcile::Side| {
+                    let cc = by_event.get(s.event_id.as_str());
+                    AlertClaim::from_side(
+                        s,
+                        cc.map(|c| c.stance.as_str().to_string()),
+                        cc.and_then(|c| c.holder.clone()),
+                        cc.and_then(|c| c.date),
+                    )
+                };
+                alerts.push(Alert::contradiction(c, side(&c.a), side(&c.b)));
+            }
+            let old: Vec<ControlClaim> = near
+                .iter()
+                .filter(|c| !new_claims.contains(c.event_id.as_str()))
+                .cloned()
+                .collect();
+            let was: HashSet<String> = changes(&old, opts).into_iter().map(|a| a.id).collect();
+            for a in changes(&near, opts) {
+                if !was.contains(&a.id) && t.is_none_or(|t| a.date.is_some_and(|d| d >= t)) {
+                    alerts.push(a);
+                }
+            }
+        }
+    }
+
+    phase.mark("control claims, controller contradictions, timelines");
+    // Places of new events: counts add up, names are the greatest given (as `max` in the full rebuild).
+    /// Per place: the greatest name and Arabic name among the new events, and the new events and claims.
+    type PlaceRow<'a> = (Option<&'a str>, Option<&'a str>, i64, i64);
+    let mut places: BTreeMap<&str, PlaceRow<'_>> = BTreeMap::new();
+    for r in &new {
+        if let Some(l) = &r.event.location {
+            let p = places.entry(l.id.as_str()).or_insert((None, None, 0, 0));
+            p.0 = p.0.max(Some(l.name.as_str()));
+            p.1 = p.1.max(Some(l.name_ar.as_str()));
+            p.2 += 1;
+        }
+    }
+    for c in &claims {
+        if let Some(p) = places.get_mut(c.place_id.as_str()) {
+            p.3 += 1;
+        }
+    }
+    {
+        let mut upd = tx.prepare_cached(
+            "INSERT INTO places(place_id, name, name_ar, events, claims) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(place_id) DO UPDATE SET
+               name = CASE WHEN name IS NULL OR excluded.name > name THEN excluded.name ELSE name END,
+               name_ar = CASE WHEN name_ar IS NULL OR excluded.name_ar > name_ar THEN excluded.name_ar ELSE name_ar END,
+               events = events + excluded.events, claims = claims + excluded.claims",
+        )?;
+        for (id, (name, name_ar, events, claims)) in places {
+            upd.execute(params![id, name, name_ar, events, claims])?;
+        }
+    }
+    if !alerts.is_empty() {
+        fill_urls(tx, &mut alerts)?;
+        crate::alerts::store(tx, &alerts)?;
+    }
+    phase.mark("places, alerts");
+    tx.execute_batch(
+        "DELETE FROM reconcile_pending; DELETE FROM rc_events; DELETE FROM rc_incidents;
+         INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');",
+    )?;
+    Ok(stats)
+}
+
+/// The dates and windows of the coarse events of one sub-event type dated from `lower` on (and before `upper`).
+fn coarse_windows(
+    tx: &Transaction<'_>,
+    sub: &str,
+    lower: NaiveDate,
+    upper: Option<NaiveDate>,
+    opts: &Options,
+) -> Result<Vec<(NaiveDate, (NaiveDate, NaiveDate))>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT json FROM events WHERE sub_event_type = ?1 AND event_date >= ?2 AND (?3 IS NULL OR event_date < ?3)
+           AND date_precision IN ('week', 'month', 'year')",
+    )?;
+    stmt.query_map(params![sub, day(lower), upper.map(day)], |r| r.get::<_, String>(0))?
+        .map(|j| -> Result<Option<(NaiveDate, (NaiveDate, NaiveDate))>> {
+            let e: rasd_core::Event = serde_json::from_str(&j?)?;
+            Ok(match (e.event_date, rasd_reconcile::event_window(&e, opts.day_slack)) {
+                (Some(d), Some(w)) if !rasd_reconcile::is_day_precise(&e) => Some((d, w)),
+                _ => None,
+            })
+        })
+        .filter_map(|w| w.transpose())
+        .collect()
+}
+
+/// Each change of controller in the timeline of `claims` (one place): a step whose agreed controller differs
+/// from the last one agreed before it.
+fn changes(claims: &[ControlClaim], opts: &Options) -> Vec<Alert> {
+    let Some(tl) = Timeline::build(claims, opts.control_horizon_days) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut last: Option<(&String, &ControlClaim)> = None;
+    for step in &tl.steps {
+        let Some(to) = &step.controller else { continue };
+        let Some(claim) = step.views.iter().find(|v| v.holder.as_ref() == Some(to)) else {
+            continue;
+        };
+        if let Some((from, prev)) = last
+            && from != to
+        {
+            out.push(Alert::controller_change(&tl, step.date, from, to, prev, claim));
+        }
+        last = Some((to, claim));
+    }
+    out
+}
+
+/// Adds each claim's document URL.
+fn fill_urls(tx: &Transaction<'_>, alerts: &mut [Alert]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("SELECT url FROM docs WHERE id = ?1")?;
+    for a in alerts {
+        for c in [&mut a.a, &mut a.b] {
+            c.url = stmt
+                .query_row([&c.doc_id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten();
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn write_incidents(tx: &Transaction<'_>, incidents: &[Incident]) -> Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut member =
+        tx.prepare_cached("INSERT OR REPLACE INTO incident_events(event_id, incident_id) VALUES (?1, ?2)")?;
+    for inc in incidents {
+        ins.execute(params![
+            inc.id,
+            inc.first_date.map(day),
+            inc.event_type.name(),
+            inc.sub_event_type.name(),
+            inc.location.as_ref().map(|l| &l.id),
+            inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
+            serde_json::to_string(inc)?,
+        ])?;
+        for c in &inc.claims {
+            member.execute([&c.event_id, &inc.id])?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn write_contradictions(tx: &Transaction<'_>, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for c in list {
+        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
+        ins.execute(params![
+            c.id,
+            c.kind.as_str(),
+            c.place_id,
+            c.date.map(day),
+            c.a.source,
+            c.b.source,
+            serde_json::to_string(c)?,
+            c.incident_id,
+            controller_ckey(c),
+        ])?;
+    }
+    Ok(())
+}
