@@ -50,7 +50,7 @@ pub(crate) fn attach(
     picked: &[Candidate],
     numbers: &[NumberMention],
     state: &DocState,
-    events: &[Event],
+    events: &mut [Event],
 ) -> Option<Arguments> {
     let res = x.resources();
     let mut who: Actors = actors::attach(sent, c, res);
@@ -123,12 +123,24 @@ pub(crate) fn attach(
     {
         return None;
     }
-    // "إلى أن انتزاع السيطرة جاء بعد حصار": the same act restated with no place of its own.
+    // "إلى أن انتزاع السيطرة جاء بعد حصار": the same act restated with no place of its own. A restatement by
+    // another named source ("وتحدثت وكالة رويترز عن مقتل عشرين") is that source's claim, a record of its own.
+    // "وأسفرت الغارة عن مقتل سبعة أشخاص" after the strike: the toll goes back to the act it counts.
+    let claimant = attribution.frames.first().map(|f| f.source.id.as_str());
     if where_.carried
-        && events.iter().any(|e| {
-            e.sub_event_type == sub && e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id)
+        && let Some(e) = events.iter_mut().rev().find(|e| {
+            e.sub_event_type == sub
+                && e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id)
+                && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
     {
+        if e.fatalities.is_none()
+            && let Some((f, (s, t))) = toll::fatalities(sent, c, picked, numbers)
+            && let Some(ev) = rasd_core::Evidence::from_text(sent.text, s, t)
+        {
+            e.fatalities = Some(f);
+            e.field_evidence.insert("fatalities".into(), ev);
+        }
         return None;
     }
     let dated: Dated = when::attach(sent, c, state);
@@ -318,6 +330,13 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
                 return None;
             }
         }
+        // "تصدت الدفاعات الجوية لصواريخ معادية", "التصدي لهجوم جوي": ACLED codes the interception itself.
+        TriggerType::Sub(
+            SubEventType::AirDroneStrike
+            | SubEventType::ShellingArtilleryMissile
+            | SubEventType::ArmedClash
+            | SubEventType::RemoteExplosive,
+        ) if in_clause(Cue::Intercept) => SubEventType::DisruptedWeaponsUse,
         TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
             if in_clause(Cue::Air)
                 || who

@@ -105,6 +105,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             continue;
         };
         if blocked(sent, h, role)
+            || inside_name(sent, h)
             || negated(sent, h)
             || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
@@ -141,6 +142,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
     if picked.is_empty() {
         return picked;
     }
+    supported_strikes(sent, &mut picked);
     // A killing next to another act is that act's toll, not an event of its own.
     let has_act = picked.iter().any(|c| c.ty != TriggerType::Casualty);
     if has_act {
@@ -176,6 +178,54 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         picked.retain(|c| c.role != Role::Withdraw);
     }
     picked
+}
+
+/// "سيطرت القوات على البلدة بدعم من غارات جوية روسية": a change of hands "supported by" strikes is two acts, and
+/// the strikes are a record of their own (one act per clause is too few here).
+fn supported_strikes(sent: &Sent<'_>, picked: &mut Vec<Candidate>) {
+    let territory: Vec<(usize, usize)> = picked
+        .iter()
+        .filter(|c| c.ty == TriggerType::Territory)
+        .map(|c| c.clause)
+        .collect();
+    for clause in territory {
+        let strike = sent.hits.iter().find_map(|h| match sent.rules.get(h.rule).kind {
+            RuleKind::Trigger {
+                ty: ty @ TriggerType::Sub(SubEventType::AirDroneStrike | SubEventType::ShellingArtilleryMissile),
+                role,
+                weight,
+            } if h.start >= clause.0
+                && h.end <= clause.1
+                && sent.words_before(h.start, 3).iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "بدعم"
+                            | "دعم"
+                            | "بغطاء"
+                            | "غطاء"
+                            | "باسناد"
+                            | "اسناد"
+                            | "بمساندة"
+                            | "مساندة"
+                            | "وسط"
+                            | "تحت"
+                    )
+                }) =>
+            {
+                Some(Candidate {
+                    hit: *h,
+                    ty,
+                    role,
+                    weight,
+                    clause,
+                })
+            }
+            _ => None,
+        });
+        if let Some(c) = strike {
+            picked.push(c);
+        }
+    }
 }
 
 /// How strongly a type wins a clause over another trigger in it.
@@ -271,7 +321,19 @@ fn state_of_control(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     let Some(tok) = sent.tokens.iter().find(|t| t.start <= h.start && h.start < t.end) else {
         return false;
     };
-    if sent.slice(tok.start, h.start).ends_with('ل') {
+    // The article is no ل: "أعلن الجيش السيطرة على المدينة" is a change of hands; "للسيطرة" keeps its ل.
+    let prefix = sent.slice(tok.start, h.start);
+    let article = prefix.strip_suffix("ال");
+    if article.unwrap_or(prefix).ends_with('ل') {
+        return true;
+    }
+    // "أنباء متضاربة عن السيطرة على المدينة", "تضاربت الأنباء حول السيطرة": talk about control, not a change.
+    if article.is_some()
+        && sent
+            .words_before(tok.start, 1)
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "عن" | "حول" | "بشان" | "حيال" | "بخصوص"))
+    {
         return true;
     }
     if role != Role::Gain {
@@ -291,6 +353,13 @@ fn state_of_control(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     }
     let before = sent.words_before(tok.start, 1);
     matches!(before.first().map(String::as_str), Some("التي" | "الذي" | "التى")) && matches!(next, "عليها" | "عليه")
+}
+
+/// A trigger word inside a name ("تحرير" in "هيئة تحرير الشام", "الفجر" in a brigade's name) is no act.
+fn inside_name(sent: &Sent<'_>, h: &Hit) -> bool {
+    sent.mentions
+        .iter()
+        .any(|m| m.kind != crate::MentionKind::Place && m.start <= h.start && h.end <= m.end)
 }
 
 /// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات").

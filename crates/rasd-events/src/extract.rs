@@ -189,7 +189,7 @@ fn sentence_events(
             &picked,
             &numbers,
             state,
-            &out.events,
+            &mut out.events,
         ) else {
             continue;
         };

@@ -278,6 +278,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::CivilianTarget => "civilian-target",
         Cue::Combatant => "combatant",
         Cue::Claim => "claim",
+        Cue::Intercept => "intercept",
     }
 }
 

@@ -17,16 +17,92 @@ pub(crate) struct Placed {
     pub also: Vec<(Location, (usize, usize))>,
 }
 
+/// Words that name the kind of place before its name ("في منطقة X", "بقرية X"), key-normalized.
+const PLACE_NOUNS: &[&str] = &[
+    "منطقه",
+    "مدينه",
+    "بلده",
+    "قريه",
+    "حي",
+    "مخيم",
+    "ناحيه",
+    "قضاء",
+    "محافظه",
+    "مديريه",
+    "مركز",
+    "بلدات",
+    "قري",
+    "مناطق",
+    "احياء",
+    "مدن",
+    "مخيمات",
+    "ضاحيه",
+    "جزيره",
+    "سهل",
+    "جبل",
+    "وادي",
+    "مطار",
+    "معبر",
+    "ميناء",
+];
+
+/// The word right before a place name when it names the kind of place ("بمنطقة" in "بمنطقة المحمودية"): its
+/// start, and whether it carries the locative clitic ب itself.
+fn place_noun_before(sent: &Sent<'_>, m: &Mention) -> Option<(usize, bool)> {
+    if m.clitic_start != m.start {
+        return None;
+    }
+    let i = sent.tokens.partition_point(|t| t.end <= m.clitic_start);
+    let t = sent.tokens[..i].last()?;
+    if sent.distance(t.end, m.clitic_start) != 0 || t.start < sent.start {
+        return None;
+    }
+    let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+    for (prefix, locative) in [
+        ("", false),
+        ("و", false),
+        ("ب", true),
+        ("وب", true),
+        ("ف", false),
+        ("في", true),
+    ] {
+        if let Some(rest) = w.strip_prefix(prefix)
+            && PLACE_NOUNS.contains(&rest)
+        {
+            return Some((t.start, locative));
+        }
+    }
+    None
+}
+
 /// The nearest locative cue right before a place mention (at most one word in between, for "شرق مدينة X").
 fn cue_before(sent: &Sent<'_>, m: &Mention) -> Option<Cue> {
     let clitic = sent.slice(m.clitic_start, m.start);
+    // "بمنطقة X" is a locative X; "في منطقة X" reads the cue before the place noun.
+    let noun = place_noun_before(sent, m);
+    if noun.is_some_and(|(_, loc)| loc) {
+        return Some(Cue::Locative);
+    }
+    if let Some((at, _)) = noun {
+        // "من قرية X" is an origin, "في منطقة X" a locative; a bare "منطقة X" names a place like "في" does.
+        return Some(cue_at(sent, at).unwrap_or(Cue::Locative));
+    }
+    match cue_at(sent, m.clitic_start) {
+        Some(c) => Some(c),
+        None if clitic.starts_with('ب') || clitic.starts_with("وب") => Some(Cue::Locative),
+        None => None,
+    }
+}
+
+/// The nearest locative cue ending right before byte `anchor`.
+fn cue_at(sent: &Sent<'_>, anchor: usize) -> Option<Cue> {
     let mut best: Option<(usize, Cue)> = None;
     for h in sent.hits {
-        if h.end > m.clitic_start {
+        if h.end > anchor {
             break;
         }
         if let RuleKind::Cue(c @ (Cue::Locative | Cue::Near | Cue::Away)) = sent.rules.get(h.rule).kind {
-            let d = sent.distance(h.end, m.clitic_start);
+            let d = sent.distance(h.end, anchor);
             // "شرق مدينة X" reaches over one word; "في" and "باتجاه" govern only the next word.
             let reach = if c == Cue::Near { 1 } else { 0 };
             if d <= reach && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c == Cue::Near && bc != Cue::Near)) {
@@ -34,11 +110,7 @@ fn cue_before(sent: &Sent<'_>, m: &Mention) -> Option<Cue> {
             }
         }
     }
-    match best {
-        Some((_, c)) => Some(c),
-        None if clitic.starts_with('ب') || clitic.starts_with("وب") => Some(Cue::Locative),
-        None => None,
-    }
+    best.map(|(_, c)| c)
 }
 
 fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f32, bool) {
@@ -54,6 +126,11 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
         && res.place(&m.id, 1).is_some_and(|l| l.country != main)
     {
         s -= 2.5;
+    }
+    // "المحمودية جنوبي بغداد": the place after a direction word that follows another place is the reference
+    // point, not where the act happened.
+    if near && reference_point(sent, m) {
+        s -= 4.0;
     }
     match cue {
         Some(Cue::Locative | Cue::Near) => s += 3.0,
@@ -113,6 +190,24 @@ pub(crate) fn settle_country(mentions: &mut [Mention], res: &dyn Resources) -> O
         }
     }
     Some(main)
+}
+
+/// Whether the place `m`, after a "near" cue, is the reference point of another place named just before the cue
+/// ("X جنوبي Y", "X قرب Y").
+fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
+    let anchor = place_noun_before(sent, m).map_or(m.clitic_start, |(s, _)| s);
+    let Some(cue) = sent
+        .hits
+        .iter()
+        .filter(|h| h.end <= anchor && matches!(sent.rules.get(h.rule).kind, RuleKind::Cue(Cue::Near)))
+        .filter(|h| sent.distance(h.end, anchor) <= 1)
+        .last()
+    else {
+        return false;
+    };
+    sent.mentions.iter().any(|n| {
+        n.kind == MentionKind::Place && n.end <= cue.start && n.id != m.id && sent.distance(n.end, cue.start) == 0
+    })
 }
 
 fn remote(c: &Candidate) -> bool {

@@ -80,6 +80,8 @@ pub enum Cue {
     Combatant,
     /// A claim of responsibility ("تبنى"): "الهجوم" after it names an act already reported.
     Claim,
+    /// Air defence or an interception ("تصدت الدفاعات الجوية", "اعتراض الصواريخ"): the act is disrupted weapons use.
+    Intercept,
 }
 
 impl Cue {
@@ -111,6 +113,7 @@ impl Cue {
             "civilian-target" => Cue::CivilianTarget,
             "combatant" => Cue::Combatant,
             "claim" => Cue::Claim,
+            "intercept" => Cue::Intercept,
             _ => return None,
         })
     }
