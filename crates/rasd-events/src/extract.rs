@@ -35,8 +35,57 @@ impl<'x> Worker<'x> {
     }
 
     /// Extracts the events of `doc`, in text order.
+    ///
+    /// A document longer than [`WINDOW`] bytes is extracted window by window ([`rasd_text::windows`]: cut after a
+    /// line break, else a sentence end), so that time stays linear and memory bounded whatever its size; spans
+    /// stay exact byte offsets into `doc.text`, and ids are those of the shifted spans. Nothing (the document's
+    /// country, actors, current place or date) carries from one window to the next. Documents up to [`WINDOW`]
+    /// bytes (every news report) are extracted whole, as before.
     pub fn extract(&mut self, doc: &Doc, opts: &Options) -> Vec<Event> {
-        self.run(doc, opts, None)
+        if doc.text.len() <= WINDOW {
+            return self.run(doc, opts, None);
+        }
+        let mut out = Vec::new();
+        self.extract_windows(doc, opts, &mut |mut events| {
+            out.append(&mut events);
+            true
+        });
+        out
+    }
+
+    /// The largest document extracted in one piece ([`WINDOW`]).
+    pub const WINDOW: usize = WINDOW;
+
+    /// [`Worker::extract`], handing the events to `emit` window by window (once for a document up to
+    /// [`WINDOW`] bytes), so that a caller can write them out before the next window: memory then stays bounded
+    /// by one window's work, not by the events of the whole document. `emit` returns false to stop (a closed
+    /// output): the windows after it are not extracted.
+    pub fn extract_windows(&mut self, doc: &Doc, opts: &Options, emit: &mut dyn FnMut(Vec<Event>) -> bool) {
+        if doc.text.len() <= WINDOW {
+            emit(self.run(doc, opts, None));
+            return;
+        }
+        let mut published = doc.published;
+        for (i, (base, w)) in rasd_text::windows(&doc.text, WINDOW).enumerate() {
+            if i == 0 {
+                published = published.or_else(|| self.x.resources().publication_date(w));
+            }
+            let part = Doc {
+                id: doc.id.clone(),
+                url: doc.url.clone(),
+                outlet: doc.outlet.clone(),
+                published,
+                title: doc.title.clone(),
+                text: w.to_string(),
+            };
+            let mut events = self.run(&part, opts, None);
+            for e in &mut events {
+                shift(e, base);
+            }
+            if !emit(events) {
+                return;
+            }
+        }
     }
 
     /// Every candidate record of `doc` with its features, none dropped by the scorer (for `rasd train`).
@@ -144,6 +193,33 @@ impl<'x> Worker<'x> {
         }
         out.events
     }
+}
+
+/// The largest document extracted in one piece; longer ones go window by window (see [`Worker::extract`]).
+/// 1 MB: a window's working set (tokens, matches, mentions, dates) is about 20× its text.
+pub const WINDOW: usize = 1 << 20;
+
+/// Moves an event found in a window starting at byte `base` of its document to document offsets: its evidence
+/// and every field's evidence, and its id (which hashes the evidence span).
+fn shift(e: &mut Event, base: usize) {
+    if base == 0 {
+        return;
+    }
+    e.evidence.start += base;
+    e.evidence.end += base;
+    for ev in e.field_evidence.values_mut() {
+        ev.start += base;
+        ev.end += base;
+    }
+    let place = e.location.as_ref().map_or("", |l| l.id.as_str());
+    e.id = crate::event_id(
+        &e.doc_id,
+        e.evidence.start,
+        e.evidence.end,
+        e.sub_event_type.name(),
+        e.stance.as_str(),
+        place,
+    );
 }
 
 /// The sub-slice of `v` (sorted by `key`) whose keys fall within `start..end`.

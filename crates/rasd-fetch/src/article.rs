@@ -10,12 +10,20 @@
 //! - canonical URL: `<link rel=canonical>`, `og:url`;
 //! - language: `<html lang>`, `content-language`, `og:locale`.
 //!
-//! Main text (a heuristic in the manner of readability; no maintained readability crate is used): the container
-//! is the first of `[itemprop=articleBody]`, `<article>`, `<main>`, `[role=main]` that holds paragraph text,
-//! otherwise the element whose direct `<p>` children hold the most text not inside links. Its blocks (`p`,
-//! `h2`–`h4`, `li`, `blockquote`, `pre` without nested blocks) are kept in document order, one paragraph per
-//! line pair, except those inside `nav`, `aside`, `footer`, `header`, `form`, `script`, `style`, `figure`, or an
-//! element whose class or id names comments, related links, sharing or a newsletter.
+//! Main text: [dom_smoothie](https://crates.io/crates/dom_smoothie), a maintained Rust port of Mozilla's
+//! Readability.js (the reader view of Firefox), picks and cleans the article's content; metadata it finds (from
+//! JSON-LD and meta tags) fills what the rules above left empty. The text is then read from its cleaned content:
+//! the blocks (`p`, `h2`–`h4`, `li`, `blockquote`, `pre` without nested blocks) in document order, each with its
+//! whitespace collapsed, one paragraph per line pair, except those inside `nav`, `aside`, `footer`, `header`,
+//! `form`, `script`, `style`, `figure` (captions). Before Readability runs, elements whose class or id names an
+//! advert, share buttons, a newsletter or a promotion and that hold no paragraph are removed (Readability has no
+//! rule for them). This text is what rasd stores, and event spans are byte offsets into it.
+//!
+//! When Readability finds nothing, or the page has more than [`READABILITY_MAX_ELEMENTS`] elements (its passes
+//! cost several times the parse), a heuristic reads the page instead: the container is the first of
+//! `[itemprop=articleBody]`, `<article>`, `<main>`, `[role=main]` that holds paragraph text, otherwise the element
+//! whose direct `<p>` children hold the most text not inside links, and its blocks are read as above, also
+//! skipping those inside an element whose class or id names comments, related links, sharing or a newsletter.
 
 use crate::feed::collapse;
 use chrono::NaiveDate;
@@ -139,6 +147,51 @@ fn container(doc: &Html) -> Option<ElementRef<'_>> {
     doc.tree.get(best).and_then(ElementRef::wrap)
 }
 
+/// Elements above which Readability is not run and the heuristic reads the page.
+pub const READABILITY_MAX_ELEMENTS: usize = 100_000;
+
+/// Class or id words of page furniture Readability.js has no rule for (its "unlikely candidates" already cover
+/// comments, related links, menus, sidebars, headers and footers).
+const PRE_DROP_WORDS: &[&str] = &["advert", "adsbygoogle", "share", "sharing", "newsletter", "promo"];
+
+/// Readability's article, or `None` when it finds none (or the page is too large for it). Elements whose class or
+/// id names an advert, share buttons, a newsletter or a promotion, and that hold no paragraph, are removed first:
+/// Readability would keep their label ("إعلان") as a paragraph of the article.
+fn readability(html: &str) -> Option<dom_smoothie::Article> {
+    let doc = dom_query::Document::from(html);
+    for n in doc.select("[class],[id]").nodes() {
+        let names = format!(
+            "{} {}",
+            n.attr("class").as_deref().unwrap_or(""),
+            n.attr("id").as_deref().unwrap_or("")
+        )
+        .to_lowercase();
+        if PRE_DROP_WORDS.iter().any(|w| names.contains(w)) && !dom_query::Selection::from(*n).select("p").exists() {
+            n.remove_from_parent();
+        }
+    }
+    let cfg = dom_smoothie::Config {
+        max_elements_to_parse: READABILITY_MAX_ELEMENTS,
+        ..Default::default()
+    };
+    dom_smoothie::Readability::with_document(doc, None, Some(cfg))
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The text of Readability's cleaned content, read block by block.
+fn readability_text(a: &dom_smoothie::Article) -> String {
+    let frag = Html::parse_fragment(&a.content);
+    let text = block_text(frag.root_element());
+    if text.is_empty() {
+        collapse(&a.text_content)
+    } else {
+        text
+    }
+}
+
+/// The heuristic's main text.
 fn main_text(doc: &Html) -> String {
     let Some(root) = container(doc) else {
         let body = doc.select(&sel("body")).next();
@@ -146,6 +199,11 @@ fn main_text(doc: &Html) -> String {
             .map(|b| collapse(&b.text().collect::<String>()))
             .unwrap_or_default();
     };
+    block_text(root)
+}
+
+/// The blocks of `root` not inside boilerplate, one paragraph per line pair.
+fn block_text(root: ElementRef<'_>) -> String {
     let blocks = sel(&BLOCKS.join(","));
     let inner = sel("p,li,blockquote,pre");
     let mut out: Vec<String> = Vec::new();
@@ -165,6 +223,10 @@ fn main_text(doc: &Html) -> String {
 /// Reads an HTML page.
 pub fn extract_article(html: &str) -> Article {
     let doc = Html::parse_document(html);
+    let read = readability(html);
+    let meta = |f: fn(&dom_smoothie::Article) -> Option<&str>| {
+        read.as_ref().and_then(f).map(collapse).filter(|v| !v.is_empty())
+    };
     let published_raw = first_attr(
         &doc,
         &[
@@ -184,23 +246,33 @@ pub fn extract_article(html: &str) -> Article {
             first_attr(&doc, &["meta[property='article:author']"], "content").filter(|a| !a.starts_with("http"))
         })
         .or_else(|| first_text(&doc, &["[itemprop=author]", "[rel=author]", ".byline", ".author"]));
+    let published_raw = published_raw.or_else(|| meta(|a| a.published_time.as_deref()));
+    let text = read
+        .as_ref()
+        .map(readability_text)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| main_text(&doc));
     Article {
         title: first_attr(
             &doc,
             &["meta[property='og:title']", "meta[name='twitter:title']"],
             "content",
         )
-        .or_else(|| first_text(&doc, &["h1", "title"])),
-        byline,
+        .or_else(|| first_text(&doc, &["h1", "title"]))
+        .or_else(|| meta(|a| Some(a.title.as_str()))),
+        byline: byline.or_else(|| meta(|a| a.byline.as_deref())),
         published: published_raw.as_deref().and_then(parse_date),
         published_raw,
         canonical: first_attr(&doc, &["link[rel=canonical]"], "href")
-            .or_else(|| first_attr(&doc, &["meta[property='og:url']"], "content")),
+            .or_else(|| first_attr(&doc, &["meta[property='og:url']"], "content"))
+            .or_else(|| meta(|a| a.url.as_deref())),
         lang: first_attr(&doc, &["html"], "lang")
             .or_else(|| first_attr(&doc, &["meta[http-equiv='content-language' i]"], "content"))
-            .or_else(|| first_attr(&doc, &["meta[property='og:locale']"], "content")),
-        site_name: first_attr(&doc, &["meta[property='og:site_name']"], "content"),
-        text: main_text(&doc),
+            .or_else(|| first_attr(&doc, &["meta[property='og:locale']"], "content"))
+            .or_else(|| meta(|a| a.lang.as_deref())),
+        site_name: first_attr(&doc, &["meta[property='og:site_name']"], "content")
+            .or_else(|| meta(|a| a.site_name.as_deref())),
+        text,
     }
 }
 

@@ -288,11 +288,45 @@ const EXPORT_KEYS: &[&str] = &[
 ];
 const CONTRADICTION_KEYS: &[&str] = &["kind", "source", "place", "from", "to", "limit", "cursor"];
 
+// Names out, as the CLI gives them: each record's `location.admin1` is the division's name ("Deir ez-Zor
+// Governorate") and `location.admin1_code` its GeoNames code (rasd_store::event_value, incident_value, doc_value).
+
+fn named_event<S: serde::Serializer>(e: &rasd_store::StoredEvent, s: S) -> Result<S::Ok, S::Error> {
+    rasd_store::event_value(e)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
+}
+
+fn named_events<S: serde::Serializer>(v: &[rasd_store::StoredEvent], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for e in v {
+        seq.serialize_element(&rasd_store::event_value(e).map_err(serde::ser::Error::custom)?)?;
+    }
+    seq.end()
+}
+
+fn named_incidents<S: serde::Serializer>(v: &[rasd_reconcile::Incident], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for i in v {
+        seq.serialize_element(&rasd_store::incident_value(i).map_err(serde::ser::Error::custom)?)?;
+    }
+    seq.end()
+}
+
+fn named_doc<S: serde::Serializer>(d: &rasd_store::DocRecord, s: S) -> Result<S::Ok, S::Error> {
+    rasd_store::doc_value(d)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
+}
+
 /// One page of events.
 #[derive(Serialize, ToSchema)]
 pub struct EventPage {
     /// Event records with their source lane, outlet and incident id, in date order.
     #[schema(value_type = Vec<Object>)]
+    #[serde(serialize_with = "named_events")]
     events: Vec<rasd_store::StoredEvent>,
     /// The cursor of the next page; absent on the last page.
     next: Option<String>,
@@ -303,6 +337,7 @@ pub struct EventPage {
 #[derive(Serialize, ToSchema)]
 pub struct IncidentPage {
     #[schema(value_type = Vec<Object>)]
+    #[serde(serialize_with = "named_incidents")]
     incidents: Vec<rasd_reconcile::Incident>,
     /// The cursor of the next page; absent on the last page. With `actor`, `source` or `near`, a page reads at
     /// most 5,000 incidents and may hold fewer than `limit`: follow `next`.
@@ -385,6 +420,7 @@ pub struct SpanBody {
 pub struct DocBody {
     /// The document (id, url, outlet, published, title, text, origin, format, near_dup_of, aliases, events).
     #[schema(value_type = Object)]
+    #[serde(serialize_with = "named_doc")]
     doc: rasd_store::DocRecord,
     spans: Vec<SpanBody>,
 }
@@ -416,6 +452,7 @@ pub const MAX_MAP_POINTS: usize = 5_000;
 #[derive(Serialize, ToSchema)]
 pub struct EventBody {
     #[schema(value_type = Object)]
+    #[serde(serialize_with = "named_event")]
     event: rasd_store::StoredEvent,
     #[schema(value_type = Vec<Object>)]
     corrections: Vec<rasd_store::serve_queries::Correction>,

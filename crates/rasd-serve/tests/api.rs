@@ -765,3 +765,71 @@ fn ingest_fetches_a_url_with_the_fetch_clients_limits() {
     }
     assert_eq!(docs(), before + 2);
 }
+
+#[test]
+fn admin1_is_the_division_name_with_its_code_beside_it_as_in_the_cli() {
+    let s = Server::start(db(), None);
+    let check = |what: &str, loc: &Value| {
+        if let Some(code) = loc["admin1_code"].as_str() {
+            let name = loc["admin1"].as_str().expect("a name");
+            assert!(name != code && !name.contains('.'), "{what}: a name, not a code: {loc}");
+        } else if loc.is_object() {
+            assert!(
+                loc.get("admin1_code").is_some(),
+                "{what}: admin1_code beside admin1: {loc}"
+            );
+        }
+    };
+    let page = ok(&s, "/api/events?place=Albukamal&limit=500");
+    let events = page["events"].as_array().expect("events");
+    assert!(!events.is_empty());
+    for e in events {
+        check("events", &e["location"]);
+    }
+    let deir = events
+        .iter()
+        .find(|e| e["location"]["admin1_code"] == "SY.07")
+        .expect("Albukamal is in Deir ez-Zor");
+    assert_eq!(deir["location"]["admin1"], "Deir ez-Zor Governorate");
+    let id = deir["id"].as_str().expect("event id");
+    let one = ok(&s, &format!("/api/events/{}", enc(id)));
+    assert_eq!(one["event"]["location"]["admin1"], "Deir ez-Zor Governorate");
+    assert_eq!(one["event"]["location"]["admin1_code"], "SY.07");
+    let doc = ok(
+        &s,
+        &format!("/api/docs/{}", enc(deir["doc_id"].as_str().expect("doc id"))),
+    );
+    let doc_events = doc["doc"]["events"].as_array().expect("doc events");
+    assert!(
+        doc_events
+            .iter()
+            .any(|e| e["location"]["admin1"] == "Deir ez-Zor Governorate")
+    );
+    for e in doc_events {
+        check("doc", &e["location"]);
+    }
+    // By code and by name, as the CLI takes `--admin1`.
+    let by_code = ok(&s, "/api/incidents?admin1=SY.07&limit=500");
+    let by_name = ok(&s, "/api/incidents?admin1=Deir%20ez-Zor&limit=500");
+    let incidents = by_code["incidents"].as_array().expect("incidents");
+    assert!(!incidents.is_empty());
+    assert_eq!(by_name["incidents"], by_code["incidents"]);
+    for i in incidents {
+        assert_eq!(i["location"]["admin1"], "Deir ez-Zor Governorate", "{i}");
+        assert_eq!(i["location"]["admin1_code"], "SY.07", "{i}");
+    }
+    // GeoJSON control points follow `admin1` too.
+    let controls = |q: &str| -> Vec<String> {
+        let v = s.get(&format!("/api/export.geojson{q}")).json();
+        v["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .filter(|f| f["properties"]["kind"] == "control")
+            .map(|f| f["properties"]["place_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(controls("").contains(&"gn:174448".to_string()));
+    assert!(controls("?admin1=Deir%20ez-Zor").contains(&"gn:174448".to_string()));
+    assert!(!controls("?admin1=Al-Hasakah").contains(&"gn:174448".to_string()));
+}

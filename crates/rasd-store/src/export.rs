@@ -364,7 +364,23 @@ impl Store {
             None => self.places()?,
         };
         let coords = self.place_coordinates()?;
-        for p in places.iter().filter(|p| p.claims > 0) {
+        // `admin1` narrows the control points too: only places whose events lie in the division(s) it names.
+        let in_admin1 = match &f.admin1 {
+            Some(a) => {
+                let (cond, args) = crate::query::admin1_condition("admin1", a);
+                let mut stmt = self.conn.prepare(&format!(
+                    "SELECT DISTINCT place_id FROM events WHERE place_id IS NOT NULL AND {cond}"
+                ))?;
+                let ids = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+                Some(ids.collect::<Result<std::collections::HashSet<String>, _>>()?)
+            }
+            None => None,
+        };
+        for p in places
+            .iter()
+            .filter(|p| p.claims > 0)
+            .filter(|p| in_admin1.as_ref().is_none_or(|ids| ids.contains(&p.place_id)))
+        {
             let (Some(tl), Some((lat, lon))) = (self.timeline_of(&p.place_id, 7)?, coords.get(&p.place_id)) else {
                 continue;
             };

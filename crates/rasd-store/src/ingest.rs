@@ -43,29 +43,94 @@ struct Fresh {
     sketch: Option<[u32; sketch::SIGNATURE_LEN]>,
 }
 
-/// The near-duplicate index of the stored original documents, and the last document sequence number it has
-/// seen: each batch adds what other processes stored since, under the write lock.
+/// The near-duplicate index lives in the database: `doc_bands` holds one row per band of each stored original
+/// (not near-duplicate) document with a sketch, keyed by its LSH bucket, and `meta.bands_seq` the last document
+/// sequence number indexed. A lookup reads the new document's eight buckets (their latest
+/// [`sketch::BUCKET_SCAN`] entries each) and those candidates' sketches, so neither the time nor the memory of an
+/// ingest grows with the number of stored documents. The choice is the one of the in-memory
+/// [`sketch::Index`]: buckets ordered by sequence number as the index was by insertion.
+const BANDS_TABLE: &str = "CREATE TABLE IF NOT EXISTS doc_bands(
+    band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID";
+
+/// Whether this run has made sure the `doc_bands` table exists.
 #[derive(Default)]
 struct DupIndex {
-    index: sketch::Index,
-    seen: i64,
+    ready: bool,
 }
 
-/// Adds the original documents stored after `index.seen` to the index. Called inside a write transaction, so
-/// nothing else is stored until it commits.
-fn load_index_since(tx: &Transaction<'_>, index: &mut DupIndex) -> Result<()> {
-    let mut stmt =
-        tx.prepare_cached("SELECT seq, id, sketch FROM docs WHERE seq > ?1 AND near_dup_of IS NULL ORDER BY seq")?;
-    let mut rows = stmt.query([index.seen])?;
-    while let Some(r) = rows.next()? {
-        let blob: Option<Vec<u8>> = r.get(2)?;
-        if let Some(sig) = blob.as_deref().and_then(sketch::from_bytes) {
-            index.index.insert(r.get(1)?, sig);
+fn index_bands(tx: &Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<()> {
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO doc_bands(band, bucket, seq) VALUES (?1, ?2, ?3)")?;
+    for (band, bucket) in sketch::band_keys(sig) {
+        ins.execute(params![band, bucket as i64, seq])?;
+    }
+    Ok(())
+}
+
+/// Indexes the original documents stored after `meta.bands_seq` (by an older rasd, or before the table existed:
+/// once, the first time). Called inside a write transaction, so nothing else is stored until it commits.
+fn index_since(tx: &Transaction<'_>, index: &mut DupIndex) -> Result<()> {
+    if !index.ready {
+        tx.execute_batch(BANDS_TABLE)?;
+        index.ready = true;
+    }
+    let from: i64 = tx
+        .query_row("SELECT value FROM meta WHERE key = 'bands_seq'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM docs", [], |r| r.get(0))?;
+    if last > from {
+        let mut stmt =
+            tx.prepare_cached("SELECT seq, sketch FROM docs WHERE seq > ?1 AND near_dup_of IS NULL ORDER BY seq")?;
+        let mut rows = stmt.query([from])?;
+        while let Some(r) = rows.next()? {
+            let blob: Option<Vec<u8>> = r.get(1)?;
+            if let Some(sig) = blob.as_deref().and_then(sketch::from_bytes) {
+                index_bands(tx, r.get(0)?, &sig)?;
+            }
+        }
+        set_bands_seq(tx)?;
+    }
+    Ok(())
+}
+
+/// Records that every stored document is indexed.
+fn set_bands_seq(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta(key, value) SELECT 'bands_seq', CAST(coalesce(max(seq), 0) AS TEXT) FROM docs WHERE true
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the earliest among equals).
+fn find_near(tx: &Transaction<'_>, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<Option<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT b.seq, d.id, d.sketch FROM doc_bands b JOIN docs d ON d.seq = b.seq
+         WHERE b.band = ?1 AND b.bucket = ?2 ORDER BY b.seq DESC LIMIT ?3",
+    )?;
+    let mut best: Option<(f64, i64)> = None;
+    let mut best_id = None;
+    for (band, bucket) in sketch::band_keys(sig) {
+        let mut rows = stmt.query(params![band, bucket as i64, sketch::BUCKET_SCAN as i64])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let blob: Option<Vec<u8>> = r.get(2)?;
+            let Some(other) = blob.as_deref().and_then(sketch::from_bytes) else {
+                continue;
+            };
+            let s = sketch::similarity(sig, &other);
+            if sketch::better(best, s, seq) {
+                best = Some((s, seq));
+                best_id = Some(r.get::<_, String>(1)?);
+            }
         }
     }
-    let last: Option<i64> = tx.query_row("SELECT max(seq) FROM docs", [], |r| r.get(0))?;
-    index.seen = index.seen.max(last.unwrap_or(0));
-    Ok(())
+    Ok(best_id)
 }
 
 impl Store {
@@ -141,7 +206,7 @@ impl Store {
         // The write lock is taken before the first read, so that what this batch learns (which texts and ids
         // are stored) stays true until it commits, whatever another writer does.
         let tx = self.write_tx()?;
-        load_index_since(&tx, index)?;
+        index_since(&tx, index)?;
         let mut fresh: Vec<Fresh> = Vec::new();
         {
             let mut by_hash = tx.prepare_cached("SELECT id FROM docs WHERE hash = ?1")?;
@@ -221,9 +286,12 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (f, evs) in fresh.iter().zip(&events) {
-                let near = f.sketch.as_ref().and_then(|s| index.index.find(s)).map(str::to_string);
+                let near = match &f.sketch {
+                    Some(s) => find_near(&tx, s)?,
+                    None => None,
+                };
                 let d = &f.doc;
-                ins_doc.execute(params![
+                let seq = ins_doc.insert(params![
                     d.id,
                     f.hash,
                     d.url,
@@ -241,7 +309,7 @@ impl Store {
                 stats.stored += 1;
                 match (&near, f.sketch) {
                     (Some(_), _) => stats.near_duplicates += 1,
-                    (None, Some(s)) => index.index.insert(d.id.clone(), s),
+                    (None, Some(s)) => index_bands(&tx, seq, &s)?,
                     (None, None) => {}
                 }
                 stats.events += insert_events(&tx, d.outlet.as_deref(), evs)?;
@@ -258,8 +326,7 @@ impl Store {
             )?;
         }
         // Every document stored up to here is in the index (no other writer could store one meanwhile).
-        let last: Option<i64> = tx.query_row("SELECT max(seq) FROM docs", [], |r| r.get(0))?;
-        index.seen = index.seen.max(last.unwrap_or(0));
+        set_bands_seq(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -387,5 +454,152 @@ pub(crate) fn precision_name(p: rasd_core::DatePrecision) -> &'static str {
         P::Month => "month",
         P::Year => "year",
         P::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read;
+
+    const WORDS: &[&str] = &[
+        "قصف",
+        "مدفعي",
+        "على",
+        "أطراف",
+        "البلدة",
+        "الشرقية",
+        "وقالت",
+        "مصادر",
+        "محلية",
+        "إن",
+        "القوات",
+        "سيطرت",
+        "قرية",
+        "بعد",
+        "اشتباكات",
+        "عنيفة",
+        "مع",
+        "مسلحين",
+        "مقتل",
+        "مدنيين",
+        "بينهم",
+        "أطفال",
+        "جرحى",
+        "نزوح",
+        "العائلات",
+        "نحو",
+        "القرى",
+        "المجاورة",
+        "غارة",
+        "جوية",
+        "استهدفت",
+        "سوق",
+        "المدينة",
+        "صباح",
+        "اليوم",
+        "المرصد",
+        "أفاد",
+        "بيان",
+        "الجيش",
+        "وحدات",
+        "الهندسة",
+        "تفكيك",
+        "عبوات",
+        "ناسفة",
+        "الطريق",
+        "الدولي",
+    ];
+
+    /// Documents, a third of them copies of an earlier one with a few words changed (some above the
+    /// near-duplicate threshold, some below), in ingest order.
+    fn docs(n: usize) -> Vec<(String, String)> {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for i in 0..n {
+            let words: Vec<&str> = if !out.is_empty() && next(3) == 0 {
+                let mut w: Vec<&str> = out[next(out.len())].1.split(' ').collect();
+                for _ in 0..1 + next(12) {
+                    let at = next(w.len());
+                    w[at] = WORDS[next(WORDS.len())];
+                }
+                w.push(WORDS[next(WORDS.len())]);
+                w
+            } else {
+                (0..40).map(|_| WORDS[next(WORDS.len())]).collect()
+            };
+            out.push((format!("d{i}"), words.join(" ")));
+        }
+        out
+    }
+
+    fn items(docs: &[(String, String)]) -> Vec<Item> {
+        let jsonl: String = docs
+            .iter()
+            .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string() + "\n")
+            .collect();
+        read::read_bytes("t.jsonl", jsonl.as_bytes(), None)
+    }
+
+    /// The table-backed lookup links each document to the original the in-memory index picks, across runs, in
+    /// a batch, and after the table is lost (a database written before it existed is indexed on first use).
+    #[test]
+    fn near_duplicates_match_the_in_memory_index() {
+        let docs = docs(1500);
+        let mut expected: HashMap<String, Option<String>> = HashMap::new();
+        let mut index = sketch::Index::default();
+        let mut seen = HashSet::new();
+        for (id, text) in &docs {
+            if !seen.insert(text.clone()) {
+                continue;
+            }
+            let sig = sketch::signature(text);
+            let near = sig.as_ref().and_then(|s| index.find(s)).map(str::to_string);
+            if let (None, Some(s)) = (&near, sig) {
+                index.insert(id.clone(), s);
+            }
+            expected.insert(id.clone(), near);
+        }
+        let linked = expected.values().filter(|v| v.is_some()).count();
+        assert!(
+            linked > 100 && linked < 500,
+            "{linked} near-duplicates: the test set should have both kinds"
+        );
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Store::open(&dir.path().join("rasd.db")).expect("create");
+        let worker = || |_: &Doc| Vec::new();
+        s.ingest(items(&docs[..600]), &worker, "t", &mut |_| {})
+            .expect("ingest 1");
+        // As if written by a rasd from before the table: the next run indexes the stored originals first.
+        s.conn
+            .execute_batch("DROP TABLE doc_bands; DELETE FROM meta WHERE key = 'bands_seq';")
+            .expect("drop");
+        s.ingest(items(&docs[600..1100]), &worker, "t", &mut |_| {})
+            .expect("ingest 2");
+        s.ingest(items(&docs[1100..]), &worker, "t", &mut |_| {})
+            .expect("ingest 3");
+
+        let mut stmt = s.conn.prepare("SELECT id, near_dup_of FROM docs").expect("prepare");
+        let got: HashMap<String, Option<String>> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<std::result::Result<_, _>>()
+            .expect("rows");
+        assert_eq!(got.len(), expected.len());
+        for (id, near) in &expected {
+            assert_eq!(got.get(id), Some(near), "document {id}");
+        }
+        let originals: i64 = s
+            .conn
+            .query_row("SELECT count(DISTINCT seq) FROM doc_bands", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(originals as usize, expected.len() - linked);
     }
 }

@@ -302,7 +302,7 @@ pub fn admin1_divisions(query: &str) -> Vec<Admin1> {
 /// The SQL condition (on `column`) and arguments of an `admin1` filter: the stored value is the code or a name
 /// of a division [`admin1_divisions`] finds, or starts with the query itself (literally: `%` and `_` are not
 /// wildcards), for values stored by another gazetteer.
-fn admin1_condition(column: &str, query: &str) -> (String, Vec<String>) {
+pub(crate) fn admin1_condition(column: &str, query: &str) -> (String, Vec<String>) {
     let mut values: Vec<String> = Vec::new();
     for a in admin1_divisions(query) {
         values.extend([a.code, a.name, a.name_ar]);

@@ -546,8 +546,10 @@ impl Store {
             args.push(k.trim().to_string());
         }
         if let Some(a) = &f.admin1 {
-            wh.push_str(" AND lower(admin1) LIKE '%' || lower(?) || '%'");
-            args.push(a.trim().to_string());
+            // A name, an Arabic name, an alias or a code, as `rasd incidents --admin1` takes it.
+            let (sql, values) = crate::query::admin1_condition("admin1", a);
+            wh.push_str(&format!(" AND {sql}"));
+            args.extend(values);
         }
         if let Some(d) = f.since {
             wh.push_str(" AND page_date >= ?");

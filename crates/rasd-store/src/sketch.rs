@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 /// Number of MinHash values in a signature.
 pub const SIGNATURE_LEN: usize = 32;
-const BANDS: usize = 8;
+pub const BANDS: usize = 8;
 const ROWS: usize = SIGNATURE_LEN / BANDS;
 /// Estimated Jaccard similarity from which a document counts as a near-duplicate.
 pub const NEAR_DUPLICATE: f64 = 0.6;
@@ -15,7 +15,7 @@ pub const NEAR_DUPLICATE: f64 = 0.6;
 const MIN_SHINGLES: usize = 8;
 /// Bucket entries scanned per band: a boilerplate sentence shared by thousands of documents must not make
 /// ingest quadratic. Recent documents are the likeliest originals of a republished story.
-const BUCKET_SCAN: usize = 64;
+pub const BUCKET_SCAN: usize = 64;
 
 fn mix(mut x: u64) -> u64 {
     // splitmix64 finalizer: a fast, well-spread 64-bit mix.
@@ -79,7 +79,25 @@ pub fn from_bytes(b: &[u8]) -> Option<[u32; SIGNATURE_LEN]> {
     Some(sig)
 }
 
-/// The LSH index of the original (not near-duplicate) documents.
+/// The LSH bucket of each band of a signature: `(band, hash of the band's rows)`. The store keeps these in the
+/// `doc_bands` table (see `ingest.rs`), so that a lookup reads a few buckets instead of the whole index.
+pub fn band_keys(sig: &[u32; SIGNATURE_LEN]) -> [(u8, u64); BANDS] {
+    std::array::from_fn(|band| {
+        let h = sig[band * ROWS..(band + 1) * ROWS]
+            .iter()
+            .fold(band as u64, |h, &v| mix(h ^ u64::from(v)));
+        (band as u8, h)
+    })
+}
+
+/// Whether a candidate of similarity `s` and insertion number `n` beats `best`: at least [`NEAR_DUPLICATE`],
+/// then the most similar, then the earliest.
+pub fn better(best: Option<(f64, i64)>, s: f64, n: i64) -> bool {
+    s >= NEAR_DUPLICATE && best.is_none_or(|(b, m)| s > b || (s == b && n < m))
+}
+
+/// An in-memory LSH index of original (not near-duplicate) documents, with the same buckets, scan limit and
+/// choice as the store's table-backed lookup.
 #[derive(Default)]
 pub struct Index {
     docs: Vec<(String, [u32; SIGNATURE_LEN])>,
@@ -87,33 +105,27 @@ pub struct Index {
 }
 
 impl Index {
-    fn band_key(sig: &[u32; SIGNATURE_LEN], band: usize) -> (u8, u64) {
-        let h = sig[band * ROWS..(band + 1) * ROWS]
-            .iter()
-            .fold(band as u64, |h, &v| mix(h ^ u64::from(v)));
-        (band as u8, h)
-    }
-
     /// Adds an original document.
     pub fn insert(&mut self, id: String, sig: [u32; SIGNATURE_LEN]) {
         let n = self.docs.len() as u32;
-        for band in 0..BANDS {
-            self.buckets.entry(Self::band_key(&sig, band)).or_default().push(n);
+        for key in band_keys(&sig) {
+            self.buckets.entry(key).or_default().push(n);
         }
         self.docs.push((id, sig));
     }
 
-    /// The most similar indexed document at or above [`NEAR_DUPLICATE`].
+    /// The most similar indexed document at or above [`NEAR_DUPLICATE`]; among equals, the earliest. Each
+    /// bucket is scanned from its latest [`BUCKET_SCAN`] entries.
     pub fn find(&self, sig: &[u32; SIGNATURE_LEN]) -> Option<&str> {
-        let mut best: Option<(f64, u32)> = None;
-        for band in 0..BANDS {
-            let Some(list) = self.buckets.get(&Self::band_key(sig, band)) else {
+        let mut best: Option<(f64, i64)> = None;
+        for key in band_keys(sig) {
+            let Some(list) = self.buckets.get(&key) else {
                 continue;
             };
             for &n in list.iter().rev().take(BUCKET_SCAN) {
                 let s = similarity(sig, &self.docs[n as usize].1);
-                if s >= NEAR_DUPLICATE && best.is_none_or(|(b, m)| s > b || (s == b && n < m)) {
-                    best = Some((s, n));
+                if better(best, s, i64::from(n)) {
+                    best = Some((s, i64::from(n)));
                 }
             }
         }

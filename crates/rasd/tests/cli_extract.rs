@@ -254,3 +254,41 @@ fn generic_security_forces_take_the_country_of_the_report() {
         .expect("an arrest");
     assert_eq!(arrest["actor1"]["id"], "iraq-police", "{arrest:#}");
 }
+
+/// A document longer than the extraction window (1 MB) is extracted window by window: records of every window,
+/// spans exact byte offsets into the whole file, each id once, and a closed pipe is still not an error.
+#[test]
+fn a_document_longer_than_a_window_gives_exact_spans_in_every_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.txt");
+    let mut text = String::new();
+    let mut i = 0usize;
+    while text.len() < 1_400_000 {
+        let s = [REPORT, STRIKE, HISTORY][i % 3].replace("سبعة", &format!("{}", i % 50 + 2));
+        text.push_str(&s);
+        text.push(if i % 6 == 5 { '\n' } else { ' ' });
+        i += 1;
+    }
+    fs::write(&path, &text).expect("write");
+    let out = rasd()
+        .args(["extract", "-q", "--published", "2017-11-10"])
+        .arg(&path)
+        .assert()
+        .success();
+    let recs = records(&out.get_output().stdout);
+    assert!(!recs.is_empty());
+    let mut ids = std::collections::HashSet::new();
+    for r in &recs {
+        let (s, e) = (
+            r["evidence"]["start"].as_u64().expect("start") as usize,
+            r["evidence"]["end"].as_u64().expect("end") as usize,
+        );
+        assert_eq!(&text[s..e], r["evidence"]["text"].as_str().expect("text"));
+        assert!(ids.insert(r["id"].as_str().expect("id").to_string()), "{r}");
+    }
+    assert!(
+        recs.iter()
+            .any(|r| r["evidence"]["start"].as_u64().is_some_and(|s| s > 1 << 20)),
+        "records from the second window"
+    );
+}

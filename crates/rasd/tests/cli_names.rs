@@ -546,3 +546,78 @@ fn a_writer_that_gives_up_names_the_rasd_process_holding_the_lock() {
     assert!(!err.contains(&format!("process {pid} holds")), "{err}");
     other.execute_batch("ROLLBACK").expect("release");
 }
+
+#[test]
+fn lexicon_lookup_finds_places_by_their_latin_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for q in ["Abu Kamal", "Albu Kamal", "ABU KAMAL", "البوكمال"] {
+        let out = stdout_of(rasd(dir.path()).args(["lexicon", "lookup", q, "--json"]));
+        let found = json_lines(&out);
+        assert!(
+            found.iter().any(|e| e["kind"] == "place" && e["id"] == "gn:174448"),
+            "lookup {q:?}: {out}"
+        );
+        let ids: Vec<&str> = found.iter().filter_map(|e| e["id"].as_str()).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "each entry once: {out}");
+    }
+    let out = run(rasd(dir.path()).args(["lexicon", "lookup", "Qwzxv Plorb"]));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn geojson_control_points_honour_admin1() {
+    let (dir, db) = loaded();
+    let geo = |flags: &[&str]| -> Vec<Value> {
+        let v: Value = serde_json::from_str(&stdout_of(
+            rasd(dir.path())
+                .args(["export", "--format", "geojson"])
+                .args(flags)
+                .arg("--db")
+                .arg(&db),
+        ))
+        .expect("geojson");
+        v["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .filter(|f| f["properties"]["kind"] == "control")
+            .cloned()
+            .collect()
+    };
+    let place_ids = |fs: &[Value]| -> Vec<String> {
+        let mut v: Vec<String> = fs
+            .iter()
+            .map(|f| f["properties"]["place_id"].as_str().expect("place id").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let all = place_ids(&geo(&[]));
+    assert!(
+        all.contains(&"gn:174448".to_string()),
+        "Albukamal has control claims: {all:?}"
+    );
+    for (admin1, code) in [("Deir ez-Zor", "SY.07"), ("Al-Hasakah", "SY.01"), ("SY.07", "SY.07")] {
+        let some = place_ids(&geo(&["--admin1", admin1]));
+        // Every control point left is a place with events in that division.
+        let mut in_division: Vec<String> = events(dir.path(), &db, &["--admin1", admin1])
+            .iter()
+            .filter(|e| e["location"]["admin1_code"] == code)
+            .filter_map(|e| e["location"]["id"].as_str().map(str::to_string))
+            .collect();
+        in_division.sort();
+        in_division.dedup();
+        for p in &some {
+            assert!(in_division.contains(p), "--admin1 {admin1:?}: {p} is not in {code}");
+            assert!(all.contains(p));
+        }
+        assert_eq!(
+            some.contains(&"gn:174448".to_string()),
+            code == "SY.07",
+            "--admin1 {admin1:?}: {some:?}"
+        );
+    }
+}

@@ -220,7 +220,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     loop {
         let next = inputs.next();
         let end = next.is_none();
+        let mut big = None;
         match next {
+            // A document longer than one extraction window goes alone, window by window, its events written
+            // as each window ends (after the batch before it, to keep input order).
+            Some(Read::Doc(d)) if d.text.len() > rasd_events::Worker::WINDOW => big = Some(d),
             Some(Read::Doc(d)) => {
                 batch_bytes += d.text.len();
                 batch.push(d);
@@ -237,7 +241,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             None => {}
         }
-        let full = batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES;
+        let full = batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES || big.is_some();
         if !batch.is_empty() && (full || end) {
             let results = pool.install(|| extract_all(&x, &batch, &opts));
             for (doc, events) in batch.iter().zip(&results) {
@@ -259,6 +263,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             batch.clear();
             batch_bytes = 0;
+        }
+        if let Some(doc) = big {
+            let mut failed: Option<std::io::Error> = None;
+            let mut found = 0usize;
+            x.worker().extract_windows(&doc, &opts, &mut |events| {
+                found += events.len();
+                for e in &events {
+                    if failed.is_some() {
+                        return false;
+                    }
+                    let written = match args.format {
+                        OutputFormat::Jsonl => serde_json::to_writer(&mut out, e)
+                            .map_err(std::io::Error::from)
+                            .and_then(|()| out.write_all(b"\n")),
+                        OutputFormat::Table => write_row(&mut out, e),
+                    };
+                    failed = written.err();
+                }
+                failed.is_none()
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            n_docs += 1;
+            bytes += doc.text.len();
+            n_events += found;
+            if found == 0 {
+                no_event_docs += 1;
+            }
         }
         if end {
             break;

@@ -74,7 +74,16 @@ pub fn open(path: Option<&std::path::Path>) -> Result<&'static Lexicon> {
 
 fn lookup(a: LookupArgs) -> Result<ExitCode> {
     let lex = open(a.lexicon.as_deref())?;
-    let found = lex.lookup(&a.name);
+    let mut found = lex.lookup(&a.name);
+    // Places also through the Latin names table ("Abu Kamal", "Albu Kamal" → Albukamal), as `--place` finds them.
+    for p in lex.lookup_places(&a.name) {
+        if !found
+            .iter()
+            .any(|e| matches!(e, EntryRef::Place(q) if std::ptr::eq(*q, p) || q.id == p.id))
+        {
+            found.push(EntryRef::Place(p));
+        }
+    }
     let mut out = std::io::stdout().lock();
     for e in &found {
         let v = match e {
