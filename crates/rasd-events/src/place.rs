@@ -200,8 +200,7 @@ fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
         .hits
         .iter()
         .filter(|h| h.end <= anchor && matches!(sent.rules.get(h.rule).kind, RuleKind::Cue(Cue::Near)))
-        .filter(|h| sent.distance(h.end, anchor) <= 1)
-        .last()
+        .rfind(|h| sent.distance(h.end, anchor) <= 1)
     else {
         return false;
     };

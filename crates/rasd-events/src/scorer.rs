@@ -86,7 +86,7 @@ impl Scores {
 }
 
 /// The names of the record-stage features, in weight order (see [`record_features`]).
-pub const RECORD_FEATURES: [&str; 18] = [
+pub const RECORD_FEATURES: [&str; 25] = [
     "bias",
     "logit_p_event",
     "place_named",
@@ -105,6 +105,13 @@ pub const RECORD_FEATURES: [&str; 18] = [
     "one_source",
     "doc_max_logit",
     "doc_mean_p",
+    "coarse_date",
+    "date_carried",
+    "type_battles",
+    "type_remote",
+    "type_civilians",
+    "type_protests_riots",
+    "type_strategic",
 ];
 
 /// The record stage: a logistic regression over a few dense features of a finished record (its candidate's
@@ -149,6 +156,21 @@ pub fn record_features(e: &rasd_core::Event, same_type_before: usize, doc: (f64,
         b(e.reported_by.len() <= 1),
         logit(doc.0),
         doc.1,
+        b(matches!(
+            e.date_precision,
+            rasd_core::DatePrecision::Month | rasd_core::DatePrecision::Year
+        )),
+        b(e.date_rule
+            .as_deref()
+            .is_some_and(|r| r.starts_with("doc-current-date"))),
+        b(e.event_type == rasd_core::EventType::Battles),
+        b(e.event_type == rasd_core::EventType::ExplosionsRemoteViolence),
+        b(e.event_type == rasd_core::EventType::ViolenceAgainstCivilians),
+        b(matches!(
+            e.event_type,
+            rasd_core::EventType::Protests | rasd_core::EventType::Riots
+        )),
+        b(e.event_type == rasd_core::EventType::StrategicDevelopments),
     ]
 }
 

@@ -178,7 +178,17 @@ fn sentences_mode_reads_each_line_as_its_own_report() {
 fn table_format_and_no_background() {
     let text = format!("{REPORT}\n{HISTORY}\n");
     rasd()
-        .args(["extract", "--format", "table", "--published", "2017-11-10", "-"])
+        // Every record, whatever its confidence: the history sentence's record is background.
+        .args([
+            "extract",
+            "--format",
+            "table",
+            "--min-confidence",
+            "0",
+            "--published",
+            "2017-11-10",
+            "-",
+        ])
         .write_stdin(text.clone())
         .assert()
         .success()
