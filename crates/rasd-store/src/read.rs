@@ -171,7 +171,7 @@ pub fn read_path(path: &Path, opts: ReadOptions) -> Box<dyn Iterator<Item = Item
         return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}"))));
     }
     let hint = if jsonl { Some(Format::Jsonl) } else { hint };
-    Box::new(read_bytes_with(&origin, &bytes, hint, opts.lossy).into_iter())
+    Box::new(read_owned_with(&origin, bytes, hint, opts.lossy).into_iter())
 }
 
 /// Whether a file can be streamed line by line under the whole-file rules: valid UTF-8 (so no other charset
@@ -232,7 +232,7 @@ pub fn read_stdin(opts: ReadOptions) -> Box<dyn Iterator<Item = Item>> {
             format!("cannot read standard input: {e}"),
         )));
     }
-    Box::new(read_bytes_with(origin, &bytes, opts.format, opts.lossy).into_iter())
+    Box::new(read_owned_with(origin, bytes, opts.format, opts.lossy).into_iter())
 }
 
 fn strip_utf8_bom(b: &[u8]) -> &[u8] {
@@ -320,17 +320,31 @@ pub fn read_bytes(origin: &str, bytes: &[u8], hint: Option<Format>) -> Vec<Item>
 
 /// [`read_bytes`], with `lossy` decoding (see [`decode`]).
 pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: bool) -> Vec<Item> {
-    let text = match decode(bytes, lossy) {
-        Ok(t) => t,
-        Err(reason) => {
-            return vec![Item {
-                origin: origin.to_string(),
-                format: hint,
-                doc: Err(reason),
-                unreadable: false,
-            }];
-        }
-    };
+    match decode(bytes, lossy) {
+        Ok(text) => read_text(origin, text, hint, lossy),
+        Err(reason) => vec![Item {
+            origin: origin.to_string(),
+            format: hint,
+            doc: Err(reason),
+            unreadable: false,
+        }],
+    }
+}
+
+/// [`read_bytes_with`] on bytes it may keep: plain UTF-8 (no byte-order mark, no NUL byte) becomes the text
+/// without a copy, so a large plain-text file is held once, not three times. Other bytes take the copying path.
+pub fn read_owned_with(origin: &str, bytes: Vec<u8>, hint: Option<Format>, lossy: bool) -> Vec<Item> {
+    if encoding_rs::Encoding::for_bom(&bytes).is_some() || memchr::memchr(0, &bytes).is_some() {
+        return read_bytes_with(origin, &bytes, hint, lossy);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => read_text(origin, text, hint, lossy),
+        Err(e) => read_bytes_with(origin, e.as_bytes(), hint, lossy),
+    }
+}
+
+/// Reads decoded text: the format from `hint`, or sniffed from the text.
+fn read_text(origin: &str, text: String, hint: Option<Format>, lossy: bool) -> Vec<Item> {
     let format = hint.unwrap_or_else(|| sniff(&text));
     let one = |doc: Result<Doc, String>| {
         vec![Item {
@@ -341,7 +355,7 @@ pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: 
         }]
     };
     match format {
-        Format::Text => one(text_doc(origin, &text)),
+        Format::Text => one(text_doc(origin, text)),
         Format::Html => one(html_doc(origin, &text)),
         Format::Jsonl => {
             let mut lines = JsonlLines::new(origin.to_string(), std::io::Cursor::new(text.into_bytes()), lossy);
@@ -378,7 +392,7 @@ fn stem(origin: &str) -> String {
 }
 
 /// A plain-text document: its id is the file name without its extension, or a content id (standard input).
-fn text_doc(origin: &str, text: &str) -> Result<Doc, String> {
+fn text_doc(origin: &str, text: String) -> Result<Doc, String> {
     if text.trim().is_empty() {
         return Err("empty document".to_string());
     }
@@ -387,10 +401,10 @@ fn text_doc(origin: &str, text: &str) -> Result<Doc, String> {
     } else {
         stem(origin)
     };
-    let id = if id.is_empty() { Doc::content_id(text) } else { id };
+    let id = if id.is_empty() { Doc::content_id(&text) } else { id };
     Ok(Doc {
         id,
-        text: text.to_string(),
+        text,
         ..Doc::default()
     })
 }
