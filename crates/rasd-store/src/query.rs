@@ -613,33 +613,10 @@ impl Store {
 
     /// Contradictions matching `f` (place, kind, source on either side, date range).
     pub fn contradictions(&self, f: &Filter) -> Result<Vec<Contradiction>> {
-        let mut sql = String::from("SELECT json FROM contradictions WHERE 1");
-        let mut args: Vec<String> = Vec::new();
-        if let Some(ids) = self.place_ids(f)? {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
-            args.extend(ids);
-        }
-        if let Some(k) = f.contradiction {
-            sql.push_str(" AND kind = ?");
-            args.push(k.as_str().to_string());
-        }
-        if let Some(s) = &f.source {
-            sql.push_str(" AND (source_a = ? OR source_b = ?)");
-            args.push(s.trim().to_string());
-            args.push(s.trim().to_string());
-        }
-        if let Some(d) = f.since {
-            sql.push_str(" AND date >= ?");
-            args.push(d.to_string());
-        }
-        if let Some(d) = f.until {
-            sql.push_str(" AND date <= ?");
-            args.push(d.to_string());
-        }
-        sql.push_str(" ORDER BY kind, date, id");
+        let Some((wh, args)) = crate::serve_queries::contradiction_where(self, f, true)? else {
+            return Ok(Vec::new());
+        };
+        let sql = format!("SELECT json FROM contradictions WHERE 1{wh} ORDER BY kind, date, id");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
         rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()

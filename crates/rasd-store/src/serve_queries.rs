@@ -131,7 +131,11 @@ pub struct MapCells {
 
 /// The WHERE clause (after `WHERE 1`) and its arguments for the contradiction filters; the source filter only
 /// `with_source`.
-fn contradiction_where(store: &Store, f: &Filter, with_source: bool) -> Result<Option<(String, Vec<String>)>> {
+pub(crate) fn contradiction_where(
+    store: &Store,
+    f: &Filter,
+    with_source: bool,
+) -> Result<Option<(String, Vec<String>)>> {
     let mut sql = String::new();
     let mut args: Vec<String> = Vec::new();
     if let Some(q) = &f.place {
