@@ -84,9 +84,14 @@ pub struct IncidentClaim {
 
 /// The closed date window an event may have happened in, given its precision.
 pub(crate) fn date_window(e: &Event, slack: i64) -> Option<(NaiveDate, NaiveDate)> {
-    let d = e.event_date?;
+    Some(window_of(e.event_date?, e.date_precision, slack))
+}
+
+/// The closed date window of an event dated `d` with `precision`, widened by `slack` days (the window
+/// [`event_window`] gives, from the two stored columns alone).
+pub fn window_of(d: NaiveDate, precision: DatePrecision, slack: i64) -> (NaiveDate, NaiveDate) {
     let slack = Days::new(slack.max(0) as u64);
-    let (lo, hi) = match e.date_precision {
+    let (lo, hi) = match precision {
         DatePrecision::Day | DatePrecision::Unknown => (d, d),
         DatePrecision::Week => (d - Days::new(7), d + Days::new(7)),
         DatePrecision::Month => {
@@ -99,10 +104,10 @@ pub(crate) fn date_window(e: &Event, slack: i64) -> Option<(NaiveDate, NaiveDate
             NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
         ),
     };
-    Some((
+    (
         lo.checked_sub_days(slack).unwrap_or(lo),
         hi.checked_add_days(slack).unwrap_or(hi),
-    ))
+    )
 }
 
 fn is_fine(e: &Event) -> bool {

@@ -21,7 +21,7 @@ pub use control::{ControlClaim, Lane, Step, Timeline, control_claims};
 pub use geo::haversine_km;
 pub use incident::{
     ActorTally, Incident, IncidentClaim, Seed, Tally, coarse_from, event_window, incidents, incidents_resume,
-    is_day_precise, resume_margin,
+    is_day_precise, resume_margin, window_of,
 };
 
 use rasd_core::{Event, SourceKind, Stance};

@@ -6,11 +6,17 @@
 //!   events first, then coarse ("this month") ones joining the closest cluster. First pass: nothing dated before
 //!   the earliest new day-precise date `A` changes; the clusters anchored in the `2 × day_slack` days before `A`
 //!   are resumed as seeds with the members they had before `A`, and every day-precise event from `A` on is
-//!   clustered again. Second pass: the coarse events from the first one whose window reaches within
-//!   `3 × day_slack + 1` days of `A` ([`rasd_reconcile::coarse_from`]), or the first new one, are decided again,
-//!   with every other cluster their windows overlap as a fixed seed. The incidents holding any recomputed event,
-//!   and the seeds, are replaced with their contradictions ([`rasd_reconcile::incidents_resume`]). For news about
-//!   the last days, that is the last days (and the month of a month-precise claim).
+//!   clustered again. Second pass: a stored coarse event keeps its decision unless a cluster that changes can
+//!   beat it: one that joined a cluster `s` days from its window's middle `m` keeps it while `m + s` is before
+//!   `A - 2 × day_slack` (every changed cluster is anchored from then on, so further), and one that anchors its
+//!   own cluster keeps doing so while its window ends before any changed cluster's starts. The coarse events
+//!   from the first one that may change (found by date and precision columns and its incident's anchor, on
+//!   the index `events_coarse_precision`: no JSON), or the first new one, are decided again, with every other
+//!   cluster their windows overlap as a fixed seed (found by precision-bounded date ranges). Only the incidents
+//!   whose claims come out different are replaced, with their contradictions
+//!   ([`rasd_reconcile::incidents_resume`]); an incident with the same claims is built from the same events,
+//!   so its rows stay. For news about the last days, that is the last days (and the month of a month-precise
+//!   claim only when one of that month's coarse claims had no close cluster).
 //! - **Control claims** are per event: the new events' claims are added.
 //! - **Controller contradictions**, per place of a new claim: pairs are found in date order and only the
 //!   earliest pair of each (sources, views) is kept, so the pairs from `T - day_slack` on (`T` the earliest new
@@ -23,6 +29,7 @@
 use crate::alerts::{Alert, AlertClaim};
 use crate::{ReconcileStats, Result};
 use chrono::{Days, NaiveDate};
+use rasd_core::DatePrecision;
 use rasd_reconcile::{ContradictionKind, ControlClaim, Incident, Options, Report, Seed, Timeline};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -125,10 +132,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             .filter_map(|r| r.event.event_date)
             .min();
         if let Some(cut) = cut {
-            let reach = Days::new(400 + (rasd_reconcile::resume_margin(opts) + opts.day_slack.max(0)) as u64);
-            let lower = cut.checked_sub_days(reach).unwrap_or(NaiveDate::MIN);
-            let coarse = coarse_windows(tx, sub, lower, None, opts)?;
-            let from = rasd_reconcile::coarse_from(cut, &coarse, opts);
+            let from = coarse_affected_from(tx, sub, cut, opts)?;
             d0 = match (d0, from) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -162,6 +166,10 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                 params![sub, day(d0)],
             )?);
         }
+        phase.mark(&format!(
+            "{sub}: {} recomputed events read (cut {cut:?}, coarse from {d0:?})",
+            loaded.len()
+        ));
         let recomputed: HashSet<String> = loaded.iter().map(|r| r.event.id.clone()).collect();
         // The windows the recomputed coarse events span: every cluster they overlap is a fixed seed.
         let span = loaded
@@ -185,21 +193,33 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             )?);
         }
         if let Some((lo, hi)) = span {
-            let reach = Days::new(400 + opts.day_slack.max(0) as u64);
+            // A day-precise anchor's window is its date ± `day_slack`: only those dated within the span widened
+            // by it can overlap; a coarse one's, by its precision, from the bounds that reach the span.
+            let upper = day(hi.checked_add_days(slack).unwrap_or(hi));
             anchors.extend(reports(
                 tx,
                 &format!(
                     "SELECT {REPORT_COLS} FROM events e JOIN incidents i ON i.id = 'inc-' || e.id
                      LEFT JOIN docs d ON d.id = e.doc_id
-                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date <= ?3"
+                     WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date <= ?3
+                       AND (e.date_precision IS NULL OR e.date_precision NOT IN ('week', 'month', 'year'))"
                 ),
-                params![
-                    sub,
-                    day(lo.checked_sub_days(reach).unwrap_or(NaiveDate::MIN)),
-                    day(hi.checked_add_days(slack).unwrap_or(hi))
-                ],
+                params![sub, day(lo.checked_sub_days(slack).unwrap_or(NaiveDate::MIN)), upper],
             )?);
+            for (name, lower) in coarse_lower_bounds(lo, opts) {
+                anchors.extend(reports(
+                    tx,
+                    &format!(
+                        "SELECT {REPORT_COLS} FROM events e JOIN incidents i ON i.id = 'inc-' || e.id
+                         LEFT JOIN docs d ON d.id = e.doc_id
+                         WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
+                           AND e.event_date <= ?4 AND e.date_precision IN ('week', 'month', 'year')"
+                    ),
+                    params![sub, name, day(lower), upper],
+                )?);
+            }
         }
+        phase.mark(&format!("{sub}: {} candidate anchors read", anchors.len()));
         let mut suffix = loaded;
         let mut seeds: Vec<Seed> = Vec::new();
         let mut seed_ids: Vec<String> = Vec::new();
@@ -270,6 +290,49 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             "INSERT OR IGNORE INTO rc_incidents(id)
                SELECT ie.incident_id FROM rc_events r CROSS JOIN incident_events ie ON ie.event_id = r.id;",
         )?;
+        // What each incident that may change held before: an incident whose claims come out the same is
+        // built from the same events, so its row, its members and its contradictions stay as they are.
+        let mut old_members: HashMap<String, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT r.id, ie.event_id FROM rc_incidents r CROSS JOIN incident_events ie ON ie.incident_id = r.id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (inc, ev) = row?;
+                old_members.entry(inc).or_default().push(ev);
+            }
+        }
+        for m in old_members.values_mut() {
+            m.sort_unstable();
+        }
+        phase.mark(&format!("{sub}: old members read"));
+        let incidents: Vec<Incident> = rasd_reconcile::incidents_resume(&suffix, &seeds, opts)
+            .into_iter()
+            .filter(|inc| {
+                let mut ids: Vec<&str> = inc.claims.iter().map(|c| c.event_id.as_str()).collect();
+                ids.sort_unstable();
+                let same = old_members
+                    .get(&inc.id)
+                    .is_some_and(|old| old.iter().map(String::as_str).eq(ids.iter().copied()));
+                if same {
+                    old_members.remove(&inc.id);
+                }
+                !same
+            })
+            .collect();
+        phase.mark(&format!("{sub}: clustered, {} incidents changed", incidents.len()));
+        // Left in `rc_incidents`: the incidents replaced or gone.
+        tx.execute("DELETE FROM rc_incidents", [])?;
+        {
+            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_incidents(id) VALUES (?1)")?;
+            for id in old_members.keys() {
+                ins.execute([id])?;
+            }
+            for inc in &incidents {
+                ins.execute([&inc.id])?;
+            }
+        }
         let before: HashSet<String> = {
             let mut stmt =
                 tx.prepare("SELECT c.id FROM rc_incidents r CROSS JOIN contradictions c ON c.incident_id = r.id")?;
@@ -281,13 +344,12 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
              DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM rc_incidents);
              DELETE FROM incidents WHERE id IN (SELECT id FROM rc_incidents);",
         )?;
-        phase.mark(&format!("{sub}: old rows deleted"));
-        let incidents = rasd_reconcile::incidents_resume(&suffix, &seeds, opts);
         let contradictions = rasd_reconcile::contradictions(&incidents, &[], opts);
         write_incidents(tx, &incidents)?;
         stats.incidents += incidents.len() as u64;
         stats.contradictions += contradictions.len() as u64;
         write_contradictions(tx, &contradictions)?;
+        phase.mark(&format!("{sub}: written"));
         if alerting {
             let claims: HashMap<&str, &rasd_reconcile::IncidentClaim> = incidents
                 .iter()
@@ -336,11 +398,13 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
     for (place, t) in earliest {
         let from = t.and_then(|t| t.checked_sub_days(Days::new(opts.day_slack.max(0) as u64)));
         // The pairs stored from `from` on are found again; those before stay.
-        let before: HashSet<String> = {
+        // The pairs stored from `from` on, by id, with their JSON: those found again unchanged stay as they are.
+        let mut before: HashMap<String, String> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT id FROM contradictions WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
+                "SELECT id, json FROM contradictions
+                 WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
             )?;
-            stmt.query_map(params![place, from.map(day)], |r| r.get(0))?
+            stmt.query_map(params![place, from.map(day)], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<std::result::Result<_, _>>()?
         };
         let lookback = t
@@ -363,10 +427,6 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             })
             .cloned()
             .collect();
-        tx.execute(
-            "DELETE FROM contradictions WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
-            params![place, from.map(day)],
-        )?;
         // The earliest pair of each (sources, views) from `from` on, unless a pair before `from` has it.
         let mut kept_before =
             tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM contradictions WHERE ckey = ?1 AND date < ?2)")?;
@@ -380,11 +440,32 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                 found.push(c);
             }
         }
-        write_contradictions(tx, &found)?;
-        stats.contradictions += found.len() as u64;
+        // Rows found again with the same JSON (every column derives from it) stay; the others are replaced.
+        let mut changed = Vec::new();
+        let mut old_ids: HashSet<String> = HashSet::new();
+        for c in found {
+            let same = before
+                .remove(&c.id)
+                .map(|json| {
+                    old_ids.insert(c.id.clone());
+                    serde_json::to_string(&c).is_ok_and(|j| j == json)
+                })
+                .unwrap_or(false);
+            if !same {
+                changed.push(c);
+            }
+        }
+        {
+            let mut del = tx.prepare_cached("DELETE FROM contradictions WHERE id = ?1")?;
+            for id in before.keys() {
+                del.execute([id])?;
+            }
+        }
+        write_contradictions(tx, &changed)?;
+        stats.contradictions += changed.len() as u64;
         if alerting {
             let by_event: HashMap<&str, &ControlClaim> = near.iter().map(|c| (c.event_id.as_str(), c)).collect();
-            for c in found.iter().filter(|c| !before.contains(&c.id)) {
+            for c in changed.iter().filter(|c| !old_ids.contains(&c.id)) {
                 let side = |s: &rasd_reconcile::Side| {
                     let cc = by_event.get(s.event_id.as_str());
                     AlertClaim::from_side(
@@ -452,28 +533,107 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
     Ok(stats)
 }
 
-/// The dates and windows of the coarse events of one sub-event type dated from `lower` on (and before `upper`).
-fn coarse_windows(
-    tx: &Transaction<'_>,
-    sub: &str,
-    lower: NaiveDate,
-    upper: Option<NaiveDate>,
-    opts: &Options,
-) -> Result<Vec<(NaiveDate, (NaiveDate, NaiveDate))>> {
+/// The middle of a window, as clustering scores it.
+fn mid(w: (NaiveDate, NaiveDate)) -> NaiveDate {
+    w.0 + Days::new(((w.1 - w.0).num_days() / 2).max(0) as u64)
+}
+
+fn precision_of(name: &str) -> Option<DatePrecision> {
+    match name {
+        "day" => Some(DatePrecision::Day),
+        "week" => Some(DatePrecision::Week),
+        "month" => Some(DatePrecision::Month),
+        "year" => Some(DatePrecision::Year),
+        "unknown" => Some(DatePrecision::Unknown),
+        _ => None,
+    }
+}
+
+/// For each coarse precision, the earliest date of an event of that precision whose window ends on or after
+/// `end` (a window is the date widened by the precision and `day_slack`; see [`rasd_reconcile::window_of`]).
+fn coarse_lower_bounds(end: NaiveDate, opts: &Options) -> [(&'static str, NaiveDate); 3] {
+    use chrono::Datelike;
+    let slack = Days::new(opts.day_slack.max(0) as u64);
+    let e = end.checked_sub_days(slack).unwrap_or(NaiveDate::MIN);
+    [
+        ("week", e.checked_sub_days(Days::new(7)).unwrap_or(NaiveDate::MIN)),
+        ("month", e.with_day(1).unwrap_or(e)),
+        ("year", NaiveDate::from_ymd_opt(e.year(), 1, 1).unwrap_or(e)),
+    ]
+}
+
+/// The date from which the coarse events of one sub-event type are decided again, given the cut `A` of the
+/// day-precise ones: the earliest date of a stored coarse event whose decision the changed clusters may change.
+/// The clusters that change in the first pass are anchored from `A - 2 × day_slack` on; a coarse event joins
+/// the accepting cluster whose window's middle is closest to its own (then the nearest). So a coarse event that
+/// joined a cluster `s` days from its middle `m` keeps it when `m + s` is before `A - 2 × day_slack` (every
+/// changed cluster is further), and one that anchors its own cluster keeps doing so when its window ends
+/// before any changed cluster's starts. The events before the first one that may change keep their decisions,
+/// so the clusters they leave are those a full run has. The candidates are found on the index of coarse
+/// events by precision (`events_coarse_precision`), with their incident's anchor: no JSON is read.
+fn coarse_affected_from(tx: &Transaction<'_>, sub: &str, cut: NaiveDate, opts: &Options) -> Result<Option<NaiveDate>> {
+    let s = opts.day_slack.max(0);
+    let end = cut
+        .checked_sub_days(Days::new(rasd_reconcile::resume_margin(opts) as u64))
+        .unwrap_or(NaiveDate::MIN);
+    let reach_from = cut
+        .checked_sub_days(Days::new((2 * s + 1) as u64))
+        .unwrap_or(NaiveDate::MIN);
     let mut stmt = tx.prepare_cached(
-        "SELECT json FROM events WHERE sub_event_type = ?1 AND event_date >= ?2 AND (?3 IS NULL OR event_date < ?3)
-           AND date_precision IN ('week', 'month', 'year')",
+        "SELECT e.id, e.event_date, ie.incident_id, a.event_date, a.date_precision
+         FROM events e LEFT JOIN incident_events ie ON ie.event_id = e.id
+           LEFT JOIN events a ON a.id = substr(ie.incident_id, 5)
+         WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
+           AND e.date_precision IN ('week', 'month', 'year')",
     )?;
-    stmt.query_map(params![sub, day(lower), upper.map(day)], |r| r.get::<_, String>(0))?
-        .map(|j| -> Result<Option<(NaiveDate, (NaiveDate, NaiveDate))>> {
-            let e: rasd_core::Event = serde_json::from_str(&j?)?;
-            Ok(match (e.event_date, rasd_reconcile::event_window(&e, opts.day_slack)) {
-                (Some(d), Some(w)) if !rasd_reconcile::is_day_precise(&e) => Some((d, w)),
-                _ => None,
-            })
-        })
-        .filter_map(|w| w.transpose())
-        .collect()
+    let mut from: Option<NaiveDate> = None;
+    for (name, lower) in coarse_lower_bounds(end, opts) {
+        let Some(precision) = precision_of(name) else { continue };
+        let rows = stmt.query_map(params![sub, name, day(lower)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, date, incident, anchor_date, anchor_precision) = row?;
+            let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
+                continue;
+            };
+            if from.is_some_and(|f| f <= date) {
+                continue;
+            }
+            let w = rasd_reconcile::window_of(date, precision, s);
+            if w.1 < end {
+                continue;
+            }
+            // Not in an incident: never clustered (no place, or not a claim), whatever else changes.
+            let Some(incident) = incident else { continue };
+            let affected = if incident.strip_prefix("inc-") == Some(id.as_str()) {
+                true
+            } else {
+                let anchor = anchor_date
+                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+                    .zip(anchor_precision.as_deref().and_then(precision_of));
+                match anchor {
+                    Some((ad, ap)) => {
+                        let m = mid(w);
+                        let score = (mid(rasd_reconcile::window_of(ad, ap, s)) - m).num_days().abs();
+                        m.checked_add_days(Days::new(score as u64))
+                            .is_none_or(|r| r >= reach_from)
+                    }
+                    None => true,
+                }
+            };
+            if affected {
+                from = Some(date);
+            }
+        }
+    }
+    Ok(from)
 }
 
 /// Each change of controller in the timeline of `claims` (one place): a step whose agreed controller differs

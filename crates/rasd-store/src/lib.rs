@@ -543,7 +543,11 @@ impl Store {
                 .optional()?;
             if dirty.as_deref() == Some("pending") {
                 let stats = incremental::reconcile(&tx, opts)?;
+                let t = std::time::Instant::now();
                 tx.commit()?;
+                if std::env::var_os("RASD_PROFILE").is_some() {
+                    eprintln!("rasd: reconcile: commit: {:.3} s", t.elapsed().as_secs_f64());
+                }
                 return Ok(Some(stats));
             }
         }

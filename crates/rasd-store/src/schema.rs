@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 pub const APPLICATION_ID: i64 = 0x7261_7364;
 
 /// The schema version this rasd writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Version 1: documents with content hash and near-duplicate link, and their events.
 pub(crate) const SCHEMA_V1: &str = "
@@ -107,6 +107,12 @@ CREATE INDEX alerts_at ON alerts(at);
 CREATE INDEX IF NOT EXISTS contradictions_source_a ON contradictions(source_a, kind, page_date, id);
 CREATE INDEX IF NOT EXISTS contradictions_source_b ON contradictions(source_b, kind, page_date, id);
 ",
+    // 5 -> 6: the incremental reconcile finds the coarse events (a week, a month, a year) whose windows reach a
+    // date by one index range per precision, without reading the other precisions' rows. Additive.
+    "
+CREATE INDEX IF NOT EXISTS events_coarse_precision ON events(sub_event_type, date_precision, event_date)
+  WHERE date_precision IN ('week', 'month', 'year');
+",
 ];
 
 /// Creates a fresh database at version 1, then migrates it like any older database, so that every database
@@ -166,6 +172,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Migration 6 can run again on a migrated database (it only adds an index if missing), and the
+    /// incremental reconcile's query for coarse events of one precision is an index range on it.
+    #[test]
+    fn the_coarse_precision_index_is_idempotent_and_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("db.db");
+        drop(Store::open(&p).expect("create"));
+        let c = Connection::open(&p).expect("sqlite");
+        c.execute_batch(MIGRATIONS[4]).expect("migration 6 again is a no-op");
+        let plan: Vec<String> = c
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT e.id FROM events e
+                 WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
+                   AND e.date_precision IN ('week', 'month', 'year')",
+            )
+            .expect("plan")
+            .query_map(["Armed clash", "month", "2018-01-01"], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        assert!(plan.iter().any(|l| l.contains("events_coarse_precision")), "{plan:?}");
     }
 
     /// A database as rasd 1 left it, built by SQL: migrating must keep every document and event.
