@@ -65,10 +65,25 @@ impl<'x> Worker<'x> {
             emit(self.run(doc, opts, None));
             return;
         }
+        let mut windows = rasd_text::windows(&doc.text, WINDOW).map(|(base, w)| (base, w.to_string()));
+        self.extract_stream(doc, &mut windows, opts, emit);
+    }
+
+    /// [`Worker::extract_windows`] on a document whose text comes window by window (a file read from disk as
+    /// it is extracted): `windows` gives each window's byte offset in the document and its text, cut as
+    /// [`rasd_text::windows`] cuts with [`WINDOW`] bytes, and `doc` gives the metadata (its `text` is not read).
+    /// The events are those [`Worker::extract_windows`] gives on the whole text.
+    pub fn extract_stream(
+        &mut self,
+        doc: &Doc,
+        windows: &mut dyn Iterator<Item = (usize, String)>,
+        opts: &Options,
+        emit: &mut dyn FnMut(Vec<Event>) -> bool,
+    ) {
         let mut published = doc.published;
-        for (i, (base, w)) in rasd_text::windows(&doc.text, WINDOW).enumerate() {
+        for (i, (base, w)) in windows.enumerate() {
             if i == 0 {
-                published = published.or_else(|| self.x.resources().publication_date(w));
+                published = published.or_else(|| self.x.resources().publication_date(&w));
             }
             let part = Doc {
                 id: doc.id.clone(),
@@ -76,7 +91,7 @@ impl<'x> Worker<'x> {
                 outlet: doc.outlet.clone(),
                 published,
                 title: doc.title.clone(),
-                text: w.to_string(),
+                text: w,
             };
             let mut events = self.run(&part, opts, None);
             for e in &mut events {

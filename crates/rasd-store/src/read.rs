@@ -102,11 +102,17 @@ fn is_not_a_document(name: &str) -> bool {
 
 /// How to read inputs: the format when detection is not wanted, and whether bytes that no charset explains
 /// become U+FFFD instead of a reason to skip the input.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions {
     pub format: Option<Format>,
     pub lossy: bool,
+    /// How an HTML page becomes a document; `None`: [`html_main_text`]. The `rasd` commands pass the article
+    /// reader of `rasd-fetch` (Readability), the one `rasd watch` reads fetched pages with.
+    pub html: Option<HtmlReader>,
 }
+
+/// An HTML page's main text and metadata from its HTML (see [`ReadOptions::html`]).
+pub type HtmlReader = fn(&str) -> Page;
 
 /// Reads one file into documents (the whole file; see [`read_path`] for the streaming reader).
 pub fn read_file(path: &Path) -> Vec<Item> {
@@ -140,23 +146,68 @@ pub fn documents(paths: &[String], opts: ReadOptions) -> impl Iterator<Item = It
     })
 }
 
+/// The reason a binary input is refused.
+const BINARY: &str = "binary file (NUL bytes)";
+
+/// [`documents`], except that a plain-text file larger than [`LargeText::OVER`] comes as an [`Input::Text`], to
+/// be read window by window ([`read_input`]).
+pub fn inputs(paths: &[String], opts: ReadOptions) -> impl Iterator<Item = Input> + '_ {
+    paths.iter().flat_map(move |p| -> Box<dyn Iterator<Item = Input>> {
+        if p == "-" {
+            Box::new(read_stdin(opts).map(Input::Item))
+        } else {
+            Box::new(
+                walk(&[PathBuf::from(p)])
+                    .into_iter()
+                    .flat_map(move |f| read_input(&f, opts)),
+            )
+        }
+    })
+}
+
 /// How much of an input decides its format when neither the options nor the file name do.
 const SNIFF: usize = 8192;
 
 /// Reads one file. A JSONL file that is UTF-8 without NUL bytes (checked in a first pass over the file, in
-/// bounded memory) is streamed line by line; every other file is read whole and goes through
-/// [`read_bytes`], so the rules are the same either way.
+/// bounded memory) is streamed line by line; a plain-text file up to [`MAX_WHOLE`] bytes and every other file
+/// up to that size is read whole and goes through [`read_bytes`], so the rules are the same either way. A
+/// larger plain-text file is refused here (see [`read_input`], which streams it window by window), as is any
+/// other file over [`MAX_WHOLE`] that cannot be streamed.
 pub fn read_path(path: &Path, opts: ReadOptions) -> Box<dyn Iterator<Item = Item>> {
+    Box::new(read_input(path, opts).map(|input| match input {
+        Input::Item(item) => item,
+        Input::Text(t) => t.whole(),
+    }))
+}
+
+/// The largest input read whole into memory, and the largest JSONL line (one document) read: 32 MB. Larger
+/// inputs are streamed (JSONL line by line, plain text window by window by [`read_input`]) or refused with a
+/// reason that names this limit; memory then stays bounded whatever the input.
+pub const MAX_WHOLE: usize = 32 << 20;
+
+/// What [`read_input`] reads from a file: documents, or one plain-text document larger than a window, to be
+/// read window by window from disk ([`LargeText::windows`]).
+#[derive(Debug, Clone)]
+pub enum Input {
+    Item(Item),
+    Text(LargeText),
+}
+
+/// [`read_path`], except that a plain-text file larger than [`LargeText::OVER`] bytes is not read: it comes back
+/// as a [`LargeText`] (its id, its charset, already checked over the whole file) whose text is read window by
+/// window, so that memory does not grow with the file.
+pub fn read_input(path: &Path, opts: ReadOptions) -> Box<dyn Iterator<Item = Input>> {
     use std::io::Read;
     let origin = path.display().to_string();
+    let item = |i: Item| -> Box<dyn Iterator<Item = Input>> { Box::new(std::iter::once(Input::Item(i))) };
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}")))),
+        Err(e) => return item(unreadable(&origin, format!("cannot read: {e}"))),
     };
     let hint = opts.format.or_else(|| format_from_name(&origin));
     let mut head = Vec::with_capacity(SNIFF);
     if let Err(e) = (&mut file).take(SNIFF as u64).read_to_end(&mut head) {
-        return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}"))));
+        return item(unreadable(&origin, format!("cannot read: {e}")));
     }
     let jsonl = match hint {
         Some(f) => f == Format::Jsonl,
@@ -164,14 +215,369 @@ pub fn read_path(path: &Path, opts: ReadOptions) -> Box<dyn Iterator<Item = Item
     };
     if jsonl && head.len() == SNIFF && streamable(path).unwrap_or(false) {
         let lines = std::io::BufReader::with_capacity(1 << 16, std::io::Cursor::new(head).chain(file));
-        return Box::new(JsonlLines::new(origin, lines, opts.lossy));
+        return Box::new(JsonlLines::new(origin, lines, opts.lossy).map(Input::Item));
+    }
+    let len = file.metadata().map_or(0, |m| m.len());
+    let text_hint = hint.is_none_or(|f| f == Format::Text);
+    if !jsonl && text_hint && len > LargeText::OVER as u64 && !stem(&origin).is_empty() {
+        match LargeText::plan(path, &origin, opts.lossy) {
+            Ok(t) if hint.is_some() || sniff(&t.head) == Format::Text => {
+                if t.blank {
+                    return item(Item {
+                        origin,
+                        format: Some(Format::Text),
+                        doc: Err("empty document".to_string()),
+                        unreadable: false,
+                    });
+                }
+                return Box::new(std::iter::once(Input::Text(t)));
+            }
+            Ok(_) => {}
+            Err(reason) => {
+                return item(Item {
+                    origin,
+                    format: hint,
+                    doc: Err(reason),
+                    unreadable: false,
+                });
+            }
+        }
+    }
+    if len > MAX_WHOLE as u64 {
+        return item(Item {
+            origin,
+            format: hint,
+            doc: Err(too_large(len, "an input read whole (HTML, a feed, JSONL not in UTF-8)")),
+            unreadable: true,
+        });
     }
     let mut bytes = head;
     if let Err(e) = file.read_to_end(&mut bytes) {
-        return Box::new(std::iter::once(unreadable(&origin, format!("cannot read: {e}"))));
+        return item(unreadable(&origin, format!("cannot read: {e}")));
     }
     let hint = if jsonl { Some(Format::Jsonl) } else { hint };
-    Box::new(read_owned_with(&origin, bytes, hint, opts.lossy).into_iter())
+    let opts = ReadOptions { format: hint, ..opts };
+    Box::new(read_owned_opts(&origin, bytes, opts).into_iter().map(Input::Item))
+}
+
+/// The reason an input or a document over [`MAX_WHOLE`] is refused.
+fn too_large(len: u64, what: &str) -> String {
+    too_large_for(len, MAX_WHOLE, what)
+}
+
+fn too_large_for(len: u64, limit: usize, what: &str) -> String {
+    format!(
+        "too large: {:.1} MB, over the {} MB limit of {what}",
+        len as f64 / 1e6,
+        limit >> 20
+    )
+}
+
+/// The largest HTML page read: 16 MB. A page's DOM (the article reader builds two) takes about six times the
+/// page, so a larger page is refused with this limit (news pages are well under 2 MB).
+pub const MAX_HTML: usize = 16 << 20;
+
+/// A plain-text file larger than one window, its charset and content checked over the whole file in bounded
+/// memory, by the rules of [`decode`]; its text is read window by window by [`LargeText::windows`]. Spans are
+/// byte offsets into the decoded text, as for every input: for UTF-8 (with or without a byte-order mark, which
+/// is not part of the text) they are offsets into the file after the mark; for UTF-16 and windows-1256 into
+/// the UTF-8 text they decode to.
+#[derive(Debug, Clone)]
+pub struct LargeText {
+    pub origin: String,
+    pub path: PathBuf,
+    /// The document's id: the file name without its extension.
+    pub id: String,
+    /// The file's size in bytes.
+    pub len: u64,
+    encoding: &'static encoding_rs::Encoding,
+    /// Bytes of the byte-order mark, skipped.
+    skip: usize,
+    /// Bytes that no charset explains become U+FFFD.
+    lossy: bool,
+    /// The decoded start of the text (up to [`SNIFF`] bytes), to decide its format.
+    head: String,
+    /// No character but white space.
+    blank: bool,
+}
+
+impl LargeText {
+    /// Plain-text files larger than this (1 MB, the extraction window) are read window by window.
+    pub const OVER: usize = 1 << 20;
+
+    /// Checks the whole file in 1 MiB chunks, as [`decode`] would check it whole: the charset (a byte-order mark,
+    /// else UTF-8, else windows-1256 Arabic, else refused unless `lossy`) and NUL bytes (binary).
+    fn plan(path: &Path, origin: &str, lossy: bool) -> Result<LargeText, String> {
+        use std::io::Read;
+        let cannot = |e: std::io::Error| format!("cannot read: {e}");
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        let len = file.metadata().map_err(cannot)?.len();
+        let mut bom = [0u8; 3];
+        let n = (&mut file).take(3).read(&mut bom).map_err(cannot)?;
+        let (encoding, skip) = match encoding_rs::Encoding::for_bom(&bom[..n]) {
+            Some((enc, skip)) => {
+                let check = Self::scan(path, enc, skip, false)?;
+                if check.errors && !lossy {
+                    return Err(format!(
+                        "invalid {} (malformed sequence after its byte-order mark)",
+                        enc.name()
+                    ));
+                }
+                if check.nul {
+                    return Err(BINARY.to_string());
+                }
+                (enc, skip)
+            }
+            None => {
+                let utf8 = Self::scan(path, encoding_rs::UTF_8, 0, true)?;
+                if utf8.nul {
+                    return Err(BINARY.to_string());
+                }
+                if !utf8.errors {
+                    (encoding_rs::UTF_8, 0)
+                } else {
+                    // A full pass: NUL bytes after the first bad byte make the file binary too.
+                    let w = Self::scan(path, encoding_rs::WINDOWS_1256, 0, false)?;
+                    if w.nul {
+                        return Err(BINARY.to_string());
+                    }
+                    if w.arabic >= 2 && w.arabic >= 9 * w.other {
+                        (encoding_rs::WINDOWS_1256, 0)
+                    } else if lossy {
+                        (encoding_rs::UTF_8, 0)
+                    } else {
+                        return Err(format!(
+                            "invalid UTF-8 at byte offset {} (and not windows-1256 Arabic)",
+                            utf8.first_error
+                        ));
+                    }
+                }
+            }
+        };
+        let mut t = LargeText {
+            origin: origin.to_string(),
+            path: path.to_path_buf(),
+            id: stem(origin),
+            len,
+            encoding,
+            skip,
+            lossy,
+            head: String::new(),
+            blank: true,
+        };
+        // The first window that is not all white space decides the format (white space before it does not).
+        for w in t.windows(SNIFF).map_err(cannot)? {
+            let (_, w) = w.map_err(|e| format!("cannot read on: {e}"))?;
+            if w.chars().any(|c| !c.is_whitespace()) {
+                t.head = w;
+                t.blank = false;
+                break;
+            }
+        }
+        Ok(t)
+    }
+
+    /// One pass over the file decoded with `enc` from byte `skip`: decoding errors (and where the first one
+    /// is, in input bytes), NUL characters, and for windows-1256 the count of Arabic and other non-ASCII
+    /// characters. `stop` ends the pass at the first error.
+    fn scan(path: &Path, enc: &'static encoding_rs::Encoding, skip: usize, stop: bool) -> Result<Scan, String> {
+        use std::io::{Read, Seek};
+        let cannot = |e: std::io::Error| format!("cannot read: {e}");
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        file.seek(std::io::SeekFrom::Start(skip as u64)).map_err(cannot)?;
+        let mut decoder = enc.new_decoder_without_bom_handling();
+        let mut raw = vec![0u8; 1 << 20];
+        let mut out = String::with_capacity(3 << 20);
+        let mut scan = Scan::default();
+        let mut offset = skip;
+        let count = enc == encoding_rs::WINDOWS_1256;
+        loop {
+            let n = file.read(&mut raw).map_err(cannot)?;
+            let last = n == 0;
+            if memchr::memchr(0, &raw[..n]).is_some() && enc != encoding_rs::UTF_16LE && enc != encoding_rs::UTF_16BE {
+                scan.nul = true;
+            }
+            let mut src = &raw[..n];
+            loop {
+                out.clear();
+                let (res, read) = decoder.decode_to_string_without_replacement(src, &mut out, last);
+                scan.nul |= out.contains('\0');
+                if count {
+                    for c in out.chars().filter(|c| !c.is_ascii()) {
+                        if matches!(c, '\u{0600}'..='\u{06FF}' | '\u{200C}' | '\u{200D}' | '\u{00A0}') {
+                            scan.arabic += 1;
+                        } else {
+                            scan.other += 1;
+                        }
+                    }
+                }
+                src = &src[read..];
+                offset += read;
+                match res {
+                    encoding_rs::DecoderResult::InputEmpty => break,
+                    encoding_rs::DecoderResult::OutputFull => {}
+                    encoding_rs::DecoderResult::Malformed(bad, after) => {
+                        if !scan.errors {
+                            scan.errors = true;
+                            scan.first_error = offset - bad as usize - after as usize;
+                        }
+                        if stop {
+                            return Ok(scan);
+                        }
+                    }
+                }
+            }
+            if last {
+                return Ok(scan);
+            }
+        }
+    }
+
+    /// The windows of the text, read from the file as they are needed: each is the window's byte offset in the
+    /// decoded text and the window, cut as [`rasd_text::windows`] cuts the whole text (so the windows are the
+    /// same as those of the text read whole). Memory: about two windows.
+    pub fn windows(&self, size: usize) -> std::io::Result<TextWindows> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.path)?;
+        file.seek(SeekFrom::Start(self.skip as u64))?;
+        Ok(TextWindows {
+            file,
+            decoder: self.encoding.new_decoder_without_bom_handling(),
+            raw: vec![0u8; 1 << 16],
+            buf: Vec::with_capacity(size + (1 << 17)),
+            size,
+            base: 0,
+            start: true,
+            eof: false,
+        })
+    }
+
+    /// The whole document, for readers that need its text in one piece: read whole up to [`MAX_WHOLE`] bytes,
+    /// refused above (a stored document is held in memory).
+    pub fn whole(self) -> Item {
+        if self.len > MAX_WHOLE as u64 {
+            let reason = too_large(self.len, "a document read whole");
+            return Item {
+                origin: self.origin,
+                format: Some(Format::Text),
+                doc: Err(format!(
+                    "{reason}; `rasd extract` streams a plain-text file of any size"
+                )),
+                unreadable: true,
+            };
+        }
+        self.read_all()
+    }
+
+    /// The whole document, whatever its size (for benchmarks that time documents held in memory).
+    pub fn read_all(&self) -> Item {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                let mut items = read_owned_with(&self.origin, bytes, Some(Format::Text), self.lossy);
+                items
+                    .pop()
+                    .unwrap_or_else(|| unreadable(&self.origin, "cannot read".to_string()))
+            }
+            Err(e) => unreadable(&self.origin, format!("cannot read: {e}")),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Scan {
+    nul: bool,
+    errors: bool,
+    first_error: usize,
+    arabic: usize,
+    other: usize,
+}
+
+/// The windows of a [`LargeText`] (see [`LargeText::windows`]): `(offset, window)` in text order, or the error
+/// that stopped reading.
+pub struct TextWindows {
+    file: std::fs::File,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    /// Decoded text from `base` on.
+    buf: Vec<u8>,
+    size: usize,
+    base: usize,
+    /// Leading byte-order marks (U+FEFF) are still to be dropped.
+    start: bool,
+    eof: bool,
+}
+
+impl TextWindows {
+    fn fill(&mut self) -> std::io::Result<()> {
+        use std::io::Read;
+        let n = loop {
+            match self.file.read(&mut self.raw) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        let last = n == 0;
+        let mut src = &self.raw[..n];
+        loop {
+            let room = self
+                .decoder
+                .max_utf8_buffer_length(src.len())
+                .unwrap_or(src.len() * 3 + 16);
+            let old = self.buf.len();
+            self.buf.resize(old + room.max(16), 0);
+            let (res, read, written, _) = self.decoder.decode_to_utf8(src, &mut self.buf[old..], last);
+            self.buf.truncate(old + written);
+            src = &src[read..];
+            if res == encoding_rs::CoderResult::InputEmpty {
+                break;
+            }
+        }
+        self.eof = last;
+        Ok(())
+    }
+
+    fn next_window(&mut self) -> std::io::Result<Option<(usize, String)>> {
+        loop {
+            while !self.eof && self.buf.len() <= self.size + 4 {
+                self.fill()?;
+            }
+            if self.start {
+                let boms = self.buf.chunks(3).take_while(|c| *c == b"\xEF\xBB\xBF").count();
+                if boms > 0 {
+                    self.buf.drain(..boms * 3);
+                    continue;
+                }
+                self.start = self.buf.is_empty() && !self.eof;
+                if self.start {
+                    continue;
+                }
+            }
+            break;
+        }
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        let text =
+            std::str::from_utf8(&self.buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        // More than `size` bytes unless the text ends here: the first window is cut as in the whole text.
+        let Some((_, w)) = rasd_text::windows(text, self.size).next() else {
+            return Ok(None);
+        };
+        let window = w.to_string();
+        self.buf.drain(..window.len());
+        let base = self.base;
+        self.base += window.len();
+        Ok(Some((base, window)))
+    }
+}
+
+impl Iterator for TextWindows {
+    type Item = std::io::Result<(usize, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_window().transpose()
+    }
 }
 
 /// Whether a file can be streamed line by line under the whole-file rules: valid UTF-8 (so no other charset
@@ -226,13 +632,27 @@ pub fn read_stdin(opts: ReadOptions) -> Box<dyn Iterator<Item = Item>> {
         return Box::new(JsonlLines::new(origin.to_string(), lines, opts.lossy));
     }
     let mut bytes = head;
-    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+    let limit = (MAX_WHOLE + 1 - bytes.len().min(MAX_WHOLE)) as u64;
+    if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
         return Box::new(std::iter::once(unreadable(
             origin,
             format!("cannot read standard input: {e}"),
         )));
     }
-    Box::new(read_owned_with(origin, bytes, opts.format, opts.lossy).into_iter())
+    if bytes.len() > MAX_WHOLE {
+        let reason = format!(
+            "too large: over the {} MB limit of standard input that is not JSONL in UTF-8; pass the file by name \
+             (a plain-text file of any size is read window by window)",
+            MAX_WHOLE >> 20
+        );
+        return Box::new(std::iter::once(Item {
+            origin: origin.to_string(),
+            format: opts.format,
+            doc: Err(reason),
+            unreadable: true,
+        }));
+    }
+    Box::new(read_owned_opts(origin, bytes, opts).into_iter())
 }
 
 fn strip_utf8_bom(b: &[u8]) -> &[u8] {
@@ -262,7 +682,6 @@ pub fn format_from_name(name: &str) -> Option<Format> {
 ///
 /// An input holding a NUL byte (U+0000 after decoding) is binary and refused, lossy or not.
 pub fn decode(bytes: &[u8], lossy: bool) -> Result<String, String> {
-    const BINARY: &str = "binary file (NUL bytes)";
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, errors) = enc.decode_without_bom_handling(&bytes[bom..]);
         if errors && !lossy {
@@ -320,8 +739,22 @@ pub fn read_bytes(origin: &str, bytes: &[u8], hint: Option<Format>) -> Vec<Item>
 
 /// [`read_bytes`], with `lossy` decoding (see [`decode`]).
 pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: bool) -> Vec<Item> {
-    match decode(bytes, lossy) {
-        Ok(text) => read_text(origin, text, hint, lossy),
+    read_bytes_opts(
+        origin,
+        bytes,
+        ReadOptions {
+            format: hint,
+            lossy,
+            html: None,
+        },
+    )
+}
+
+/// [`read_bytes`] under `opts` (its `format` is the hint).
+pub fn read_bytes_opts(origin: &str, bytes: &[u8], opts: ReadOptions) -> Vec<Item> {
+    let hint = opts.format;
+    match decode(bytes, opts.lossy) {
+        Ok(text) => read_text(origin, text, opts),
         Err(reason) => vec![Item {
             origin: origin.to_string(),
             format: hint,
@@ -334,17 +767,31 @@ pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: 
 /// [`read_bytes_with`] on bytes it may keep: plain UTF-8 (no byte-order mark, no NUL byte) becomes the text
 /// without a copy, so a large plain-text file is held once, not three times. Other bytes take the copying path.
 pub fn read_owned_with(origin: &str, bytes: Vec<u8>, hint: Option<Format>, lossy: bool) -> Vec<Item> {
+    read_owned_opts(
+        origin,
+        bytes,
+        ReadOptions {
+            format: hint,
+            lossy,
+            html: None,
+        },
+    )
+}
+
+/// [`read_owned_with`] under `opts` (its `format` is the hint).
+fn read_owned_opts(origin: &str, bytes: Vec<u8>, opts: ReadOptions) -> Vec<Item> {
     if encoding_rs::Encoding::for_bom(&bytes).is_some() || memchr::memchr(0, &bytes).is_some() {
-        return read_bytes_with(origin, &bytes, hint, lossy);
+        return read_bytes_opts(origin, &bytes, opts);
     }
     match String::from_utf8(bytes) {
-        Ok(text) => read_text(origin, text, hint, lossy),
-        Err(e) => read_bytes_with(origin, e.as_bytes(), hint, lossy),
+        Ok(text) => read_text(origin, text, opts),
+        Err(e) => read_bytes_opts(origin, e.as_bytes(), opts),
     }
 }
 
-/// Reads decoded text: the format from `hint`, or sniffed from the text.
-fn read_text(origin: &str, text: String, hint: Option<Format>, lossy: bool) -> Vec<Item> {
+/// Reads decoded text: the format from `opts.format`, or sniffed from the text.
+fn read_text(origin: &str, text: String, opts: ReadOptions) -> Vec<Item> {
+    let (hint, lossy) = (opts.format, opts.lossy);
     let format = hint.unwrap_or_else(|| sniff(&text));
     let one = |doc: Result<Doc, String>| {
         vec![Item {
@@ -356,7 +803,13 @@ fn read_text(origin: &str, text: String, hint: Option<Format>, lossy: bool) -> V
     };
     match format {
         Format::Text => one(text_doc(origin, text)),
-        Format::Html => one(html_doc(origin, &text)),
+        Format::Html if text.len() > MAX_HTML => vec![Item {
+            origin: origin.to_string(),
+            format: Some(format),
+            doc: Err(too_large_for(text.len() as u64, MAX_HTML, "an HTML page")),
+            unreadable: true,
+        }],
+        Format::Html => one(html_doc(origin, &text, opts.html.unwrap_or(html_main_text))),
         Format::Jsonl => {
             let mut lines = JsonlLines::new(origin.to_string(), std::io::Cursor::new(text.into_bytes()), lossy);
             lines.decoded = true;
@@ -510,8 +963,17 @@ impl<R: std::io::BufRead> Iterator for JsonlLines<R> {
     fn next(&mut self) -> Option<Item> {
         while !self.done {
             self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => self.done = true,
+            if self.buf.capacity() > 4 << 20 {
+                self.buf.shrink_to(1 << 16);
+            }
+            match read_line_capped(&mut self.reader, &mut self.buf, MAX_WHOLE) {
+                Ok((0, _)) => self.done = true,
+                Ok((n, true)) => {
+                    self.line += 1;
+                    self.any = true;
+                    let reason = too_large(n as u64, "one JSONL document");
+                    return Some(self.item(Err(reason)));
+                }
                 Ok(_) => {
                     self.line += 1;
                     let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
@@ -544,6 +1006,42 @@ impl<R: std::io::BufRead> Iterator for JsonlLines<R> {
             });
         }
         None
+    }
+}
+
+/// Reads one line (up to and with its `\n`) into `buf`, unless it is longer than `cap` bytes: then the line is
+/// read on to its end without being kept. Gives the bytes read and whether the line was too long.
+fn read_line_capped(
+    reader: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(usize, bool)> {
+    let (mut total, mut over) = (0usize, false);
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((total, over));
+        }
+        let (used, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if !over && buf.len() + used > cap + 2 {
+            over = true;
+            *buf = Vec::new();
+        }
+        if !over {
+            buf.extend_from_slice(&chunk[..used]);
+        }
+        reader.consume(used);
+        total += used;
+        if done {
+            return Ok((total, over));
+        }
     }
 }
 
@@ -783,8 +1281,8 @@ pub fn html_main_text(html: &str) -> Page {
     page
 }
 
-fn html_doc(origin: &str, html: &str) -> Result<Doc, String> {
-    let page = html_main_text(html);
+fn html_doc(origin: &str, html: &str, reader: HtmlReader) -> Result<Doc, String> {
+    let page = reader(html);
     if page.text.trim().is_empty() {
         return Err("HTML page has no main text".to_string());
     }
@@ -1182,6 +1680,77 @@ mod tests {
             Ok(NaiveDate::from_ymd_opt(2017, 11, 12))
         );
         assert_eq!(items[2].origin, "f.rss#3");
+    }
+
+    #[test]
+    fn a_text_read_window_by_window_from_disk_has_the_windows_of_the_whole_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&format!("قتل {i} مدنيين في قصف على مدينة الميادين، بحسب المرصد. "));
+            text.push_str(if i % 3 == 0 {
+                "\n\n"
+            } else {
+                "وقالت مصادر محلية إن القصف تواصل "
+            });
+        }
+        let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(&text);
+        let utf16 = |be: bool| {
+            let mut b = if be { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+            for u in text.encode_utf16() {
+                b.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+            }
+            b
+        };
+        for (name, bytes) in [
+            ("utf8.txt", text.clone().into_bytes()),
+            ("bom.txt", format!("\u{feff}\u{feff}{text}").into_bytes()),
+            ("cp1256.txt", cp1256.into_owned()),
+            ("le.txt", utf16(false)),
+            ("be.txt", utf16(true)),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let whole = decode(&bytes, false).expect("decodes");
+            assert_eq!(whole, text, "{name}");
+            let t = LargeText::plan(&path, name, false).expect("plan");
+            assert_eq!(t.id, name.trim_end_matches(".txt"));
+            for size in [97, 1000, 4096] {
+                let want: Vec<(usize, String)> = rasd_text::windows(&whole, size)
+                    .map(|(b, w)| (b, w.to_string()))
+                    .collect();
+                let got: Vec<(usize, String)> = t.windows(size).expect("open").map(|w| w.expect("window")).collect();
+                assert_eq!(got, want, "{name}, windows of {size}");
+            }
+        }
+        // The whole-file rules, checked over the whole file before any window is read.
+        let mut damaged = text.clone().into_bytes();
+        damaged.insert(5001, 0xFF);
+        let damaged_at = std::str::from_utf8(&damaged).expect_err("damaged").valid_up_to();
+        let mut nul = text.clone().into_bytes();
+        nul.push(0);
+        let blank = " \n".repeat(3000).into_bytes();
+        for (name, bytes) in [("d.txt", damaged.clone()), ("n.txt", nul), ("b.txt", blank)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let whole = decode(&bytes, false);
+            match LargeText::plan(&path, name, false) {
+                Ok(t) => assert!(t.blank && whole.is_ok_and(|w| w.trim().is_empty()), "{name}"),
+                Err(reason) => assert_eq!(Err(reason), whole, "{name}"),
+            }
+        }
+        assert!(
+            decode(&damaged, false).is_err_and(|e| e.contains(&format!("byte offset {damaged_at}"))),
+            "the offset of the first bad byte"
+        );
+        let path = dir.path().join("d.txt");
+        let lossy = LargeText::plan(&path, "d.txt", true).expect("lossy");
+        let got: String = lossy
+            .windows(500)
+            .expect("open")
+            .map(|w| w.expect("window").1)
+            .collect();
+        assert_eq!(got, decode(&damaged, true).expect("lossy"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading input files and standard input with clear errors for bad bytes.
 
 use anyhow::{Context, Result, bail};
+use rasd_store::read;
 use std::io::Read;
 use std::path::Path;
 
@@ -9,12 +10,15 @@ pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
-/// Reads `path` (or standard input for "-") as raw bytes.
+/// Reads `path` (or standard input for "-") as raw bytes, up to [`read::MAX_WHOLE`] bytes: a larger input is
+/// an error that names the limit (commands that read text of any size use [`text_windows`]).
 pub fn read_bytes(path: &str) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
+    let limit = read::MAX_WHOLE as u64 + 1;
     if path == "-" {
         std::io::stdin()
             .lock()
+            .take(limit)
             .read_to_end(&mut buf)
             .context("reading standard input")?;
     } else {
@@ -22,7 +26,16 @@ pub fn read_bytes(path: &str) -> Result<Vec<u8>> {
         if p.is_dir() {
             bail!("{path}: is a directory (this command reads one file, or - for standard input)");
         }
-        buf = std::fs::read(p).with_context(|| format!("cannot read {path}"))?;
+        std::fs::File::open(p)
+            .and_then(|f| f.take(limit).read_to_end(&mut buf))
+            .with_context(|| format!("cannot read {path}"))?;
+    }
+    if buf.len() > read::MAX_WHOLE {
+        bail!(
+            "{}: too large: over the {} MB limit of an input read whole by this command",
+            display_name(path),
+            read::MAX_WHOLE >> 20
+        );
     }
     Ok(buf)
 }
@@ -34,17 +47,102 @@ pub fn read_bytes(path: &str) -> Result<Vec<u8>> {
 pub fn decode(name: &str, bytes: Vec<u8>, lossy: bool) -> Result<String> {
     match rasd_store::read::decode(&bytes, lossy) {
         Ok(text) => Ok(text),
-        Err(reason) if reason.starts_with("binary") => bail!("{}: {reason}", display_name(name)),
-        Err(reason) => bail!(
-            "{}: {reason} (rasd reads UTF-8, UTF-16 with a byte-order mark and windows-1256; pass --lossy to \
-             replace bad bytes)",
-            display_name(name)
-        ),
+        Err(reason) => Err(bad_bytes(name, reason)),
     }
 }
 
-/// Reads and decodes one text input.
+fn bad_bytes(name: &str, reason: String) -> anyhow::Error {
+    if reason.starts_with("binary") {
+        anyhow::anyhow!("{}: {reason}", display_name(name))
+    } else {
+        anyhow::anyhow!(
+            "{}: {reason} (rasd reads UTF-8, UTF-16 with a byte-order mark and windows-1256; pass --lossy to \
+             replace bad bytes)",
+            display_name(name)
+        )
+    }
+}
+
+/// Reads and decodes one text input (up to [`read::MAX_WHOLE`] bytes).
 pub fn read_text(path: &str, lossy: bool) -> Result<String> {
     let bytes = read_bytes(path)?;
     decode(path, bytes, lossy)
+}
+
+/// The windows of a text, each with its byte offset in the decoded text.
+pub type Windows = Box<dyn Iterator<Item = Result<(usize, String)>>>;
+
+/// The text of one input, window by window (cut as [`rasd_text::windows`] cuts with `size` bytes), with the
+/// charset rules of [`decode`]. A file larger than [`read::LargeText::OVER`] bytes is read from disk window by
+/// window, its charset checked over the whole file first, so memory does not grow with the file; a smaller file
+/// and standard input (up to [`read::MAX_WHOLE`] bytes) are read whole. The windows are the same either way.
+pub fn text_windows(path: &str, lossy: bool, size: usize) -> Result<Windows> {
+    if path != "-" {
+        let p = Path::new(path);
+        if p.is_dir() {
+            bail!("{path}: is a directory (this command reads one file, or - for standard input)");
+        }
+        let len = std::fs::metadata(p)
+            .with_context(|| format!("cannot read {path}"))?
+            .len();
+        if len > read::LargeText::OVER as u64 {
+            let opts = read_options(Some(read::Format::Text), lossy);
+            if let Some(input) = read::read_input(p, opts).next() {
+                match input {
+                    read::Input::Text(t) => {
+                        let name = path.to_string();
+                        let windows = t.windows(size).with_context(|| format!("cannot read {path}"))?;
+                        return Ok(Box::new(
+                            windows.map(move |w| w.with_context(|| format!("cannot read on in {name}"))),
+                        ));
+                    }
+                    read::Input::Item(item) => match item.doc {
+                        Ok(d) => return Ok(owned_windows(d.text, size)),
+                        Err(r) if r == "empty document" => return Ok(Box::new(std::iter::empty())),
+                        Err(r) if item.unreadable => bail!("cannot read {path}: {r}"),
+                        Err(r) => return Err(bad_bytes(path, r)),
+                    },
+                }
+            }
+        }
+    }
+    Ok(owned_windows(read_text(path, lossy)?, size))
+}
+
+fn owned_windows(text: String, size: usize) -> Windows {
+    let windows: Vec<Result<(usize, String)>> = rasd_text::windows(&text, size)
+        .map(|(base, w)| Ok((base, w.to_string())))
+        .collect();
+    Box::new(windows.into_iter())
+}
+
+/// The HTML reader of every command that reads local or fetched pages: `rasd-fetch`'s article reader
+/// (Readability via dom_smoothie; title, publication date, canonical URL and site name from the page's
+/// metadata), the one `rasd watch` reads pages with. Spans are byte offsets into its text, which is what
+/// rasd stores. A page whose only text is navigation, a header, a footer, an aside or a form (nothing
+/// [`read::html_main_text`] keeps) has no main text: the article reader's last fallback would take the body's
+/// text, menu included.
+pub fn html_page(html: &str) -> read::Page {
+    let a = rasd_fetch::extract_article(html);
+    let text = if read::html_main_text(html).text.trim().is_empty() {
+        String::new()
+    } else {
+        a.text
+    };
+    read::Page {
+        title: a.title,
+        site: a.site_name,
+        url: a.canonical,
+        published: a.published,
+        text,
+    }
+}
+
+/// How the commands read documents: by the file name or the content, with [`html_page`] for HTML.
+pub fn read_options(format: Option<read::Format>, lossy: bool) -> read::ReadOptions {
+    read::ReadOptions {
+        format,
+        lossy,
+        html: Some(html_page),
+    }
 }

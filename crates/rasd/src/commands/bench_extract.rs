@@ -39,6 +39,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for r in load(std::slice::from_ref(&args.file), InputFormat::Auto, &meta, false) {
         match r {
             Read::Doc(d) => docs.push(d),
+            Read::Large(_, t) => match t.read_all().doc {
+                Ok(d) => docs.push(d),
+                Err(_) => skipped += 1,
+            },
             Read::Skipped(_) => skipped += 1,
             Read::Unreadable(e) => bail!("{e}"),
         }

@@ -6,14 +6,16 @@ use crate::input;
 use anyhow::{Context, Result, bail};
 use rasd_events::candidates::candidate_clauses;
 use rasd_events::rules::Rules;
+use rasd_store::read;
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Input: JSONL documents with `id` and `text` (the shared corpus files). The clause column \
-holds report text: keep these files outside the repository."
+    after_help = "Input: JSONL documents with `id` and `text` (the shared corpus files), streamed line by line \
+by the reader of every command (a line without an id gets the content id of its text; a bad line stops the run \
+with its line number). The clause column holds report text: keep these files outside the repository."
 )]
 pub struct Args {
     /// JSONL files of documents.
@@ -45,20 +47,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut docs = 0usize;
     let mut n = 0usize;
     writeln!(out, "corpus_id\tstart\tend\ttrigger\trule_type\tclause")?;
+    // Each file is streamed line by line by the one reader (`rasd_store::read`), so memory does not grow with
+    // the file; a bad line stops the run with its line number, as the unit annotators label must be complete.
+    let opts = crate::input::read_options(Some(read::Format::Jsonl), false);
     for f in &a.files {
-        let text = input::read_text(f, false)?;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let v: serde_json::Value =
-                serde_json::from_str(line).with_context(|| format!("{f}:{}: not a JSON object", i + 1))?;
-            let (Some(id), Some(body)) = (
-                v.get("id").and_then(|x| x.as_str()),
-                v.get("text").and_then(|x| x.as_str()),
-            ) else {
-                bail!("{f}:{}: a document needs string fields `id` and `text`", i + 1);
+        let p = std::path::Path::new(f);
+        if p.is_dir() {
+            bail!("{f}: is a directory (give JSONL files)");
+        }
+        for item in read::read_path(p, opts) {
+            let d = match item.doc {
+                Ok(d) => d,
+                Err(reason) if item.unreadable => bail!("{}: {reason}", item.origin),
+                Err(reason) => bail!("{}: not a document: {reason}", item.origin),
             };
+            let (id, body) = (d.id.as_str(), d.text.as_str());
             if wanted.as_ref().is_some_and(|w| !w.contains(id)) {
                 continue;
             }

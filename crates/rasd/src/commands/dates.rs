@@ -30,23 +30,27 @@ pub struct Args {
     pub lossy: bool,
 }
 
+/// Inputs larger than this (1 MB) are read and searched window by window.
+const WINDOW: usize = 1 << 20;
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let anchor = match &args.published {
         Some(p) => Some(parse_date(p).context("--published")?),
         None => None,
     };
-    let text = input::read_text(&args.file, args.lossy)?;
-    let header = if anchor.is_none() && args.anchor_from_text {
-        find_publication_date(&text)
-    } else {
-        None
+    // A file larger than one window is read and searched window by window (cut at a line break or a sentence
+    // end, as `rasd extract` cuts), offsets shifted to the whole input; up to one window, the input is one text.
+    let mut windows = input::text_windows(&args.file, args.lossy, WINDOW)?;
+    let first = windows.next().transpose()?;
+    let header = match &first {
+        Some((_, w)) if anchor.is_none() && args.anchor_from_text => find_publication_date(w),
+        _ => None,
     };
     let anchor = anchor.or(header.as_ref().map(|h| h.date));
     let finder = DateFinder::new();
-    let mentions = finder.find(&text, anchor);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    if let Some(h) = &header {
+    if let (Some(h), Some((_, text))) = (&header, &first) {
         if args.json {
             let line = json!({"anchor": h.date, "anchor_rule": h.rule, "surface": &text[h.start..h.end],
                               "start": h.start, "end": h.end});
@@ -68,41 +72,48 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "# no publication date found in the text; expressions stay unresolved"
         )?;
     }
-    for m in &mentions {
-        if args.json {
-            let line = json!({
-                "surface": m.surface(&text), "start": m.start, "end": m.end,
-                "resolved": m.resolved.map(|r| json!({"start": r.start, "end": r.end})),
-                "precision": m.precision, "rule": m.rule, "future": m.future, "background": m.background,
-            });
-            writeln!(out, "{line}")?;
-        } else {
-            let resolved = match m.resolved {
-                Some(r) if r.start == r.end => r.start.to_string(),
-                Some(r) => format!("{}..{}", r.start, r.end),
-                None => "-".to_string(),
-            };
-            write!(
-                out,
-                "{}\t{}..{}\t{}\t{}\t{}",
-                m.surface(&text),
-                m.start,
-                m.end,
-                resolved,
-                m.precision.as_str(),
-                m.rule
-            )?;
-            if m.future {
-                write!(out, "\tfuture")?;
+    let mut found = 0usize;
+    for w in first.into_iter().map(Ok).chain(windows) {
+        let (base, text) = w?;
+        let mentions = finder.find(&text, anchor);
+        found += mentions.len();
+        for m in &mentions {
+            let (start, end) = (base + m.start, base + m.end);
+            if args.json {
+                let line = json!({
+                    "surface": m.surface(&text), "start": start, "end": end,
+                    "resolved": m.resolved.map(|r| json!({"start": r.start, "end": r.end})),
+                    "precision": m.precision, "rule": m.rule, "future": m.future, "background": m.background,
+                });
+                writeln!(out, "{line}")?;
+            } else {
+                let resolved = match m.resolved {
+                    Some(r) if r.start == r.end => r.start.to_string(),
+                    Some(r) => format!("{}..{}", r.start, r.end),
+                    None => "-".to_string(),
+                };
+                write!(
+                    out,
+                    "{}\t{}..{}\t{}\t{}\t{}",
+                    m.surface(&text),
+                    start,
+                    end,
+                    resolved,
+                    m.precision.as_str(),
+                    m.rule
+                )?;
+                if m.future {
+                    write!(out, "\tfuture")?;
+                }
+                if m.background {
+                    write!(out, "\tbackground")?;
+                }
+                writeln!(out)?;
             }
-            if m.background {
-                write!(out, "\tbackground")?;
-            }
-            writeln!(out)?;
         }
     }
     out.flush()?;
-    Ok(if mentions.is_empty() {
+    Ok(if found == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -15,7 +15,8 @@ Offsets are bytes of the input; the span is the name without its proclitics.\n\
 JSON output (--json): one object per entity per line, with input[start..end] == surface.\n\
 Exit code 1 when nothing is found.")]
 pub struct Args {
-    /// The file to read, or - for standard input. The whole input is one document (context for disambiguation).
+    /// The file to read, or - for standard input. The whole input is one document (context for disambiguation);
+    /// an input larger than 1 MB is read window by window, each window one document.
     pub file: String,
     /// Print JSON Lines instead of text.
     #[arg(long)]
@@ -28,20 +29,36 @@ pub struct Args {
     pub lossy: bool,
 }
 
+/// Inputs larger than this (1 MB) are read and matched window by window.
+const WINDOW: usize = 1 << 20;
+
 pub fn run(args: Args) -> Result<ExitCode> {
-    let text = input::read_text(&args.file, args.lossy)?;
+    let windows = input::text_windows(&args.file, args.lossy, WINDOW)?;
     let lex = super::lexicon::open(args.lexicon.as_deref())?;
-    let found = lex.entities(&text);
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for e in &found {
-        if args.json {
-            writeln!(out, "{}", to_json(lex, &text, e))?;
-        } else {
-            writeln!(out, "{}", to_line(lex, &text, e))?;
+    let mut found = 0usize;
+    // A file larger than one window is read window by window (cut at a line break or a sentence end), each
+    // window one document for disambiguation, offsets shifted to the whole input.
+    for w in windows {
+        let (base, text) = w?;
+        let entities = lex.entities(&text);
+        found += entities.len();
+        for e in &entities {
+            if args.json {
+                let mut v = to_json(lex, &text, e);
+                if base > 0 {
+                    v["start"] = json!(base + e.start);
+                    v["end"] = json!(base + e.end);
+                    v["clitic_start"] = json!(base + e.clitic_start);
+                }
+                writeln!(out, "{v}")?;
+            } else {
+                writeln!(out, "{}", to_line(lex, &text, base, e))?;
+            }
         }
     }
     out.flush()?;
-    Ok(if found.is_empty() {
+    Ok(if found == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -87,13 +104,13 @@ pub fn to_json(lex: &Lexicon, text: &str, e: &Entity) -> Value {
     v
 }
 
-fn to_line(lex: &Lexicon, text: &str, e: &Entity) -> String {
+fn to_line(lex: &Lexicon, text: &str, base: usize, e: &Entity) -> String {
     let (name, name_ar) = names(lex, e);
     let mut line = format!(
         "{}\t{}..{}\t{}\t{}\t{} / {}",
         text.get(e.start..e.end).unwrap_or(""),
-        e.start,
-        e.end,
+        base + e.start,
+        base + e.end,
         e.kind.as_str(),
         e.id,
         name,

@@ -25,6 +25,12 @@ number; a JSONL line with no id gets the content id of its text (blake3, 16 hex 
 is binary and skipped; a malformed feed item skips that item; dates are ISO or RFC 822; charsets: UTF-8 (with \
 or without BOM), UTF-16 with its BOM, windows-1256 Arabic (spans are offsets into the decoded UTF-8 text). A \
 plain-text document's id is its file name without the extension (a content id from standard input).\n\
+HTML pages are read by the article reader `rasd watch` uses (Readability: main text, title, publication date, \
+canonical URL, site name).\n\
+Memory stays bounded whatever the input: a plain-text file larger than 1 MB is read from disk window by window \
+(1 MB windows cut at a line break or a sentence end, spans exact offsets into the decoded text), JSONL line by \
+line; other inputs read whole (HTML, feeds, JSONL not in UTF-8, non-JSONL standard input) and JSONL lines are \
+limited to 32 MB, and a larger one is refused with its size.\n\
 Output: one event record per line (JSON, the contract of ARCHITECTURE.md), or a table with --format table.\n\
 A summary (documents, events, skipped inputs with reasons, throughput) goes to stderr.\n\
 Exit codes: 0 ok (also when no event was found: the output is then empty), 2 bad flags, unreadable input, or \
@@ -122,13 +128,16 @@ impl InputFormat {
 /// skipped document or line with its reason, or an input that could not be opened at all (an error).
 pub enum Read {
     Doc(Doc),
+    /// A plain-text document larger than one extraction window: its metadata (the text left empty) and its
+    /// file, read window by window as it is extracted.
+    Large(Doc, read::LargeText),
     Skipped(String),
     Unreadable(String),
 }
 
 /// Reads the inputs (`-` for standard input) lazily with the one reader of every command
-/// ([`read::documents`]): JSONL is streamed line by line, so memory does not grow with the input. Never fails
-/// on content: bad content is a `Skipped`.
+/// ([`read::inputs`]): JSONL is streamed line by line and a plain-text file larger than one window comes as a
+/// [`Read::Large`], so memory does not grow with the input. Never fails on content: bad content is a `Skipped`.
 pub fn load<'a>(
     paths: &'a [String],
     format: InputFormat,
@@ -137,19 +146,30 @@ pub fn load<'a>(
 ) -> impl Iterator<Item = Read> + 'a {
     // `--doc-id` names the document of a single plain-text, HTML or feed input.
     let single = paths.len() == 1 && (paths[0] == "-" || !std::path::Path::new(&paths[0]).is_dir());
-    let opts = read::ReadOptions {
-        format: format.forced(),
-        lossy,
+    let opts = crate::input::read_options(format.forced(), lossy);
+    let with_meta = move |d: &mut Doc| {
+        d.outlet = d.outlet.take().or_else(|| meta.outlet.clone());
+        d.published = d.published.or(meta.published);
+        if single && let Some(id) = &meta.doc_id {
+            d.id = id.clone();
+        }
     };
-    read::documents(paths, opts).map(move |item| {
+    read::inputs(paths, opts).map(move |input| {
+        let item = match input {
+            read::Input::Item(item) => item,
+            read::Input::Text(t) => {
+                let mut d = Doc {
+                    id: t.id.clone(),
+                    ..Doc::default()
+                };
+                with_meta(&mut d);
+                return Read::Large(d, t);
+            }
+        };
         let reason = match item.doc {
             Ok(mut d) => {
                 if item.format != Some(read::Format::Jsonl) {
-                    d.outlet = d.outlet.or_else(|| meta.outlet.clone());
-                    d.published = d.published.or(meta.published);
-                    if single && let Some(id) = &meta.doc_id {
-                        d.id = id.clone();
-                    }
+                    with_meta(&mut d);
                 }
                 return Read::Doc(d);
             }
@@ -223,8 +243,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let mut big = None;
         match next {
             // A document longer than one extraction window goes alone, window by window, its events written
-            // as each window ends (after the batch before it, to keep input order).
-            Some(Read::Doc(d)) if d.text.len() > rasd_events::Worker::WINDOW => big = Some(d),
+            // as each window ends (after the batch before it, to keep input order); a large plain-text file is
+            // read from disk window by window as it goes.
+            Some(Read::Doc(d)) if d.text.len() > rasd_events::Worker::WINDOW => big = Some((d, None)),
+            Some(Read::Large(d, t)) => big = Some((d, Some(t))),
             Some(Read::Doc(d)) => {
                 batch_bytes += d.text.len();
                 batch.push(d);
@@ -264,10 +286,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             batch.clear();
             batch_bytes = 0;
         }
-        if let Some(doc) = big {
+        if let Some((doc, file)) = big {
             let mut failed: Option<std::io::Error> = None;
             let mut found = 0usize;
-            x.worker().extract_windows(&doc, &opts, &mut |events| {
+            let mut size = doc.text.len();
+            let mut read_error: Option<String> = None;
+            let mut emit = |events: Vec<Event>| {
                 found += events.len();
                 for e in &events {
                     if failed.is_some() {
@@ -282,12 +306,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     failed = written.err();
                 }
                 failed.is_none()
-            });
+            };
+            match &file {
+                None => x.worker().extract_windows(&doc, &opts, &mut emit),
+                Some(t) => match t.windows(rasd_events::Worker::WINDOW) {
+                    Ok(windows) => {
+                        let mut windows = windows.map_while(|w| match w {
+                            Ok((base, w)) => {
+                                size = base + w.len();
+                                Some((base, w))
+                            }
+                            Err(e) => {
+                                read_error = Some(format!("{}: cannot read on: {e}", t.origin));
+                                None
+                            }
+                        });
+                        x.worker().extract_stream(&doc, &mut windows, &opts, &mut emit);
+                    }
+                    Err(e) => read_error = Some(format!("{}: cannot read: {e}", t.origin)),
+                },
+            }
             if let Some(e) = failed {
                 return Err(e.into());
             }
+            if let Some(e) = read_error {
+                // The records of the windows before the error were written; the run says so and fails.
+                unreadable += 1;
+                eprintln!("rasd: error: {e}");
+                continue;
+            }
             n_docs += 1;
-            bytes += doc.text.len();
+            bytes += size;
             n_events += found;
             if found == 0 {
                 no_event_docs += 1;

@@ -12,7 +12,8 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Inputs:\n  \
 .txt            one document; id = file name (+ content hash if the name is taken)\n  \
-.html           main text and metadata (og:title, og:site_name, article:published_time, canonical)\n  \
+.html           the article's main text (Readability, as `rasd watch` reads pages) and metadata (title, \
+                publication date, canonical URL, site name)\n  \
 .jsonl          {id,url,outlet,published,title,text} per line\n  \
 .xml .rss .atom RSS 2.0 and Atom feeds, one document per item\n  \
 directories     walked recursively (README, .md and database files skipped)\n  \
@@ -22,6 +23,9 @@ One reader serves every command (extract, ingest, candidates): a .jsonl file is 
 holds; a bad line is skipped with its line number; a JSONL line with no id gets the content id of its text \
 (blake3, 16 hex digits); a file with NUL bytes is binary and skipped; a malformed feed item skips that item; \
 dates are ISO or RFC 822; charsets: UTF-8 (with or without BOM), UTF-16 with its BOM, windows-1256 Arabic.\n\
+A stored document is held in memory: an input read whole (a plain-text or HTML file, a feed, standard input that \
+is not JSONL) or a JSONL line over 32 MB is refused with its size and the limit (`rasd extract` streams a \
+plain-text file of any size).\n\
 Bad documents are recorded with their reason (see --report) and the run goes on. A missing file or an \
 unreachable URL is also an error: the run stores the rest, names it on stderr and exits 2.\n\
 Running ingest twice stores nothing twice; after a crash, running it again finishes the job.\n\
@@ -109,7 +113,7 @@ fn fetch(url: &str) -> Vec<Item> {
     let name = url.split(['?', '#']).next().unwrap_or(url);
     let hint = name.rsplit('/').next().and_then(read::format_from_name);
     match client.get(url).and_then(|r| r.text()) {
-        Ok(text) => read::read_bytes(url, text.as_bytes(), hint),
+        Ok(text) => read::read_bytes_opts(url, text.as_bytes(), crate::input::read_options(hint, false)),
         Err(e) => vec![read::unreadable(url, format!("fetch failed: {e}"))],
     }
 }
@@ -121,7 +125,10 @@ pub fn items(paths: &[String]) -> impl Iterator<Item = Item> + '_ {
         if p.starts_with("http://") || p.starts_with("https://") {
             Box::new(fetch(p).into_iter())
         } else {
-            Box::new(read::documents(std::slice::from_ref(p), read::ReadOptions::default()))
+            Box::new(read::documents(
+                std::slice::from_ref(p),
+                crate::input::read_options(None, false),
+            ))
         }
     })
 }

@@ -2,7 +2,7 @@
 
 use crate::input;
 use anyhow::Result;
-use rasd_text::{Segmenter, Tokenizer, find_numbers, split_sentences, windows};
+use rasd_text::{Segmenter, Tokenizer, find_numbers, split_sentences};
 use serde_json::{Value, json};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -26,18 +26,21 @@ pub struct Args {
     pub candidates: bool,
 }
 
-/// Window size for long inputs: texts are processed window by window, cut at a sentence end, so memory stays
-/// flat and time linear however long a single line is.
+/// Window size for long inputs: texts are processed window by window, cut at a line break or a sentence end,
+/// and a file larger than a window is read from disk window by window ([`input::text_windows`]), so memory stays
+/// flat and time linear however long the input or a single line is.
 const WINDOW: usize = 1 << 20;
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let text = input::read_text(&args.file, args.lossy)?;
+    let windows = input::text_windows(&args.file, args.lossy, WINDOW)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let segmenter = Segmenter::new();
     let mut tokenizer = Tokenizer::new();
     let mut sentence_no = 0usize;
-    for (base, window) in windows(&text, WINDOW) {
+    for w in windows {
+        let (base, window) = w?;
+        let window = window.as_str();
         let tokens = tokenizer.tokenize(window);
         for s in split_sentences(window, tokens) {
             sentence_no += 1;
