@@ -14,6 +14,9 @@
 //! with the size of the database. What an export leaves out of the incidents the filter selects is counted
 //! ([`ExportCounts`]): CSV has no row for an incident that no independent source reports (only denials or
 //! republished copies mention it), GeoJSON no point for one without a place.
+//!
+//! Parquet ([`parquet`]): the JSONL export's records as typed columns, one row per event, written in row groups
+//! as they stream.
 
 use crate::query::{admin1_name_and_code, event_value};
 use crate::serve_queries::Correction;
@@ -24,6 +27,8 @@ use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
+
+pub mod parquet;
 
 /// ACLED's column names, in ACLED's order.
 pub const ACLED_COLUMNS: &[&str] = &[
@@ -124,9 +129,9 @@ pub struct ExportOptions {
 }
 
 /// The corrections of every event, by event id.
-type Corrections = HashMap<String, Vec<Correction>>;
+pub(crate) type Corrections = HashMap<String, Vec<Correction>>;
 
-fn marked_wrong(corrections: &Corrections, event_id: &str) -> bool {
+pub(crate) fn marked_wrong(corrections: &Corrections, event_id: &str) -> bool {
     corrections
         .get(event_id)
         .is_some_and(|cs| cs.iter().any(|c| c.correction.wrong))
@@ -440,20 +445,25 @@ impl Store {
             if opts.exclude_corrected && marked_wrong(&corrections, &e.event.id) {
                 return Ok(());
             }
-            let cs = corrections.get(&e.event.id);
-            let mut v = event_value(&e)?;
-            if let Value::Object(m) = &mut v
-                && let Some(cs) = cs
-            {
-                m.insert("corrections".into(), serde_json::to_value(cs)?);
-            }
-            serde_json::to_writer(&mut *out, &v)?;
+            serde_json::to_writer(&mut *out, &export_record(&e, &corrections)?)?;
             writeln!(out)?;
             n += 1;
             Ok(())
         })?;
         Ok(n)
     }
+}
+
+/// An event record as the JSONL export writes it (and the Parquet export flattens it): [`event_value`] with
+/// its `corrections`, when it has any.
+pub(crate) fn export_record(e: &crate::query::StoredEvent, corrections: &Corrections) -> Result<Value> {
+    let mut v = event_value(e)?;
+    if let Value::Object(m) = &mut v
+        && let Some(cs) = corrections.get(&e.event.id)
+    {
+        m.insert("corrections".into(), serde_json::to_value(cs)?);
+    }
+    Ok(v)
 }
 
 fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {

@@ -2,9 +2,10 @@
 //! Each subcommand lives in its own file under `commands/`.
 
 mod commands;
+mod dburl;
 mod input;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// rasd (رصد): turns Arabic news about armed conflict into structured, geolocated, dated, source-attributed
@@ -74,11 +75,21 @@ enum Command {
     Alerts(commands::alerts::Args),
     /// Show the watched sources (last poll, items, errors), the database size and the last reconcile.
     Status(commands::status::Args),
+    /// Copy an SQLite database into PostgreSQL (COPY, idempotent) and check the counts of every table.
+    Migrate(commands::migrate::Args),
 }
 
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
-    let mut cli = match Cli::try_parse() {
+    // `--db sqlite:PATH`, `RASD_DB`, and a clear refusal of PostgreSQL where it is not available (dburl.rs).
+    let args = match dburl::prepare_args(&Cli::command()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("rasd: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -114,6 +125,7 @@ fn main() -> ExitCode {
         Command::Watch(a) => commands::watch::run(a),
         Command::Alerts(a) => commands::alerts::run(a),
         Command::Status(a) => commands::status::run(a),
+        Command::Migrate(a) => commands::migrate::run(a),
     };
     match result {
         Ok(code) => code,

@@ -21,6 +21,7 @@ pub mod extract;
 pub mod incidents;
 pub mod ingest;
 pub mod lexicon;
+pub mod migrate;
 pub mod reconcile;
 pub mod reprocess;
 pub mod serve;

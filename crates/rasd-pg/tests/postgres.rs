@@ -1,0 +1,221 @@
+//! Against a real PostgreSQL server: the one `RASD_DB` names (`eval "$(scripts/cluster-local.sh up)"` starts one
+//! on 127.0.0.1). Without `RASD_DB`, each test says it is skipped and passes. Each test works in a database of
+//! its own, created and dropped here.
+
+use rasd_pg::{CopyOptions, copy_sqlite, dump, schema};
+use std::sync::{Arc, Barrier};
+
+/// `RASD_DB`, when it names a PostgreSQL server; else a skip message.
+fn server(test: &str) -> Option<String> {
+    match std::env::var("RASD_DB") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
+        _ => {
+            eprintln!(
+                "SKIPPED {test}: RASD_DB is not set to a postgres:// URL (run `eval \"$(scripts/cluster-local.sh up)\"` \
+                 to test against a real PostgreSQL)"
+            );
+            None
+        }
+    }
+}
+
+/// `url` with its database replaced by `db`.
+fn with_database(url: &str, db: &str) -> String {
+    let rest = url.split_once("://").expect("url").1;
+    let base_len = url.len() - rest.len();
+    let authority = rest.split(['/', '?']).next().expect("authority");
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{}{authority}/{db}{query}", &url[..base_len])
+}
+
+/// A fresh database on the server; dropped when the guard goes.
+struct Scratch {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Scratch {
+    fn new(server: &str, name: &str) -> Scratch {
+        let name = format!("rasd_test_{name}_{}", std::process::id());
+        let mut c = rasd_pg::connect(server).expect("connect to RASD_DB");
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .expect("drop");
+        c.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        Scratch {
+            admin: server.to_string(),
+            url: with_database(server, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Ok(mut c) = rasd_pg::connect(&self.admin) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+/// Migrating twice, and from eight connections at once, runs each migration exactly once.
+#[test]
+fn migrations_are_idempotent_and_safe_from_concurrent_processes() {
+    let Some(server) = server("migrations_are_idempotent_and_safe_from_concurrent_processes") else {
+        return;
+    };
+    for round in 0..3 {
+        let db = Scratch::new(&server, &format!("migrate{round}"));
+        let start = Arc::new(Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, start) = (db.url.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let mut c = rasd_pg::connect(&url).expect("connect");
+                    start.wait();
+                    schema::migrate(&mut c).expect("migrate")
+                })
+            })
+            .collect();
+        let results: Vec<_> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+        let fresh = results.iter().filter(|m| m.from == 0).count();
+        assert_eq!(
+            fresh, 1,
+            "round {round}: exactly one connection created the schema: {results:?}"
+        );
+        assert!(results.iter().all(|m| m.to == schema::SCHEMA_VERSION));
+        let mut c = rasd_pg::connect(&db.url).expect("connect");
+        let again = schema::migrate(&mut c).expect("again");
+        assert_eq!((again.from, again.to), (schema::SCHEMA_VERSION, schema::SCHEMA_VERSION));
+        assert_eq!(schema::version(&mut c).expect("version"), schema::SCHEMA_VERSION);
+        let rows: i64 = c
+            .query_one("SELECT count(*) FROM rasd_schema", &[])
+            .expect("rows")
+            .get(0);
+        assert_eq!(rows, 1);
+    }
+}
+
+/// A database of a newer rasd is refused and left as it is.
+#[test]
+fn a_newer_schema_is_refused() {
+    let Some(server) = server("a_newer_schema_is_refused") else {
+        return;
+    };
+    let db = Scratch::new(&server, "newer");
+    let mut c = rasd_pg::connect(&db.url).expect("connect");
+    schema::migrate(&mut c).expect("migrate");
+    c.batch_execute("UPDATE rasd_schema SET version = 99").expect("bump");
+    let e = schema::migrate(&mut c).expect_err("refused");
+    assert!(e.to_string().contains("schema version 99"), "{e}");
+    assert_eq!(schema::version(&mut c).expect("version"), 99);
+}
+
+/// An SQLite store (documents, aliases, failures, near-duplicate bands, watch state) copied twice: the
+/// canonical dumps are equal, and the second copy adds nothing.
+#[test]
+fn a_store_copies_exactly_and_a_second_copy_adds_nothing() {
+    let Some(server) = server("a_store_copies_exactly_and_a_second_copy_adds_nothing") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rasd.db");
+    {
+        let mut s = rasd_store::Store::open(&path).expect("create");
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+        let mut items = Vec::new();
+        for f in ["wire.jsonl", "notes/local-sources-2017-11-10.txt", "feeds/sohr.rss"] {
+            let bytes = std::fs::read(samples.join(f)).expect("sample");
+            items.extend(rasd_store::read::read_bytes(f, &bytes, None));
+        }
+        // Text with what COPY must escape, a repeated text (an alias) and an unreadable input (a failure).
+        items.extend(rasd_store::read::read_bytes(
+            "tabs.jsonl",
+            "{\"id\":\"t1\",\"text\":\"سطر\\tأول\\nسطر \\\\ ثان\\r\"}\n{\"id\":\"t2\",\"text\":\"سطر\\tأول\\nسطر \\\\ ثان\\r\"}\nnot json\n"
+                .as_bytes(),
+            None,
+        ));
+        let worker = || |_: &rasd_core::Doc| Vec::new();
+        s.ingest(items, &worker, "test", &mut |_| {}).expect("ingest");
+        s.watch_init().expect("watch tables");
+    }
+    let db = Scratch::new(&server, "copy");
+    let mut c = rasd_pg::connect(&db.url).expect("connect");
+    // Small batches: several transactions per table.
+    let opts = CopyOptions {
+        batch_rows: 2,
+        ..Default::default()
+    };
+    let first = copy_sqlite(&path, &mut c, &opts, &mut |_| {}).expect("copy");
+    assert!(first.mismatches().is_empty(), "{:?}", first.mismatches());
+    let docs = first.tables.iter().find(|t| t.table == "docs").expect("docs");
+    assert!(docs.added >= 5, "{docs:?}");
+    assert!(
+        first.tables.iter().any(|t| t.table == "doc_aliases" && t.added >= 1),
+        "{:?}",
+        first.tables
+    );
+    assert!(first.tables.iter().any(|t| t.table == "failures" && t.added == 1));
+    let second = copy_sqlite(&path, &mut c, &CopyOptions::default(), &mut |_| {}).expect("again");
+    assert!(second.mismatches().is_empty());
+    assert!(second.tables.iter().all(|t| t.added == 0), "{:?}", second.tables);
+    assert!(second.tables.iter().map(|t| t.copied).sum::<u64>() > 0);
+
+    let sqlite = rusqlite::Connection::open(&path).expect("open");
+    let a = dump::sqlite(&sqlite).expect("dump sqlite");
+    let b = dump::postgres(&mut c).expect("dump postgres");
+    if let Some(d) = dump::difference("SQLite", &a, "PostgreSQL", &b) {
+        panic!("the copy differs: {d}");
+    }
+    assert!(
+        a["docs"].iter().any(|r| r.contains("\\t") && r.contains("\\n")),
+        "the escaped text is in the dump"
+    );
+    // New rows get numbers after the copied ones.
+    let next: i64 = c
+        .query_one(
+            "INSERT INTO alerts(at, kind, key, json) VALUES (0, 'k', 'new', '{}') RETURNING seq",
+            &[],
+        )
+        .expect("insert")
+        .get(0);
+    let max_docs: i64 = c.query_one("SELECT max(seq) FROM docs", &[]).expect("max").get(0);
+    assert!(next >= 1 && max_docs >= 5);
+    let doc_seq: i64 = c
+        .query_one(
+            "INSERT INTO docs(id, hash, text, ingested_at) VALUES ('n', 'n', 'n', 0) RETURNING seq",
+            &[],
+        )
+        .expect("insert doc")
+        .get(0);
+    assert_eq!(
+        doc_seq,
+        max_docs + 1,
+        "the identity sequence follows the copied numbers"
+    );
+
+    // Two copies at once into another empty database: every row is added once in all.
+    let db2 = Scratch::new(&server, "copy2");
+    let start = Arc::new(Barrier::new(2));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, path, start) = (db2.url.clone(), path.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut c = rasd_pg::connect(&url).expect("connect");
+                start.wait();
+                copy_sqlite(&path, &mut c, &opts, &mut |_| {}).expect("concurrent copy")
+            })
+        })
+        .collect();
+    let reports: Vec<_> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+    for (i, t) in reports[0].tables.iter().enumerate() {
+        let other = &reports[1].tables[i];
+        assert_eq!(t.added + other.added, t.sqlite, "{}: {t:?} {other:?}", t.table);
+    }
+    let mut c2 = rasd_pg::connect(&db2.url).expect("connect");
+    let b2 = dump::postgres(&mut c2).expect("dump");
+    if let Some(d) = dump::difference("SQLite", &a, "PostgreSQL", &b2) {
+        panic!("the concurrent copies differ: {d}");
+    }
+}

@@ -1,0 +1,270 @@
+//! Where a database is: `sqlite:PATH`, `postgres://…` (or `postgresql://…`), or a bare path meaning SQLite;
+//! and the rule that keeps commands honest about backends.
+//!
+//! Only `rasd migrate` works with PostgreSQL so far (issue 14), and only it reads `RASD_DB`. Every other command
+//! takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear message rather than quietly
+//! using an SQLite file; `sqlite:PATH` is accepted by every command's `--db`. When `RASD_DB` is set and a command
+//! that does not read it runs without `--db`, a note on stderr says which file it uses instead.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The environment variable naming the default database (`scripts/cluster-local.sh up` prints it).
+pub const ENV: &str = "RASD_DB";
+
+/// A database location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    /// The URL as given.
+    Postgres(String),
+}
+
+impl std::fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            DbUrl::Postgres(u) => f.write_str(&rasd_pg::redact(u)),
+        }
+    }
+}
+
+/// Parses `s`: `sqlite:PATH` (also `sqlite://PATH`), `postgres://…`, `postgresql://…`, or a bare path
+/// (SQLite). Any other `scheme://` is an error, as is an empty path.
+pub fn parse(s: &str) -> Result<DbUrl, String> {
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        return Ok(DbUrl::Postgres(s.to_string()));
+    }
+    if let Some(path) = s.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        if path.is_empty() {
+            return Err(format!(
+                "{s}: no file after sqlite: (write sqlite:PATH, e.g. sqlite:rasd.db)"
+            ));
+        }
+        return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+    }
+    if let Some(i) = s.find("://") {
+        let scheme = &s[..i];
+        if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+            return Err(format!(
+                "{}: unknown kind of database `{scheme}:` (rasd takes sqlite:PATH, a bare path, or postgres://…)",
+                rasd_pg::redact(s)
+            ));
+        }
+    }
+    if s.is_empty() {
+        return Err("an empty database path".into());
+    }
+    Ok(DbUrl::Sqlite(PathBuf::from(s)))
+}
+
+/// `RASD_DB`, parsed, when set and not empty.
+pub fn from_env() -> Option<Result<DbUrl, String>> {
+    let v = std::env::var(ENV).ok().filter(|v| !v.trim().is_empty())?;
+    Some(parse(v.trim()).map_err(|e| format!("{ENV}: {e}")))
+}
+
+fn not_on_postgres(command: &str, url: &str) -> String {
+    format!(
+        "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
+         `rasd migrate` is, issue 14); pass an SQLite file (--db PATH or --db sqlite:PATH)",
+        rasd_pg::redact(url)
+    )
+}
+
+/// Applies the rules above to the command line of a command other than `migrate`, before clap reads it:
+/// `--db sqlite:PATH` becomes `--db PATH`, and `--db postgres://…` is refused. `path` is the chain of subcommand
+/// names, `at` the index of the first argument after them, `has_db` whether the innermost one takes `--db`.
+/// Returns the arguments, and a note for stderr when `env` (`RASD_DB`) is set but not used.
+pub fn rewrite_args(
+    args: Vec<OsString>,
+    path: &[String],
+    at: usize,
+    has_db: bool,
+    env: Option<Result<DbUrl, String>>,
+) -> Result<(Vec<OsString>, Option<String>), String> {
+    let command = path.join(" ");
+    if args.iter().skip(at).any(|a| a == "--help" || a == "-h") {
+        return Ok((args, None));
+    }
+    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    let mut seen_db = false;
+    let mut it = args.into_iter().enumerate();
+    let mut rest_positional = false;
+    while let Some((i, a)) = it.next() {
+        if i < at || rest_positional {
+            out.push(a);
+            continue;
+        }
+        let text = a.to_string_lossy().into_owned();
+        if text == "--" {
+            rest_positional = true;
+            out.push(a);
+            continue;
+        }
+        let value = if text == "--db" {
+            out.push(a);
+            match it.next() {
+                Some((_, v)) => v,
+                None => continue,
+            }
+        } else if let Some(v) = text.strip_prefix("--db=") {
+            out.push(OsString::from("--db"));
+            OsString::from(v)
+        } else {
+            out.push(a);
+            continue;
+        };
+        seen_db = true;
+        let v = value.to_string_lossy().into_owned();
+        match parse(&v)? {
+            DbUrl::Postgres(url) => return Err(not_on_postgres(&command, &url)),
+            DbUrl::Sqlite(p) => out.push(p.into_os_string()),
+        }
+    }
+    let note = match env {
+        Some(Ok(url)) if has_db && !seen_db => Some(format!(
+            "rasd: note: {ENV}={url} is read by `rasd migrate` only so far; `rasd {command}` uses its --db \
+             (default rasd.db)"
+        )),
+        _ => None,
+    };
+    Ok((out, note))
+}
+
+/// The command line of this process, with the rules of [`rewrite_args`] applied (except to `rasd migrate`,
+/// which reads its own arguments and `RASD_DB`).
+pub fn prepare_args(cmd: &clap::Command) -> Result<Vec<OsString>, String> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let (path, at, has_db) = subcommand_of(cmd, &args);
+    if path.first().map(String::as_str) == Some("migrate") {
+        return Ok(args);
+    }
+    let (args, note) = rewrite_args(args, &path, at, has_db, from_env())?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    Ok(args)
+}
+
+/// The subcommand chain named by `args` (`["bench", "ingest"]`), the index of the first argument after it, and
+/// whether that subcommand has a `--db` flag.
+pub fn subcommand_of(cmd: &clap::Command, args: &[OsString]) -> (Vec<String>, usize, bool) {
+    let mut path = Vec::new();
+    let mut cur = cmd;
+    let mut i = 1;
+    while let Some(a) = args.get(i).and_then(|a| a.to_str()) {
+        match cur.find_subcommand(a) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                cur = sub;
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    let has_db = cur.get_arguments().any(|a| a.get_long() == Some("db"));
+    (path, i, has_db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn urls_and_bare_paths() {
+        assert_eq!(parse("sqlite:a.db"), Ok(DbUrl::Sqlite("a.db".into())));
+        assert_eq!(parse("sqlite:///tmp/a.db"), Ok(DbUrl::Sqlite("/tmp/a.db".into())));
+        assert_eq!(parse("dir/a.db"), Ok(DbUrl::Sqlite("dir/a.db".into())));
+        assert_eq!(
+            parse("postgres://u:p@h:5432/d"),
+            Ok(DbUrl::Postgres("postgres://u:p@h:5432/d".into()))
+        );
+        assert!(matches!(parse("postgresql://h/d"), Ok(DbUrl::Postgres(_))));
+        let e = parse("mysql://u:secret@h/d").expect_err("unknown scheme");
+        assert!(
+            e.contains("unknown kind of database `mysql:`") && !e.contains("secret"),
+            "{e}"
+        );
+        assert!(parse("sqlite:").is_err());
+        assert_eq!(
+            DbUrl::Postgres("postgres://u:p@h/d".into()).to_string(),
+            "postgres://u:***@h/d"
+        );
+    }
+
+    #[test]
+    fn commands_other_than_migrate_refuse_postgres() {
+        let path = vec!["events".to_string()];
+        let e = rewrite_args(
+            args(&["rasd", "events", "--db", "postgres://u:pw@h/d"]),
+            &path,
+            2,
+            true,
+            None,
+        )
+        .expect_err("refused");
+        assert!(e.contains("`rasd events` is not available on PostgreSQL yet"), "{e}");
+        assert!(!e.contains("pw@"), "{e}");
+        let e = rewrite_args(args(&["rasd", "events", "--db=postgresql://h/d"]), &path, 2, true, None)
+            .expect_err("refused");
+        assert!(e.contains("not available on PostgreSQL yet"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
+        let path = vec!["events".to_string()];
+        let (out, note) = rewrite_args(
+            args(&["rasd", "events", "--db", "sqlite:a.db", "--limit", "3"]),
+            &path,
+            2,
+            true,
+            Some(parse("postgres://u:pw@h/d")),
+        )
+        .expect("ok");
+        assert_eq!(out, args(&["rasd", "events", "--db", "a.db", "--limit", "3"]));
+        assert_eq!(note, None, "--db given: RASD_DB is not in question");
+        let (out, note) = rewrite_args(
+            args(&["rasd", "events", "--limit", "3"]),
+            &path,
+            2,
+            true,
+            Some(parse("postgres://u:pw@h/d")),
+        )
+        .expect("ok");
+        assert_eq!(
+            out,
+            args(&["rasd", "events", "--limit", "3"]),
+            "RASD_DB is not wired in"
+        );
+        let note = note.expect("a note");
+        assert!(
+            note.contains("RASD_DB=postgres://u:***@h/d") && note.contains("rasd.db"),
+            "{note}"
+        );
+        // A command without --db is left alone; so is anything after `--`.
+        let (out, note) = rewrite_args(
+            args(&["rasd", "tokens", "-"]),
+            &["tokens".into()],
+            2,
+            false,
+            Some(parse("postgres://h/d")),
+        )
+        .expect("ok");
+        assert_eq!((out, note), (args(&["rasd", "tokens", "-"]), None));
+        let (out, _) = rewrite_args(
+            args(&["rasd", "ingest", "--", "--db=postgres://h/d"]),
+            &["ingest".into()],
+            2,
+            true,
+            None,
+        )
+        .expect("ok");
+        assert_eq!(out, args(&["rasd", "ingest", "--", "--db=postgres://h/d"]));
+    }
+}
