@@ -124,3 +124,25 @@ fn the_generic_army_is_the_army_of_the_reports_country() {
     let recs = extract("قالت مصادر محلية إن الجيش استعاد السيطرة على مديرية حريب في محافظة مأرب.");
     assert_eq!(recs[0]["actor1"]["id"], "yemen-gov", "{recs:#?}");
 }
+
+#[test]
+fn a_place_the_sentence_is_about_beats_no_place() {
+    // "شهدت محافظة الحسكة قصفا": the governorate witnessed the strikes; the clause of the act names no place, and
+    // this first sentence has nothing to carry from.
+    let recs = extract("شهدت محافظة الحسكة قصفا عنيفا بالطائرات المسيرة، استهدفت مواقع عسكرية ومحطات كهرباء.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    for r in &recs {
+        assert_eq!(r["location"]["name_ar"], "محافظة الحسكة", "{r:#?}");
+    }
+}
+
+#[test]
+fn an_assault_that_kills_persons_is_an_attack_on_civilians() {
+    // "هجوم" that kills persons, with no armed side named as its target, is violence against civilians; a clash
+    // ("اشتباكات") that kills persons stays a battle.
+    let recs = extract("قتل أربعة أشخاص وأصيب ثلاثة آخرون في هجوم شنه مسلحون على قرية في ولاية شمال دارفور.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians");
+    let recs = extract("قتل أربعة أشخاص في اشتباكات بين مسلحين من عشيرتين في ولاية شمال دارفور.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+}
