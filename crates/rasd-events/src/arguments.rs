@@ -202,8 +202,14 @@ pub(crate) fn attach(
     }
     // An armed clash whose victims are civilians is an attack on them.
     let named_civilians = who.actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians");
+    // "قتل 4 أشخاص في هجوم شنه مسلحون": an assault (not a clash) whose only victims are persons is one on
+    // civilians too.
+    let assault = {
+        let w = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end));
+        ["هجوم", "هجمات", "هجوما", "هاجم", "هجم"].iter().any(|p| w.contains(p))
+    };
     if sub == SubEventType::ArmedClash
-        && (toll::named_civilian_victims(sent, c) || named_civilians)
+        && (toll::named_civilian_victims(sent, c) || named_civilians || (assault && civilians_hit && who.actor2.is_none()))
         && actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians")
     {
         sub = SubEventType::Attack;

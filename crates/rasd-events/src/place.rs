@@ -255,6 +255,18 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
             };
         }
     }
+    // No place the clause governs: the place this sentence is about ("شهدت محافظة الحسكة قصفا … استهدفت مواقع"),
+    // before the one carried from earlier sentences.
+    let here = sentence_place(sent, res).filter(|(l, _, _)| sent.country.is_none_or(|c| c == l.country));
+    if let Some((mut loc, s, e)) = here {
+        loc.carried = true;
+        return Placed {
+            location: Some(loc),
+            span: Some((s, e)),
+            carried: true,
+            also: Vec::new(),
+        };
+    }
     match &state.place {
         Some((loc, s, e)) => {
             let mut loc = loc.clone();

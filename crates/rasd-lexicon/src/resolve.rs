@@ -425,7 +425,8 @@ pub fn resolve(lex: &Lexicon, text: &str, norm: &Normalized, mentions: &[Mention
                 if out_of_context(p, others_w, total_w - own, nearest) {
                     continue;
                 }
-                if is_homograph(&s[w.ns..w.m.ne]) && !has_place_cue(w) {
+                let name = &s[w.ns..w.m.ne];
+                if NOT_PLACES.contains(&name) || (is_homograph(name) && !has_place_cue(w)) {
                     continue;
                 }
             }
@@ -552,7 +553,17 @@ const HOMOGRAPHS: &[&str] = &[
     "جبله",
     "الجوف",
     "نوى",
+    // "بورصة" is a stock exchange, "أراك" a verb, "الحمراء" red, "الإسماعيلية" the Ismaili community.
+    "بورصه",
+    "اراك",
+    "الحمراء",
+    "الاسماعيليه",
 ];
+
+/// Bare names that news copy uses as ordinary words far more often than as the place, even after "في" or "قرب":
+/// "في المائة" (per cent, not Al-Maya in Libya), "قرب منزله" (his house, not El-Manzala), "في معسكر للجيش" (a
+/// camp, not Mascara). Longer names that hold them ("ولاية معسكر") still match. Key-normalized.
+const NOT_PLACES: &[&str] = &["المايه", "منزله", "معسكر"];
 
 fn is_homograph(name: &str) -> bool {
     HOMOGRAPHS.contains(&name)

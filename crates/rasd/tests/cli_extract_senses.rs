@@ -124,3 +124,53 @@ fn the_generic_army_is_the_army_of_the_reports_country() {
     let recs = extract("قالت مصادر محلية إن الجيش استعاد السيطرة على مديرية حريب في محافظة مأرب.");
     assert_eq!(recs[0]["actor1"]["id"], "yemen-gov", "{recs:#?}");
 }
+
+#[test]
+fn a_place_the_sentence_is_about_beats_no_place() {
+    // "شهدت محافظة الحسكة قصفا": the governorate witnessed the strikes; the clause of the act names no place, and
+    // this first sentence has nothing to carry from.
+    let recs = extract("شهدت محافظة الحسكة قصفا عنيفا بالطائرات المسيرة، استهدفت مواقع عسكرية ومحطات كهرباء.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    for r in &recs {
+        assert_eq!(r["location"]["name_ar"], "محافظة الحسكة", "{r:#?}");
+    }
+}
+
+#[test]
+fn an_assault_that_kills_persons_is_an_attack_on_civilians() {
+    // "هجوم" that kills persons, with no armed side named as its target, is violence against civilians; a clash
+    // ("اشتباكات") that kills persons stays a battle.
+    let recs = extract("قتل أربعة أشخاص وأصيب ثلاثة آخرون في هجوم شنه مسلحون على قرية في ولاية شمال دارفور.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians");
+    let recs = extract("قتل أربعة أشخاص في اشتباكات بين مسلحين من عشيرتين في ولاية شمال دارفور.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+}
+
+#[test]
+fn common_words_are_not_foreign_towns() {
+    // "في المائة" is per cent (not Al-Maya, Libya), "قرب منزله" his house (not El-Manzala, Egypt), "معسكر" a camp
+    // (not Mascara, Algeria), "بورصة" a stock exchange (not Bursa); "ولاية معسكر" is still the Algerian province.
+    let places = |text: &str| -> Vec<String> {
+        let out = Command::cargo_bin("rasd")
+            .expect("binary built")
+            .args(["entities", "-"])
+            .write_stdin(text.to_string())
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .filter(|l| l.split('\t').nth(2) == Some("place"))
+            .map(|l| l.split('\t').nth(3).unwrap_or("").to_string())
+            .collect()
+    };
+    for text in [
+        "ارتفعت أسعار النفط 2 في المائة بعد الهجوم.",
+        "اغتال مسلحون مجهولون مدنيا قرب منزله مساء أمس.",
+        "شن مسلحون هجوما على معسكر للجيش.",
+        "تراجع مؤشر بورصة المال بعد التفجير.",
+    ] {
+        assert_eq!(places(text), Vec::<String>::new(), "{text}");
+    }
+    assert_eq!(places("وقع الانفجار في ولاية معسكر."), ["adm1:DZ.26"]);
+}
