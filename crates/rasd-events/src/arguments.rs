@@ -209,7 +209,9 @@ pub(crate) fn attach(
         ["هجوم", "هجمات", "هجوما", "هاجم", "هجم"].iter().any(|p| w.contains(p))
     };
     if sub == SubEventType::ArmedClash
-        && (toll::named_civilian_victims(sent, c) || named_civilians || (assault && civilians_hit && who.actor2.is_none()))
+        && (toll::named_civilian_victims(sent, c)
+            || named_civilians
+            || (assault && civilians_hit && who.actor2.is_none()))
         && actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians")
     {
         sub = SubEventType::Attack;

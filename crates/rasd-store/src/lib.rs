@@ -152,7 +152,14 @@ fn record_lock_holder(db: &Path) {
         std::process::id(),
         args.join(" ").replace(['\t', '\n', '\r'], " ")
     );
-    let _ = std::fs::write(lock_holder_path(db), line);
+    // Written beside and renamed over, so that a reader never sees a half-written record (a writer stopped
+    // between the truncation and the write of `fs::write` left an empty file).
+    let path = lock_holder_path(db);
+    let mut tmp = path.clone().into_os_string();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, line).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 /// Removes this process's record from the lock-holder file of `db` (when the writer closes).

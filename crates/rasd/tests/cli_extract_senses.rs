@@ -152,13 +152,15 @@ fn common_words_are_not_foreign_towns() {
     // "في المائة" is per cent (not Al-Maya, Libya), "قرب منزله" his house (not El-Manzala, Egypt), "معسكر" a camp
     // (not Mascara, Algeria), "بورصة" a stock exchange (not Bursa); "ولاية معسكر" is still the Algerian province.
     let places = |text: &str| -> Vec<String> {
+        // `rasd entities` exits 1 when it finds nothing, like grep.
         let out = Command::cargo_bin("rasd")
             .expect("binary built")
             .args(["entities", "-"])
             .write_stdin(text.to_string())
-            .assert()
-            .success();
-        String::from_utf8_lossy(&out.get_output().stdout)
+            .output()
+            .expect("rasd runs");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{text}: {out:?}");
+        String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter(|l| l.split('\t').nth(2) == Some("place"))
             .map(|l| l.split('\t').nth(3).unwrap_or("").to_string())
