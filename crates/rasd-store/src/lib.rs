@@ -154,9 +154,13 @@ fn record_lock_holder(db: &Path) {
     );
     // Written beside and renamed over, so that a reader never sees a half-written record (a writer stopped
     // between the truncation and the write of `fs::write` left an empty file).
+    // The temporary name is hidden, so that a directory walk (`rasd ingest DIR` with the database inside DIR)
+    // never takes one left by a killed writer for a document.
     let path = lock_holder_path(db);
-    let mut tmp = path.clone().into_os_string();
-    tmp.push(format!(".{}.tmp", std::process::id()));
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(name);
     if std::fs::write(&tmp, line).is_ok() && std::fs::rename(&tmp, &path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
