@@ -9,6 +9,8 @@ pub mod copy;
 pub mod dump;
 pub mod schema;
 pub mod tables;
+#[doc(hidden)]
+pub mod testkit;
 
 pub use copy::{CopyOptions, CopyReport, TableCopy, copy_sqlite};
 pub use schema::{Migrated, SCHEMA_VERSION, migrate};

@@ -2,62 +2,9 @@
 //! on 127.0.0.1). Without `RASD_DB`, each test says it is skipped and passes. Each test works in a database of
 //! its own, created and dropped here.
 
+use rasd_pg::testkit::{Scratch, server};
 use rasd_pg::{CopyOptions, copy_sqlite, dump, schema};
 use std::sync::{Arc, Barrier};
-
-/// `RASD_DB`, when it names a PostgreSQL server; else a skip message.
-fn server(test: &str) -> Option<String> {
-    match std::env::var("RASD_DB") {
-        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
-        _ => {
-            eprintln!(
-                "SKIPPED {test}: RASD_DB is not set to a postgres:// URL (run `eval \"$(scripts/cluster-local.sh up)\"` \
-                 to test against a real PostgreSQL)"
-            );
-            None
-        }
-    }
-}
-
-/// `url` with its database replaced by `db`.
-fn with_database(url: &str, db: &str) -> String {
-    let rest = url.split_once("://").expect("url").1;
-    let base_len = url.len() - rest.len();
-    let authority = rest.split(['/', '?']).next().expect("authority");
-    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-    format!("{}{authority}/{db}{query}", &url[..base_len])
-}
-
-/// A fresh database on the server; dropped when the guard goes.
-struct Scratch {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Scratch {
-    fn new(server: &str, name: &str) -> Scratch {
-        let name = format!("rasd_test_{name}_{}", std::process::id());
-        let mut c = rasd_pg::connect(server).expect("connect to RASD_DB");
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .expect("drop");
-        c.batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        Scratch {
-            admin: server.to_string(),
-            url: with_database(server, &name),
-            name,
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(mut c) = rasd_pg::connect(&self.admin) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
 
 /// Migrating twice, and from eight connections at once, runs each migration exactly once.
 #[test]
@@ -66,7 +13,7 @@ fn migrations_are_idempotent_and_safe_from_concurrent_processes() {
         return;
     };
     for round in 0..3 {
-        let db = Scratch::new(&server, &format!("migrate{round}"));
+        let db = Scratch::new(&server, &format!("test_migrate{round}"));
         let start = Arc::new(Barrier::new(8));
         let threads: Vec<_> = (0..8)
             .map(|_| {
@@ -103,7 +50,7 @@ fn a_newer_schema_is_refused() {
     let Some(server) = server("a_newer_schema_is_refused") else {
         return;
     };
-    let db = Scratch::new(&server, "newer");
+    let db = Scratch::new(&server, "test_newer");
     let mut c = rasd_pg::connect(&db.url).expect("connect");
     schema::migrate(&mut c).expect("migrate");
     c.batch_execute("UPDATE rasd_schema SET version = 99").expect("bump");
@@ -140,7 +87,7 @@ fn a_store_copies_exactly_and_a_second_copy_adds_nothing() {
         s.ingest(items, &worker, "test", &mut |_| {}).expect("ingest");
         s.watch_init().expect("watch tables");
     }
-    let db = Scratch::new(&server, "copy");
+    let db = Scratch::new(&server, "test_copy");
     let mut c = rasd_pg::connect(&db.url).expect("connect");
     // Small batches: several transactions per table.
     let opts = CopyOptions {
@@ -196,7 +143,7 @@ fn a_store_copies_exactly_and_a_second_copy_adds_nothing() {
     );
 
     // Two copies at once into another empty database: every row is added once in all.
-    let db2 = Scratch::new(&server, "copy2");
+    let db2 = Scratch::new(&server, "test_copy2");
     let start = Arc::new(Barrier::new(2));
     let threads: Vec<_> = (0..2)
         .map(|_| {

@@ -3,6 +3,7 @@
 //! canonical dump; a second run adds nothing. Without `RASD_DB` the server tests say they are skipped; the
 //! error cases that need no server always run.
 
+use rasd_pg::testkit::{Scratch, server};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -24,58 +25,6 @@ fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
 }
 
-fn server(test: &str) -> Option<String> {
-    match std::env::var("RASD_DB") {
-        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(url),
-        _ => {
-            eprintln!(
-                "SKIPPED {test}: RASD_DB is not set to a postgres:// URL (run `eval \"$(scripts/cluster-local.sh up)\"` \
-                 to test against a real PostgreSQL)"
-            );
-            None
-        }
-    }
-}
-
-/// `url` with its database replaced by `db`.
-fn with_database(url: &str, db: &str) -> String {
-    let rest = url.split_once("://").expect("url").1;
-    let base_len = url.len() - rest.len();
-    let authority = rest.split(['/', '?']).next().expect("authority");
-    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-    format!("{}{authority}/{db}{query}", &url[..base_len])
-}
-
-struct Scratch {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Scratch {
-    fn new(server: &str, name: &str) -> Scratch {
-        let name = format!("rasd_cli_{name}_{}", std::process::id());
-        let mut c = rasd_pg::connect(server).expect("connect to RASD_DB");
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .expect("drop");
-        c.batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        Scratch {
-            admin: server.to_string(),
-            url: with_database(server, &name),
-            name,
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(mut c) = rasd_pg::connect(&self.admin) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
-
 #[test]
 fn samples_migrate_to_postgres_exactly_and_twice_adds_nothing() {
     let Some(server) = server("samples_migrate_to_postgres_exactly_and_twice_adds_nothing") else {
@@ -88,7 +37,7 @@ fn samples_migrate_to_postgres_exactly_and_twice_adds_nothing() {
         .arg(format!("sqlite:{}", sqlite.display()))
         .arg(samples()));
     assert!(out.status.success(), "ingest: {}", text(&out.stderr));
-    let db = Scratch::new(&server, "samples");
+    let db = Scratch::new(&server, "cli_samples");
 
     let first = run(rasd()
         .arg("migrate")
