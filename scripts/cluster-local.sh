@@ -6,8 +6,9 @@
 #   scripts/cluster-local.sh down --purge       # … and delete the data directories
 #   scripts/cluster-local.sh status             # what runs
 #
-# N is the number of extraction workers. `rasd worker` does not exist yet (issue 14), so none is started today: `up N`
-# says so, and workers will start here once `rasd worker` exists.
+# N is the number of extraction workers (`rasd worker`, issue 14) to start, default 0: the binary is $RASD_BIN, else
+# `rasd` on PATH, else target/release/rasd, else target/debug/rasd. Their logs and pid files are in
+# $RASD_CLUSTER_DIR/workers; `down` stops them (SIGTERM: each finishes or hands back its shard) before the servers.
 #
 # postgresql and nats-server are installed from Debian's packages (apt-get) when missing. Everything listens on
 # 127.0.0.1 only; the data, logs and pid files live in $RASD_CLUSTER_DIR (default /tmp/rasd-cluster). Ports, from
@@ -222,6 +223,52 @@ nats_up() {
     wait_for "the JetStream meta leader" 60 js_leader $((BASE + 21))
 }
 
+rasd_bin() {
+    local root
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    if [ -n "${RASD_BIN:-}" ]; then
+        echo "$RASD_BIN"
+    elif command -v rasd >/dev/null 2>&1; then
+        command -v rasd
+    elif [ -x "$root/target/release/rasd" ]; then
+        echo "$root/target/release/rasd"
+    elif [ -x "$root/target/debug/rasd" ]; then
+        echo "$root/target/debug/rasd"
+    fi
+}
+
+workers_up() {
+    local n=$1 bin i
+    bin=$(rasd_bin)
+    [ -n "$bin" ] || die "no rasd binary for the workers: build it (cargo build --release) or set RASD_BIN"
+    mkdir -p "$DIR/workers"
+    eval "$(urls)"
+    for ((i = 1; i <= n; i++)); do
+        if alive "$DIR/workers/w$i.pid"; then
+            say "worker $i already running (pid $(cat "$DIR/workers/w$i.pid"))"
+            continue
+        fi
+        say "starting worker $i ($bin worker; log $DIR/workers/w$i.log)"
+        RASD_DB=$RASD_DB RASD_NATS=$RASD_NATS setsid "$bin" worker </dev/null >>"$DIR/workers/w$i.log" 2>&1 &
+        echo $! >"$DIR/workers/w$i.pid"
+    done
+}
+
+workers_down() {
+    local pf pid
+    for pf in "$DIR"/workers/w*.pid; do
+        [ -e "$pf" ] || continue
+        if alive "$pf"; then
+            pid=$(cat "$pf")
+            say "stopping worker $(basename "$pf" .pid) (pid $pid)"
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        rm -f "$pf"
+    done
+}
+
 urls() {
     local i nats=""
     for ((i = 1; i <= NODES; i++)); do
@@ -239,8 +286,7 @@ up() {
     pg_up
     nats_up
     if [ "$workers" -gt 0 ]; then
-        say "$workers worker(s) asked for: none started, since \`rasd worker\` does not exist yet (issue 14);" \
-            "this script will start them once it does"
+        workers_up "$workers"
     fi
     say "up: PostgreSQL 127.0.0.1:$PG_PORT, NATS JetStream 127.0.0.1:$((BASE + 1))-$((BASE + NODES)); data in $DIR"
     urls
@@ -249,6 +295,7 @@ up() {
 down() {
     local purge=${1:-}
     local i pid bin
+    workers_down
     for ((i = 1; i <= NODES; i++)); do
         local pf=$DIR/nats/n$i.pid
         if alive "$pf"; then
@@ -274,7 +321,7 @@ down() {
 }
 
 status() {
-    local i bin
+    local i bin pf
     bin=$(pg_bin)
     if [ -n "$bin" ] && [ -s "$DIR/pg/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$DIR/pg/data" status >/dev/null 2>&1; then
         say "PostgreSQL: running on 127.0.0.1:$PG_PORT"
@@ -286,6 +333,14 @@ status() {
             say "NATS node $i: running on 127.0.0.1:$((BASE + i)) (pid $(cat "$DIR/nats/n$i.pid"))"
         else
             say "NATS node $i: not running"
+        fi
+    done
+    for pf in "$DIR"/workers/w*.pid; do
+        [ -e "$pf" ] || continue
+        if alive "$pf"; then
+            say "worker $(basename "$pf" .pid): running (pid $(cat "$pf"))"
+        else
+            say "worker $(basename "$pf" .pid): not running"
         fi
     done
 }

@@ -1,6 +1,7 @@
 //! The PostgreSQL store of rasd (issue 14), first slice: the schema with its versioned migrations
 //! ([`schema`]), and moving an SQLite project database into PostgreSQL with COPY ([`copy`]), checked by
-//! per-table counts and, in tests, by a canonical dump of every table ([`dump`]).
+//! per-table counts and, in tests, by a canonical dump of every table ([`dump`]); what the scale-out commands
+//! (`rasd queue push`, `rasd worker`, `rasd reconcile --worker`) write ([`work`]).
 //!
 //! The tables are those of the SQLite store column for column (see [`tables::TABLES`]). The synchronous
 //! `postgres` client is used, without TLS: servers are on 127.0.0.1 or a private network.
@@ -11,8 +12,11 @@ pub mod schema;
 pub mod tables;
 #[doc(hidden)]
 pub mod testkit;
+pub mod work;
 
 pub use copy::{CopyOptions, CopyReport, TableCopy, copy_sqlite};
+/// The PostgreSQL client this crate uses, for its callers.
+pub use postgres;
 pub use schema::{Migrated, SCHEMA_VERSION, migrate};
 
 use std::time::Duration;

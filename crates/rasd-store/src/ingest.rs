@@ -1,4 +1,4 @@
-use crate::read::{Format, Item};
+use crate::read::Item;
 use crate::{Result, Store, sketch};
 use rasd_core::{Doc, Event};
 use rayon::prelude::*;
@@ -29,11 +29,7 @@ pub struct IngestStats {
 /// Called after every committed batch.
 pub type Progress<'a> = &'a mut dyn FnMut(&IngestStats);
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+use crate::rows::now;
 
 struct Fresh {
     origin: String,
@@ -113,24 +109,10 @@ fn find_near(tx: &Transaction<'_>, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result
         "SELECT b.seq, d.id, d.sketch FROM doc_bands b JOIN docs d ON d.seq = b.seq
          WHERE b.band = ?1 AND b.bucket = ?2 ORDER BY b.seq DESC LIMIT ?3",
     )?;
-    let mut best: Option<(f64, i64)> = None;
-    let mut best_id = None;
-    for (band, bucket) in sketch::band_keys(sig) {
-        let mut rows = stmt.query(params![band, bucket as i64, sketch::BUCKET_SCAN as i64])?;
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let blob: Option<Vec<u8>> = r.get(2)?;
-            let Some(other) = blob.as_deref().and_then(sketch::from_bytes) else {
-                continue;
-            };
-            let s = sketch::similarity(sig, &other);
-            if sketch::better(best, s, seq) {
-                best = Some((s, seq));
-                best_id = Some(r.get::<_, String>(1)?);
-            }
-        }
-    }
-    Ok(best_id)
+    crate::rows::choose_near(sig, |band, bucket, limit| -> Result<Vec<crate::rows::NearCandidate>> {
+        let rows = stmt.query_map(params![band, bucket, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    })
 }
 
 impl Store {
@@ -194,11 +176,7 @@ impl Store {
         let hashed: Vec<(Item, Option<String>)> = batch
             .into_par_iter()
             .map(|it| {
-                let h = it
-                    .doc
-                    .as_ref()
-                    .ok()
-                    .map(|d| blake3::hash(d.text.as_bytes()).to_hex().to_string());
+                let h = it.doc.as_ref().ok().map(|d| crate::rows::content_hash(&d.text));
                 (it, h)
             })
             .collect();
@@ -249,11 +227,11 @@ impl Store {
                     // ("2017/11/09/story.txt", "2017/11/10/story.txt"): such a document keeps its name plus its
                     // content hash. An id given by the publisher (JSONL, feeds) that now names another text is
                     // recorded as a failure instead: the stored text is never replaced silently.
-                    let named_by_file = matches!(item.format, Some(Format::Text | Format::Html));
-                    let renamed = format!("{}-{}", doc.id, &hash[..12]);
+                    let named_by_file = item.format.is_some_and(|f| crate::rows::named_by_file(f.as_str()));
+                    let renamed = crate::rows::renamed_id(&doc.id, &hash);
                     if !named_by_file || taken(&renamed)? {
                         stats.failures += 1;
-                        let reason = format!("id {:?} is already stored with a different text", doc.id);
+                        let reason = crate::rows::id_taken_reason(&doc.id);
                         fail.execute(params![item.origin, reason, at])?;
                         continue;
                     }
@@ -392,7 +370,7 @@ impl Store {
     }
 }
 
-/// The searchable columns of an event next to its full JSON record.
+/// The searchable columns of an event next to its full JSON record (built by [`crate::rows::event_row`]).
 fn insert_events(tx: &Transaction<'_>, outlet: Option<&str>, events: &[Event]) -> Result<u64> {
     let mut ins = tx.prepare_cached(
         "INSERT OR IGNORE INTO events(id, doc_id, event_type, sub_event_type, event_date, place_id, place_name,
@@ -403,39 +381,27 @@ fn insert_events(tx: &Transaction<'_>, outlet: Option<&str>, events: &[Event]) -
     let mut pending = tx.prepare_cached("INSERT OR IGNORE INTO reconcile_pending(event_id) VALUES (?1)")?;
     let mut n = 0;
     for e in events {
-        let loc = e.location.as_ref();
-        let mut actors = String::from("|");
-        for a in e
-            .actor1
-            .iter()
-            .chain(&e.assoc_actor_1)
-            .chain(e.actor2.iter())
-            .chain(&e.assoc_actor_2)
-        {
-            actors.push_str(&a.id.to_lowercase());
-            actors.push('|');
-        }
-        let source = rasd_reconcile::claim_source(e, outlet);
+        let r = crate::rows::event_row(e, outlet)?;
         let inserted = ins.execute(params![
-            e.id,
-            e.doc_id,
-            e.event_type.name(),
-            e.sub_event_type.name(),
-            e.event_date.map(|d| d.to_string()),
-            loc.map(|l| &l.id),
-            loc.map(|l| &l.name),
-            loc.map(|l| &l.name_ar),
-            loc.and_then(|l| l.admin1.as_ref()),
-            loc.map(|l| &l.country),
-            loc.map(|l| l.lat),
-            loc.map(|l| l.lon),
-            actors,
-            source,
-            outlet,
-            e.stance.as_str(),
-            e.fatalities.as_ref().and_then(|f| f.value).map(|v| v as i64),
-            serde_json::to_string(e)?,
-            precision_name(e.date_precision),
+            r.id,
+            r.doc_id,
+            r.event_type,
+            r.sub_event_type,
+            r.event_date,
+            r.place_id,
+            r.place_name,
+            r.place_name_ar,
+            r.admin1,
+            r.country,
+            r.lat,
+            r.lon,
+            r.actors,
+            r.source,
+            r.outlet,
+            r.stance,
+            r.fatalities,
+            r.json,
+            r.date_precision,
         ])?;
         if inserted > 0 {
             pending.execute([&e.id])?;

@@ -20,6 +20,7 @@ mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;
+pub mod rows;
 mod schema;
 pub mod serve_queries;
 /// MinHash near-duplicate detection.
@@ -603,27 +604,9 @@ impl Store {
             }
         }
         drop(docs);
-        // In id order, not storage order: the same events give the same tables whichever process stored
-        // which batch first.
-        reports.sort_by(|a, b| a.event.id.cmp(&b.event.id));
-        let rec = rasd_reconcile::reconcile(&reports, opts);
-        let done = ReconcileStats {
-            events: reports.len() as u64,
-            incidents: rec.incidents.len() as u64,
-            control_claims: rec.control.len() as u64,
-            contradictions: rec.contradictions.len() as u64,
-        };
-        drop(reports);
-        let mut incidents: Vec<&rasd_reconcile::Incident> = rec.incidents.iter().collect();
-        incidents.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut members: Vec<(&str, &str)> = rec
-            .incidents
-            .iter()
-            .flat_map(|i| i.claims.iter().map(|c| (c.event_id.as_str(), i.id.as_str())))
-            .collect();
-        members.sort_unstable();
-        let mut contradictions: Vec<&rasd_reconcile::Contradiction> = rec.contradictions.iter().collect();
-        contradictions.sort_by(|a, b| a.id.cmp(&b.id));
+        // In id order, not storage order (see [`rows::derived`]), with the rows PostgreSQL's rebuild writes too.
+        let rows = rows::derived(reports, opts)?;
+        let done = rows.stats.clone();
         tx.execute_batch(
             "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
              DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
@@ -633,58 +616,48 @@ impl Store {
                 "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
-            for inc in incidents {
+            for r in &rows.incidents {
                 ins.execute(rusqlite::params![
-                    inc.id,
-                    inc.first_date.map(|d| d.to_string()),
-                    inc.event_type.name(),
-                    inc.sub_event_type.name(),
-                    inc.location.as_ref().map(|l| &l.id),
-                    inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
-                    serde_json::to_string(inc)?,
+                    r.id,
+                    r.first_date,
+                    r.event_type,
+                    r.sub_event_type,
+                    r.place_id,
+                    r.admin1,
+                    r.json,
                 ])?;
             }
             let mut member =
                 tx.prepare("INSERT OR REPLACE INTO incident_events(event_id, incident_id) VALUES (?1, ?2)")?;
-            for (event, incident) in members {
+            for (event, incident) in &rows.members {
                 member.execute([event, incident])?;
             }
             let mut ins =
                 tx.prepare("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
-            for c in &rec.control {
-                ins.execute(rusqlite::params![
-                    c.place_id,
-                    c.date.map(|d| d.to_string()),
-                    c.source,
-                    serde_json::to_string(c)?
-                ])?;
+            for c in &rows.control {
+                ins.execute(rusqlite::params![c.place_id, c.date, c.source, c.json])?;
             }
             let mut ins = tx.prepare(
                 "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id,
                                                       ckey)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for c in contradictions {
+            for c in &rows.contradictions {
                 ins.execute(rusqlite::params![
                     c.id,
-                    c.kind.as_str(),
+                    c.kind,
                     c.place_id,
-                    c.date.map(|d| d.to_string()),
-                    c.a.source,
-                    c.b.source,
-                    serde_json::to_string(c)?,
+                    c.date,
+                    c.source_a,
+                    c.source_b,
+                    c.json,
                     c.incident_id,
-                    incremental::controller_ckey(c),
+                    c.ckey,
                 ])?;
             }
         }
-        tx.execute_batch(
-            "INSERT INTO places(place_id, name, name_ar, events, claims)
-               SELECT place_id, max(place_name), max(place_name_ar), count(*), 0 FROM events
-               WHERE place_id IS NOT NULL GROUP BY place_id;
-             UPDATE places SET claims = (SELECT count(*) FROM control_claims c WHERE c.place_id = places.place_id);
-             INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');",
-        )?;
+        tx.execute_batch(rows::PLACES_SQL)?;
+        tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
         tx.commit()?;
         Ok(Some(done))
     }

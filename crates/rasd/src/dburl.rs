@@ -1,10 +1,12 @@
 //! Where a database is: `sqlite:PATH`, `postgres://…` (or `postgresql://…`), or a bare path meaning SQLite;
 //! and the rule that keeps commands honest about backends.
 //!
-//! Only `rasd migrate` works with PostgreSQL so far (issue 14), and only it reads `RASD_DB`. Every other command
-//! takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear message rather than quietly
-//! using an SQLite file; `sqlite:PATH` is accepted by every command's `--db`. When `RASD_DB` is set and a command
-//! that does not read it runs without `--db`, a note on stderr says which file it uses instead.
+//! The commands that work with PostgreSQL so far (issue 14) read `--db postgres://…` and `RASD_DB` themselves:
+//! `rasd migrate`, the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
+//! --from-db` ([`takes_postgres`]). Every other command takes an SQLite file: given a PostgreSQL URL with `--db`,
+//! it stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted by every
+//! command's `--db`. When `RASD_DB` is set and a command that does not read it runs without `--db`, a note on
+//! stderr says which file it uses instead.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -68,7 +70,8 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 fn not_on_postgres(command: &str, url: &str) -> String {
     format!(
         "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
-         `rasd migrate` is, issue 14); pass an SQLite file (--db PATH or --db sqlite:PATH)",
+         `rasd migrate`, `rasd worker` and `rasd reconcile --worker` are, issue 14); pass an SQLite file (--db PATH \
+         or --db sqlite:PATH)",
         rasd_pg::redact(url)
     )
 }
@@ -125,20 +128,20 @@ pub fn rewrite_args(
     }
     let note = match env {
         Some(Ok(url)) if has_db && !seen_db => Some(format!(
-            "rasd: note: {ENV}={url} is read by `rasd migrate` only so far; `rasd {command}` uses its --db \
-             (default rasd.db)"
+            "rasd: note: {ENV}={url} is read by `rasd migrate`, `rasd worker` and `rasd reconcile --worker` only \
+             so far; `rasd {command}` uses its --db (default rasd.db)"
         )),
         _ => None,
     };
     Ok((out, note))
 }
 
-/// The command line of this process, with the rules of [`rewrite_args`] applied (except to `rasd migrate`,
-/// which reads its own arguments and `RASD_DB`).
+/// The command line of this process, with the rules of [`rewrite_args`] applied (except to the commands of
+/// [`takes_postgres`], which read their own arguments and `RASD_DB`).
 pub fn prepare_args(cmd: &clap::Command) -> Result<Vec<OsString>, String> {
     let args: Vec<OsString> = std::env::args_os().collect();
     let (path, at, has_db) = subcommand_of(cmd, &args);
-    if path.first().map(String::as_str) == Some("migrate") {
+    if takes_postgres(&path, &args[at.min(args.len())..]) {
         return Ok(args);
     }
     let (args, note) = rewrite_args(args, &path, at, has_db, from_env())?;
@@ -146,6 +149,16 @@ pub fn prepare_args(cmd: &clap::Command) -> Result<Vec<OsString>, String> {
         eprintln!("{note}");
     }
     Ok(args)
+}
+
+/// The commands that read `--db postgres://…` and `RASD_DB` themselves: `migrate`, `worker`, `queue …`
+/// (`--from-db`) and `reconcile --worker`.
+pub fn takes_postgres(path: &[String], rest: &[OsString]) -> bool {
+    match path.first().map(String::as_str) {
+        Some("migrate" | "worker" | "queue") => true,
+        Some("reconcile") => rest.iter().any(|a| a == "--worker"),
+        _ => false,
+    }
 }
 
 /// The subcommand chain named by `args` (`["bench", "ingest"]`), the index of the first argument after it, and
@@ -196,6 +209,20 @@ mod tests {
             DbUrl::Postgres("postgres://u:p@h/d".into()).to_string(),
             "postgres://u:***@h/d"
         );
+    }
+
+    #[test]
+    fn the_scale_out_commands_read_postgres_themselves() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(takes_postgres(&p(&["migrate"]), &[]));
+        assert!(takes_postgres(&p(&["worker"]), &[]));
+        assert!(takes_postgres(
+            &p(&["queue", "push"]),
+            &args(&["--from-db", "postgres://h/d"])
+        ));
+        assert!(takes_postgres(&p(&["reconcile"]), &args(&["--once", "--worker"])));
+        assert!(!takes_postgres(&p(&["reconcile"]), &args(&["--full"])));
+        assert!(!takes_postgres(&p(&["events"]), &args(&["--worker"])));
     }
 
     #[test]

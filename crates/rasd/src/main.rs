@@ -4,6 +4,7 @@
 mod commands;
 mod dburl;
 mod input;
+mod nats;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -77,6 +78,11 @@ enum Command {
     Status(commands::status::Args),
     /// Copy an SQLite database into PostgreSQL (COPY, idempotent) and check the counts of every table.
     Migrate(commands::migrate::Args),
+    /// The work queue on NATS JetStream: publish documents in shards, or show its counts.
+    #[command(subcommand)]
+    Queue(commands::queue::Cmd),
+    /// Pull shards from the work queue, extract them and write them to PostgreSQL, one transaction per shard.
+    Worker(commands::worker::Args),
 }
 
 fn main() -> ExitCode {
@@ -126,6 +132,8 @@ fn main() -> ExitCode {
         Command::Alerts(a) => commands::alerts::run(a),
         Command::Status(a) => commands::status::run(a),
         Command::Migrate(a) => commands::migrate::run(a),
+        Command::Queue(c) => commands::queue::run(c),
+        Command::Worker(a) => commands::worker::run(a),
     };
     match result {
         Ok(code) => code,

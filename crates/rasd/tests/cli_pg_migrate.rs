@@ -184,7 +184,7 @@ fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
         assert!(err.contains("is not available on PostgreSQL yet"), "{args:?}: {err}");
         assert!(!err.contains("pw@"), "{err}");
     }
-    // RASD_DB is read by `rasd migrate` only: another command says so, and uses its --db.
+    // RASD_DB is read by `rasd migrate` and the scale-out commands only: another command says so, and uses its --db.
     let out = run(rasd()
         .current_dir(dir.path())
         .env("RASD_DB", "postgres://h/d")
@@ -198,7 +198,9 @@ fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
         .arg("events"));
     let err = text(&out.stderr);
     assert!(
-        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate` only so far"),
+        err.contains(
+            "RASD_DB=postgres://h/d is read by `rasd migrate`, `rasd worker` and `rasd reconcile --worker` only so far"
+        ),
         "{err}"
     );
 }

@@ -5,22 +5,49 @@
 //! `rasd ingest`, `reprocess` and `demo` do this themselves when they finish; queries never write, so after an
 //! interrupted ingest (a query then warns that the derived tables are behind) this is the way to bring them up
 //! to date without ingesting anything.
+//!
+//! `rasd reconcile --worker` is the PostgreSQL side of the scale-out path (issue 14): it consumes the bucket
+//! messages `rasd worker` publishes after each committed shard and brings the derived tables of the PostgreSQL
+//! database up to date. **It recomputes everything**: it coalesces every pending bucket message and runs one full
+//! rebuild (`rasd_pg::work::rebuild`: `rasd_reconcile::reconcile` over every stored event, with the rows the SQLite
+//! store writes) under a PostgreSQL advisory lock, then acknowledges the messages. The buckets say *that*
+//! something changed, not yet *what* to recompute: recomputing only the touched (place, week) buckets, each
+//! under its own advisory lock, is a later refinement. The result equals `rasd reconcile --full` on an SQLite
+//! database holding the same events.
 
 use super::events::{DbArgs, stdout};
-use anyhow::Result;
+use crate::nats::NatsArgs;
+use anyhow::{Context, Result, anyhow};
+use futures_util::StreamExt;
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Prints one line: the events read and the incidents, control claims and contradictions \
 written. When only new events were stored since the last reconcile (an interrupted ingest), only what they touch \
 is recomputed, with the same result as a full rebuild; otherwise, or with --full (for repairs), every derived \
-table is rebuilt. Waits for a running ingest to finish writing (see RASD_LOCK_TIMEOUT)."
+table is rebuilt. Waits for a running ingest to finish writing (see RASD_LOCK_TIMEOUT).\n\
+--worker (PostgreSQL and NATS, see `rasd worker`): consumes the bucket messages the workers publish and, for all \
+those pending at once, rebuilds every derived table of the PostgreSQL database from every stored event (a full \
+recompute, in one transaction under an advisory lock; no shard commits meanwhile), with the result of \
+`rasd reconcile --full` on SQLite; --once drains what is pending and exits."
 )]
 pub struct Args {
+    /// The project database (with --worker: postgres://…, default RASD_DB).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<String>,
+    /// Consume the bucket messages of `rasd worker` (NATS) and rebuild the PostgreSQL database's derived tables
+    /// (a full recompute under an advisory lock, coalescing every pending message).
+    #[arg(long)]
+    pub worker: bool,
+    /// With --worker: drain the pending bucket messages, rebuild once if there were any (or the database says
+    /// its derived tables are behind), and exit.
+    #[arg(long, requires = "worker")]
+    pub once: bool,
     #[command(flatten)]
-    pub db: DbArgs,
+    pub nats: NatsArgs,
     /// Print the counts as JSON.
     #[arg(long)]
     pub json: bool,
@@ -33,7 +60,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mut store = args.db.open_writer(false)?;
+    if args.worker {
+        return worker(args);
+    }
+    if args.nats.nats.is_some() || args.nats.stream.is_some() {
+        return Err(anyhow!("--nats and --stream go with --worker"));
+    }
+    let db = DbArgs {
+        db: args.db.clone().unwrap_or_else(|| "rasd.db".into()).into(),
+    };
+    let mut store = db.open_writer(false)?;
     let opts = rasd_reconcile::Options::default();
     let pb = super::ingest::progress_bar(args.quiet, "reconciling");
     let pending = !args.full && store.is_dirty()? && !store.needs_full_rebuild()?;
@@ -51,7 +87,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         writeln!(
             out,
             "reconciled {}: {} event(s) → {} incident(s), {} control claim(s), {} contradiction(s)",
-            args.db.db.display(),
+            db.db.display(),
             done.events,
             done.incidents,
             done.control_claims,
@@ -59,5 +95,96 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )?;
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rasd reconcile --worker`: see the module's documentation.
+fn worker(args: Args) -> Result<ExitCode> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop)).context("installing the signal handler")?;
+    }
+    let url = super::worker::pg_url(&args.db)?;
+    let mut pg = rasd_pg::connect(&url)?;
+    rasd_pg::migrate(&mut pg).context("preparing the PostgreSQL schema")?;
+    let nats = args.nats.connect("rasd reconcile --worker")?;
+    let stream = nats.buckets_stream()?;
+    // Long enough for a full rebuild; the acks come after it.
+    let consumer = nats.consumer(&stream, &nats.names.reconcile(), Duration::from_secs(1800))?;
+    let opts = rasd_reconcile::Options::default();
+    let mut out = stdout();
+    let mut first = true;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        // Every pending bucket message, coalesced.
+        let mut msgs = Vec::new();
+        loop {
+            let got = nats.block_on(async {
+                let mut batch = consumer
+                    .batch()
+                    .max_messages(1000)
+                    .expires(Duration::from_secs(1))
+                    .messages()
+                    .await?;
+                let mut got = Vec::new();
+                while let Some(m) = batch.next().await {
+                    got.push(m?);
+                }
+                Ok::<_, async_nats::Error>(got)
+            });
+            let got = got.map_err(|e| anyhow!("pulling from {}: {e}", nats.names.buckets()))?;
+            let n = got.len();
+            msgs.extend(got);
+            if n < 1000 {
+                break;
+            }
+        }
+        let behind =
+            first && rasd_pg::work::needs_rebuild(&mut pg).context("reading the state of the derived tables")?;
+        first = false;
+        if msgs.is_empty() && !behind {
+            if args.once {
+                break;
+            }
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let done = match rasd_pg::work::rebuild(&mut pg, &opts) {
+            Ok(d) => d,
+            Err(e) => {
+                // Handed back at once, for the next rebuild (this process's or another's).
+                for m in &msgs {
+                    let _ = nats.block_on(m.ack_with(async_nats::jetstream::AckKind::Nak(None)));
+                }
+                return Err(e.into());
+            }
+        };
+        for m in &msgs {
+            nats.block_on(m.double_ack())
+                .map_err(|e| anyhow!("acknowledging a bucket message: {e}"))?;
+        }
+        eprintln!(
+            "rasd reconcile --worker: {} bucket message(s): rebuilt in {:.0} ms",
+            msgs.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        if args.json {
+            serde_json::to_writer(&mut out, &done)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "reconciled {}: {} event(s) → {} incident(s), {} control claim(s), {} contradiction(s)",
+                rasd_pg::redact(&url),
+                done.events,
+                done.incidents,
+                done.control_claims,
+                done.contradictions
+            )?;
+        }
+        out.flush()?;
+        if args.once {
+            break;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,647 @@
+//! What the scale-out commands write to PostgreSQL (issue 14): the shards `rasd queue push` publishes and
+//! `rasd worker` stores ([`Shard`], [`write_shard`]), the full rebuild of the derived tables that
+//! `rasd reconcile --worker` runs ([`rebuild`]), and the stored documents `rasd queue push --from-db` re-publishes
+//! ([`stored_docs`]).
+//!
+//! The rows are built by `rasd_store::rows`, the functions the SQLite store writes with, so that a document
+//! stored by a worker is the row `rasd ingest` stores, byte for byte.
+//!
+//! **Order and parallel workers.** A shard is written in one transaction that holds the advisory lock
+//! [`INGEST_LOCK`] from its first read to its commit: extraction runs in parallel (before the lock), writes are
+//! serial, and each shard sees every shard committed before it, exactly as an SQLite batch sees the batches
+//! before it. Exact duplicates, id collisions and near-duplicates (`docs.sketch`, `doc_bands`, `near_dup_of`)
+//! are therefore decided as `rasd ingest` decides them for the same documents in the same order. What differs
+//! with several workers is only that order: shards commit in whatever order workers finish them, so when two
+//! near-duplicate (or identical) documents are in different shards, which one is the original (or which id is
+//! kept and which becomes an alias) depends on which shard commits first; `docs.seq` follows commit order.
+//! Within a shard, documents keep their input order. A single worker over a queue filled by one push stores
+//! the documents in input order.
+
+use crate::Result;
+use postgres::{Client, Transaction};
+use rasd_core::{Doc, Event};
+use rasd_store::{ReconcileStats, rows, sketch};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The advisory lock a shard's write transaction holds (the ASCII bytes "rasdingt"); the rebuild holds it too,
+/// so that no shard commits while the derived tables are recomputed.
+pub const INGEST_LOCK: i64 = 0x7261_7364_696e_6774;
+
+/// The advisory lock of the derived tables' rebuild (the ASCII bytes "rasdrecn").
+pub const RECONCILE_LOCK: i64 = 0x7261_7364_7265_636e;
+
+/// One message of the work stream: documents in input order (or the reason one could not be read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shard {
+    pub items: Vec<ShardItem>,
+}
+
+/// A document of a shard, or an input that could not be read (`error`), with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardItem {
+    pub origin: String,
+    /// The input format as stored in `docs.format` (`jsonl`, `text`, …); `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<Doc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ShardItem {
+    /// The document, or why there is none.
+    pub fn document(&self) -> std::result::Result<&Doc, String> {
+        match (&self.doc, &self.error) {
+            (_, Some(e)) => Err(e.clone()),
+            (Some(d), None) if d.id.trim().is_empty() => Err("document has an empty `id`".into()),
+            (Some(d), None) => Ok(d),
+            (None, None) => Err("shard item with neither a document nor an error".into()),
+        }
+    }
+}
+
+/// A shard item ready to be written: its content hash and sketch, and the events extracted from it (or the
+/// reason it is a failure: unreadable, or the extractor failed on it).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub origin: String,
+    pub format: Option<String>,
+    pub doc: std::result::Result<Doc, String>,
+    pub hash: String,
+    pub sketch: Option<[u32; sketch::SIGNATURE_LEN]>,
+    pub events: Vec<Event>,
+}
+
+impl Prepared {
+    /// Hashes and sketches `item` and extracts its events with `extract` (an `Err` from it is a failure of
+    /// this document only).
+    pub fn new(item: ShardItem, extract: impl FnOnce(&Doc) -> std::result::Result<Vec<Event>, String>) -> Prepared {
+        let doc = item.document().cloned();
+        let (doc, hash, sketch, events) = match doc {
+            Ok(d) => match extract(&d) {
+                Ok(events) => (
+                    Ok(d.clone()),
+                    rows::content_hash(&d.text),
+                    sketch::signature(&d.text),
+                    events,
+                ),
+                Err(e) => (Err(e), String::new(), None, Vec::new()),
+            },
+            Err(e) => (Err(e), String::new(), None, Vec::new()),
+        };
+        Prepared {
+            origin: item.origin,
+            format: item.format,
+            doc,
+            hash,
+            sketch,
+            events,
+        }
+    }
+}
+
+/// What writing a shard did (the counts of `rasd ingest`), and the (place id, ISO week) buckets its new
+/// events touched (`YYYY-Www`, or `undated`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ShardStats {
+    pub read: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub near_duplicates: u64,
+    pub failures: u64,
+    pub events: u64,
+    pub buckets: BTreeSet<(String, String)>,
+}
+
+/// The bucket of an event: its place and the ISO week of its date.
+pub fn bucket(place_id: &str, date: Option<&str>) -> (String, String) {
+    let week = date
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map_or_else(|| "undated".to_string(), |d| d.format("%G-W%V").to_string());
+    (place_id.to_string(), week)
+}
+
+/// Indexes the originals stored after `meta.bands_seq` (a database moved by `rasd migrate` from an SQLite file
+/// that had no `doc_bands` yet), as the SQLite store does before its first batch.
+fn index_since(tx: &mut Transaction<'_>) -> Result<()> {
+    let from: i64 = tx
+        .query_opt("SELECT value FROM meta WHERE key = 'bands_seq'", &[])?
+        .and_then(|r| r.get::<_, String>(0).parse().ok())
+        .unwrap_or(0);
+    let last: i64 = tx.query_one("SELECT coalesce(max(seq), 0) FROM docs", &[])?.get(0);
+    if last > from {
+        let docs = tx.query(
+            "SELECT seq, sketch FROM docs WHERE seq > $1 AND near_dup_of IS NULL ORDER BY seq",
+            &[&from],
+        )?;
+        for r in docs {
+            let blob: Option<Vec<u8>> = r.get(1);
+            if let Some(sig) = blob.as_deref().and_then(sketch::from_bytes) {
+                index_bands(tx, r.get(0), &sig)?;
+            }
+        }
+        set_bands_seq(tx)?;
+    }
+    Ok(())
+}
+
+fn index_bands(tx: &mut Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<()> {
+    let keys = rows::band_rows(sig);
+    let bands: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    let buckets: Vec<i64> = keys.iter().map(|k| k.1).collect();
+    tx.execute(
+        "INSERT INTO doc_bands(band, bucket, seq) SELECT b, k, $3 FROM unnest($1::bigint[], $2::bigint[]) AS t(b, k)
+         ON CONFLICT DO NOTHING",
+        &[&bands, &buckets, &seq],
+    )?;
+    Ok(())
+}
+
+/// Inserts the events of a shard in one statement (rows in order; an id already stored, or repeated, is
+/// skipped), lists the new ones in `reconcile_pending`, and counts them and their buckets in `stats`.
+fn insert_events(tx: &mut Transaction<'_>, events: &[rows::EventRow], stats: &mut ShardStats) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    fn col<'a, T: Clone>(events: &'a [rows::EventRow], f: impl Fn(&'a rows::EventRow) -> T) -> Vec<T> {
+        events.iter().map(f).collect()
+    }
+    let inserted = tx.query(
+        "INSERT INTO events(id, doc_id, event_type, sub_event_type, event_date, place_id, place_name,
+             place_name_ar, admin1, country, lat, lon, actors, source, outlet, stance, fatalities, json,
+             date_precision)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::text[], $14::text[],
+             $15::text[], $16::text[], $17::int8[], $18::text[], $19::text[])
+         ON CONFLICT DO NOTHING RETURNING id, place_id, event_date",
+        &[
+            &col(events, |r| r.id.as_str()),
+            &col(events, |r| r.doc_id.as_str()),
+            &col(events, |r| r.event_type),
+            &col(events, |r| r.sub_event_type),
+            &col(events, |r| r.event_date.as_deref()),
+            &col(events, |r| r.place_id.as_deref()),
+            &col(events, |r| r.place_name.as_deref()),
+            &col(events, |r| r.place_name_ar.as_deref()),
+            &col(events, |r| r.admin1.as_deref()),
+            &col(events, |r| r.country.as_deref()),
+            &col(events, |r| r.lat),
+            &col(events, |r| r.lon),
+            &col(events, |r| r.actors.as_str()),
+            &col(events, |r| r.source.as_str()),
+            &col(events, |r| r.outlet.as_deref()),
+            &col(events, |r| r.stance),
+            &col(events, |r| r.fatalities),
+            &col(events, |r| r.json.as_str()),
+            &col(events, |r| r.date_precision),
+        ],
+    )?;
+    let mut ids: Vec<String> = Vec::with_capacity(inserted.len());
+    for r in &inserted {
+        let place: Option<&str> = r.get(1);
+        if let Some(place) = place {
+            let date: Option<&str> = r.get(2);
+            stats.buckets.insert(bucket(place, date));
+        }
+        ids.push(r.get(0));
+    }
+    stats.events += ids.len() as u64;
+    tx.execute(
+        "INSERT INTO reconcile_pending(event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+        &[&ids],
+    )?;
+    Ok(())
+}
+
+fn set_bands_seq(tx: &mut Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta(key, value) SELECT 'bands_seq', CAST(coalesce(max(seq), 0) AS text) FROM docs
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Writes a shard in one transaction under [`INGEST_LOCK`], with the decisions of the SQLite store's ingest
+/// (`rasd_store::Store::ingest`) for a batch: an unreadable item (or one the extractor failed on) is recorded in
+/// `failures` and skipped; an exact duplicate of a stored text is stored once (another id kept as an alias); a
+/// file-named document whose id is taken gets its content hash appended; a publisher-given id that names
+/// another text is a failure; a near-duplicate is linked to its original. Idempotent: a shard written again (a
+/// redelivery after a lost ack) finds every document stored and adds nothing.
+///
+/// `reextract` extracts a document again when it was renamed (event ids depend on the document id).
+pub fn write_shard(
+    client: &mut Client,
+    items: Vec<Prepared>,
+    version: &str,
+    reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
+) -> Result<ShardStats> {
+    let mut stats = ShardStats::default();
+    let at = rows::now();
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])?;
+    index_since(&mut tx)?;
+    // What the loop below asks of every document, asked once for the whole shard: which texts and ids are
+    // stored, and which origins have a recorded failure. Under the lock nothing changes them but this
+    // transaction, whose own writes the loop tracks (`batch_hash`, `batch_id`, `failed`).
+    let hashes: Vec<&str> = items
+        .iter()
+        .filter(|i| i.doc.is_ok())
+        .map(|i| i.hash.as_str())
+        .collect();
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.doc.as_ref().ok())
+        .map(|d| d.id.as_str())
+        .collect();
+    let origins: Vec<&str> = items.iter().map(|i| i.origin.as_str()).collect();
+    let stored_hash: HashMap<String, String> = tx
+        .query("SELECT hash, id FROM docs WHERE hash = ANY($1)", &[&hashes])?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let stored_id: HashSet<String> = tx
+        .query("SELECT id FROM docs WHERE id = ANY($1)", &[&ids])?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut failed: HashSet<String> = tx
+        .query("SELECT origin FROM failures WHERE origin = ANY($1)", &[&origins])?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    let by_id = tx.prepare("SELECT hash FROM docs WHERE id = $1")?;
+    let alias = tx.prepare("INSERT INTO doc_aliases(alias, doc_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")?;
+    let fail = tx.prepare("INSERT INTO failures(origin, reason, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")?;
+    let healed = tx.prepare("DELETE FROM failures WHERE origin = $1")?;
+    let mut batch_hash: HashMap<String, String> = HashMap::new();
+    let mut batch_id: HashSet<String> = HashSet::new();
+    let mut fresh: Vec<Prepared> = Vec::new();
+    for item in items {
+        stats.read += 1;
+        let mut doc = match &item.doc {
+            Ok(d) => d.clone(),
+            Err(reason) => {
+                stats.failures += 1;
+                tx.execute(&fail, &[&item.origin, reason, &at])?;
+                failed.insert(item.origin.clone());
+                continue;
+            }
+        };
+        let mut heal = |tx: &mut Transaction<'_>, origin: &str| -> Result<()> {
+            if failed.remove(origin) {
+                tx.execute(&healed, &[&origin])?;
+            }
+            Ok(())
+        };
+        let stored: Option<String> = batch_hash
+            .get(&item.hash)
+            .or_else(|| stored_hash.get(&item.hash))
+            .cloned();
+        if let Some(stored_id) = stored {
+            stats.duplicates += 1;
+            if stored_id != doc.id {
+                tx.execute(&alias, &[&doc.id, &stored_id])?;
+            }
+            heal(&mut tx, &item.origin)?;
+            continue;
+        }
+        let taken = |tx: &mut Transaction<'_>, id: &str, known: bool| -> Result<bool> {
+            Ok(batch_id.contains(id)
+                || if known {
+                    stored_id.contains(id)
+                } else {
+                    tx.query_opt(&by_id, &[&id])?.is_some()
+                })
+        };
+        let mut events = item.events;
+        if taken(&mut tx, &doc.id, true)? {
+            let named_by_file = item.format.as_deref().is_some_and(rows::named_by_file);
+            let renamed = rows::renamed_id(&doc.id, &item.hash);
+            if !named_by_file || taken(&mut tx, &renamed, false)? {
+                stats.failures += 1;
+                tx.execute(&fail, &[&item.origin, &rows::id_taken_reason(&doc.id), &at])?;
+                failed.insert(item.origin.clone());
+                continue;
+            }
+            doc.id = renamed;
+            events = reextract(&doc);
+        }
+        heal(&mut tx, &item.origin)?;
+        batch_hash.insert(item.hash.clone(), doc.id.clone());
+        batch_id.insert(doc.id.clone());
+        fresh.push(Prepared {
+            doc: Ok(doc),
+            events,
+            ..item
+        });
+    }
+    let ins_doc = tx.prepare(
+        "INSERT INTO docs(id, hash, url, outlet, published, title, text, sketch, near_dup_of, extractor,
+                          ingested_at, origin, format)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT DO NOTHING RETURNING seq",
+    )?;
+    // The latest originals of the eight buckets of a sketch in one query, as the SQLite store reads each bucket.
+    let near_stmt = tx.prepare(
+        "SELECT k.band, x.seq, x.id, x.sketch
+         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(band, bucket, ord)
+         CROSS JOIN LATERAL (
+             SELECT b.seq, d.id, d.sketch FROM doc_bands b JOIN docs d ON d.seq = b.seq
+             WHERE b.band = k.band AND b.bucket = k.bucket ORDER BY b.seq DESC LIMIT $3) x
+         ORDER BY k.ord, x.seq DESC",
+    )?;
+    let mut any_events = false;
+    // The events of the shard, inserted at the end in one statement (in document order: the first row of an
+    // id wins, as with the SQLite store's `INSERT OR IGNORE`).
+    let mut event_rows: Vec<rows::EventRow> = Vec::new();
+    for f in &fresh {
+        let Ok(d) = &f.doc else { continue };
+        let near = match &f.sketch {
+            Some(s) => {
+                let keys = rows::band_rows(s);
+                let bands: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let buckets: Vec<i64> = keys.iter().map(|k| k.1).collect();
+                let found: Vec<(i64, rows::NearCandidate)> = tx
+                    .query(&near_stmt, &[&bands, &buckets, &(sketch::BUCKET_SCAN as i64)])?
+                    .iter()
+                    .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+                    .collect();
+                rows::choose_near(s, |band, _, _| -> Result<Vec<rows::NearCandidate>> {
+                    Ok(found
+                        .iter()
+                        .filter(|(b, _)| *b == band)
+                        .map(|(_, c)| c.clone())
+                        .collect())
+                })?
+            }
+            None => None,
+        };
+        let format = f.format.as_deref().unwrap_or("unknown");
+        let seq: Option<i64> = tx
+            .query_opt(
+                &ins_doc,
+                &[
+                    &d.id,
+                    &f.hash,
+                    &d.url,
+                    &d.outlet,
+                    &d.published.map(|p| p.to_string()),
+                    &d.title,
+                    &d.text,
+                    &f.sketch.as_ref().map(sketch::to_bytes),
+                    &near,
+                    &version,
+                    &at,
+                    &f.origin,
+                    &format,
+                ],
+            )?
+            .map(|r| r.get(0));
+        let Some(seq) = seq else {
+            // Stored meanwhile by a writer that does not take the lock (`rasd migrate`): a duplicate.
+            stats.duplicates += 1;
+            continue;
+        };
+        stats.stored += 1;
+        match (&near, f.sketch) {
+            (Some(_), _) => stats.near_duplicates += 1,
+            (None, Some(s)) => index_bands(&mut tx, seq, &s)?,
+            (None, None) => {}
+        }
+        any_events |= !f.events.is_empty();
+        for e in &f.events {
+            event_rows.push(rows::event_row(e, d.outlet.as_deref())?);
+        }
+    }
+    insert_events(&mut tx, &event_rows, &mut stats)?;
+    if any_events {
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('dirty', 'pending')
+             ON CONFLICT (key) DO UPDATE SET value = CASE WHEN meta.value = '1' THEN '1' ELSE 'pending' END",
+            &[],
+        )?;
+    }
+    set_bands_seq(&mut tx)?;
+    tx.commit()?;
+    Ok(stats)
+}
+
+/// Recomputes every derived table (incidents, incident_events, control_claims, contradictions, places) from
+/// every stored event, as `rasd reconcile --full` does on SQLite and with the same rows (`rasd_store::rows`):
+/// one transaction that holds [`RECONCILE_LOCK`] (one rebuild at a time) and [`INGEST_LOCK`] (no shard commits
+/// meanwhile, so none is missed or marked done unseen). A full recompute, whatever changed: correct first;
+/// recomputing only the buckets that changed is a later refinement.
+pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&RECONCILE_LOCK])?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])?;
+    type DocInfo = (Option<String>, Option<String>);
+    let docs: HashMap<String, DocInfo> = tx
+        .query("SELECT id, near_dup_of, published FROM docs", &[])?
+        .into_iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect();
+    let mut reports = Vec::new();
+    for r in tx.query("SELECT json, outlet, doc_id FROM events", &[])? {
+        let doc_id: &str = r.get(2);
+        let (copy_of, published) = docs.get(doc_id).cloned().unwrap_or_default();
+        reports.push(rows::report(r.get(0), r.get(1), copy_of, published.as_deref())?);
+    }
+    drop(docs);
+    let derived = rows::derived(reports, opts)?;
+    tx.batch_execute(
+        "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
+         DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
+    )?;
+    let ins = tx.prepare(
+        "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )?;
+    for r in &derived.incidents {
+        tx.execute(
+            &ins,
+            &[
+                &r.id,
+                &r.first_date,
+                &r.event_type,
+                &r.sub_event_type,
+                &r.place_id,
+                &r.admin1,
+                &r.json,
+            ],
+        )?;
+    }
+    let ins = tx.prepare("INSERT INTO incident_events(event_id, incident_id) VALUES ($1, $2)")?;
+    for (event, incident) in &derived.members {
+        tx.execute(&ins, &[event, incident])?;
+    }
+    // SQLite numbers the claims of a rebuilt table from 1; so does this.
+    let ins =
+        tx.prepare("INSERT INTO control_claims(seq, place_id, date, source, json) VALUES ($1, $2, $3, $4, $5)")?;
+    for (i, c) in derived.control.iter().enumerate() {
+        let seq = i as i64 + 1;
+        tx.execute(&ins, &[&seq, &c.place_id, &c.date, &c.source, &c.json])?;
+    }
+    let n = derived.control.len() as i64;
+    tx.execute(
+        "SELECT setval(pg_get_serial_sequence('control_claims', 'seq'), greatest($1::bigint, 1), $1::bigint > 0)",
+        &[&n],
+    )?;
+    let ins = tx.prepare(
+        "INSERT INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )?;
+    for c in &derived.contradictions {
+        tx.execute(
+            &ins,
+            &[
+                &c.id,
+                &c.kind,
+                &c.place_id,
+                &c.date,
+                &c.source_a,
+                &c.source_b,
+                &c.json,
+                &c.incident_id,
+                &c.ckey,
+            ],
+        )?;
+    }
+    tx.batch_execute(rows::PLACES_SQL)?;
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('dirty', '0') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[],
+    )?;
+    tx.commit()?;
+    Ok(derived.stats)
+}
+
+/// Whether the derived tables are behind the stored events (`meta.dirty` is `pending` or `1`).
+pub fn needs_rebuild(client: &mut Client) -> Result<bool> {
+    let dirty: Option<String> = client
+        .query_opt("SELECT value FROM meta WHERE key = 'dirty'", &[])?
+        .map(|r| r.get(0));
+    Ok(matches!(dirty.as_deref(), Some("1" | "pending")))
+}
+
+/// Reads the documents stored in a database, in storage order, `page` at a time, as shard items (for
+/// `rasd queue push --from-db`): `sqlite:PATH` (or a path) or `postgres://…`.
+pub fn stored_docs(db: &str, page: usize, each: &mut dyn FnMut(Vec<ShardItem>) -> Result<()>) -> Result<()> {
+    const COLS: &str = "seq, id, url, outlet, published, title, text, origin, format";
+    let item = |id: String,
+                url: Option<String>,
+                outlet: Option<String>,
+                published: Option<String>,
+                title: Option<String>,
+                text: String,
+                origin: Option<String>,
+                format: Option<String>| ShardItem {
+        origin: origin.unwrap_or_else(|| format!("db:{id}")),
+        format: format.filter(|f| f != "unknown"),
+        doc: Some(Doc {
+            published: published.and_then(|p| chrono::NaiveDate::parse_from_str(&p, "%Y-%m-%d").ok()),
+            id,
+            url,
+            outlet,
+            title,
+            text,
+        }),
+        error: None,
+    };
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        let mut c = crate::connect(db)?;
+        let mut after = i64::MIN;
+        loop {
+            let rows = c.query(
+                &format!("SELECT {COLS} FROM docs WHERE seq > $1 ORDER BY seq LIMIT $2"),
+                &[&after, &(page as i64)],
+            )?;
+            let Some(last) = rows.last() else { break };
+            after = last.get(0);
+            each(
+                rows.into_iter()
+                    .map(|r| {
+                        item(
+                            r.get(1),
+                            r.get(2),
+                            r.get(3),
+                            r.get(4),
+                            r.get(5),
+                            r.get(6),
+                            r.get(7),
+                            r.get(8),
+                        )
+                    })
+                    .collect(),
+            )?;
+        }
+        return Ok(());
+    }
+    let path = db.strip_prefix("sqlite:").unwrap_or(db);
+    let path = path.strip_prefix("//").unwrap_or(path);
+    let (conn, _) = crate::copy::open_sqlite(std::path::Path::new(path))?;
+    let mut after = i64::MIN;
+    loop {
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM docs WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+        let rows: Vec<(i64, ShardItem)> = stmt
+            .query_map(rusqlite::params![after, page as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    item(
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ),
+                ))
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        each(rows.into_iter().map(|(_, i)| i).collect())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_iso_weeks_of_a_place() {
+        // 2017-01-01 is a Sunday: ISO week 52 of 2016.
+        assert_eq!(
+            bucket("SY.07.Albukamal", Some("2017-01-01")),
+            ("SY.07.Albukamal".into(), "2016-W52".into())
+        );
+        assert_eq!(bucket("p", Some("2017-11-09")).1, "2017-W45");
+        assert_eq!(bucket("p", None).1, "undated");
+        assert_eq!(bucket("p", Some("2017-11")).1, "undated");
+    }
+
+    #[test]
+    fn shard_items_round_trip_and_bad_ones_are_failures() {
+        let shard: Shard = serde_json::from_str(
+            r#"{"items":[{"origin":"a.jsonl:1","format":"jsonl","doc":{"id":"d1","text":"نص","published":"2017-11-09"}},
+                         {"origin":"a.jsonl:2","error":"not a JSON document object"},
+                         {"origin":"a.jsonl:3"},
+                         {"origin":"a.jsonl:4","doc":{"id":" ","text":"x"}}]}"#,
+        )
+        .expect("shard");
+        let again: Shard = serde_json::from_str(&serde_json::to_string(&shard).expect("ser")).expect("de");
+        assert_eq!(shard, again);
+        assert_eq!(shard.items[0].document().expect("doc").id, "d1");
+        assert!(shard.items[1].document().is_err());
+        assert!(shard.items[2].document().is_err());
+        assert!(shard.items[3].document().is_err());
+        let p = Prepared::new(shard.items[0].clone(), |_| Err("boom".into()));
+        assert_eq!(p.doc, Err("boom".into()));
+    }
+}
