@@ -279,6 +279,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::Combatant => "combatant",
         Cue::Claim => "claim",
         Cue::Intercept => "intercept",
+        Cue::History => "history",
     }
 }
 

@@ -261,6 +261,12 @@ pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>,
     if plu && !recent {
         return true;
     }
+    // "اليوم الذكرى الـ29 لجريمة قصف حلبجة", "أحكاما بالإعدام … عن جريمة تفجير", "دانت … التفجيرات التي شهدتها":
+    // an anniversary, a trial or a condemnation before the act in its sentence makes it history or commentary.
+    // After the act it does not ("تظاهر المئات … للمطالبة بمحاكمة"): the act is the news.
+    if sent.cues(Cue::History).any(|h| h.end <= c.hit.start) {
+        return true;
+    }
     match (date, published) {
         (Some(d), _) if d.background => true,
         (

@@ -82,6 +82,9 @@ pub enum Cue {
     Claim,
     /// Air defence or an interception ("تصدت الدفاعات الجوية", "اعتراض الصواريخ"): the act is disrupted weapons use.
     Intercept,
+    /// An anniversary, a trial or a condemnation ("الذكرى الـ29 لقصف حلبجة", "حكمت المحكمة … عن تفجير", "دانت …
+    /// التفجيرات"): the act named in the sentence is history or commentary, not news.
+    History,
 }
 
 impl Cue {
@@ -114,6 +117,7 @@ impl Cue {
             "combatant" => Cue::Combatant,
             "claim" => Cue::Claim,
             "intercept" => Cue::Intercept,
+            "history" => Cue::History,
             _ => return None,
         })
     }

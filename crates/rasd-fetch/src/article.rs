@@ -28,6 +28,7 @@
 use crate::feed::collapse;
 use chrono::NaiveDate;
 use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::collections::HashMap;
 
@@ -220,7 +221,102 @@ fn block_text(root: ElementRef<'_>) -> String {
     out.join("\n\n")
 }
 
-/// Reads an HTML page.
+/// Elements whose text is never a page's main text.
+const NOT_MAIN: &[&str] = &[
+    "nav", "header", "footer", "aside", "form", "script", "style", "noscript", "template", "head", "title",
+];
+
+/// Whether the page has text outside navigation, headers, footers, asides, forms, scripts, styles and
+/// `noscript`. A page without (a menu, a cookie wall) has no main text: Readability and the heuristic would
+/// otherwise fall back to the menu's words.
+pub fn has_main_text(doc: &Html) -> bool {
+    // Iterative: a page may nest elements deeper than the stack would allow recursion.
+    let mut skipping = 0usize;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(n) => match n.value() {
+                Node::Element(e) if NOT_MAIN.contains(&e.name()) => skipping += 1,
+                Node::Text(t) if skipping == 0 && !t.trim().is_empty() => return true,
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if n.value().as_element().is_some_and(|e| NOT_MAIN.contains(&e.name())) {
+                    skipping -= 1;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Elements that end a paragraph in [`fragment_text`].
+const BREAKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "article",
+    "section",
+    "blockquote",
+    "tr",
+    "table",
+    "main",
+    "figure",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+];
+
+/// The text of an HTML fragment (a feed item's content or summary): every text node but those of scripts,
+/// styles and templates, entities decoded by the HTML parser, one paragraph per line pair (block elements and
+/// `<br>` end a paragraph), each with its white space collapsed. Text without markup is its collapsed self.
+pub fn fragment_text(html: &str) -> String {
+    const DROP: &[&str] = &["script", "style", "template", "noscript"];
+    fn flush(cur: &mut String, out: &mut Vec<String>) {
+        let t = collapse(cur);
+        if !t.is_empty() {
+            out.push(t);
+        }
+        cur.clear();
+    }
+    if !html.contains('<') && !html.contains('&') {
+        return collapse(html);
+    }
+    let frag = Html::parse_fragment(html);
+    let (mut cur, mut out) = (String::new(), Vec::new());
+    let mut dropping = 0usize;
+    for edge in frag.tree.root().traverse() {
+        let (n, open) = match edge {
+            Edge::Open(n) => (n, true),
+            Edge::Close(n) => (n, false),
+        };
+        match n.value() {
+            Node::Text(t) if open && dropping == 0 => cur.push_str(t),
+            Node::Element(e) if DROP.contains(&e.name()) => {
+                if open {
+                    dropping += 1;
+                } else {
+                    dropping -= 1;
+                }
+            }
+            Node::Element(e) if dropping == 0 && BREAKS.contains(&e.name()) => flush(&mut cur, &mut out),
+            _ => {}
+        }
+    }
+    flush(&mut cur, &mut out);
+    out.join("\n\n")
+}
+
+/// Reads an HTML page. A page without main text (see [`has_main_text`]) has an empty `text`.
 pub fn extract_article(html: &str) -> Article {
     let doc = Html::parse_document(html);
     let read = readability(html);
@@ -247,11 +343,14 @@ pub fn extract_article(html: &str) -> Article {
         })
         .or_else(|| first_text(&doc, &["[itemprop=author]", "[rel=author]", ".byline", ".author"]));
     let published_raw = published_raw.or_else(|| meta(|a| a.published_time.as_deref()));
-    let text = read
-        .as_ref()
-        .map(readability_text)
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| main_text(&doc));
+    let text = if has_main_text(&doc) {
+        read.as_ref()
+            .map(readability_text)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| main_text(&doc))
+    } else {
+        String::new()
+    };
     Article {
         title: first_attr(
             &doc,
@@ -315,6 +414,31 @@ mod tests {
         for junk in ["الرئيسية", "شارك", "اقرأ أيضاً", "صورة أرشيفية", "محفوظة"] {
             assert!(!a.text.contains(junk), "{junk} in {}", a.text);
         }
+    }
+
+    #[test]
+    fn navigation_only_pages_have_no_main_text() {
+        let nav = r#"<html><head><title>عنوان</title></head><body><header>شعار الموقع</header>
+<nav><a href="/">الرئيسية</a> <a href="/a">أخبار</a></nav><aside>الأكثر قراءة</aside>
+<form>اشترك</form><script>x()</script><style>p{}</style><noscript>فعّل</noscript><footer>الحقوق</footer></body></html>"#;
+        let doc = Html::parse_document(nav);
+        assert!(!has_main_text(&doc));
+        assert_eq!(extract_article(nav).text, "");
+        assert!(has_main_text(&Html::parse_document(
+            "<body><nav>قائمة</nav><div>خبر</div></body>"
+        )));
+        let deep = format!("{}خبر", "<div>".repeat(10_000));
+        assert!(has_main_text(&Html::parse_document(&deep)));
+    }
+
+    #[test]
+    fn fragments_are_read_paragraph_by_paragraph() {
+        assert_eq!(fragment_text("نص  بلا   وسوم"), "نص بلا وسوم");
+        assert_eq!(
+            fragment_text("<p>الأولى &amp; &#1575;لثانية</p>سطر<br>آخر<script>x()</script>"),
+            "الأولى & الثانية\n\nسطر\n\nآخر"
+        );
+        assert_eq!(fragment_text("a &nbsp; b"), "a b");
     }
 
     #[test]

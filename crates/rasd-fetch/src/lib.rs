@@ -6,9 +6,16 @@
 //!   ([`Validators`]: ETag and Last-Modified).
 //! - [`charset`]: the text of a body: BOM, then the header's charset, then a `<meta>` or XML declaration, then
 //!   UTF-8 when the bytes are valid UTF-8, windows-1256 otherwise (the common legacy charset of Arabic sites).
-//! - [`feed`]: RSS, Atom and JSON feeds (feed-rs); an item without a usable link is skipped, not the feed.
+//! - [`feed`]: RSS, Atom and JSON feeds (feed-rs): [`parse_feed`] for fetched feeds (an item without a usable
+//!   link is skipped, not the feed), [`read_feed`] for feeds read as documents from files (no link needed; a
+//!   malformed item fails alone).
 //! - [`article`]: an HTML page's title, byline, publication date, canonical URL, language and main text
-//!   (scraper's DOM; entities decoded by the HTML parser).
+//!   (scraper's DOM; entities decoded by the HTML parser); a page whose only text is navigation, headers,
+//!   footers, asides or forms has none ([`article::has_main_text`]); [`article::fragment_text`] reads the HTML
+//!   of a feed item.
+//!
+//! These are the only HTML and feed readers of rasd: `rasd_store::read` (files, bytes, standard input, uploads)
+//! reads pages with [`extract_article`] and feeds with [`read_feed`].
 //!
 //! Every failure is an [`Error`] that names the URL and says what went wrong; nothing here panics on input.
 
@@ -16,8 +23,8 @@ pub mod article;
 pub mod charset;
 pub mod feed;
 
-pub use article::{Article, extract_article};
-pub use feed::{FeedItem, ParsedFeed, parse_feed};
+pub use article::{Article, extract_article, fragment_text, has_main_text};
+pub use feed::{Entry, EntryFeed, FeedItem, ParsedFeed, parse_feed, read_feed};
 
 use std::io::Read;
 use std::time::Duration;

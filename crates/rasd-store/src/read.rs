@@ -1,8 +1,12 @@
-//! Reading documents from files: plain text, JSONL, HTML pages (main text and metadata) and RSS 2.0 / Atom
+//! Reading documents from files: plain text, JSONL, HTML pages (main text and metadata) and RSS / Atom
 //! feeds. A file that cannot be read becomes an [`Item`] carrying the reason, never an error that stops a batch.
+//!
+//! This module decides the format, decodes the charset and applies the size caps; the HTML and feed parsing is
+//! `rasd-fetch`'s, the same as `rasd watch`'s: pages with [`rasd_fetch::extract_article`] (html5ever's DOM via
+//! scraper, Readability via dom_smoothie, entities decoded by the HTML parser), feeds with
+//! [`rasd_fetch::read_feed`] (feed-rs, one item at a time when the whole feed does not parse).
 
 use chrono::NaiveDate;
-use quick_xml::events::Event as Xml;
 use rasd_core::Doc;
 use std::path::{Path, PathBuf};
 
@@ -106,13 +110,7 @@ fn is_not_a_document(name: &str) -> bool {
 pub struct ReadOptions {
     pub format: Option<Format>,
     pub lossy: bool,
-    /// How an HTML page becomes a document; `None`: [`html_main_text`]. The `rasd` commands pass the article
-    /// reader of `rasd-fetch` (Readability), the one `rasd watch` reads fetched pages with.
-    pub html: Option<HtmlReader>,
 }
-
-/// An HTML page's main text and metadata from its HTML (see [`ReadOptions::html`]).
-pub type HtmlReader = fn(&str) -> Page;
 
 /// Reads one file into documents (the whole file; see [`read_path`] for the streaming reader).
 pub fn read_file(path: &Path) -> Vec<Item> {
@@ -739,15 +737,7 @@ pub fn read_bytes(origin: &str, bytes: &[u8], hint: Option<Format>) -> Vec<Item>
 
 /// [`read_bytes`], with `lossy` decoding (see [`decode`]).
 pub fn read_bytes_with(origin: &str, bytes: &[u8], hint: Option<Format>, lossy: bool) -> Vec<Item> {
-    read_bytes_opts(
-        origin,
-        bytes,
-        ReadOptions {
-            format: hint,
-            lossy,
-            html: None,
-        },
-    )
+    read_bytes_opts(origin, bytes, ReadOptions { format: hint, lossy })
 }
 
 /// [`read_bytes`] under `opts` (its `format` is the hint).
@@ -767,15 +757,7 @@ pub fn read_bytes_opts(origin: &str, bytes: &[u8], opts: ReadOptions) -> Vec<Ite
 /// [`read_bytes_with`] on bytes it may keep: plain UTF-8 (no byte-order mark, no NUL byte) becomes the text
 /// without a copy, so a large plain-text file is held once, not three times. Other bytes take the copying path.
 pub fn read_owned_with(origin: &str, bytes: Vec<u8>, hint: Option<Format>, lossy: bool) -> Vec<Item> {
-    read_owned_opts(
-        origin,
-        bytes,
-        ReadOptions {
-            format: hint,
-            lossy,
-            html: None,
-        },
-    )
+    read_owned_opts(origin, bytes, ReadOptions { format: hint, lossy })
 }
 
 /// [`read_owned_with`] under `opts` (its `format` is the hint).
@@ -809,15 +791,20 @@ fn read_text(origin: &str, text: String, opts: ReadOptions) -> Vec<Item> {
             doc: Err(too_large_for(text.len() as u64, MAX_HTML, "an HTML page")),
             unreadable: true,
         }],
-        Format::Html => one(html_doc(origin, &text, opts.html.unwrap_or(html_main_text))),
+        Format::Html => one(html_doc(origin, &text)),
         Format::Jsonl => {
             let mut lines = JsonlLines::new(origin.to_string(), std::io::Cursor::new(text.into_bytes()), lossy);
             lines.decoded = true;
             lines.collect()
         }
         Format::Rss | Format::Atom => match feed(origin, &text) {
-            Ok(items) if items.is_empty() => one(Err("feed has no items".to_string())),
-            Ok(items) => items,
+            Ok((format, items)) if items.is_empty() => vec![Item {
+                origin: origin.to_string(),
+                format: Some(format),
+                doc: Err("feed has no items".to_string()),
+                unreadable: false,
+            }],
+            Ok((_, items)) => items,
             Err(e) => one(Err(e)),
         },
     }
@@ -1045,54 +1032,6 @@ fn read_line_capped(
     }
 }
 
-fn parse_date(raw: &str) -> Option<NaiveDate> {
-    rasd_core::parse_published(raw)
-}
-
-/// Decodes the HTML character references that news pages use.
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Byte search: `;` is ASCII, so its position is a character boundary whatever precedes it.
-        let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
-                }
-                _ if name.starts_with('#') => name[1..].parse::<u32>().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            c.map(|c| (c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// What a page says about itself, and its main text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Page {
@@ -1103,186 +1042,23 @@ pub struct Page {
     pub text: String,
 }
 
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
-        let at = from + i;
-        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let after = lower[at + name.len()..].trim_start();
-        if before_ok && after.starts_with('=') {
-            let value_start = tag.len() - after.len() + 1;
-            let v = tag[value_start..].trim_start();
-            let q = v.chars().next()?;
-            return if q == '"' || q == '\'' {
-                v[1..].find(q).map(|e| &v[1..1 + e])
-            } else {
-                Some(
-                    v.split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-                        .next()
-                        .unwrap_or(v),
-                )
-            };
-        }
-        from = at + name.len();
+/// Reads an HTML page with the article reader of `rasd-fetch` ([`rasd_fetch::extract_article`]: Readability
+/// via dom_smoothie, then a heuristic; metadata from the page's meta tags; entities decoded by the HTML parser),
+/// the one every command and `rasd watch` read pages with. A page whose only text is navigation, a header, a
+/// footer, an aside or a form ([`rasd_fetch::has_main_text`]) has an empty text.
+pub fn page(html: &str) -> Page {
+    let a = rasd_fetch::extract_article(html);
+    Page {
+        title: a.title,
+        site: a.site_name,
+        url: a.canonical,
+        published: a.published,
+        text: a.text,
     }
-    None
 }
 
-/// Extracts the main text and metadata of an HTML page without a DOM: text inside `<article>` when the page
-/// has one (else the whole body), minus scripts, styles, navigation, headers, footers, asides and forms, cut
-/// into paragraphs at block elements. Navigation-like lines (under four words outside an article) are dropped.
-pub fn html_main_text(html: &str) -> Page {
-    const SKIP: &[&str] = &[
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "nav",
-        "header",
-        "footer",
-        "aside",
-        "form",
-        "figcaption",
-        "button",
-        "select",
-    ];
-    const BLOCK: &[&str] = &[
-        "p",
-        "div",
-        "br",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "article",
-        "section",
-        "blockquote",
-        "tr",
-        "table",
-        "main",
-        "figure",
-    ];
-    let mut page = Page::default();
-    let has_article = html.to_ascii_lowercase().contains("<article");
-    let mut paras: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut skip: Vec<String> = Vec::new();
-    let mut article_depth = 0usize;
-    let mut in_title = false;
-    let mut title_buf = String::new();
-    let mut rest = html;
-    let flush = |cur: &mut String, paras: &mut Vec<String>, in_article: bool| {
-        let t = cur.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !t.is_empty() && (in_article || t.split(' ').count() >= 4) {
-            paras.push(t);
-        }
-        cur.clear();
-    };
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            if skip.is_empty() && (!has_article || article_depth > 0) {
-                cur.push_str(&decode_entities(rest));
-            }
-            break;
-        };
-        let textpart = &rest[..lt];
-        if in_title {
-            title_buf.push_str(textpart);
-        } else if skip.is_empty() && (!has_article || article_depth > 0) {
-            cur.push_str(&decode_entities(textpart));
-        }
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else { break };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let self_closing = tag.ends_with('/');
-        match name.as_str() {
-            "title" => {
-                in_title = !closing;
-                if closing && page.title.is_none() {
-                    let t = decode_entities(title_buf.trim());
-                    if !t.is_empty() {
-                        page.title = Some(t);
-                    }
-                }
-                continue;
-            }
-            "meta" => {
-                let key = attr(tag, "property")
-                    .or_else(|| attr(tag, "name"))
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let content = attr(tag, "content").map(|c| decode_entities(c.trim()));
-                if let Some(c) = content.filter(|c| !c.is_empty()) {
-                    match key.as_str() {
-                        "og:title" => page.title = Some(c),
-                        "og:site_name" | "application-name" => page.site = Some(c),
-                        "og:url" => page.url = page.url.take().or(Some(c)),
-                        "article:published_time" | "og:published_time" | "pubdate" | "date" | "dc.date" => {
-                            page.published = page.published.or_else(|| parse_date(&c));
-                        }
-                        _ => {}
-                    }
-                }
-                continue;
-            }
-            "link" if attr(tag, "rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) => {
-                if let Some(h) = attr(tag, "href") {
-                    page.url = Some(decode_entities(h));
-                }
-                continue;
-            }
-            "time" if !closing && page.published.is_none() => {
-                page.published = attr(tag, "datetime").and_then(parse_date);
-            }
-            _ => {}
-        }
-        if SKIP.contains(&name.as_str()) && !self_closing {
-            if closing {
-                if let Some(pos) = skip.iter().rposition(|s| s == &name) {
-                    skip.truncate(pos);
-                }
-            } else {
-                skip.push(name.clone());
-            }
-            continue;
-        }
-        if BLOCK.contains(&name.as_str()) {
-            flush(&mut cur, &mut paras, article_depth > 0);
-        }
-        if name == "article" {
-            if closing {
-                article_depth = article_depth.saturating_sub(1);
-            } else if !self_closing {
-                article_depth += 1;
-            }
-        }
-    }
-    flush(&mut cur, &mut paras, article_depth > 0 || has_article);
-    page.text = paras.join("\n\n");
-    page
-}
-
-fn html_doc(origin: &str, html: &str, reader: HtmlReader) -> Result<Doc, String> {
-    let page = reader(html);
+fn html_doc(origin: &str, html: &str) -> Result<Doc, String> {
+    let page = page(html);
     if page.text.trim().is_empty() {
         return Err("HTML page has no main text".to_string());
     }
@@ -1296,210 +1072,43 @@ fn html_doc(origin: &str, html: &str, reader: HtmlReader) -> Result<Doc, String>
     })
 }
 
-#[derive(Default)]
-struct FeedItem {
-    title: String,
-    link: String,
-    guid: String,
-    date: String,
-    updated: String,
-    summary: String,
-    content: String,
-}
-
-/// Where each item (`<item>`, `<entry>`) of a feed starts and ends, found by a scan that steps over comments
-/// and CDATA sections. An item with no closing tag ends where the next one starts (or at the end).
-fn item_ranges(xml: &str) -> Vec<(usize, usize)> {
-    let b = xml.as_bytes();
-    let is_tag = |at: usize, name: &[u8]| {
-        b.len() > at + name.len()
-            && b[at..at + name.len()].eq_ignore_ascii_case(name)
-            && matches!(b[at + name.len()], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
-    };
-    let mut starts: Vec<usize> = Vec::new();
-    let mut ends: Vec<Option<usize>> = Vec::new();
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
-        let at = i + off;
-        let rest = &xml[at..];
-        if rest.starts_with("<![CDATA[") {
-            i = rest.find("]]>").map_or(b.len(), |e| at + e + 3);
-            continue;
-        }
-        if rest.starts_with("<!--") {
-            i = rest.find("-->").map_or(b.len(), |e| at + e + 3);
-            continue;
-        }
-        if is_tag(at + 1, b"item") || is_tag(at + 1, b"entry") {
-            starts.push(at);
-            ends.push(None);
-        } else if (is_tag(at + 2, b"item") || is_tag(at + 2, b"entry"))
-            && b[at + 1] == b'/'
-            && let Some(last) = ends.last_mut().filter(|e| e.is_none())
-        {
-            *last = Some(memchr::memchr(b'>', &b[at..]).map_or(b.len(), |e| at + e + 1));
-        }
-        i = at + 1;
-    }
-    (0..starts.len())
-        .map(|k| {
-            let next = starts.get(k + 1).copied().unwrap_or(b.len());
-            (starts[k], ends[k].unwrap_or(next).min(next))
-        })
-        .collect()
-}
-
-/// What one XML fragment of a feed holds: its items, the feed's title, whether it is Atom, and the error
-/// that stopped its parse.
-#[derive(Default)]
-struct Fragment {
-    items: Vec<FeedItem>,
-    title: String,
-    atom: bool,
-    error: Option<String>,
-    unclosed: bool,
-}
-
-fn parse_fragment(xml: &str) -> Fragment {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut stack: Vec<String> = Vec::new();
-    let mut cur: Option<FeedItem> = None;
-    let mut out = Fragment::default();
-    loop {
-        let ev = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => {
-                out.error = Some(format!("malformed at byte {}: {e}", reader.buffer_position()));
-                break;
-            }
-        };
-        match ev {
-            Xml::Start(ref s) | Xml::Empty(ref s) => {
-                let is_start = matches!(ev, Xml::Start(_));
-                let name = String::from_utf8_lossy(s.name().as_ref()).to_ascii_lowercase();
-                if name == "feed" {
-                    out.atom = true;
-                }
-                if name == "item" || name == "entry" {
-                    cur = Some(FeedItem::default());
-                }
-                if let (Some(it), "link") = (cur.as_mut(), name.as_str()) {
-                    for a in s.attributes().flatten() {
-                        if a.key.as_ref() == b"href" && it.link.is_empty() {
-                            it.link = String::from_utf8_lossy(&a.value).into_owned();
-                        }
-                    }
-                }
-                if is_start {
-                    stack.push(name);
-                }
-            }
-            Xml::End(_) => {
-                if let Some(name) = stack.pop()
-                    && (name == "item" || name == "entry")
-                    && let Some(it) = cur.take()
-                {
-                    out.items.push(it);
-                }
-            }
-            Xml::Text(t) => {
-                let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
-                let text = decode_entities(&raw);
-                push_text(&mut cur, &stack, &mut out.title, &text);
-            }
-            Xml::CData(t) => {
-                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
-                push_text(&mut cur, &stack, &mut out.title, &text);
-            }
-            Xml::GeneralRef(r) => {
-                let raw = format!("&{};", String::from_utf8_lossy(r.as_ref()));
-                push_text(&mut cur, &stack, &mut out.title, &decode_entities(&raw));
-            }
-            Xml::Eof => break,
-            _ => {}
-        }
-    }
-    out.unclosed = cur.is_some();
-    out
-}
-
-/// Reads the items of an RSS 2.0 or Atom feed. Item bodies may be HTML (escaped or CDATA); their text is kept.
-/// Each item is parsed on its own: a malformed item is an item with its reason, and the others are read.
-fn feed(origin: &str, xml: &str) -> Result<Vec<Item>, String> {
-    let ranges = item_ranges(xml);
-    let head = parse_fragment(&xml[..ranges.first().map_or(xml.len(), |r| r.0)]);
-    if ranges.is_empty() {
-        return match head.error {
-            Some(e) => Err(format!("malformed feed: {e}")),
-            None => Ok(Vec::new()),
-        };
-    }
-    let format = if head.atom { Format::Atom } else { Format::Rss };
-    let outlet = (!head.title.trim().is_empty()).then(|| head.title.trim().to_string());
-    Ok(ranges
-        .iter()
+/// Reads the items of an RSS or Atom feed with [`rasd_fetch::read_feed`] (feed-rs): each item is a document
+/// (`FILE#N`), or the reason it could not be read; a malformed item skips that item only.
+fn feed(origin: &str, xml: &str) -> Result<(Format, Vec<Item>), String> {
+    let f = rasd_fetch::read_feed(xml).map_err(|e| match e {
+        rasd_fetch::Error::Feed(m) | rasd_fetch::Error::NotAFeed(m) => m,
+        e => e.to_string(),
+    })?;
+    let format = if f.atom { Format::Atom } else { Format::Rss };
+    let items = f
+        .items
+        .into_iter()
         .enumerate()
-        .map(|(n, &(from, to))| {
-            let frag = parse_fragment(&xml[from..to]);
-            let doc = match (frag.error, frag.unclosed, frag.items.into_iter().next()) {
-                (Some(e), _, _) => Err(format!("malformed feed item: {e}")),
-                (None, true, _) | (None, false, None) => Err("malformed feed item: not closed".to_string()),
-                (None, false, Some(it)) => feed_doc(it, outlet.as_ref()),
-            };
-            Item {
-                origin: format!("{origin}#{}", n + 1),
-                format: Some(format),
-                doc,
-                unreadable: false,
-            }
+        .map(|(n, entry)| Item {
+            origin: format!("{origin}#{}", n + 1),
+            format: Some(format),
+            doc: entry.and_then(|e| feed_doc(e, f.title.as_ref())),
+            unreadable: false,
         })
-        .collect())
+        .collect();
+    Ok((format, items))
 }
 
-fn feed_doc(it: FeedItem, outlet: Option<&String>) -> Result<Doc, String> {
-    let body = if it.content.trim().is_empty() {
-        &it.summary
-    } else {
-        &it.content
-    };
-    let text = if body.contains('<') {
-        Doc::strip_bom(&html_main_text(body).text).to_string()
-    } else {
-        Doc::strip_bom(body.trim()).trim().to_string()
-    };
-    if text.trim().is_empty() {
+/// A feed item as a document: id from the guid or id, else the link, else the content id of its text.
+fn feed_doc(e: rasd_fetch::Entry, outlet: Option<&String>) -> Result<Doc, String> {
+    let text = Doc::strip_bom(e.text.trim()).trim().to_string();
+    if text.is_empty() {
         return Err("feed item has no text".to_string());
     }
-    let id = [&it.guid, &it.link]
-        .into_iter()
-        .find(|s| !s.trim().is_empty())
-        .map(|s| s.trim().to_string());
+    let id = e.id.clone().or_else(|| e.link.clone());
     Ok(Doc {
         id: id.unwrap_or_else(|| Doc::content_id(&text)),
-        url: (!it.link.is_empty()).then(|| it.link.trim().to_string()),
+        url: e.link,
         outlet: outlet.cloned(),
-        published: parse_date(&it.date).or_else(|| parse_date(&it.updated)),
-        title: (!it.title.trim().is_empty()).then(|| it.title.trim().to_string()),
+        published: e.published,
+        title: e.title,
         text,
     })
-}
-
-fn push_text(cur: &mut Option<FeedItem>, stack: &[String], feed_title: &mut String, text: &str) {
-    let Some(top) = stack.last() else { return };
-    match cur.as_mut() {
-        Some(it) => match top.as_str() {
-            "title" => it.title.push_str(text),
-            "link" => it.link.push_str(text),
-            "guid" | "id" => it.guid.push_str(text),
-            "pubdate" | "published" | "dc:date" => it.date.push_str(text),
-            "updated" => it.updated.push_str(text),
-            "description" | "summary" => it.summary.push_str(text),
-            "content:encoded" | "content" => it.content.push_str(text),
-            _ => {}
-        },
-        None if top == "title" && stack.len() <= 3 => feed_title.push_str(text),
-        None => {}
-    }
 }
 
 #[cfg(test)]
@@ -1513,14 +1122,14 @@ mod tests {
 <link rel="canonical" href="https://example.invalid/a1"></head><body><nav>الرئيسية | سياسة | اقتصاد | رياضة</nav>
 <article><h1>الجيش يدخل البوكمال</h1><p>دخلت وحدات من الجيش العربي السوري مدينة البوكمال &amp; ريفها.</p>
 <script>var x = "<p>لا</p>";</script><p>وتتواصل الاشتباكات.</p></article><footer>حقوق النشر محفوظة للموقع 2017</footer></body></html>"#;
-        let p = html_main_text(html);
+        let p = page(html);
         assert_eq!(p.title.as_deref(), Some("الجيش يدخل البوكمال"));
         assert_eq!(p.site.as_deref(), Some("sana"));
         assert_eq!(p.url.as_deref(), Some("https://example.invalid/a1"));
         assert_eq!(p.published, NaiveDate::from_ymd_opt(2017, 11, 9));
         assert_eq!(
             p.text,
-            "الجيش يدخل البوكمال\n\nدخلت وحدات من الجيش العربي السوري مدينة البوكمال & ريفها.\n\nوتتواصل الاشتباكات."
+            "دخلت وحدات من الجيش العربي السوري مدينة البوكمال & ريفها.\n\nوتتواصل الاشتباكات."
         );
     }
 
@@ -1554,7 +1163,7 @@ mod tests {
             for name in ["x.html", "x.rss", "x.atom", "x.jsonl", "x.txt", "x"] {
                 let _ = read_bytes(name, s.as_bytes(), format_from_name(name));
             }
-            let _ = decode_entities(&s);
+            let _ = page(&s);
         }
     }
 
@@ -1680,6 +1289,175 @@ mod tests {
             Ok(NaiveDate::from_ymd_opt(2017, 11, 12))
         );
         assert_eq!(items[2].origin, "f.rss#3");
+    }
+
+    /// A news page in the style of a small site, written for these tests: the article sits in `<div>`s (no
+    /// `<article>` tag) between a menu, a sidebar and a footer.
+    const DIV_PAGE: &str = r#"<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>أخبار الجنوب</title><meta property="og:title" content="اشتباكات قرب سد المدينة">
+<meta property="article:published_time" content="2024-03-05T21:40:00+02:00"></head><body>
+<div class="top"><div class="menu"><ul><li><a href="/">الصفحة الأولى</a></li><li><a href="/local">محليات</a></li>
+<li><a href="/economy">اقتصاد ومال</a></li><li><a href="/about">من نحن</a></li></ul></div></div>
+<div class="wrap"><div class="main"><div class="story">
+<h1>اشتباكات قرب سد المدينة</h1>
+<p>أفاد شهود عيان بأن اشتباكات مسلحة اندلعت مساء الثلاثاء قرب سد المدينة بين مجموعتين محليتين.</p>
+<p>وقال مصدر طبي إن شخصين أصيبا بجروح ونقلا إلى المستشفى الوطني &amp; إن الهدوء عاد إلى المنطقة.</p>
+<p>وذكر الشهود أن حرف&nbsp;&#1575;لألف كُتب على الجدار، وأن المتاجر أغلقت أبوابها حتى الصباح.</p>
+</div></div><div class="side"><a href="/x">الأكثر قراءة اليوم</a></div></div>
+<div class="bottom">حقوق النشر محفوظة لموقع أخبار الجنوب 2024</div></body></html>"#;
+
+    #[test]
+    fn an_article_in_divs_is_read_without_its_menu_and_footer() {
+        let items = read_bytes("pages/sadd.html", DIV_PAGE.as_bytes(), None);
+        assert_eq!(items[0].format, Some(Format::Html));
+        let d = items[0].doc.as_ref().expect("a document");
+        assert_eq!(d.id, "sadd");
+        assert_eq!(d.title.as_deref(), Some("اشتباكات قرب سد المدينة"));
+        assert_eq!(d.published, NaiveDate::from_ymd_opt(2024, 3, 5));
+        assert!(d.text.starts_with("أفاد شهود عيان بأن اشتباكات"), "{}", d.text);
+        assert!(d.text.contains("حتى الصباح."), "{}", d.text);
+        for menu in [
+            "الصفحة الأولى",
+            "محليات",
+            "اقتصاد ومال",
+            "من نحن",
+            "الأكثر قراءة",
+            "حقوق النشر",
+        ] {
+            assert!(!d.text.contains(menu), "{menu} kept: {}", d.text);
+        }
+    }
+
+    #[test]
+    fn entities_are_decoded_by_the_html_parser() {
+        let d = read_bytes("sadd.html", DIV_PAGE.as_bytes(), None)
+            .remove(0)
+            .doc
+            .expect("a document");
+        // &amp; is `&`, &#1575; is ا, &nbsp; is a space (white space is collapsed).
+        assert!(d.text.contains("المستشفى الوطني & إن الهدوء"), "{}", d.text);
+        assert!(d.text.contains("حرف الألف كُتب"), "{}", d.text);
+        assert!(!d.text.contains("&amp;") && !d.text.contains("&#") && !d.text.contains("&nbsp;"));
+        // The stored text is what spans are offsets into: a UTF-8 byte-order mark and windows-1256 give the
+        // same text.
+        let bom = read_bytes("sadd.html", format!("\u{feff}{DIV_PAGE}").as_bytes(), None);
+        assert_eq!(bom[0].doc.as_ref().map(|b| &b.text), Ok(&d.text));
+        let (cp1256, _, unmappable) = encoding_rs::WINDOWS_1256.encode(DIV_PAGE);
+        assert!(!unmappable);
+        let legacy = read_bytes("sadd.html", &cp1256, None);
+        assert_eq!(legacy[0].doc.as_ref().map(|b| &b.text), Ok(&d.text));
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(DIV_PAGE.encode_utf16().flat_map(u16::to_le_bytes));
+        let utf16 = read_bytes("sadd.html", &le, None);
+        assert_eq!(utf16[0].doc.as_ref().map(|b| &b.text), Ok(&d.text));
+    }
+
+    #[test]
+    fn a_page_of_navigation_has_no_main_text() {
+        let nav = r#"<html><head><title>الموقع</title></head><body>
+<header><div class="logo">شبكة الأخبار المحلية</div><nav><a href="/">الرئيسية</a> <a href="/a">أخبار عاجلة</a>
+<a href="/b">تقارير وتحقيقات مطولة من الميدان</a></nav></header>
+<aside><ul><li><a href="/c">الأكثر قراءة هذا الأسبوع في كل الأقسام</a></li></ul></aside>
+<form><label>اشترك في النشرة البريدية اليومية</label><input name="e"></form>
+<script>document.write("نص من برنامج");</script><noscript>فعّل جافا سكربت</noscript>
+<footer><p>جميع الحقوق محفوظة لشبكة الأخبار المحلية منذ عام ألفين وعشرة</p></footer></body></html>"#;
+        let items = read_bytes("nav.html", nav.as_bytes(), None);
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].doc.as_ref().map(|d| d.id.as_str()),
+            Err(&"HTML page has no main text".to_string())
+        );
+        assert!(!items[0].unreadable);
+    }
+
+    #[test]
+    fn a_malformed_rss_item_between_two_good_ones_is_the_only_one_skipped() {
+        let rss = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>مرصد الساحل</title>
+<item><title>قصف على ميناء البلدة</title><link>https://sahel.example.test/1</link><guid>sahel-1</guid>
+<pubDate>Tue, 05 Mar 2024 23:30:00 -0500</pubDate>
+<content:encoded><![CDATA[<p>استهدف قصف مدفعي ميناء البلدة فجر الثلاثاء.</p><p>ولم ترد أنباء عن إصابات.</p>]]></content:encoded>
+<description>ملخص قصير</description></item>
+<item><title>خبر مكسور</title><guid>sahel-2</guid><description>نص <b>غير مغلق</description></item>
+<item><title>اعتقالات في الحي الشمالي</title><guid>sahel-3</guid><pubDate>2024-03-06T01:15:00+03:00</pubDate>
+<description>&lt;p&gt;اعتقلت قوة أمنية ثلاثة شبان في الحي الشمالي &amp;amp; أفرجت عن أحدهم.&lt;/p&gt;</description></item>
+</channel></rss>"#;
+        let items = read_bytes("feeds/sahel.rss", rss.as_bytes(), None);
+        assert_eq!(items.len(), 3, "{items:#?}");
+        let a = items[0].doc.as_ref().expect("item 1");
+        assert_eq!(a.id, "sahel-1");
+        assert_eq!(a.url.as_deref(), Some("https://sahel.example.test/1"));
+        assert_eq!(a.outlet.as_deref(), Some("مرصد الساحل"));
+        assert_eq!(a.title.as_deref(), Some("قصف على ميناء البلدة"));
+        assert_eq!(
+            a.published,
+            NaiveDate::from_ymd_opt(2024, 3, 5),
+            "the day as written, not the UTC day"
+        );
+        assert_eq!(
+            a.text,
+            "استهدف قصف مدفعي ميناء البلدة فجر الثلاثاء.\n\nولم ترد أنباء عن إصابات."
+        );
+        assert_eq!(items[1].origin, "feeds/sahel.rss#2");
+        assert!(
+            items[1]
+                .doc
+                .as_ref()
+                .is_err_and(|e| e.starts_with("malformed feed item")),
+            "{:?}",
+            items[1].doc
+        );
+        let c = items[2].doc.as_ref().expect("item 3");
+        assert_eq!((c.id.as_str(), c.url.as_deref()), ("sahel-3", None));
+        assert_eq!(c.published, NaiveDate::from_ymd_opt(2024, 3, 6));
+        assert_eq!(c.outlet.as_deref(), Some("مرصد الساحل"));
+        assert_eq!(c.text, "اعتقلت قوة أمنية ثلاثة شبان في الحي الشمالي & أفرجت عن أحدهم.");
+        assert_eq!(items[2].origin, "feeds/sahel.rss#3");
+        assert!(items.iter().all(|i| i.format == Some(Format::Rss)));
+    }
+
+    #[test]
+    fn an_atom_feed_with_html_content_becomes_documents() {
+        let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>وكالة الوادي</title><id>urn:wadi</id>
+<updated>2024-03-07T10:00:00Z</updated>
+<entry><id>urn:wadi:77</id><title type="html">غارة &amp;lt;جوية&amp;gt; على الوادي</title>
+<link rel="alternate" href="https://wadi.example.test/77"/><updated>2024-03-07T09:00:00+02:00</updated>
+<summary>ملخص</summary>
+<content type="html">&lt;div&gt;&lt;p&gt;شنت طائرات حربية غارة على أطراف الوادي &amp;amp; قتل مدنيان.&lt;/p&gt;&lt;p&gt;وقال الدفاع المدني إن فرقه انتشلت الجثتين.&lt;/p&gt;&lt;script&gt;track()&lt;/script&gt;&lt;/div&gt;</content></entry>
+<entry><id>urn:wadi:78</id><title>بلا محتوى</title><updated>2024-03-07T11:00:00Z</updated>
+<summary type="html">&lt;b&gt;نزوح&lt;/b&gt; عشرات العائلات من القرية</summary></entry>
+</feed>"#;
+        let items = read_bytes("wadi.xml", atom.as_bytes(), None);
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert!(items.iter().all(|i| i.format == Some(Format::Atom)));
+        let d = items[0].doc.as_ref().expect("entry 1");
+        assert_eq!(d.id, "urn:wadi:77");
+        assert_eq!(d.url.as_deref(), Some("https://wadi.example.test/77"));
+        assert_eq!(d.outlet.as_deref(), Some("وكالة الوادي"));
+        assert_eq!(d.published, NaiveDate::from_ymd_opt(2024, 3, 7));
+        assert_eq!(
+            d.text,
+            "شنت طائرات حربية غارة على أطراف الوادي & قتل مدنيان.\n\nوقال الدفاع المدني إن فرقه انتشلت الجثتين."
+        );
+        let e = items[1].doc.as_ref().expect("entry 2: the summary");
+        assert_eq!(e.text, "نزوح عشرات العائلات من القرية");
+    }
+
+    #[test]
+    fn a_feed_item_without_a_link_is_read_as_a_document() {
+        let rss = r#"<rss version="2.0"><channel><title>نشرة محلية</title>
+<item><guid isPermaLink="false">local-9</guid><title>حريق في السوق</title><description>اندلع حريق في السوق القديم ليلاً.</description></item>
+<item><description>أغلقت السلطات الطريق الدولي بسبب السيول.</description></item>
+</channel></rss>"#;
+        let items = read_bytes("n.rss", rss.as_bytes(), None);
+        let d = docs(&items);
+        assert_eq!(d.len(), 2, "{items:#?}");
+        assert_eq!((d[0].id.as_str(), d[0].url.as_deref()), ("local-9", None));
+        assert_eq!(d[0].text, "اندلع حريق في السوق القديم ليلاً.");
+        // No guid, no link: the content id of the text.
+        assert_eq!(d[1].id, Doc::content_id("أغلقت السلطات الطريق الدولي بسبب السيول."));
+        assert_eq!(d[1].url, None);
     }
 
     #[test]

@@ -116,33 +116,8 @@ fn owned_windows(text: String, size: usize) -> Windows {
     Box::new(windows.into_iter())
 }
 
-/// The HTML reader of every command that reads local or fetched pages: `rasd-fetch`'s article reader
-/// (Readability via dom_smoothie; title, publication date, canonical URL and site name from the page's
-/// metadata), the one `rasd watch` reads pages with. Spans are byte offsets into its text, which is what
-/// rasd stores. A page whose only text is navigation, a header, a footer, an aside or a form (nothing
-/// [`read::html_main_text`] keeps) has no main text: the article reader's last fallback would take the body's
-/// text, menu included.
-pub fn html_page(html: &str) -> read::Page {
-    let a = rasd_fetch::extract_article(html);
-    let text = if read::html_main_text(html).text.trim().is_empty() {
-        String::new()
-    } else {
-        a.text
-    };
-    read::Page {
-        title: a.title,
-        site: a.site_name,
-        url: a.canonical,
-        published: a.published,
-        text,
-    }
-}
-
-/// How the commands read documents: by the file name or the content, with [`html_page`] for HTML.
+/// How the commands read documents: by the file name or the content (pages and feeds by `rasd-fetch`'s
+/// readers, as every reader of [`rasd_store::read`] does).
 pub fn read_options(format: Option<read::Format>, lossy: bool) -> read::ReadOptions {
-    read::ReadOptions {
-        format,
-        lossy,
-        html: Some(html_page),
-    }
+    read::ReadOptions { format, lossy }
 }

@@ -176,3 +176,24 @@ fn common_words_are_not_foreign_towns() {
     }
     assert_eq!(places("وقع الانفجار في ولاية معسكر."), ["adm1:DZ.26"]);
 }
+
+#[test]
+fn anniversaries_trials_and_condemnations_make_the_act_background() {
+    // The act named after an anniversary, a sentence handed down or a condemnation is history or commentary.
+    for text in [
+        "أحيا أهالي البلدة اليوم الذكرى العاشرة لقصف السوق الشعبي في مدينة دوما بالصواريخ.",
+        "أصدرت محكمة الجنايات أحكاما بالإعدام بحق خمسة متهمين بتفجير سيارة مفخخة في حي الكرادة ببغداد.",
+        "دانت وزارة الخارجية التفجير الذي استهدف مقرا أمنيا في مدينة كركوك.",
+        "بعد مرور عشر سنوات على الانفجار الذي هز مرفأ المدينة، ما زالت العائلات تنتظر.",
+    ] {
+        let recs = extract(text);
+        assert!(!recs.is_empty(), "{text}: the act is still read");
+        for r in &recs {
+            assert_eq!(r["background"], true, "{text}: {r:#?}");
+        }
+    }
+    // After the act, the same words leave it news: protesters asking for a trial are protesting today.
+    let recs = extract("تظاهر مئات الطلاب أمام مبنى المحافظة في مدينة البصرة للمطالبة بمحاكمة المسؤولين.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["background"] != true), "{recs:#?}");
+}
