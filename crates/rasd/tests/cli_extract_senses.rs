@@ -192,6 +192,15 @@ fn anniversaries_trials_and_condemnations_make_the_act_background() {
             assert_eq!(r["background"], true, "{text}: {r:#?}");
         }
     }
+    // A convoy passing ("أثناء مرور رتل") and the traffic police ("شرطة المرور") are not "بعد مرور" (after … passed).
+    for text in [
+        "أثناء مرور رتل عسكري انفجرت عبوة ناسفة على الطريق العام قرب مدينة بيجي.",
+        "أصيب عنصران من شرطة المرور بانفجار عبوة ناسفة في مدينة الموصل.",
+    ] {
+        let recs = extract(text);
+        assert!(!recs.is_empty(), "{text}");
+        assert!(recs.iter().all(|r| r["background"] != true), "{text}: {recs:#?}");
+    }
     // After the act, the same words leave it news: protesters asking for a trial are protesting today.
     let recs = extract("تظاهر مئات الطلاب أمام مبنى المحافظة في مدينة البصرة للمطالبة بمحاكمة المسؤولين.");
     assert!(!recs.is_empty(), "{recs:#?}");
