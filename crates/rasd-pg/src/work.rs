@@ -20,7 +20,7 @@
 use crate::Result;
 use postgres::{Client, Transaction};
 use rasd_core::{Doc, Event};
-use rasd_store::{ReconcileStats, rows, sketch};
+use rasd_store::{IngestStats, ReconcileStats, rows, sketch};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -106,12 +106,9 @@ impl Prepared {
 /// events touched (`YYYY-Www`, or `undated`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ShardStats {
-    pub read: u64,
-    pub stored: u64,
-    pub duplicates: u64,
-    pub near_duplicates: u64,
-    pub failures: u64,
-    pub events: u64,
+    /// The counts `rasd ingest` reports for the same documents.
+    #[serde(flatten)]
+    pub counts: IngestStats,
     pub buckets: BTreeSet<(String, String)>,
 }
 
@@ -207,7 +204,7 @@ fn insert_events(tx: &mut Transaction<'_>, events: &[rows::EventRow], stats: &mu
         }
         ids.push(r.get(0));
     }
-    stats.events += ids.len() as u64;
+    stats.counts.events += ids.len() as u64;
     tx.execute(
         "INSERT INTO reconcile_pending(event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
         &[&ids],
@@ -280,11 +277,11 @@ pub fn write_shard(
     let mut batch_id: HashSet<String> = HashSet::new();
     let mut fresh: Vec<Prepared> = Vec::new();
     for item in items {
-        stats.read += 1;
+        stats.counts.read += 1;
         let mut doc = match &item.doc {
             Ok(d) => d.clone(),
             Err(reason) => {
-                stats.failures += 1;
+                stats.counts.failures += 1;
                 tx.execute(&fail, &[&item.origin, reason, &at])?;
                 failed.insert(item.origin.clone());
                 continue;
@@ -301,7 +298,7 @@ pub fn write_shard(
             .or_else(|| stored_hash.get(&item.hash))
             .cloned();
         if let Some(stored_id) = stored {
-            stats.duplicates += 1;
+            stats.counts.duplicates += 1;
             if stored_id != doc.id {
                 tx.execute(&alias, &[&doc.id, &stored_id])?;
             }
@@ -321,7 +318,7 @@ pub fn write_shard(
             let named_by_file = item.format.as_deref().is_some_and(rows::named_by_file);
             let renamed = rows::renamed_id(&doc.id, &item.hash);
             if !named_by_file || taken(&mut tx, &renamed, false)? {
-                stats.failures += 1;
+                stats.counts.failures += 1;
                 tx.execute(&fail, &[&item.origin, &rows::id_taken_reason(&doc.id), &at])?;
                 failed.insert(item.origin.clone());
                 continue;
@@ -402,12 +399,12 @@ pub fn write_shard(
             .map(|r| r.get(0));
         let Some(seq) = seq else {
             // Stored meanwhile by a writer that does not take the lock (`rasd migrate`): a duplicate.
-            stats.duplicates += 1;
+            stats.counts.duplicates += 1;
             continue;
         };
-        stats.stored += 1;
+        stats.counts.stored += 1;
         match (&near, f.sketch) {
-            (Some(_), _) => stats.near_duplicates += 1,
+            (Some(_), _) => stats.counts.near_duplicates += 1,
             (None, Some(s)) => index_bands(&mut tx, seq, &s)?,
             (None, None) => {}
         }

@@ -80,22 +80,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     pb.finish_and_clear();
     let mut out = stdout();
-    if args.json {
-        serde_json::to_writer(&mut out, &done)?;
+    report(&mut out, args.json, &db.db.display().to_string(), &done)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one line a rebuild prints: its counts as JSON, or in words with the database's name.
+fn report(out: &mut impl Write, json: bool, db: &str, done: &rasd_store::ReconcileStats) -> Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, done)?;
         writeln!(out)?;
     } else {
         writeln!(
             out,
-            "reconciled {}: {} event(s) → {} incident(s), {} control claim(s), {} contradiction(s)",
-            db.db.display(),
-            done.events,
-            done.incidents,
-            done.control_claims,
-            done.contradictions
+            "reconciled {db}: {} event(s) → {} incident(s), {} control claim(s), {} contradiction(s)",
+            done.events, done.incidents, done.control_claims, done.contradictions
         )?;
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// `rasd reconcile --worker`: see the module's documentation.
@@ -167,20 +169,7 @@ fn worker(args: Args) -> Result<ExitCode> {
             msgs.len(),
             started.elapsed().as_secs_f64() * 1000.0
         );
-        if args.json {
-            serde_json::to_writer(&mut out, &done)?;
-            writeln!(out)?;
-        } else {
-            writeln!(
-                out,
-                "reconciled {}: {} event(s) → {} incident(s), {} control claim(s), {} contradiction(s)",
-                rasd_pg::redact(&url),
-                done.events,
-                done.incidents,
-                done.control_claims,
-                done.contradictions
-            )?;
-        }
+        report(&mut out, args.json, &rasd_pg::redact(&url), &done)?;
         out.flush()?;
         if args.once {
             break;

@@ -179,12 +179,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     "rasd worker: shard {id} (seq {seq}, delivery {delivered}): {} read, {} new ({} near-duplicate), \
                      {} duplicate(s), {} failure(s), {} event(s), {} bucket(s) in {:.0} ms (extract {extract_ms:.0}, \
                      write {write_ms:.0}){}",
-                    stats.read,
-                    stats.stored,
-                    stats.near_duplicates,
-                    stats.duplicates,
-                    stats.failures,
-                    stats.events,
+                    stats.counts.read,
+                    stats.counts.stored,
+                    stats.counts.near_duplicates,
+                    stats.counts.duplicates,
+                    stats.counts.failures,
+                    stats.counts.events,
                     stats.buckets.len(),
                     started.elapsed().as_secs_f64() * 1000.0,
                     match acked {
@@ -291,7 +291,7 @@ fn process(
         let payload = serde_json::to_vec(&serde_json::json!({ "shard": id, "buckets": buckets }))?;
         nats.publish(&nats.names.buckets_subject(), &format!("b-{id}"), &[], payload)?;
     }
-    let done = serde_json::to_vec(&serde_json::json!({ "shard": id, "documents": stats.read }))?;
+    let done = serde_json::to_vec(&serde_json::json!({ "shard": id, "documents": stats.counts.read }))?;
     nats.publish(&nats.names.done_subject(), &format!("d-{id}"), &[], done)?;
     Ok(Some((stats, extract_ms, write_ms)))
 }
