@@ -22,6 +22,9 @@ use std::time::Duration;
 
 /// The environment variable naming the NATS servers (`scripts/cluster-local.sh up` prints it).
 pub const ENV: &str = "RASD_NATS";
+/// How long a publish keeps retrying while its stream is not (yet) answering.
+const PUBLISH_PATIENCE: Duration = Duration::from_secs(10);
+
 /// The environment variable naming the stream prefix.
 pub const STREAM_ENV: &str = "RASD_STREAM";
 
@@ -288,14 +291,34 @@ impl Nats {
         for (k, v) in headers {
             h.insert(*k, *v);
         }
-        let ack = self.block_on(async {
-            let fut = self
-                .js
-                .publish_with_headers(subject.to_string(), h, payload.into())
-                .await?;
-            fut.await
-        });
-        let ack = ack.map_err(|e| anyhow!("publishing to {subject} on {}: {e}", self.url))?;
-        Ok(ack.duplicate)
+        // A stream just created on a cluster answers only once its replicas have a leader and its subject's
+        // interest has reached the node this client talks to: until then a publish finds "no stream". That
+        // window (and an acknowledgement lost to a leader change) is retried, for up to PUBLISH_PATIENCE; the
+        // message id makes a retry that JetStream did store a duplicate, never a second copy.
+        let start = std::time::Instant::now();
+        let mut pause = Duration::from_millis(25);
+        loop {
+            let ack = self.block_on(async {
+                let fut = self
+                    .js
+                    .publish_with_headers(subject.to_string(), h.clone(), payload.clone().into())
+                    .await?;
+                fut.await
+            });
+            match ack {
+                Ok(ack) => return Ok(ack.duplicate),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        jetstream::context::PublishErrorKind::StreamNotFound
+                            | jetstream::context::PublishErrorKind::TimedOut
+                    ) && start.elapsed() + pause < PUBLISH_PATIENCE =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                Err(e) => return Err(anyhow!("publishing to {subject} on {}: {e}", self.url)),
+            }
+        }
     }
 }
