@@ -250,10 +250,7 @@ fn three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing() {
         .lines()
         .filter(|l| l.starts_with("rasd worker: shard ") && l.contains(" read, "))
         .collect();
-    let ids: std::collections::BTreeSet<&str> = done
-        .iter()
-        .filter_map(|l| l.split_whitespace().nth(3))
-        .collect();
+    let ids: std::collections::BTreeSet<&str> = done.iter().filter_map(|l| l.split_whitespace().nth(3)).collect();
     assert_eq!(
         (done.len() as u64, ids.len() as u64),
         (shards, shards),

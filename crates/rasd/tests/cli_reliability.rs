@@ -579,3 +579,25 @@ fn events_pages_with_limit_and_offset() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `bench ingest` generates (or reads) its documents as the ingest takes them, and still reports their count and
+/// bytes; the database holds them all.
+#[test]
+fn bench_ingest_streams_its_documents_and_counts_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = stdout_of(rasd(dir.path()).args(["bench", "ingest", "--docs", "60", "--db", "b.db", "--keep"]));
+    assert!(out.contains("input: 60 documents, 0."), "{out}");
+    assert!(out.contains("stored 60,"), "{out}");
+    let c = rusqlite::Connection::open(dir.path().join("b.db")).expect("open");
+    let docs: i64 = c
+        .query_row("SELECT count(*) FROM docs", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(docs, 60);
+    // A file: the reader's documents, counted the same way.
+    let wire = samples().join("wire.jsonl");
+    let lines = std::fs::read_to_string(&wire).expect("wire").lines().count();
+    std::fs::copy(&wire, dir.path().join("wire.jsonl")).expect("copy");
+    let out = stdout_of(rasd(dir.path()).args(["bench", "ingest", "--input", "wire.jsonl", "--db", "c.db"]));
+    assert!(out.contains(&format!("input: {lines} documents,")), "{out}");
+    assert!(!dir.path().join("c.db").exists(), "no --keep: the database is removed");
+}

@@ -186,27 +186,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
             std::fs::remove_file(&p)?;
         }
     }
-    let docs: Vec<Item> = match &args.input {
-        Some(p) => rasd_store::read::read_file(p),
-        None => (args.first..args.first + args.docs)
-            .map(|i| Item {
+    // The documents are generated (or read) as the ingest takes them, never held together: memory does not grow
+    // with --docs. Their count and bytes are added up on the way.
+    let (mut n, mut bytes) = (0usize, 0usize);
+    let count = |item: Item, n: &mut usize, bytes: &mut usize| {
+        *n += 1;
+        *bytes += item.doc.as_ref().map_or(0, |d| d.text.len());
+        item
+    };
+    let docs: Box<dyn Iterator<Item = Item>> = match &args.input {
+        Some(p) => rasd_store::read::read_path(p, rasd_store::read::ReadOptions::default()),
+        None => {
+            let after = args.after;
+            Box::new((args.first..args.first + args.docs).map(move |i| Item {
                 origin: format!("synthetic:{i}"),
                 format: Some(Format::Jsonl),
-                doc: Ok(synthetic_doc(i, args.after)),
+                doc: Ok(synthetic_doc(i, after)),
                 unreadable: false,
-            })
-            .collect(),
+            }))
+        }
     };
-    let bytes: usize = docs
-        .iter()
-        .filter_map(|d| d.doc.as_ref().ok())
-        .map(|d| d.text.len())
-        .sum();
-    let n = docs.len();
+    let docs = docs.map(|item| count(item, &mut n, &mut bytes));
     let x = extractor()?;
     let mut store = Store::open(&args.db)?;
     let pb = progress_bar(false, "ingesting");
-    let mut tick = |s: &IngestStats| pb.set_message(format!("{} / {n}", s.read));
+    let total = args.input.is_none().then_some(args.docs);
+    let mut tick = |s: &IngestStats| {
+        pb.set_message(match total {
+            Some(t) => format!("{} / {t}", s.read),
+            None => format!("{}", s.read),
+        })
+    };
     let t = Instant::now();
     let stats = store.ingest(docs, &worker(x), rasd_events::VERSION, &mut tick)?;
     let secs = t.elapsed().as_secs_f64();
