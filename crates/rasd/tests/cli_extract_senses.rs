@@ -206,3 +206,20 @@ fn anniversaries_trials_and_condemnations_make_the_act_background() {
     assert!(!recs.is_empty(), "{recs:#?}");
     assert!(recs.iter().all(|r| r["background"] != true), "{recs:#?}");
 }
+
+#[test]
+fn a_governorate_named_alone_is_placed_at_its_seat() {
+    // ACLED codes a province-level place (geo-precision 3) at the provincial capital: Diyala at Baqubah, not at
+    // the middle of its towns (Khanaqin is its largest listed town, 100 km away).
+    let recs = extract("قتل ثلاثة مدنيين في انفجار عبوة ناسفة في محافظة ديالى اليوم.");
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    let loc = &recs[0]["location"];
+    assert_eq!(
+        (loc["id"].as_str(), loc["geo_precision"].as_u64()),
+        (Some("adm1:IQ.10"), Some(3)),
+        "{loc:#?}"
+    );
+    let (lat, lon) = (loc["lat"].as_f64().expect("lat"), loc["lon"].as_f64().expect("lon"));
+    // Baqubah, 33.75 N 44.61 E (GeoNames).
+    assert!((lat - 33.754).abs() < 0.01 && (lon - 44.605).abs() < 0.01, "{loc:#?}");
+}
