@@ -46,15 +46,36 @@ const PLACE_NOUNS: &[&str] = &[
     "ميناء",
 ];
 
+/// Where a place name begins once the quotation marks right before it are counted in: "في ناحية «الرشاد»" and
+/// "في قضاء "الحويجة"" govern the name as the unquoted forms do.
+fn unquoted_start(sent: &Sent<'_>, pos: usize) -> usize {
+    let mut at = pos;
+    let i = sent.tokens.partition_point(|t| t.end <= pos);
+    for t in sent.tokens[..i].iter().rev() {
+        let surface = t.surface(sent.text);
+        let quote = t.start >= sent.start
+            && !surface.is_empty()
+            && surface
+                .chars()
+                .all(|c| matches!(c, '"' | '«' | '»' | '“' | '”' | '„' | '\'' | '‘' | '’'));
+        if !quote || sent.distance(t.end, at) != 0 {
+            break;
+        }
+        at = t.start;
+    }
+    at
+}
+
 /// The word right before a place name when it names the kind of place ("بمنطقة" in "بمنطقة المحمودية"): its
 /// start, and whether it carries the locative clitic ب itself.
 fn place_noun_before(sent: &Sent<'_>, m: &Mention) -> Option<(usize, bool)> {
     if m.clitic_start != m.start {
         return None;
     }
-    let i = sent.tokens.partition_point(|t| t.end <= m.clitic_start);
+    let start = unquoted_start(sent, m.clitic_start);
+    let i = sent.tokens.partition_point(|t| t.end <= start);
     let t = sent.tokens[..i].last()?;
-    if sent.distance(t.end, m.clitic_start) != 0 || t.start < sent.start {
+    if sent.distance(t.end, start) != 0 || t.start < sent.start {
         return None;
     }
     let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
@@ -87,7 +108,7 @@ fn cue_before(sent: &Sent<'_>, m: &Mention) -> Option<Cue> {
         // "من قرية X" is an origin, "في منطقة X" a locative; a bare "منطقة X" names a place like "في" does.
         return Some(cue_at(sent, at).unwrap_or(Cue::Locative));
     }
-    match cue_at(sent, m.clitic_start) {
+    match cue_at(sent, unquoted_start(sent, m.clitic_start)) {
         Some(c) => Some(c),
         None if clitic.starts_with('ب') || clitic.starts_with("وب") => Some(Cue::Locative),
         None => None,

@@ -223,3 +223,18 @@ fn a_governorate_named_alone_is_placed_at_its_seat() {
     // Baqubah, 33.75 N 44.61 E (GeoNames).
     assert!((lat - 33.754).abs() < 0.01 && (lon - 44.605).abs() < 0.01, "{loc:#?}");
 }
+
+#[test]
+fn a_quoted_place_name_is_governed_like_a_bare_one() {
+    // "في قضاء "الحويجة"": the quotation marks do not cut the name off its locative; Kirkuk is the reference
+    // point after the direction word.
+    for text in [
+        "هاجم مسلحون حواجز أمنية للشرطة في قضاء \"الحويجة\" جنوب غربي كركوك اليوم.",
+        "هاجم مسلحون حواجز أمنية للشرطة في قضاء «الحويجة» جنوب غربي كركوك اليوم.",
+        "هاجم مسلحون حواجز أمنية للشرطة في \"الحويجة\" جنوب غربي كركوك اليوم.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["location"]["name_ar"], "الحويجة", "{text}");
+    }
+}
