@@ -8,7 +8,7 @@
 #
 # Faults, for tests (of a cluster `up` started):
 #   scripts/cluster-local.sh kill-node K        # SIGKILL NATS node K (1..3), as a crashed machine
-#   scripts/cluster-local.sh start-node K       # start NATS node K again (its JetStream data is kept)
+#   scripts/cluster-local.sh start-node K…      # start NATS node(s) K again (their JetStream data is kept)
 #   scripts/cluster-local.sh pg-stop            # stop PostgreSQL (fast: open connections are cut)
 #   scripts/cluster-local.sh pg-start           # start it again
 #   scripts/cluster-local.sh pg-restart         # both
@@ -256,12 +256,21 @@ kill_node() {
     rm -f "$pf"
 }
 
-start_node() {
-    local i=$1
-    node_arg "$i"
-    [ -s "$DIR/nats/n$i.conf" ] || die "no NATS node $i in $DIR: run \`up\` first"
-    nats_start_node "$i"
-    nats_wait_node "$i"
+start_nodes() {
+    local i
+    [ $# -gt 0 ] || die "start-node needs a node number, 1 to $NODES"
+    for i in "$@"; do
+        node_arg "$i"
+        [ -s "$DIR/nats/n$i.conf" ] || die "no NATS node $i in $DIR: run \`up\` first"
+    done
+    # All started before waiting: a node is ready only once a quorum of the cluster runs.
+    for i in "$@"; do
+        nats_start_node "$i"
+    done
+    for i in "$@"; do
+        nats_wait_node "$i"
+    done
+    wait_for "the JetStream meta leader" 60 js_leader $((BASE + $1 + 20))
 }
 
 pg_stop() {
@@ -406,7 +415,10 @@ down) down "${2:-}" ;;
 status) status ;;
 env) urls ;;
 kill-node) kill_node "${2:-}" ;;
-start-node) start_node "${2:-}" ;;
+start-node)
+    shift
+    start_nodes "$@"
+    ;;
 pg-stop) pg_stop ;;
 pg-start) pg_start ;;
 pg-restart)

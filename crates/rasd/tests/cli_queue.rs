@@ -7,9 +7,9 @@
 //! tests say they are skipped; the error cases that need none always run.
 //!
 //! The worker's Prometheus endpoint (`--metrics`) and JSON logs (`--log-format json`) are checked against what it
-//! processed. The fault tests (the JetStream leader node killed mid-load, PostgreSQL restarted mid-load) need a
-//! cluster `scripts/cluster-local.sh` runs (they call its `kill-node`, `start-node`, `pg-stop`, `pg-start`), and run
-//! alone: the other tests hold a shared lock, they an exclusive one.
+//! processed. The fault tests (the JetStream leader node killed mid-load, PostgreSQL restarted mid-load, a SIGTERM
+//! while every NATS node is down) need a cluster `scripts/cluster-local.sh` runs (they call its `kill-node`,
+//! `start-node`, `pg-stop`, `pg-start`), and run alone: the other tests hold a shared lock, they an exclusive one.
 
 use rasd_pg::dump::{self, Dump};
 use rasd_pg::tables::TABLES;
@@ -763,14 +763,16 @@ fn stored_at_least(url: &str, n: i64, limit: Duration) {
     }
 }
 
-/// Restarts NATS node `k` when dropped, so that a failed test leaves the cluster whole.
-struct Restart(usize);
+/// Restarts the NATS nodes it names when dropped, so that a failed test leaves the cluster whole.
+struct Restart(Vec<usize>);
 
 impl Drop for Restart {
     fn drop(&mut self) {
+        let nodes: Vec<String> = self.0.iter().map(|k| k.to_string()).collect();
         let _ = Command::new("bash")
             .arg(script())
-            .args(["start-node", &self.0.to_string()])
+            .arg("start-node")
+            .args(&nodes)
             .output();
     }
 }
@@ -819,7 +821,7 @@ fn killing_the_jetstream_leader_mid_load_loses_and_doubles_nothing() {
         workers.push(q.worker(&["--debug-delay-ms", "200"], &dir.path().join(format!("w{i}.log"))));
         started(&mut workers, dir.path());
     }
-    let restart = Restart(leader);
+    let restart = Restart(vec![leader]);
     cluster(&["kill-node", &leader.to_string()]);
     if !after.is_empty() {
         q.push(&["--shard-size", "10"], after);
@@ -886,4 +888,38 @@ fn restarting_postgresql_mid_load_loses_and_doubles_nothing() {
     assert_same(&reference, &pg_dump(&db.url), "after restarting PostgreSQL");
     let s = q.status();
     assert_eq!(s["dead_letters"], 0, "{s}");
+}
+
+#[test]
+fn a_worker_stops_on_sigterm_with_every_nats_node_down() {
+    let test = "a_worker_stops_on_sigterm_with_every_nats_node_down";
+    let Some((pg, nats)) = local_cluster(test) else { return };
+    let _servers = exclusive();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Scratch::new(&pg, "queue_nonats");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("nonats"),
+    };
+    let mut workers = vec![q.worker(&[], &dir.path().join("w0.log"))];
+    started(&mut workers, dir.path());
+    let restart = Restart(vec![1, 2, 3]);
+    for k in ["1", "2", "3"] {
+        cluster(&["kill-node", k]);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    // No server answers: the worker still sees the signal, and stops (its pulls and its last flush give up).
+    let status = stop(workers.pop().expect("worker"));
+    let log = std::fs::read_to_string(dir.path().join("w0.log")).expect("log");
+    assert!(status.success(), "{status}\n{log}");
+    assert!(log.contains("rasd worker: stopped after 0 shard(s)"), "{log}");
+    drop(restart);
+    cluster(&["start-node", "1", "2", "3"]);
+    // The cluster is whole again.
+    let t = Instant::now();
+    while q.try_status().is_err() {
+        assert!(t.elapsed() < Duration::from_secs(120), "the cluster did not come back");
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }

@@ -13,7 +13,8 @@
 //!   terminated. A shard delivered more than `--max-deliver` times without an ack (workers died on it) goes
 //!   there too, before it is tried again.
 //! - **Shutdown.** SIGTERM or SIGINT: the shard in hand is finished (committed and acked), or, when the signal
-//!   comes before its write began, handed back (`-NAK`); then the worker exits with status 0.
+//!   comes before its write began, handed back (`-NAK`); then the worker exits with status 0, also when no NATS
+//!   server answers (its pulls and its last flush give up after a few seconds).
 //! - **PostgreSQL lost.** When a shard's write fails and the connection is gone (the server restarted, the
 //!   network failed), the worker keeps the shard (signs of life go on), connects again with backoff (0.5 s,
 //!   doubling, at most 10 s; a line per attempt), and writes the shard again: the lost transaction stored nothing,
@@ -141,16 +142,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut idle_since = Instant::now();
     let mut shards = 0u64;
     while !stop.load(Ordering::SeqCst) {
+        // The server ends a pull after 1 s; the client gives up after 10 s (with no server answering, as when
+        // every node is down, a pull would wait for ever, and a SIGTERM would not be seen).
         let next = nats.block_on(async {
-            let mut batch = consumer
-                .batch()
-                .max_messages(1)
-                .expires(Duration::from_secs(1))
-                .messages()
-                .await?;
-            match batch.next().await {
-                Some(m) => m.map(Some),
-                None => Ok(None),
+            let pull = async {
+                let mut batch = consumer
+                    .batch()
+                    .max_messages(1)
+                    .expires(Duration::from_secs(1))
+                    .messages()
+                    .await?;
+                match batch.next().await {
+                    Some(m) => m.map(Some),
+                    None => Ok(None),
+                }
+            };
+            match tokio::time::timeout(Duration::from_secs(10), pull).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("no answer in 10 s".to_string()),
             }
         });
         let msg = match next {
@@ -300,7 +309,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let _ = nats.block_on(nats.client.flush());
+    // What is buffered goes out, unless no server answers (every node down): then a flush would wait for ever.
+    let _ = nats.block_on(async { tokio::time::timeout(Duration::from_secs(5), nats.client.flush()).await });
     info!(shards, "stopped after {shards} shard(s)");
     Ok(ExitCode::SUCCESS)
 }
