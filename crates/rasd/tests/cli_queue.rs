@@ -446,7 +446,7 @@ fn a_poison_shard_is_dead_lettered_and_a_poison_document_is_a_failure() {
             .map(|v| v.as_str().to_string())
             .unwrap_or_default()
     });
-    assert!(reason.contains("not valid JSON"), "{reason}");
+    assert!(reason.contains("not valid JSON"), "{reason}\n{log}");
     assert_eq!(count(&db.url, "SELECT count(*) FROM docs"), 2);
     assert_eq!(
         count(
@@ -916,10 +916,17 @@ fn a_worker_stops_on_sigterm_with_every_nats_node_down() {
     assert!(log.contains("rasd worker: stopped after 0 shard(s)"), "{log}");
     drop(restart);
     cluster(&["start-node", "1", "2", "3"]);
-    // The cluster is whole again.
+    // The cluster works again (and the tests after this one find it so): a shard pushed is written.
     let t = Instant::now();
     while q.try_status().is_err() {
         assert!(t.elapsed() < Duration::from_secs(120), "the cluster did not come back");
         std::thread::sleep(Duration::from_millis(500));
     }
+    let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let pushed = q.push(&[], &[samples_dir.display().to_string()]);
+    let w = q.worker_with(&["--ack-wait", "120"], &dir.path().join("w1.log"));
+    q.drained(Duration::from_secs(300));
+    assert!(stop(w).success());
+    assert!(pushed["documents"].as_i64().expect("n") > 0, "{pushed}");
+    assert!(count(&db.url, "SELECT count(*) FROM docs") > 0);
 }
