@@ -6,6 +6,13 @@
 #   scripts/cluster-local.sh down --purge       # … and delete the data directories
 #   scripts/cluster-local.sh status             # what runs
 #
+# Faults, for tests (of a cluster `up` started):
+#   scripts/cluster-local.sh kill-node K        # SIGKILL NATS node K (1..3), as a crashed machine
+#   scripts/cluster-local.sh start-node K…      # start NATS node(s) K again (their JetStream data is kept)
+#   scripts/cluster-local.sh pg-stop            # stop PostgreSQL (fast: open connections are cut)
+#   scripts/cluster-local.sh pg-start           # start it again
+#   scripts/cluster-local.sh pg-restart         # both
+#
 # N is the number of extraction workers (`rasd worker`, issue 14) to start, default 0: the binary is $RASD_BIN, else
 # `rasd` on PATH, else target/release/rasd, else target/debug/rasd. Their logs and pid files are in
 # $RASD_CLUSTER_DIR/workers; `down` stops them (SIGTERM: each finishes or hands back its shard) before the servers.
@@ -32,7 +39,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
 }
 
 # The user PostgreSQL runs as: ourselves, unless we are root.
@@ -198,29 +205,86 @@ alive() {
     [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }
 
+nats_start_node() {
+    local i=$1
+    mkdir -p "$DIR/nats/n$i"
+    nats_conf "$i" >"$DIR/nats/n$i.conf"
+    if alive "$DIR/nats/n$i.pid"; then
+        say "NATS node $i already running (127.0.0.1:$((BASE + i)))"
+        return
+    fi
+    say "starting NATS node $i on 127.0.0.1:$((BASE + i)) (JetStream in $DIR/nats/n$i)"
+    setsid nats-server -c "$DIR/nats/n$i.conf" -P "$DIR/nats/n$i.pid" -l "$DIR/nats/n$i.log" \
+        </dev/null >/dev/null 2>&1 &
+    # nats-server writes its pid file itself; record ours too until it does.
+    echo $! >"$DIR/nats/n$i.pid"
+}
+
+nats_wait_node() {
+    local i=$1
+    # Ready: JetStream enabled on the node, then the node is current with the cluster's meta leader.
+    wait_for "NATS node $i (JetStream)" 60 http_ok $((BASE + 20 + i)) "/healthz?js-enabled-only=true"
+    wait_for "NATS node $i (JetStream cluster)" 60 http_ok $((BASE + 20 + i)) "/healthz"
+}
+
 nats_up() {
     local i
     mkdir -p "$DIR/nats"
     for ((i = 1; i <= NODES; i++)); do
-        mkdir -p "$DIR/nats/n$i"
-        nats_conf "$i" >"$DIR/nats/n$i.conf"
-        if alive "$DIR/nats/n$i.pid"; then
-            say "NATS node $i already running (127.0.0.1:$((BASE + i)))"
-            continue
-        fi
-        say "starting NATS node $i on 127.0.0.1:$((BASE + i)) (JetStream in $DIR/nats/n$i)"
-        setsid nats-server -c "$DIR/nats/n$i.conf" -P "$DIR/nats/n$i.pid" -l "$DIR/nats/n$i.log" \
-            </dev/null >/dev/null 2>&1 &
-        # nats-server writes its pid file itself; record ours too until it does.
-        echo $! >"$DIR/nats/n$i.pid"
+        nats_start_node "$i"
     done
     for ((i = 1; i <= NODES; i++)); do
-        # Ready: JetStream enabled on the node, then the node is current with the cluster's meta leader.
-        wait_for "NATS node $i (JetStream)" 60 http_ok $((BASE + 20 + i)) "/healthz?js-enabled-only=true"
-        wait_for "NATS node $i (JetStream cluster)" 60 http_ok $((BASE + 20 + i)) "/healthz"
+        nats_wait_node "$i"
     done
     # And the JetStream meta group has elected its leader.
     wait_for "the JetStream meta leader" 60 js_leader $((BASE + 21))
+}
+
+node_arg() {
+    [[ ${1:-} =~ ^[1-9]$ ]] && [ "$1" -le "$NODES" ] || die "K must be a node number, 1 to $NODES, not '${1:-}'"
+}
+
+kill_node() {
+    local i=$1 pf pid
+    node_arg "$i"
+    pf=$DIR/nats/n$i.pid
+    alive "$pf" || die "NATS node $i is not running"
+    pid=$(cat "$pf")
+    say "killing NATS node $i (pid $pid, SIGKILL)"
+    kill -9 "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$pf"
+}
+
+start_nodes() {
+    local i
+    [ $# -gt 0 ] || die "start-node needs a node number, 1 to $NODES"
+    for i in "$@"; do
+        node_arg "$i"
+        [ -s "$DIR/nats/n$i.conf" ] || die "no NATS node $i in $DIR: run \`up\` first"
+    done
+    # All started before waiting: a node is ready only once a quorum of the cluster runs.
+    for i in "$@"; do
+        nats_start_node "$i"
+    done
+    for i in "$@"; do
+        nats_wait_node "$i"
+    done
+    wait_for "the JetStream meta leader" 60 js_leader $((BASE + $1 + 20))
+}
+
+pg_stop() {
+    local bin
+    bin=$(pg_bin)
+    [ -s "$DIR/pg/data/PG_VERSION" ] || die "no PostgreSQL in $DIR: run \`up\` first"
+    say "stopping PostgreSQL (fast)"
+    as_pg "$bin/pg_ctl" -D "$DIR/pg/data" -m fast -w -t 60 stop >/dev/null
+    rm -f "$DIR/pg.pid"
+}
+
+pg_start() {
+    [ -s "$DIR/pg/data/PG_VERSION" ] || die "no PostgreSQL in $DIR: run \`up\` first"
+    pg_up
 }
 
 rasd_bin() {
@@ -350,6 +414,17 @@ up) up "${2:-0}" ;;
 down) down "${2:-}" ;;
 status) status ;;
 env) urls ;;
+kill-node) kill_node "${2:-}" ;;
+start-node)
+    shift
+    start_nodes "$@"
+    ;;
+pg-stop) pg_stop ;;
+pg-start) pg_start ;;
+pg-restart)
+    pg_stop
+    pg_start
+    ;;
 -h | --help | help) usage ;;
 *)
     usage

@@ -5,6 +5,7 @@ mod commands;
 mod dburl;
 mod input;
 mod nats;
+mod obs;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;

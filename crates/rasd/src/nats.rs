@@ -23,7 +23,8 @@ use std::time::Duration;
 /// The environment variable naming the NATS servers (`scripts/cluster-local.sh up` prints it).
 pub const ENV: &str = "RASD_NATS";
 /// How long a publish keeps retrying while its stream is not (yet) answering.
-const PUBLISH_PATIENCE: Duration = Duration::from_secs(10);
+/// (A stream whose leader node died elects another within seconds, longer on a loaded machine.)
+const PUBLISH_PATIENCE: Duration = Duration::from_secs(30);
 
 /// The environment variable naming the stream prefix.
 pub const STREAM_ENV: &str = "RASD_STREAM";
@@ -293,8 +294,9 @@ impl Nats {
         }
         // A stream just created on a cluster answers only once its replicas have a leader and its subject's
         // interest has reached the node this client talks to: until then a publish finds "no stream". That
-        // window (and an acknowledgement lost to a leader change) is retried, for up to PUBLISH_PATIENCE; the
-        // message id makes a retry that JetStream did store a duplicate, never a second copy.
+        // window (and an acknowledgement lost to a leader change, or with the connection to a node that died) is
+        // retried, for up to PUBLISH_PATIENCE; the message id makes a retry that JetStream did store a duplicate,
+        // never a second copy.
         let start = std::time::Instant::now();
         let mut pause = Duration::from_millis(25);
         loop {
@@ -312,6 +314,7 @@ impl Nats {
                         e.kind(),
                         jetstream::context::PublishErrorKind::StreamNotFound
                             | jetstream::context::PublishErrorKind::TimedOut
+                            | jetstream::context::PublishErrorKind::BrokenPipe
                     ) && start.elapsed() + pause < PUBLISH_PATIENCE =>
                 {
                     std::thread::sleep(pause);

@@ -5,13 +5,30 @@
 //! `rasd_pg::dump`), also after a repeated push, a worker killed mid-shard, a worker that died between its
 //! commit and its ack, and a poison shard. Each test uses a stream prefix of its own. Without the servers the
 //! tests say they are skipped; the error cases that need none always run.
+//!
+//! The worker's Prometheus endpoint (`--metrics`) and JSON logs (`--log-format json`) are checked against what it
+//! processed. The fault tests (the JetStream leader node killed mid-load, PostgreSQL restarted mid-load, a SIGTERM
+//! while every NATS node is down) need a cluster `scripts/cluster-local.sh` runs (they call its `kill-node`,
+//! `start-node`, `pg-stop`, `pg-start`), and run alone: the other tests hold a shared lock, they an exclusive one.
 
 use rasd_pg::dump::{self, Dump};
 use rasd_pg::tables::TABLES;
 use rasd_pg::testkit::{Scratch, server};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
+
+/// Held shared by the tests that use the servers, exclusively by those that stop one.
+static SERVERS: RwLock<()> = RwLock::new(());
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    SERVERS.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn exclusive() -> RwLockWriteGuard<'static, ()> {
+    SERVERS.write().unwrap_or_else(|p| p.into_inner())
+}
 
 fn rasd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rasd"));
@@ -142,13 +159,27 @@ impl Queue {
     }
 
     fn status(&self) -> serde_json::Value {
-        let out = run(&mut self.cmd(&["queue", "status", "--json"]));
-        assert!(out.status.success(), "status: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("status --json")
+        self.try_status().unwrap_or_else(|e| panic!("status: {e}"))
     }
 
+    fn try_status(&self) -> Result<serde_json::Value, String> {
+        let out = run(&mut self.cmd(&["queue", "status", "--json"]));
+        if !out.status.success() {
+            return Err(text(&out.stderr));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("status --json: {e}"))
+    }
+
+    /// A worker with an ack wait of 3 s (a killed worker's shard is soon delivered again).
     fn worker(&self, extra: &[&str], log: &Path) -> Child {
-        let mut args = vec!["worker", "--db", &self.pg, "--ack-wait", "3"];
+        let mut args = vec!["--ack-wait", "3"];
+        args.extend_from_slice(extra);
+        self.worker_with(&args, log)
+    }
+
+    /// A worker with the flags `extra` only.
+    fn worker_with(&self, extra: &[&str], log: &Path) -> Child {
+        let mut args = vec!["worker", "--db", &self.pg];
         args.extend_from_slice(extra);
         self.cmd(&args)
             .stdout(Stdio::null())
@@ -157,15 +188,19 @@ impl Queue {
             .expect("spawn worker")
     }
 
-    /// Waits until no shard is pending or in flight.
+    /// Waits until no shard is pending or in flight (a status that fails, as while a node is down and its
+    /// streams elect a leader, is asked again).
     fn drained(&self, limit: Duration) {
         let t = Instant::now();
         loop {
-            let s = self.status();
-            if s["pending"] == 0 && s["in_flight"] == 0 {
+            let s = self.try_status();
+            if let Ok(s) = &s
+                && s["pending"] == 0
+                && s["in_flight"] == 0
+            {
                 return;
             }
-            assert!(t.elapsed() < limit, "the queue did not drain in {limit:?}: {s}");
+            assert!(t.elapsed() < limit, "the queue did not drain in {limit:?}: {s:?}");
             std::thread::sleep(Duration::from_millis(300));
         }
     }
@@ -213,6 +248,7 @@ fn count(url: &str, sql: &str) -> i64 {
 fn three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing() {
     let test = "three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing";
     let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let inputs = inputs();
     let reference = reference(dir.path(), &inputs);
@@ -287,6 +323,7 @@ fn three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing() {
 fn a_killed_worker_and_a_worker_dead_before_its_ack_change_nothing() {
     let test = "a_killed_worker_and_a_worker_dead_before_its_ack_change_nothing";
     let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let inputs = inputs();
     let reference = reference(dir.path(), &inputs);
@@ -348,6 +385,7 @@ fn a_killed_worker_and_a_worker_dead_before_its_ack_change_nothing() {
 fn a_poison_shard_is_dead_lettered_and_a_poison_document_is_a_failure() {
     let test = "a_poison_shard_is_dead_lettered_and_a_poison_document_is_a_failure";
     let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let db = Scratch::new(&pg, "queue_poison");
     let q = Queue {
@@ -408,7 +446,7 @@ fn a_poison_shard_is_dead_lettered_and_a_poison_document_is_a_failure() {
             .map(|v| v.as_str().to_string())
             .unwrap_or_default()
     });
-    assert!(reason.contains("not valid JSON"), "{reason}");
+    assert!(reason.contains("not valid JSON"), "{reason}\n{log}");
     assert_eq!(count(&db.url, "SELECT count(*) FROM docs"), 2);
     assert_eq!(
         count(
@@ -444,4 +482,451 @@ fn bad_connections_are_clear_errors() {
     assert!(text(&out.stderr).contains("stream prefix"), "{}", text(&out.stderr));
     let out = run(rasd().args(["reconcile", "--once"]));
     assert_eq!(out.status.code(), Some(2), "--once needs --worker");
+}
+
+/// Waits (up to `limit`) for a line of the log file `log` that `pick` maps to something; the child must not have
+/// exited meanwhile.
+fn log_line<T>(child: &mut Child, log: &Path, limit: Duration, pick: impl Fn(&str) -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        let content = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(v) = content.lines().find_map(&pick) {
+            return v;
+        }
+        if let Some(s) = child.try_wait().expect("wait") {
+            panic!("the worker exited ({s}):\n{content}");
+        }
+        assert!(t.elapsed() < limit, "no such line in {limit:?}:\n{content}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// An HTTP/1.0 GET on 127.0.0.1: the status code and the body.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the metrics endpoint");
+    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("request");
+    let mut r = String::new();
+    s.read_to_string(&mut r).expect("response");
+    let (head, body) = r.split_once("\r\n\r\n").expect("a response head");
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code");
+    (code, body.to_string())
+}
+
+/// The samples of a Prometheus text exposition: `name{labels}` → value.
+fn samples(exposition: &str) -> std::collections::BTreeMap<String, f64> {
+    exposition
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (name, v) = l.rsplit_once(' ').expect("name value");
+            (name.to_string(), v.parse().expect("a number"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_worker_serves_metrics_that_count_what_it_processed() {
+    let test = "a_worker_serves_metrics_that_count_what_it_processed";
+    let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Scratch::new(&pg, "queue_metrics");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("metrics"),
+    };
+    let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let pushed = q.push(&["--shard-size", "5"], &[samples_dir.display().to_string()]);
+    let (docs, shards) = (
+        pushed["documents"].as_u64().expect("n"),
+        pushed["shards"].as_u64().expect("n"),
+    );
+    assert!(shards >= 2, "{pushed}");
+    let log = dir.path().join("w.log");
+    // A long ack wait: on a loaded machine too, each shard is delivered once, and counted once.
+    let mut w = q.worker_with(&["--ack-wait", "120", "--metrics", "127.0.0.1:0"], &log);
+    let addr = log_line(&mut w, &log, Duration::from_secs(60), |l| {
+        l.strip_prefix("rasd worker: metrics on http://")
+            .and_then(|r| r.strip_suffix("/metrics"))
+            .map(str::to_string)
+    });
+    q.drained(Duration::from_secs(300));
+    let (code, body) = http_get(&addr, "/metrics");
+    assert_eq!(code, 200, "{body}");
+    let m = samples(&body);
+    let get = |name: &str| *m.get(name).unwrap_or_else(|| panic!("no {name} in\n{body}"));
+    let stored = count(&db.url, "SELECT count(*) FROM docs") as f64;
+    let failures = count(&db.url, "SELECT count(*) FROM failures") as f64;
+    let events = count(&db.url, "SELECT count(*) FROM events") as f64;
+    assert_eq!(get("rasd_worker_shards_done_total"), shards as f64, "{body}");
+    assert_eq!(get("rasd_worker_shards_failed_total"), 0.0, "{body}");
+    assert_eq!(get("rasd_worker_shards_dead_lettered_total"), 0.0, "{body}");
+    assert_eq!(
+        get("rasd_worker_documents_read_total"),
+        (docs + pushed["unreadable"].as_u64().unwrap_or(0)) as f64
+    );
+    assert_eq!(get("rasd_worker_documents_new_total"), stored, "{body}");
+    assert_eq!(get("rasd_worker_documents_failed_total"), failures, "{body}");
+    assert_eq!(
+        get("rasd_worker_documents_new_total")
+            + get("rasd_worker_documents_duplicate_total")
+            + get("rasd_worker_documents_failed_total"),
+        get("rasd_worker_documents_read_total"),
+        "{body}"
+    );
+    assert!(events > 0.0);
+    assert_eq!(get("rasd_worker_events_written_total"), events, "{body}");
+    assert_eq!(get("rasd_worker_shard_extract_seconds_count"), shards as f64, "{body}");
+    assert_eq!(
+        get("rasd_worker_shard_write_seconds_bucket{le=\"+Inf\"}"),
+        shards as f64,
+        "{body}"
+    );
+    assert_eq!(get("rasd_worker_shards_in_flight"), 0.0, "{body}");
+    let info = format!(
+        "rasd_build_info{{version=\"{}\",extractor=\"{}\"}}",
+        env!("CARGO_PKG_VERSION"),
+        rasd_events::VERSION
+    );
+    assert_eq!(get(&info), 1.0, "{body}");
+    // Only /metrics is served.
+    assert_eq!(http_get(&addr, "/").0, 404);
+    assert_eq!(http_get(&addr, "/metrics/x").0, 404);
+    assert!(stop(w).success());
+    // Where it cannot listen, the worker says so and fails.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let out = run(&mut q.cmd(&[
+        "worker",
+        "--db",
+        &q.pg,
+        "--metrics",
+        &busy.local_addr().expect("addr").to_string(),
+    ]));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot listen there"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_the_shard_and_its_counts() {
+    let test = "json_logs_are_one_object_per_line_with_the_shard_and_its_counts";
+    let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Scratch::new(&pg, "queue_json");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("json"),
+    };
+    let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let pushed = q.push(&["--shard-size", "8"], &[samples_dir.display().to_string()]);
+    let (docs, shards) = (
+        pushed["documents"].as_u64().expect("n"),
+        pushed["shards"].as_u64().expect("n"),
+    );
+    let log = dir.path().join("w.log");
+    let w = q.worker_with(&["--ack-wait", "120", "--log-format", "json"], &log);
+    q.drained(Duration::from_secs(300));
+    assert!(stop(w).success());
+    let content = std::fs::read_to_string(&log).expect("log");
+    let lines: Vec<serde_json::Value> = content
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{content}")))
+        .collect();
+    for l in &lines {
+        assert!(l["timestamp"].is_string() && l["level"].is_string(), "{l}");
+        assert!(l["message"].as_str().is_some_and(|m| !m.is_empty()), "{l}");
+    }
+    assert!(
+        lines[0]["message"].as_str().expect("m").starts_with("pulling "),
+        "{content}"
+    );
+    assert_eq!(lines[0]["max_deliver"], 5, "{content}");
+    let done: Vec<&serde_json::Value> = lines.iter().filter(|l| l.get("read").is_some()).collect();
+    assert_eq!(done.len() as u64, shards, "one object per shard:\n{content}");
+    let ids: std::collections::BTreeSet<&str> = done.iter().filter_map(|l| l["shard"].as_str()).collect();
+    assert_eq!(ids.len() as u64, shards, "{content}");
+    let mut read = 0;
+    for l in &done {
+        assert_eq!(l["level"], "INFO", "{l}");
+        assert!(l["seq"].as_u64().is_some_and(|s| s >= 1), "{l}");
+        assert_eq!(l["delivery"], 1, "{l}");
+        for k in [
+            "new",
+            "duplicates",
+            "failures",
+            "events",
+            "ms",
+            "extract_ms",
+            "write_ms",
+        ] {
+            assert!(l[k].is_u64(), "{k} in {l}");
+        }
+        assert_eq!(l["acked"], true, "{l}");
+        assert!(l["message"].as_str().expect("m").starts_with("shard "), "{l}");
+        read += l["read"].as_u64().expect("read");
+    }
+    assert_eq!(read, docs, "{content}");
+    let new: u64 = done.iter().map(|l| l["new"].as_u64().expect("new")).sum();
+    assert_eq!(new as i64, count(&db.url, "SELECT count(*) FROM docs"));
+    let last = lines.last().expect("a line");
+    assert_eq!(last["shards"], shards, "{content}");
+}
+
+/// The cluster `scripts/cluster-local.sh` runs, when `RASD_DB` and `RASD_NATS` are its servers (the fault tests
+/// stop and start them through the script); else a message saying that `test` is skipped.
+fn local_cluster(test: &str) -> Option<(String, String)> {
+    let (pg, nats) = servers(test)?;
+    let out = Command::new("bash")
+        .arg(script())
+        .arg("env")
+        .output()
+        .expect("run the script");
+    let env = text(&out.stdout);
+    if env.contains(&format!("export RASD_DB={pg}\n")) && env.contains(&format!("export RASD_NATS={nats}\n")) {
+        Some((pg, nats))
+    } else {
+        eprintln!(
+            "SKIPPED {test}: RASD_DB and RASD_NATS are not the servers of scripts/cluster-local.sh (with this \
+             RASD_CLUSTER_DIR and RASD_CLUSTER_PORT), which this test stops and starts"
+        );
+        None
+    }
+}
+
+fn script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/cluster-local.sh")
+}
+
+/// `scripts/cluster-local.sh ARGS`, which must succeed.
+fn cluster(args: &[&str]) {
+    let out = Command::new("bash")
+        .arg(script())
+        .args(args)
+        .output()
+        .expect("run the script");
+    assert!(out.status.success(), "cluster-local.sh {args:?}: {}", text(&out.stderr));
+}
+
+/// The node (1..3) leading `stream`, asked of the cluster's servers.
+fn stream_leader(nats: &str, stream: &str) -> usize {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let leader = rt.block_on(async {
+        let addrs: Vec<async_nats::ServerAddr> = nats.split(',').map(|s| s.parse().expect("addr")).collect();
+        let client = async_nats::connect(addrs).await.expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let mut s = js.get_stream(stream).await.expect("stream");
+        let info = s.info().await.expect("stream info");
+        info.cluster.as_ref().and_then(|c| c.leader.clone())
+    });
+    let leader = leader.expect("the stream has a leader");
+    leader
+        .strip_prefix("rasd-n")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("leader {leader:?} is not a node of cluster-local.sh"))
+}
+
+/// Waits until each worker has started (connected to both servers, said so in its log `w{i}.log` of `dir`).
+fn started(workers: &mut [Child], dir: &Path) {
+    for (i, w) in workers.iter_mut().enumerate() {
+        log_line(w, &dir.join(format!("w{i}.log")), Duration::from_secs(120), |l| {
+            l.starts_with("rasd worker: pulling ").then_some(())
+        });
+    }
+}
+
+/// Waits until at least `n` documents are stored (the schema may not be there yet: the workers make it).
+fn stored_at_least(url: &str, n: i64, limit: Duration) {
+    let t = Instant::now();
+    let stored = || {
+        rasd_pg::connect(url)
+            .and_then(|mut c| Ok(c.query_one("SELECT count(*) FROM docs", &[])?.get::<_, i64>(0)))
+            .unwrap_or(0)
+    };
+    while stored() < n {
+        assert!(t.elapsed() < limit, "fewer than {n} documents stored after {limit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Restarts the NATS nodes it names when dropped, so that a failed test leaves the cluster whole.
+struct Restart(Vec<usize>);
+
+impl Drop for Restart {
+    fn drop(&mut self) {
+        let nodes: Vec<String> = self.0.iter().map(|k| k.to_string()).collect();
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("start-node")
+            .args(&nodes)
+            .output();
+    }
+}
+
+#[test]
+fn killing_the_jetstream_leader_mid_load_loses_and_doubles_nothing() {
+    let test = "killing_the_jetstream_leader_mid_load_loses_and_doubles_nothing";
+    let Some((pg, nats)) = local_cluster(test) else { return };
+    let _servers = exclusive();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = inputs();
+    let reference = reference(dir.path(), &inputs);
+    let db = Scratch::new(&pg, "queue_leader");
+    let q = Queue {
+        nats: nats.clone(),
+        pg: db.url.clone(),
+        stream: prefix("leader"),
+    };
+    // Half the documents queued before, half pushed while the node is down.
+    let (before, after) = inputs.split_at(inputs.len().div_ceil(2));
+    q.push(&["--shard-size", "10"], before);
+    let mut workers: Vec<Child> = (0..3)
+        .map(|i| q.worker(&["--debug-delay-ms", "200"], &dir.path().join(format!("w{i}.log"))))
+        .collect();
+    started(&mut workers, dir.path());
+    stored_at_least(&db.url, 10, Duration::from_secs(120));
+    let leader = stream_leader(&nats, &format!("{}_WORK", q.stream));
+    // A worker's client talks to one node, of its choosing: more workers until one talks to the leader, so that
+    // the kill cuts a worker's connection too (each has a chance of 1 in 3).
+    let monitor = {
+        let url = nats.split(',').nth(leader - 1).expect("the leader's URL");
+        let port: u16 = url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+        format!("127.0.0.1:{}", port + 20)
+    };
+    let on_leader = || {
+        let (_, body) = http_get(&monitor, "/connz");
+        let connz: serde_json::Value = serde_json::from_str(&body).expect("connz");
+        connz["connections"]
+            .as_array()
+            .map(|c| c.iter().filter(|c| c["name"] == "rasd worker").count())
+            .unwrap_or(0)
+    };
+    while on_leader() == 0 {
+        assert!(workers.len() < 30, "no worker connected to node {leader}");
+        let i = workers.len();
+        workers.push(q.worker(&["--debug-delay-ms", "200"], &dir.path().join(format!("w{i}.log"))));
+        started(&mut workers, dir.path());
+    }
+    let restart = Restart(vec![leader]);
+    cluster(&["kill-node", &leader.to_string()]);
+    if !after.is_empty() {
+        q.push(&["--shard-size", "10"], after);
+    }
+    q.drained(Duration::from_secs(600));
+    // The node comes back, catches up; the queue stays drained.
+    drop(restart);
+    cluster(&["start-node", &leader.to_string()]);
+    q.drained(Duration::from_secs(120));
+    let n = workers.len();
+    let statuses: Vec<_> = workers.into_iter().map(stop).collect();
+    let logs: String = (0..n)
+        .map(|i| std::fs::read_to_string(dir.path().join(format!("w{i}.log"))).expect("log"))
+        .collect();
+    assert!(
+        statuses.iter().all(|s| s.success()),
+        "the workers survived the node and exit 0 on SIGTERM: {statuses:?}\n{logs}"
+    );
+    q.reconcile_once();
+    assert_same(&reference, &pg_dump(&db.url), "after killing the stream's leader node");
+    let s = q.status();
+    assert_eq!(s["dead_letters"], 0, "{s}\n{logs}");
+}
+
+#[test]
+fn restarting_postgresql_mid_load_loses_and_doubles_nothing() {
+    let test = "restarting_postgresql_mid_load_loses_and_doubles_nothing";
+    let Some((pg, nats)) = local_cluster(test) else { return };
+    let _servers = exclusive();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = inputs();
+    let reference = reference(dir.path(), &inputs);
+    let db = Scratch::new(&pg, "queue_pgrestart");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("pgrestart"),
+    };
+    q.push(&["--shard-size", "10"], &inputs);
+    let mut workers: Vec<Child> = (0..2)
+        .map(|i| q.worker(&["--debug-delay-ms", "500"], &dir.path().join(format!("w{i}.log"))))
+        .collect();
+    started(&mut workers, dir.path());
+    stored_at_least(&db.url, 10, Duration::from_secs(120));
+    cluster(&["pg-stop"]);
+    // Down long enough for the workers to find it gone.
+    std::thread::sleep(Duration::from_secs(3));
+    cluster(&["pg-start"]);
+    q.drained(Duration::from_secs(600));
+    let statuses: Vec<_> = workers.into_iter().map(stop).collect();
+    let logs: String = (0..2)
+        .map(|i| std::fs::read_to_string(dir.path().join(format!("w{i}.log"))).expect("log"))
+        .collect();
+    assert!(
+        statuses.iter().all(|s| s.success()),
+        "the workers survived the restart and exit 0 on SIGTERM: {statuses:?}\n{logs}"
+    );
+    assert!(
+        logs.contains("rasd worker: connected to PostgreSQL again"),
+        "the workers connected again:\n{logs}"
+    );
+    assert!(!logs.contains(" moved to "), "nothing was dead-lettered:\n{logs}");
+    q.reconcile_once();
+    assert_same(&reference, &pg_dump(&db.url), "after restarting PostgreSQL");
+    let s = q.status();
+    assert_eq!(s["dead_letters"], 0, "{s}");
+}
+
+#[test]
+fn a_worker_stops_on_sigterm_with_every_nats_node_down() {
+    let test = "a_worker_stops_on_sigterm_with_every_nats_node_down";
+    let Some((pg, nats)) = local_cluster(test) else { return };
+    let _servers = exclusive();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Scratch::new(&pg, "queue_nonats");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("nonats"),
+    };
+    let mut workers = vec![q.worker(&[], &dir.path().join("w0.log"))];
+    started(&mut workers, dir.path());
+    let restart = Restart(vec![1, 2, 3]);
+    for k in ["1", "2", "3"] {
+        cluster(&["kill-node", k]);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    // No server answers: the worker still sees the signal, and stops (its pulls and its last flush give up).
+    let status = stop(workers.pop().expect("worker"));
+    let log = std::fs::read_to_string(dir.path().join("w0.log")).expect("log");
+    assert!(status.success(), "{status}\n{log}");
+    assert!(log.contains("rasd worker: stopped after 0 shard(s)"), "{log}");
+    drop(restart);
+    cluster(&["start-node", "1", "2", "3"]);
+    // The cluster works again (and the tests after this one find it so): a shard pushed is written.
+    let t = Instant::now();
+    while q.try_status().is_err() {
+        assert!(t.elapsed() < Duration::from_secs(120), "the cluster did not come back");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let pushed = q.push(&[], &[samples_dir.display().to_string()]);
+    let w = q.worker_with(&["--ack-wait", "120"], &dir.path().join("w1.log"));
+    q.drained(Duration::from_secs(300));
+    assert!(stop(w).success());
+    assert!(pushed["documents"].as_i64().expect("n") > 0, "{pushed}");
+    assert!(count(&db.url, "SELECT count(*) FROM docs") > 0);
 }

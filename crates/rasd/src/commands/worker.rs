@@ -13,11 +13,19 @@
 //!   terminated. A shard delivered more than `--max-deliver` times without an ack (workers died on it) goes
 //!   there too, before it is tried again.
 //! - **Shutdown.** SIGTERM or SIGINT: the shard in hand is finished (committed and acked), or, when the signal
-//!   comes before its write began, handed back (`-NAK`); then the worker exits with status 0.
-//! - One line per shard on stderr.
+//!   comes before its write began, handed back (`-NAK`); then the worker exits with status 0, also when no NATS
+//!   server answers (its pulls and its last flush give up after a few seconds).
+//! - **PostgreSQL lost.** When a shard's write fails and the connection is gone (the server restarted, the
+//!   network failed), the worker keeps the shard (signs of life go on), connects again with backoff (0.5 s,
+//!   doubling, at most 10 s; a line per attempt), and writes the shard again: the lost transaction stored nothing,
+//!   and the failure does not count as one of the shard's deliveries.
+//! - **Telling.** One line per shard on stderr (`--log-format text`, the default), or one JSON object per line
+//!   (`--log-format json`: `shard`, `seq`, `delivery`, the counts, `ms`…); with `--metrics ADDR`, Prometheus
+//!   metrics at `http://ADDR/metrics` (see `crate::obs`).
 
 use super::ingest::{extractor, worker as extract_worker};
 use crate::nats::NatsArgs;
+use crate::obs::{LogFormat, Metrics};
 use anyhow::{Context, Result, anyhow};
 use async_nats::jetstream::AckKind;
 use futures_util::StreamExt;
@@ -28,6 +36,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use tracing::{info, warn};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,6 +54,13 @@ pub struct Args {
     /// Stop when the queue has been empty this many seconds (default: run until SIGTERM/SIGINT).
     #[arg(long, value_name = "SECS")]
     pub idle_exit: Option<u64>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464; port 0: any free port, printed
+    /// on stderr). Off by default.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Log lines on stderr: `text` (`rasd worker: …`) or `json` (one object per line, the values as fields).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// For tests: wait this many milliseconds between extracting a shard and writing it.
     #[arg(long, hide = true, default_value_t = 0)]
     pub debug_delay_ms: u64,
@@ -91,6 +107,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop)).context("installing the signal handler")?;
     }
+    crate::obs::init_logs(args.log_format, "rasd worker: ");
+    let metrics = Metrics::default();
+    if let Some(addr) = args.metrics {
+        let bound = metrics.serve(addr)?;
+        info!(metrics = %bound, "metrics on http://{bound}/metrics");
+    }
     let url = pg_url(&args.db)?;
     let mut pg = rasd_pg::connect(&url)?;
     rasd_pg::migrate(&mut pg).context("preparing the PostgreSQL schema")?;
@@ -103,8 +125,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let consumer = nats.consumer(&work, &nats.names.workers(), ack_wait)?;
     let x = extractor()?;
     let make = extract_worker(x);
-    eprintln!(
-        "rasd worker: pulling {} from {} into {} (max deliver {}, ack wait {} s)",
+    info!(
+        stream = %nats.names.work(),
+        nats = %nats.url,
+        db = %rasd_pg::redact(&url),
+        max_deliver = args.max_deliver,
+        ack_wait = args.ack_wait,
+        extractor = rasd_events::VERSION,
+        "pulling {} from {} into {} (max deliver {}, ack wait {} s)",
         nats.names.work(),
         nats.url,
         rasd_pg::redact(&url),
@@ -114,16 +142,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut idle_since = Instant::now();
     let mut shards = 0u64;
     while !stop.load(Ordering::SeqCst) {
+        // The server ends a pull after 1 s; the client gives up after 10 s (with no server answering, as when
+        // every node is down, a pull would wait for ever, and a SIGTERM would not be seen).
         let next = nats.block_on(async {
-            let mut batch = consumer
-                .batch()
-                .max_messages(1)
-                .expires(Duration::from_secs(1))
-                .messages()
-                .await?;
-            match batch.next().await {
-                Some(m) => m.map(Some),
-                None => Ok(None),
+            let pull = async {
+                let mut batch = consumer
+                    .batch()
+                    .max_messages(1)
+                    .expires(Duration::from_secs(1))
+                    .messages()
+                    .await?;
+                match batch.next().await {
+                    Some(m) => m.map(Some),
+                    None => Ok(None),
+                }
+            };
+            match tokio::time::timeout(Duration::from_secs(10), pull).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("no answer in 10 s".to_string()),
             }
         });
         let msg = match next {
@@ -138,7 +174,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 continue;
             }
             Err(e) => {
-                eprintln!("rasd worker: pulling from {}: {e}; retrying", nats.names.work());
+                warn!(stream = %nats.names.work(), error = %e, "pulling from {}: {e}; retrying", nats.names.work());
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
             }
@@ -156,10 +192,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if delivered > args.max_deliver {
             let reason =
                 format!("delivered {delivered} times without being acknowledged (workers died or timed out on it)");
-            dead_letter(&nats, &msg, &id, &reason)?;
+            dead_letter(&nats, &metrics, &msg, &id, seq, &reason);
             continue;
         }
-        // Signs of life while the shard is worked on.
+        metrics.update(|c| c.in_flight += 1);
+        // Signs of life while the shard is worked on (and while a lost database connection is made again).
         let beat = {
             let m = msg.clone();
             let every = ack_wait / 3;
@@ -170,87 +207,191 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
             })
         };
-        let result = process(&args, &mut pg, &make, &msg.payload, &stop, &nats, &id, delivered);
+        // A lost connection to PostgreSQL is not the shard's fault: the worker keeps the shard, connects again
+        // (with backoff, until it can or is stopped) and writes it again; its failed transaction stored nothing.
+        let mut lost;
+        let mut again = false;
+        let result = loop {
+            let r = process(
+                &args,
+                &mut pg,
+                &make,
+                &msg.payload,
+                &stop,
+                &nats,
+                &id,
+                delivered > 1 || again,
+            );
+            lost = r.is_err() && connection_lost(&mut pg);
+            if !lost {
+                break r;
+            }
+            let e = r.as_ref().err().map(|e| format!("{e:#}")).unwrap_or_default();
+            warn!(shard = %id, seq, delivery = delivered, error = %e,
+                "shard {id} (seq {seq}): the connection to PostgreSQL was lost ({e}); connecting again");
+            if !reconnect(&url, &mut pg, &stop, &metrics) {
+                break r;
+            }
+            info!(shard = %id, seq, delivery = delivered, "shard {id} (seq {seq}): writing it again");
+            again = true;
+        };
         beat.abort();
+        metrics.update(|c| c.in_flight -= 1);
         match result {
             Ok(Some((stats, extract_ms, write_ms))) => {
+                let c = &stats.counts;
+                metrics.update(|m| {
+                    m.shards_done += 1;
+                    m.documents_read += c.read;
+                    m.documents_new += c.stored;
+                    m.documents_near_duplicate += c.near_duplicates;
+                    m.documents_duplicate += c.duplicates;
+                    m.documents_failed += c.failures;
+                    m.events_written += c.events;
+                });
+                metrics.times(extract_ms / 1000.0, write_ms / 1000.0);
                 let acked = nats.block_on(msg.double_ack());
-                eprintln!(
-                    "rasd worker: shard {id} (seq {seq}, delivery {delivered}): {} read, {} new ({} near-duplicate), \
-                     {} duplicate(s), {} failure(s), {} event(s), {} bucket(s) in {:.0} ms (extract {extract_ms:.0}, \
-                     write {write_ms:.0}){}",
-                    stats.counts.read,
-                    stats.counts.stored,
-                    stats.counts.near_duplicates,
-                    stats.counts.duplicates,
-                    stats.counts.failures,
-                    stats.counts.events,
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                let ack_error = match &acked {
+                    Ok(()) => String::new(),
+                    Err(e) => format!(" (ack failed: {e}; it will be redelivered, and store nothing twice)"),
+                };
+                info!(
+                    shard = %id,
+                    seq,
+                    delivery = delivered,
+                    read = c.read,
+                    new = c.stored,
+                    near_duplicates = c.near_duplicates,
+                    duplicates = c.duplicates,
+                    failures = c.failures,
+                    events = c.events,
+                    buckets = stats.buckets.len(),
+                    ms = ms.round() as u64,
+                    extract_ms = extract_ms.round() as u64,
+                    write_ms = write_ms.round() as u64,
+                    acked = acked.is_ok(),
+                    "shard {id} (seq {seq}, delivery {delivered}): {} read, {} new ({} near-duplicate), \
+                     {} duplicate(s), {} failure(s), {} event(s), {} bucket(s) in {ms:.0} ms (extract {extract_ms:.0}, \
+                     write {write_ms:.0}){ack_error}",
+                    c.read,
+                    c.stored,
+                    c.near_duplicates,
+                    c.duplicates,
+                    c.failures,
+                    c.events,
                     stats.buckets.len(),
-                    started.elapsed().as_secs_f64() * 1000.0,
-                    match acked {
-                        Ok(()) => String::new(),
-                        Err(e) => format!(" (ack failed: {e}; it will be redelivered, and store nothing twice)"),
-                    }
                 );
             }
             Ok(None) => {
                 // Stopped before writing: hand the shard back at once.
                 let _ = nats.block_on(msg.ack_with(AckKind::Nak(None)));
-                eprintln!("rasd worker: shard {id} (seq {seq}) handed back: stopping");
+                info!(shard = %id, seq, delivery = delivered, "shard {id} (seq {seq}) handed back: stopping");
             }
             Err(e) => {
                 let reason = format!("{e:#}");
-                if delivered >= args.max_deliver {
-                    dead_letter(&nats, &msg, &id, &reason)?;
+                // Not dead-lettered for a connection that was lost (the worker is stopping while connecting again).
+                if delivered >= args.max_deliver && !lost {
+                    dead_letter(&nats, &metrics, &msg, &id, seq, &reason);
                 } else {
+                    metrics.update(|c| c.shards_failed += 1);
                     let _ = nats.block_on(msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))));
-                    eprintln!(
-                        "rasd worker: shard {id} (seq {seq}, delivery {delivered} of {}) failed: {reason}; it will \
-                         be retried",
+                    warn!(
+                        shard = %id,
+                        seq,
+                        delivery = delivered,
+                        max_deliver = args.max_deliver,
+                        error = %reason,
+                        "shard {id} (seq {seq}, delivery {delivered} of {}) failed: {reason}; it will be retried",
                         args.max_deliver
                     );
-                }
-                // A lost connection is not the shard's fault: reconnect for the next one.
-                if pg.is_closed() {
-                    match rasd_pg::connect(&url) {
-                        Ok(c) => pg = c,
-                        Err(e) => {
-                            eprintln!("rasd worker: {e}; retrying in 2 s");
-                            std::thread::sleep(Duration::from_secs(2));
-                        }
-                    }
                 }
             }
         }
     }
-    let _ = nats.block_on(nats.client.flush());
-    eprintln!("rasd worker: stopped after {shards} shard(s)");
+    // What is buffered goes out, unless no server answers (every node down): then a flush would wait for ever.
+    let _ = nats.block_on(async { tokio::time::timeout(Duration::from_secs(5), nats.client.flush()).await });
+    info!(shards, "stopped after {shards} shard(s)");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Publishes the shard to the dead-letter stream with `reason`, then terminates it on the work stream.
-fn dead_letter(nats: &crate::nats::Nats, msg: &async_nats::jetstream::Message, id: &str, reason: &str) -> Result<()> {
+/// Whether the connection to PostgreSQL is gone (closed, or not answering in 5 s).
+fn connection_lost(pg: &mut rasd_pg::postgres::Client) -> bool {
+    pg.is_closed() || pg.is_valid(Duration::from_secs(5)).is_err()
+}
+
+/// Connects to PostgreSQL again, waiting longer after each failed attempt (0.5 s, doubling, at most 10 s), until
+/// it can or a stop is asked (then `false`).
+fn reconnect(url: &str, pg: &mut rasd_pg::postgres::Client, stop: &AtomicBool, metrics: &Metrics) -> bool {
+    let mut pause = Duration::from_millis(500);
+    let mut attempt = 1u32;
+    while !stop.load(Ordering::SeqCst) {
+        match rasd_pg::connect(url) {
+            Ok(c) => {
+                *pg = c;
+                metrics.update(|c| c.postgres_reconnects += 1);
+                info!(attempt, "connected to PostgreSQL again (attempt {attempt})");
+                return true;
+            }
+            Err(e) => {
+                warn!(attempt, error = %e, retry_ms = pause.as_millis() as u64,
+                    "connecting to PostgreSQL again (attempt {attempt}): {e}; next attempt in {:.1} s",
+                    pause.as_secs_f64());
+                // Sleep in small steps, to stop promptly.
+                let until = Instant::now() + pause;
+                while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                pause = (pause * 2).min(Duration::from_secs(10));
+                attempt += 1;
+            }
+        }
+    }
+    false
+}
+
+/// Publishes the shard to the dead-letter stream with `reason`, then terminates it on the work stream. When NATS
+/// refuses either, the shard stays on the work stream, to be delivered (and dead-lettered) again.
+fn dead_letter(
+    nats: &crate::nats::Nats,
+    metrics: &Metrics,
+    msg: &async_nats::jetstream::Message,
+    id: &str,
+    seq: u64,
+    reason: &str,
+) {
     // Header values are one line.
     let one_line: String = reason
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(1000)
         .collect();
-    nats.publish(
-        &nats.names.dlq_subject(),
-        &format!("dlq-{id}"),
-        &[("Rasd-Reason", one_line.as_str()), ("Rasd-Shard", id)],
-        msg.payload.to_vec(),
-    )?;
-    nats.block_on(msg.ack_with(AckKind::Term))
-        .map_err(|e| anyhow!("terminating shard {id}: {e}"))?;
-    eprintln!("rasd worker: shard {id} moved to {}: {one_line}", nats.names.dlq());
-    Ok(())
+    let moved = nats
+        .publish(
+            &nats.names.dlq_subject(),
+            &format!("dlq-{id}"),
+            &[("Rasd-Reason", one_line.as_str()), ("Rasd-Shard", id)],
+            msg.payload.to_vec(),
+        )
+        .and_then(|_| {
+            nats.block_on(msg.ack_with(AckKind::Term))
+                .map_err(|e| anyhow!("terminating shard {id}: {e}"))
+        });
+    match moved {
+        Ok(()) => {
+            metrics.update(|c| c.shards_dead_lettered += 1);
+            warn!(shard = %id, seq, reason = %one_line, "shard {id} moved to {}: {one_line}", nats.names.dlq());
+        }
+        Err(e) => {
+            warn!(shard = %id, seq, error = %format!("{e:#}"),
+                "shard {id} (seq {seq}): moving it to {} failed: {e:#}; it will be delivered again", nats.names.dlq());
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
 /// Decodes, extracts and writes one shard, with the milliseconds spent extracting and writing; `None` when a stop
-/// was asked before the write began.
+/// was asked before the write began. `again`: the shard may have been committed before.
 fn process(
     args: &Args,
     pg: &mut rasd_pg::postgres::Client,
@@ -259,7 +400,7 @@ fn process(
     stop: &AtomicBool,
     nats: &crate::nats::Nats,
     id: &str,
-    delivered: i64,
+    again: bool,
 ) -> Result<Option<(ShardStats, f64, f64)>> {
     let t = Instant::now();
     let shard: Shard = serde_json::from_slice(payload).map_err(|e| anyhow!("the shard is not valid JSON: {e}"))?;
@@ -281,12 +422,13 @@ fn process(
     let stats = rasd_pg::work::write_shard(pg, prepared, rasd_events::VERSION, &mut reextract)?;
     let write_ms = t.elapsed().as_secs_f64() * 1000.0;
     if args.debug_die_after_commit {
-        eprintln!("rasd worker: shard {id} committed; dying before the ack (--debug-die-after-commit)");
+        info!(shard = %id, "shard {id} committed; dying before the ack (--debug-die-after-commit)");
         std::process::exit(3);
     }
-    // A redelivered shard may have been committed by a worker that died before publishing its buckets: it
-    // publishes a bucket message even when it stored nothing new (the reconcile worker recomputes on any).
-    if !stats.buckets.is_empty() || delivered > 1 {
+    // A shard delivered again, or written again after a lost connection, may have been committed before (by a
+    // worker that died before publishing its buckets; by a commit whose answer the connection lost): it publishes
+    // a bucket message even when it stored nothing new (the reconcile worker recomputes on any).
+    if !stats.buckets.is_empty() || again {
         let buckets: Vec<&(String, String)> = stats.buckets.iter().collect();
         let payload = serde_json::to_vec(&serde_json::json!({ "shard": id, "buckets": buckets }))?;
         nats.publish(&nats.names.buckets_subject(), &format!("b-{id}"), &[], payload)?;
