@@ -268,10 +268,13 @@ fn three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing() {
     assert_eq!(again["duplicate_shards"], shards, "{again}");
     assert_eq!(q.status()["pending"], shards, "only one copy of each shard is queued");
 
-    let workers: Vec<Child> = (0..3)
+    let mut workers: Vec<Child> = (0..3)
         .map(|i| q.worker(&[], &dir.path().join(format!("w{i}.log"))))
         .collect();
     q.drained(Duration::from_secs(300));
+    // The SIGTERM below must find each worker running (its handler installed), not still starting: on a loaded
+    // machine two workers can drain the queue before the third has begun.
+    started(&mut workers, dir.path());
     let statuses: Vec<_> = workers.into_iter().map(stop).collect();
     let logs: String = (0..3)
         .map(|i| std::fs::read_to_string(dir.path().join(format!("w{i}.log"))).expect("log"))

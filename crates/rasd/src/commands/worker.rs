@@ -190,8 +190,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|v| v.as_str().to_string())
             .unwrap_or_else(|| format!("seq-{seq}"));
         if delivered > args.max_deliver {
-            let reason =
+            let mut reason =
                 format!("delivered {delivered} times without being acknowledged (workers died or timed out on it)");
+            // A delivery can be lost between two pulls, so a shard that fails every time may reach the limit
+            // here rather than in its own failure: say what is wrong with it where that can be seen.
+            if let Err(e) = decode(&msg.payload) {
+                reason.push_str(&format!("; {e}"));
+            }
             dead_letter(&nats, &metrics, &msg, &id, seq, &reason);
             continue;
         }
@@ -389,6 +394,11 @@ fn dead_letter(
     }
 }
 
+/// A shard from its message payload.
+fn decode(payload: &[u8]) -> Result<Shard> {
+    serde_json::from_slice(payload).map_err(|e| anyhow!("the shard is not valid JSON: {e}"))
+}
+
 #[allow(clippy::too_many_arguments)]
 /// Decodes, extracts and writes one shard, with the milliseconds spent extracting and writing; `None` when a stop
 /// was asked before the write began. `again`: the shard may have been committed before.
@@ -403,7 +413,7 @@ fn process(
     again: bool,
 ) -> Result<Option<(ShardStats, f64, f64)>> {
     let t = Instant::now();
-    let shard: Shard = serde_json::from_slice(payload).map_err(|e| anyhow!("the shard is not valid JSON: {e}"))?;
+    let shard = decode(payload)?;
     let prepared: Vec<Prepared> = shard
         .items
         .into_par_iter()
