@@ -122,12 +122,18 @@ fn same_or_missing(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
+/// A place as clustering compares them: its id, latitude and longitude.
+type Place = (String, f64, f64);
+
+/// A closed window of dates.
+type Window = (NaiveDate, NaiveDate);
+
 /// What clustering reads of an event: its place, its date window, whether that is day-precise, and its actors.
 /// A few short strings, so that a streamed rebuild ([`IncidentStream`]) holds these, not the events.
 #[derive(Debug, Clone)]
 struct Point {
-    place: Option<(String, f64, f64)>,
-    window: Option<(NaiveDate, NaiveDate)>,
+    place: Option<Place>,
+    window: Option<Window>,
     fine: bool,
     actor1: Option<String>,
     actor2: Option<String>,
@@ -145,7 +151,7 @@ impl Point {
     }
 
     /// Its place and date window, when it has both: otherwise it joins no cluster.
-    fn placed(&self) -> Option<(&(String, f64, f64), (NaiveDate, NaiveDate))> {
+    fn placed(&self) -> Option<(&Place, Window)> {
         Some((self.place.as_ref()?, self.window?))
     }
 }
@@ -155,10 +161,10 @@ impl Point {
 struct Cluster<M> {
     anchor: M,
     members: Vec<M>,
-    window: (NaiveDate, NaiveDate),
+    window: Window,
     actor1: Option<String>,
     actor2: Option<String>,
-    place: (String, f64, f64),
+    place: Place,
 }
 
 impl<M> Cluster<M> {

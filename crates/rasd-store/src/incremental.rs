@@ -72,13 +72,13 @@ fn day(d: NaiveDate) -> String {
 }
 
 /// With `RASD_PROFILE` set, prints how long each phase took to standard error.
-struct Phases(Option<std::time::Instant>);
+pub(crate) struct Phases(Option<std::time::Instant>);
 
 impl Phases {
-    fn new() -> Phases {
+    pub(crate) fn new() -> Phases {
         Phases(std::env::var_os("RASD_PROFILE").map(|_| std::time::Instant::now()))
     }
-    fn mark(&mut self, what: &str) {
+    pub(crate) fn mark(&mut self, what: &str) {
         if let Some(t) = self.0 {
             eprintln!("rasd: reconcile: {what}: {:.3} s", t.elapsed().as_secs_f64());
             self.0 = Some(std::time::Instant::now());

@@ -16,7 +16,7 @@
 //!
 //! It all runs in the caller's transaction: readers see the old tables until it commits.
 
-use crate::incremental::{write_contradictions, write_control_claims, write_incident_row, write_member};
+use crate::incremental::{Phases, write_contradictions, write_control_claims, write_incident_row, write_member};
 use crate::{ReconcileStats, Result, rows};
 use rasd_reconcile::{IncidentStream, Membership, Options, Report};
 use rusqlite::{Transaction, params};
@@ -24,17 +24,23 @@ use std::collections::HashSet;
 
 /// Empties the derived tables and fills them again from every stored event.
 pub(crate) fn rebuild(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
+    let mut phase = Phases::new();
     tx.execute_batch(
         "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
          DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
     )?;
+    phase.mark("old rows deleted");
     let mut stats = ReconcileStats {
         events: members(tx, opts)?,
         ..ReconcileStats::default()
     };
+    phase.mark("events clustered, members written");
     incidents(tx, opts, &mut stats)?;
+    phase.mark("incidents and their contradictions written");
     control(tx, opts, &mut stats)?;
+    phase.mark("control claims and controller contradictions written");
     tx.execute_batch(rows::PLACES_SQL)?;
+    phase.mark("places written");
     Ok(stats)
 }
 
