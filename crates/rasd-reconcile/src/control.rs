@@ -72,13 +72,15 @@ impl ControlClaim {
     }
 }
 
+/// The sub-event types whose events are control claims: the territory changes.
+pub const TERRITORY: [SubEventType; 3] = [
+    SubEventType::GovernmentRegainsTerritory,
+    SubEventType::NonStateActorOvertakesTerritory,
+    SubEventType::NonViolentTransferOfTerritory,
+];
+
 fn is_territory(sub: SubEventType) -> bool {
-    matches!(
-        sub,
-        SubEventType::GovernmentRegainsTerritory
-            | SubEventType::NonStateActorOvertakesTerritory
-            | SubEventType::NonViolentTransferOfTerritory
-    )
+    TERRITORY.contains(&sub)
 }
 
 /// Whether a non-violent transfer was told from the side that gave the place up ("انسحب التنظيم من …",

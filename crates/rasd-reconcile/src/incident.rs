@@ -2,7 +2,8 @@ use crate::{Options, Report, haversine_km};
 use chrono::{Datelike, Days, NaiveDate};
 use rasd_core::{ActorType, DatePrecision, Event, EventType, Location, Stance, SubEventType};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 
 /// Events from one or more reports that describe the same act. Every claim is kept; the tallies show where the
 /// sources agree and where they don't.
@@ -121,35 +122,67 @@ fn same_or_missing(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
-/// An incident being built: the anchor's place, window and actors decide who may join.
-struct Cluster {
-    anchor: usize,
-    members: Vec<usize>,
-    window: (NaiveDate, NaiveDate),
+/// A place as clustering compares them: its id, latitude and longitude.
+type Place = (String, f64, f64);
+
+/// A closed window of dates.
+type Window = (NaiveDate, NaiveDate);
+
+/// What clustering reads of an event: its place, its date window, whether that is day-precise, and its actors.
+/// A few short strings, so that a streamed rebuild ([`IncidentStream`]) holds these, not the events.
+#[derive(Debug, Clone)]
+struct Point {
+    place: Option<Place>,
+    window: Option<Window>,
+    fine: bool,
     actor1: Option<String>,
     actor2: Option<String>,
-    place: (String, f64, f64),
 }
 
-impl Cluster {
-    fn accepts(&self, e: &Event, window: (NaiveDate, NaiveDate), opts: &Options) -> Option<(i64, f64)> {
-        let loc = e.location.as_ref()?;
+impl Point {
+    fn of(e: &Event, opts: &Options) -> Point {
+        Point {
+            place: e.location.as_ref().map(|l| (l.id.clone(), l.lat, l.lon)),
+            window: date_window(e, opts.day_slack),
+            fine: is_fine(e),
+            actor1: e.actor1.as_ref().map(|a| a.id.clone()),
+            actor2: e.actor2.as_ref().map(|a| a.id.clone()),
+        }
+    }
+
+    /// Its place and date window, when it has both: otherwise it joins no cluster.
+    fn placed(&self) -> Option<(&Place, Window)> {
+        Some((self.place.as_ref()?, self.window?))
+    }
+}
+
+/// An incident being built: the anchor's place, window and actors decide who may join. A member `M` is an
+/// index into the reports ([`incidents_resume`]) or an event id ([`IncidentStream`]).
+struct Cluster<M> {
+    anchor: M,
+    members: Vec<M>,
+    window: Window,
+    actor1: Option<String>,
+    actor2: Option<String>,
+    place: Place,
+}
+
+impl<M> Cluster<M> {
+    fn accepts(&self, p: &Point, opts: &Options) -> Option<(i64, f64)> {
+        let (loc, window) = p.placed()?;
         let overlap = window.0 <= self.window.1 && self.window.0 <= window.1;
         if !overlap {
             return None;
         }
-        let dist = if loc.id == self.place.0 {
+        let dist = if loc.0 == self.place.0 {
             0.0
         } else {
-            haversine_km(loc.lat, loc.lon, self.place.1, self.place.2)
+            haversine_km(loc.1, loc.2, self.place.1, self.place.2)
         };
         if dist > opts.radius_km {
             return None;
         }
-        let (a1, a2) = (
-            e.actor1.as_ref().map(|a| a.id.as_str()),
-            e.actor2.as_ref().map(|a| a.id.as_str()),
-        );
+        let (a1, a2) = (p.actor1.as_deref(), p.actor2.as_deref());
         let (c1, c2) = (self.actor1.as_deref(), self.actor2.as_deref());
         let straight = same_or_missing(a1, c1) && same_or_missing(a2, c2);
         let swapped = same_or_missing(a1, c2) && same_or_missing(a2, c1);
@@ -160,13 +193,13 @@ impl Cluster {
         Some(((mid(window) - mid(self.window)).num_days().abs(), dist))
     }
 
-    fn absorb(&mut self, i: usize, e: &Event) {
-        self.members.push(i);
+    fn absorb(&mut self, m: M, p: &Point) {
+        self.members.push(m);
         if self.actor1.is_none() {
-            self.actor1 = e.actor1.as_ref().map(|a| a.id.clone());
+            self.actor1 = p.actor1.clone();
         }
         if self.actor2.is_none() {
-            self.actor2 = e.actor2.as_ref().map(|a| a.id.clone());
+            self.actor2 = p.actor2.clone();
         }
     }
 }
@@ -174,6 +207,144 @@ impl Cluster {
 /// Grid cells of 0.2° (about 18–22 km) so that a 10 km radius only needs the 3×3 neighbourhood.
 fn cell(lat: f64, lon: f64) -> (i32, i32) {
     ((lat / 0.2).floor() as i32, (lon / 0.2).floor() as i32)
+}
+
+type Grid = HashMap<(i32, i32), Vec<usize>>;
+
+/// The clusters of one sub-event type, fed events in the order a full run takes them. Day-precise events (the
+/// first pass) join the `live` clusters; coarse ones (the second pass) may join any cluster: in each grid cell
+/// first those formed in the first pass (`first`), then those formed in the second (`second`), each list in
+/// the order its clusters were formed, so that ties go where a full run sends them. Clusters are numbered by
+/// their slot in `slots`; a slot freed by [`Clusters::remove`] is reused.
+struct Clusters<M> {
+    slots: Vec<Option<Cluster<M>>>,
+    free: Vec<usize>,
+    live: Grid,
+    first: Grid,
+    second: Grid,
+}
+
+impl<M> Default for Clusters<M> {
+    fn default() -> Self {
+        Clusters {
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: Grid::new(),
+            first: Grid::new(),
+            second: Grid::new(),
+        }
+    }
+}
+
+impl<M> Clusters<M> {
+    fn get(&self, c: usize) -> &Cluster<M> {
+        self.slots[c].as_ref().expect("a listed cluster is in its slot")
+    }
+
+    fn get_mut(&mut self, c: usize) -> &mut Cluster<M> {
+        self.slots[c].as_mut().expect("a listed cluster is in its slot")
+    }
+
+    /// Forms a cluster anchored by `anchor`, seen by the first pass when `live` and by the second pass among
+    /// the first pass's clusters when `first` (after them otherwise); `None` when the anchor has no place or
+    /// no date.
+    fn form(&mut self, anchor: M, p: &Point, live: bool, first: bool) -> Option<usize> {
+        let (place, window) = p.placed()?;
+        let cluster = Cluster {
+            anchor,
+            members: Vec::new(),
+            window,
+            actor1: p.actor1.clone(),
+            actor2: p.actor2.clone(),
+            place: place.clone(),
+        };
+        let c = match self.free.pop() {
+            Some(c) => {
+                self.slots[c] = Some(cluster);
+                c
+            }
+            None => {
+                self.slots.push(Some(cluster));
+                self.slots.len() - 1
+            }
+        };
+        let at = cell(place.1, place.2);
+        if live {
+            self.live.entry(at).or_default().push(c);
+        }
+        let grid = if first { &mut self.first } else { &mut self.second };
+        grid.entry(at).or_default().push(c);
+        Some(c)
+    }
+
+    /// Clusters one event of the first pass (`fine`) or the second: it joins the accepting cluster whose window's
+    /// middle is closest to its own (then the nearest, then the first formed), or forms its own. The cluster it
+    /// forms, if it does; an event without a place or a date joins and forms nothing.
+    fn add(&mut self, m: M, p: &Point, fine: bool, opts: &Options) -> Option<usize> {
+        let (place, window) = p.placed()?;
+        let (cy, cx) = cell(place.1, place.2);
+        let slots = &self.slots;
+        let get = |c: usize| slots[c].as_ref().expect("a listed cluster is in its slot");
+        let mut best: Option<((i64, f64), usize)> = None;
+        let mut consider = |list: &[usize]| {
+            for &c in list {
+                if let Some(score) = get(c).accepts(p, opts) {
+                    let better = best.is_none_or(|(s, _)| score.0 < s.0 || (score.0 == s.0 && score.1 < s.1));
+                    if better {
+                        best = Some((score, c));
+                    }
+                }
+            }
+        };
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                let at = (cy + dy, cx + dx);
+                if fine {
+                    let Some(list) = self.live.get_mut(&at) else {
+                        continue;
+                    };
+                    // Day windows all have the same width and come in date order: a cluster whose window ends
+                    // before this one starts can never be joined again by a day-precise event.
+                    list.retain(|&c| get(c).window.1 >= window.0);
+                    consider(list);
+                } else {
+                    for grid in [&self.first, &self.second] {
+                        if let Some(list) = grid.get(&at) {
+                            consider(list);
+                        }
+                    }
+                }
+            }
+        }
+        match best {
+            Some((_, c)) => {
+                self.get_mut(c).absorb(m, p);
+                None
+            }
+            None => self.form(m, p, fine, fine),
+        }
+    }
+
+    /// Takes cluster `c` out (no event may join it any more), freeing its slot.
+    fn remove(&mut self, c: usize) -> Option<Cluster<M>> {
+        let cluster = self.slots.get_mut(c)?.take()?;
+        let at = cell(cluster.place.1, cluster.place.2);
+        for grid in [&mut self.live, &mut self.first, &mut self.second] {
+            if let Some(list) = grid.get_mut(&at) {
+                list.retain(|&x| x != c);
+                if list.is_empty() {
+                    grid.remove(&at);
+                }
+            }
+        }
+        self.free.push(c);
+        Some(cluster)
+    }
+
+    /// Every cluster, in slot order.
+    fn into_clusters(self) -> impl Iterator<Item = Cluster<M>> {
+        self.slots.into_iter().flatten()
+    }
 }
 
 /// Clusters the reports' events into incidents: same sub-event type, same place or within `radius_km`, date
@@ -229,6 +400,7 @@ pub fn incidents_resume(reports: &[Report], seeds: &[Seed], opts: &Options) -> V
         let e = &reports[i].event;
         (e.sub_event_type, e.event_date.is_none(), e.event_date, e.id.as_str())
     };
+    let point = |i: usize| Point::of(&reports[i].event, opts);
     let mut order: Vec<usize> = (0..reports.len())
         .filter(|&i| !in_seed[i] && reports[i].is_claim())
         .collect();
@@ -242,128 +414,204 @@ pub fn incidents_resume(reports: &[Report], seeds: &[Seed], opts: &Options) -> V
         .collect();
     subs.sort();
     subs.dedup();
-    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut formed: Vec<Cluster<usize>> = Vec::new();
     let mut singles: Vec<usize> = Vec::new();
     for sub in subs {
         let lo = order.partition_point(|&i| reports[i].event.sub_event_type < sub);
         let hi = order.partition_point(|&i| reports[i].event.sub_event_type <= sub);
         let block = &order[lo..hi];
-        // `live`: the clusters a day-precise event may still join (pruned as dates advance); `all`: every
-        // cluster, in the order a full run creates them (day-precise anchors first), for the coarse pass.
-        let mut live: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-        let mut all: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-        let mut coarse_seeds: Vec<(usize, (i32, i32))> = Vec::new();
+        let mut clusters: Clusters<usize> = Clusters::default();
         let mut seeded: Vec<(usize, &Seed)> = Vec::new();
         for s in seeds.iter().filter(|s| reports[s.anchor].event.sub_event_type == sub) {
-            let e = &reports[s.anchor].event;
-            let (Some(loc), Some(window)) = (e.location.as_ref(), date_window(e, opts.day_slack)) else {
+            let p = point(s.anchor);
+            let Some(c) = clusters.form(s.anchor, &p, p.fine && !s.fixed, p.fine) else {
                 continue;
-            };
-            let c = clusters.len();
-            let mut cluster = Cluster {
-                anchor: s.anchor,
-                members: vec![s.anchor],
-                window,
-                actor1: e.actor1.as_ref().map(|a| a.id.clone()),
-                actor2: e.actor2.as_ref().map(|a| a.id.clone()),
-                place: (loc.id.clone(), loc.lat, loc.lon),
             };
             let mut members = s.members.clone();
             members.retain(|&m| m != s.anchor);
             members.sort_by(|&a, &b| key(a).cmp(&key(b)));
             for m in members {
-                cluster.absorb(m, &reports[m].event);
+                clusters.get_mut(c).absorb(m, &point(m));
             }
-            clusters.push(cluster);
             seeded.push((c, s));
-            let cell = cell(loc.lat, loc.lon);
-            if !is_fine(e) {
-                coarse_seeds.push((c, cell));
-                continue;
-            }
-            if !s.fixed {
-                live.entry(cell).or_default().push(c);
-            }
-            all.entry(cell).or_default().push(c);
         }
-        for pass_fine in [true, false] {
-            if !pass_fine {
-                // The second pass: clusters anchored by coarse events come after every day-precise one, and the
-                // seeds' coarse members were absorbed before the recomputed coarse events.
-                for &(c, cell) in &coarse_seeds {
-                    all.entry(cell).or_default().push(c);
-                }
-                for &(c, s) in &seeded {
-                    let mut members = s.coarse_members.clone();
-                    members.sort_by(|&a, &b| key(a).cmp(&key(b)));
-                    for m in members {
-                        clusters[c].absorb(m, &reports[m].event);
-                    }
-                }
-            }
-            for &i in block {
-                let e = &reports[i].event;
-                if is_fine(e) != pass_fine {
-                    continue;
-                }
-                let (Some(loc), Some(window)) = (e.location.as_ref(), date_window(e, opts.day_slack)) else {
-                    if pass_fine {
-                        singles.push(i);
-                    }
-                    continue;
-                };
-                let (cy, cx) = cell(loc.lat, loc.lon);
-                let grid = if pass_fine { &mut live } else { &mut all };
-                let mut best: Option<((i64, f64), usize)> = None;
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        let Some(list) = grid.get_mut(&(cy + dy, cx + dx)) else {
-                            continue;
-                        };
-                        if pass_fine {
-                            // Day windows all have the same width and come in date order: a cluster whose window
-                            // ends before this one starts can never be joined again by a day-precise event.
-                            list.retain(|&c| clusters[c].window.1 >= window.0);
-                        }
-                        for &c in list.iter() {
-                            if let Some(score) = clusters[c].accepts(e, window, opts) {
-                                let better =
-                                    best.is_none_or(|(s, _)| score.0 < s.0 || (score.0 == s.0 && score.1 < s.1));
-                                if better {
-                                    best = Some((score, c));
-                                }
-                            }
-                        }
-                    }
-                }
-                match best {
-                    Some((_, c)) => clusters[c].absorb(i, e),
-                    None => {
-                        let c = clusters.len();
-                        clusters.push(Cluster {
-                            anchor: i,
-                            members: vec![i],
-                            window,
-                            actor1: e.actor1.as_ref().map(|a| a.id.clone()),
-                            actor2: e.actor2.as_ref().map(|a| a.id.clone()),
-                            place: (loc.id.clone(), loc.lat, loc.lon),
-                        });
-                        if pass_fine {
-                            live.entry((cy, cx)).or_default().push(c);
-                        }
-                        all.entry((cy, cx)).or_default().push(c);
-                    }
-                }
+        for &i in block.iter().filter(|&&i| is_fine(&reports[i].event)) {
+            let p = point(i);
+            if p.placed().is_none() {
+                singles.push(i);
+            } else {
+                clusters.add(i, &p, true, opts);
             }
         }
+        // The second pass: the seeds' coarse members were absorbed before the recomputed coarse events.
+        for &(c, s) in &seeded {
+            let mut members = s.coarse_members.clone();
+            members.sort_by(|&a, &b| key(a).cmp(&key(b)));
+            for m in members {
+                clusters.get_mut(c).absorb(m, &point(m));
+            }
+        }
+        for &i in block.iter().filter(|&&i| !is_fine(&reports[i].event)) {
+            clusters.add(i, &point(i), false, opts);
+        }
+        formed.extend(clusters.into_clusters());
     }
-    let mut out: Vec<Incident> = clusters
+    let mut out: Vec<Incident> = formed
         .iter()
-        .map(|c| build(reports, c.anchor, &c.members))
+        .map(|c| {
+            let mut members = vec![c.anchor];
+            members.extend(&c.members);
+            build(reports, c.anchor, &members)
+        })
         .chain(singles.iter().map(|&i| build(reports, i, &[i])))
         .collect();
     out.sort_by(|a, b| (a.first_date, &a.id).cmp(&(b.first_date, &b.id)));
     out
+}
+
+/// The incident an [`IncidentStream`] formed, as clustering leaves it: the id of its anchor event (the incident's
+/// id is `inc-` and it) and the ids of its members, the anchor first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub anchor: String,
+    pub members: Vec<String>,
+}
+
+/// The clustering of a full run ([`incidents`]) fed one event at a time, which hands back each incident's
+/// members as soon as no event still to come can join it: what it holds is the clusters that the events being
+/// read may still join (a year's worth where a claim is year-precise; about two weeks' worth otherwise) and a
+/// few strings of each, never the events nor the whole history. [`incident_of`] builds each incident from its
+/// members' reports.
+///
+/// Events come grouped by sub-event type (clusters never mix them; the groups in any order) and, within a
+/// group, in `(event_date, id)` order; an undated event may come anywhere in its group, since it joins nothing.
+/// A day-precise event is clustered when it comes (the first pass of a full run). A coarse event (a week, a
+/// month, a year) waits until no day-precise event still to come can change a cluster it may join: those are
+/// anchored at most `day_slack` days after its window ends and take day-precise events dated up to
+/// `2 × day_slack` days after their anchor. Then it is clustered as the second pass of a full run clusters it:
+/// after every earlier coarse event, against the clusters as the first pass leaves them. A cluster is done when
+/// its window ends before the earliest day that the window of any event still to come can start.
+pub struct IncidentStream {
+    opts: Options,
+    sub: Option<SubEventType>,
+    clusters: Clusters<String>,
+    /// The coarse events read and not yet clustered, in the order they came: `(date, id, point)`.
+    waiting: VecDeque<(NaiveDate, String, Point)>,
+    /// The open clusters by the end of their window, earliest first.
+    ends: BinaryHeap<Reverse<(NaiveDate, usize)>>,
+    /// The date of the last dated event read in this group.
+    at: Option<NaiveDate>,
+}
+
+impl IncidentStream {
+    pub fn new(opts: &Options) -> IncidentStream {
+        IncidentStream {
+            opts: opts.clone(),
+            sub: None,
+            clusters: Clusters::default(),
+            waiting: VecDeque::new(),
+            ends: BinaryHeap::new(),
+            at: None,
+        }
+    }
+
+    /// Reads the next event (see the order above), adding to `done` the incidents no later event can change.
+    pub fn push(&mut self, e: &Event, done: &mut Vec<Membership>) {
+        if self.sub != Some(e.sub_event_type) {
+            self.finish(done);
+            self.sub = Some(e.sub_event_type);
+        }
+        if !crate::is_claim(e) {
+            return;
+        }
+        let p = Point::of(e, &self.opts);
+        let (Some(date), Some(_)) = (e.event_date, p.placed()) else {
+            // Without a place or a date: a day-precise claim is an incident of its own, a coarse one is in none.
+            if p.fine {
+                done.push(Membership {
+                    anchor: e.id.clone(),
+                    members: vec![e.id.clone()],
+                });
+            }
+            return;
+        };
+        debug_assert!(self.at.is_none_or(|at| at <= date), "events come in date order");
+        self.at = Some(date);
+        if p.fine {
+            self.release(Some(date));
+            self.add(e.id.clone(), &p, true);
+        } else {
+            self.waiting.push_back((date, e.id.clone(), p));
+        }
+        self.close(done);
+    }
+
+    /// Ends the current group: clusters every waiting event and hands back every incident.
+    pub fn finish(&mut self, done: &mut Vec<Membership>) {
+        self.release(None);
+        self.at = None;
+        self.close(done);
+    }
+
+    fn add(&mut self, id: String, p: &Point, fine: bool) {
+        if let Some(c) = self.clusters.add(id, p, fine, &self.opts) {
+            self.ends.push(Reverse((self.clusters.get(c).window.1, c)));
+        }
+    }
+
+    /// Clusters the waiting coarse events, in order, up to the first that a day-precise event dated `next` may
+    /// still concern (all of them when no day-precise event is to come).
+    fn release(&mut self, next: Option<NaiveDate>) {
+        let reach = Days::new(3 * self.opts.day_slack.max(0) as u64);
+        while let Some((_, _, p)) = self.waiting.front() {
+            let ready = next.is_none_or(|next| {
+                p.window
+                    .and_then(|w| w.1.checked_add_days(reach))
+                    .is_some_and(|end| next > end)
+            });
+            if !ready {
+                break;
+            }
+            let Some((_, id, p)) = self.waiting.pop_front() else {
+                break;
+            };
+            self.add(id, &p, false);
+        }
+    }
+
+    /// Hands back the clusters that no event still to come can join: every one when the group is read.
+    fn close(&mut self, done: &mut Vec<Membership>) {
+        // The earliest day a window can start: of the first waiting coarse event, or of any event dated from the
+        // last one read on (a day-precise window starts later than these).
+        let from = self.waiting.front().map(|w| w.0).or(self.at).map(|d| {
+            [DatePrecision::Week, DatePrecision::Month, DatePrecision::Year]
+                .into_iter()
+                .map(|p| window_of(d, p, self.opts.day_slack).0)
+                .min()
+                .unwrap_or(d)
+        });
+        while let Some(&Reverse((end, c))) = self.ends.peek() {
+            if from.is_some_and(|from| end >= from) {
+                break;
+            }
+            self.ends.pop();
+            if let Some(cluster) = self.clusters.remove(c) {
+                let mut members = vec![cluster.anchor.clone()];
+                members.extend(cluster.members);
+                done.push(Membership {
+                    anchor: cluster.anchor,
+                    members,
+                });
+            }
+        }
+    }
+}
+
+/// The incident of one cluster, from the reports of its members and the index of its anchor among them (an
+/// [`IncidentStream`]'s [`Membership`], read back).
+pub fn incident_of(members: &[Report], anchor: usize) -> Incident {
+    let all: Vec<usize> = (0..members.len()).collect();
+    build(members, anchor, &all)
 }
 
 /// The date from which the coarse events of one sub-event type are recomputed, given the cut `A` of the

@@ -17,11 +17,11 @@ mod incident;
 pub use contradiction::{
     Contradiction, ContradictionKind, ControllerKey, Side, contradictions, controller_contradictions, controller_key,
 };
-pub use control::{ControlClaim, Lane, Step, Timeline, control_claims};
+pub use control::{ControlClaim, Lane, Step, TERRITORY, Timeline, control_claims};
 pub use geo::haversine_km;
 pub use incident::{
-    ActorTally, Incident, IncidentClaim, Seed, Tally, coarse_from, event_window, incidents, incidents_resume,
-    is_day_precise, resume_margin, window_of,
+    ActorTally, Incident, IncidentClaim, IncidentStream, Membership, Seed, Tally, coarse_from, event_window,
+    incident_of, incidents, incidents_resume, is_day_precise, resume_margin, window_of,
 };
 
 use rasd_core::{Event, SourceKind, Stance};
@@ -65,8 +65,13 @@ impl Report {
 
     /// Whether the claim takes part in reconciliation: history and forecasts are not claims about the present.
     fn is_claim(&self) -> bool {
-        !self.event.background && self.event.stance != Stance::Expected
+        is_claim(&self.event)
     }
+}
+
+/// Whether an event is a claim about the present: history and forecasts are not.
+fn is_claim(e: &Event) -> bool {
+    !e.background && e.stance != Stance::Expected
 }
 
 /// The lane id of a claim: the nearest attributed source ("sana", "sohr"), or the publishing outlet when the
@@ -226,6 +231,77 @@ mod tests {
                 report(e, None)
             })
             .collect()
+    }
+
+    /// Feeds `reports` to an [`IncidentStream`] in the store's order (sub-event type by name, date with undated
+    /// first, id) and builds the incidents it hands back; also how many it handed back before the end.
+    fn streamed(reports: &[Report], opts: &Options) -> (Vec<Incident>, usize) {
+        let mut order: Vec<&Report> = reports.iter().collect();
+        order.sort_by(|a, b| {
+            let key = |r: &Report| (r.event.sub_event_type.name(), r.event.event_date, r.event.id.clone());
+            key(a).cmp(&key(b))
+        });
+        let mut stream = IncidentStream::new(opts);
+        let mut done = Vec::new();
+        for r in order {
+            stream.push(&r.event, &mut done);
+        }
+        let early = done.len();
+        stream.finish(&mut done);
+        let by_id: std::collections::HashMap<&str, &Report> =
+            reports.iter().map(|r| (r.event.id.as_str(), r)).collect();
+        let mut out: Vec<Incident> = done
+            .iter()
+            .map(|m| {
+                let members: Vec<Report> = m.members.iter().map(|id| by_id[id.as_str()].clone()).collect();
+                incident_of(&members, 0)
+            })
+            .collect();
+        out.sort_by(|a, b| (a.first_date, &a.id).cmp(&(b.first_date, &b.id)));
+        (out, early)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// A streamed clustering forms exactly the incidents of a full run, with the events spread in clumps over
+        /// two years (across New Year) and some year-precise dates, so that clusters close while it reads.
+        #[test]
+        fn a_streamed_clustering_equals_a_full_run(
+            spec in proptest::collection::vec((0u8..4, 0u8..28, 0u8..2, 0u8..9, 0u8..40, 0u8..10), 1..80),
+            spread in proptest::collection::vec(0u8..8, 80),
+        ) {
+            let opts = Options::default();
+            let mut reports = random_reports(&spec);
+            for (r, &s) in reports.iter_mut().zip(&spread) {
+                let e = &mut r.event;
+                let shift = [0, 0, 25, 60, 75, 370, 400, 700][s as usize];
+                e.event_date = e.event_date.map(|d| d + chrono::Days::new(shift));
+                if s == 7 && e.event_date.is_some() {
+                    e.date_precision = rasd_core::DatePrecision::Year;
+                }
+            }
+            let (got, _) = streamed(&reports, &opts);
+            prop_assert_eq!(got, incidents(&reports, &opts));
+        }
+    }
+
+    /// The stream hands incidents back as it reads: a clash a year after another closes the first (a coarse
+    /// claim still to come may be year-precise: its window starts on the 1st of January, less the slack).
+    #[test]
+    fn a_stream_closes_clusters_that_nothing_can_join() {
+        let opts = Options::default();
+        let reports: Vec<Report> = (0..6)
+            .map(|i| {
+                let date = format!("{}-03-10", 2012 + i);
+                report(
+                    ev(&format!("e{i}"), &format!("d{i}"), CLASH, &date, ALBUKAMAL).by("sana"),
+                    None,
+                )
+            })
+            .collect();
+        let (got, early) = streamed(&reports, &opts);
+        assert_eq!(got, incidents(&reports, &opts));
+        assert_eq!((got.len(), early), (6, 5), "all but the last closed before the end");
     }
 
     proptest! {

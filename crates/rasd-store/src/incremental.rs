@@ -72,13 +72,13 @@ fn day(d: NaiveDate) -> String {
 }
 
 /// With `RASD_PROFILE` set, prints how long each phase took to standard error.
-struct Phases(Option<std::time::Instant>);
+pub(crate) struct Phases(Option<std::time::Instant>);
 
 impl Phases {
-    fn new() -> Phases {
+    pub(crate) fn new() -> Phases {
         Phases(std::env::var_os("RASD_PROFILE").map(|_| std::time::Instant::now()))
     }
-    fn mark(&mut self, what: &str) {
+    pub(crate) fn mark(&mut self, what: &str) {
         if let Some(t) = self.0 {
             eprintln!("rasd: reconcile: {what}: {:.3} s", t.elapsed().as_secs_f64());
             self.0 = Some(std::time::Instant::now());
@@ -374,18 +374,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
     // Control claims, controller contradictions and timelines, per place of a new claim.
     let claims = rasd_reconcile::control_claims(&new);
     stats.control_claims = claims.len() as u64;
-    {
-        let mut ins =
-            tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
-        for c in &claims {
-            ins.execute(params![
-                c.place_id,
-                c.date.map(day),
-                c.source,
-                serde_json::to_string(c)?
-            ])?;
-        }
-    }
+    write_control_claims(tx, &claims)?;
     let mut earliest: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
     for c in &claims {
         let e = earliest.entry(c.place_id.as_str()).or_insert(c.date);
@@ -673,26 +662,54 @@ fn fill_urls(tx: &Transaction<'_>, alerts: &mut [Alert]) -> Result<()> {
     Ok(())
 }
 
+/// Writes each incident's row and its members' rows of `incident_events`.
 pub(crate) fn write_incidents(tx: &Transaction<'_>, incidents: &[Incident]) -> Result<()> {
+    for inc in incidents {
+        write_incident_row(tx, inc)?;
+        for c in &inc.claims {
+            write_member(tx, &c.event_id, &inc.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the row of `incidents` of one incident (not its members).
+pub(crate) fn write_incident_row(tx: &Transaction<'_>, inc: &Incident) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
+    ins.execute(params![
+        inc.id,
+        inc.first_date.map(day),
+        inc.event_type.name(),
+        inc.sub_event_type.name(),
+        inc.location.as_ref().map(|l| &l.id),
+        inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
+        serde_json::to_string(inc)?,
+    ])?;
+    Ok(())
+}
+
+/// Writes the row of `incident_events` that puts an event in an incident (replacing one it was in).
+pub(crate) fn write_member(tx: &Transaction<'_>, event_id: &str, incident_id: &str) -> Result<()> {
     let mut member =
         tx.prepare_cached("INSERT OR REPLACE INTO incident_events(event_id, incident_id) VALUES (?1, ?2)")?;
-    for inc in incidents {
+    member.execute([event_id, incident_id])?;
+    Ok(())
+}
+
+/// Appends control claims to `control_claims` (numbered on from the last `seq`).
+pub(crate) fn write_control_claims(tx: &Transaction<'_>, claims: &[ControlClaim]) -> Result<()> {
+    let mut ins =
+        tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
+    for c in claims {
         ins.execute(params![
-            inc.id,
-            inc.first_date.map(day),
-            inc.event_type.name(),
-            inc.sub_event_type.name(),
-            inc.location.as_ref().map(|l| &l.id),
-            inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
-            serde_json::to_string(inc)?,
+            c.place_id,
+            c.date.map(day),
+            c.source,
+            serde_json::to_string(c)?
         ])?;
-        for c in &inc.claims {
-            member.execute([&c.event_id, &inc.id])?;
-        }
     }
     Ok(())
 }

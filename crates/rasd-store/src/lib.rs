@@ -20,6 +20,7 @@ mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;
+mod rebuild;
 pub mod rows;
 mod schema;
 pub mod serve_queries;
@@ -37,7 +38,6 @@ pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -546,14 +546,24 @@ impl Store {
 
     /// Brings the derived tables up to date: when only new events were stored since the last reconcile
     /// (`meta.dirty = 'pending'`), by recomputing what they touch (see `incremental.rs`), which raises and stores
-    /// the alerts they cause; when anything else changed (`'1'`), by a full rebuild. `None` when up to date.
+    /// the alerts they cause; when anything else changed (`'1'`), by a full rebuild. A first load (derived tables
+    /// empty, so no alert to raise, and at least half the stored events new) is rebuilt in full too: the same
+    /// tables, streamed, where the incremental reconcile would hold every new event. `None` when up to date.
     pub fn ensure_reconciled_with(&mut self, opts: &rasd_reconcile::Options) -> Result<Option<ReconcileStats>> {
         {
             let tx = self.write_tx()?;
             let dirty: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
                 .optional()?;
-            if dirty.as_deref() == Some("pending") {
+            let first_load = || {
+                tx.query_row(
+                    "SELECT NOT EXISTS(SELECT 1 FROM incidents) AND NOT EXISTS(SELECT 1 FROM control_claims)
+                       AND (SELECT count(*) FROM reconcile_pending) * 2 >= (SELECT count(*) FROM events)",
+                    [],
+                    |r| r.get::<_, bool>(0),
+                )
+            };
+            if dirty.as_deref() == Some("pending") && !first_load()? {
                 let stats = incremental::reconcile(&tx, opts)?;
                 let t = std::time::Instant::now();
                 tx.commit()?;
@@ -572,9 +582,9 @@ impl Store {
         Ok(self.rebuild(opts, true)?.unwrap_or_default())
     }
 
-    /// The rebuild; `None` when not `always` and the tables are up to date.
+    /// The rebuild; `None` when not `always` and the tables are up to date. Streamed (see `rebuild.rs`): the
+    /// rows are written as they are found, in the one transaction.
     fn rebuild(&mut self, opts: &rasd_reconcile::Options, always: bool) -> Result<Option<ReconcileStats>> {
-        type DocInfo = (Option<String>, Option<chrono::NaiveDate>);
         let tx = self.write_tx()?;
         let dirty: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
@@ -582,81 +592,7 @@ impl Store {
         if !always && !matches!(dirty.as_deref(), Some("1" | "pending")) {
             return Ok(None);
         }
-        let docs: HashMap<String, DocInfo> = {
-            let mut stmt = tx.prepare("SELECT id, near_dup_of, published FROM docs")?;
-            stmt.query_map([], |r| {
-                let published: Option<String> = r.get(2)?;
-                let published = published.and_then(|p| chrono::NaiveDate::parse_from_str(&p, "%Y-%m-%d").ok());
-                Ok((r.get(0)?, (r.get(1)?, published)))
-            })?
-            .collect::<Result<_, _>>()?
-        };
-        let mut reports = Vec::new();
-        {
-            let mut stmt = tx.prepare("SELECT json, outlet, doc_id FROM events")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let json: String = r.get(0)?;
-                let event: rasd_core::Event = serde_json::from_str(&json)?;
-                let doc_id: String = r.get(2)?;
-                let (copy_of, published) = docs.get(&doc_id).cloned().unwrap_or_default();
-                reports.push(rasd_reconcile::Report::new(event, r.get(1)?, copy_of).published(published));
-            }
-        }
-        drop(docs);
-        // In id order, not storage order (see [`rows::derived`]), with the rows PostgreSQL's rebuild writes too.
-        let rows = rows::derived(reports, opts)?;
-        let done = rows.stats.clone();
-        tx.execute_batch(
-            "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
-             DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
-        )?;
-        {
-            let mut ins = tx.prepare(
-                "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for r in &rows.incidents {
-                ins.execute(rusqlite::params![
-                    r.id,
-                    r.first_date,
-                    r.event_type,
-                    r.sub_event_type,
-                    r.place_id,
-                    r.admin1,
-                    r.json,
-                ])?;
-            }
-            let mut member =
-                tx.prepare("INSERT OR REPLACE INTO incident_events(event_id, incident_id) VALUES (?1, ?2)")?;
-            for (event, incident) in &rows.members {
-                member.execute([event, incident])?;
-            }
-            let mut ins =
-                tx.prepare("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
-            for c in &rows.control {
-                ins.execute(rusqlite::params![c.place_id, c.date, c.source, c.json])?;
-            }
-            let mut ins = tx.prepare(
-                "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id,
-                                                      ckey)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for c in &rows.contradictions {
-                ins.execute(rusqlite::params![
-                    c.id,
-                    c.kind,
-                    c.place_id,
-                    c.date,
-                    c.source_a,
-                    c.source_b,
-                    c.json,
-                    c.incident_id,
-                    c.ckey,
-                ])?;
-            }
-        }
-        tx.execute_batch(rows::PLACES_SQL)?;
+        let done = rebuild::rebuild(&tx, opts)?;
         tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
         tx.commit()?;
         Ok(Some(done))

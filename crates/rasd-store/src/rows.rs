@@ -194,7 +194,9 @@ pub const PLACES_SQL: &str = "INSERT INTO places(place_id, name, name_ar, events
      UPDATE places SET claims = (SELECT count(*) FROM control_claims c WHERE c.place_id = places.place_id);";
 
 /// A full reconcile of `reports` (every stored event), as rows: the reports are sorted by event id first, so
-/// the same events give the same rows whichever process stored which batch first.
+/// the same events give the same rows whichever process stored which batch first. Everything is held at once:
+/// PostgreSQL's rebuild uses it; SQLite's streams the same rows (`rebuild.rs`), and its tests check them
+/// against this.
 pub fn derived(mut reports: Vec<Report>, opts: &rasd_reconcile::Options) -> Result<Derived> {
     reports.sort_by(|a, b| a.event.id.cmp(&b.event.id));
     let rec = rasd_reconcile::reconcile(&reports, opts);
