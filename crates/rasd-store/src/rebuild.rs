@@ -85,10 +85,17 @@ fn report_at(r: &rusqlite::Row<'_>, from: usize) -> Result<Report> {
 /// Step 2: builds and writes each incident, with its contradictions, from its members.
 fn incidents(tx: &Transaction<'_>, opts: &Options, stats: &mut ReconcileStats) -> Result<()> {
     let mut write = |id: &str, members: &[Report]| -> Result<()> {
+        // Step 1 wrote the anchor with its members; a stored event whose JSON names another id than its row does
+        // breaks that, and is reported as such.
         let anchor = members
             .iter()
             .position(|r| id.strip_prefix("inc-") == Some(r.event.id.as_str()))
-            .expect("an incident's anchor is among the members written with it");
+            .ok_or_else(|| crate::Error::Corrupt {
+                path: tx.path().unwrap_or_default().into(),
+                detail: format!(
+                    "incident {id}: its anchor event is not among its members (the events table disagrees with itself)"
+                ),
+            })?;
         let incident = rasd_reconcile::incident_of(members, anchor);
         write_incident_row(tx, &incident)?;
         let contradictions = rasd_reconcile::contradictions(std::slice::from_ref(&incident), &[], opts);

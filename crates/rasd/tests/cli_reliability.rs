@@ -601,3 +601,37 @@ fn bench_ingest_streams_its_documents_and_counts_them() {
     assert!(out.contains(&format!("input: {lines} documents,")), "{out}");
     assert!(!dir.path().join("c.db").exists(), "no --keep: the database is removed");
 }
+
+/// A database whose events disagree with themselves (an event's JSON names another id than its row) is reported
+/// as corrupt by the full rebuild, with exit status 2, never a panic; the stored rows are left as they were.
+#[test]
+fn a_rebuild_of_inconsistent_events_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(samples().join("wire.jsonl"), dir.path().join("wire.jsonl")).expect("copy");
+    stdout_of(rasd(dir.path()).args(["ingest", "wire.jsonl", "--db", "c.db"]));
+    let c = rusqlite::Connection::open(dir.path().join("c.db")).expect("open");
+    c.execute(
+        "UPDATE events SET json = json_set(json, '$.id', 'other-' || id) WHERE rowid IN (SELECT rowid FROM events LIMIT 3)",
+        [],
+    )
+    .expect("update");
+    let incidents = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM incidents", [], |r| r.get(0))
+            .expect("count")
+    };
+    let before = incidents(&c);
+    drop(c);
+    let out = rasd(dir.path())
+        .args(["reconcile", "--full", "--db", "c.db"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the database is corrupt") && stderr.contains("anchor event"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let c = rusqlite::Connection::open(dir.path().join("c.db")).expect("open");
+    assert_eq!(incidents(&c), before, "the rebuild's transaction was rolled back");
+}
