@@ -284,6 +284,35 @@ impl Nats {
         .map_err(|e| anyhow!("creating the consumer {name}: {e}"))
     }
 
+    /// Pulls up to `max` messages from `consumer`. The server ends a pull after 1 s; the client gives up after
+    /// 10 s, so that with no server answering (every node down) a pull never waits for ever and a SIGTERM is seen.
+    pub fn pull(
+        &self,
+        consumer: &consumer::Consumer<consumer::pull::Config>,
+        max: usize,
+    ) -> std::result::Result<Vec<jetstream::Message>, String> {
+        use futures_util::StreamExt;
+        self.block_on(async {
+            let pull = async {
+                let mut batch = consumer
+                    .batch()
+                    .max_messages(max)
+                    .expires(Duration::from_secs(1))
+                    .messages()
+                    .await?;
+                let mut got = Vec::new();
+                while let Some(m) = batch.next().await {
+                    got.push(m?);
+                }
+                Ok::<_, async_nats::Error>(got)
+            };
+            match tokio::time::timeout(Duration::from_secs(10), pull).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("no answer in 10 s".to_string()),
+            }
+        })
+    }
+
     /// Publishes `payload` to `subject` with a message id, and waits for JetStream's acknowledgement; `true`
     /// when JetStream had it already (a duplicate within the window).
     pub fn publish(&self, subject: &str, id: &str, headers: &[(&str, &str)], payload: Vec<u8>) -> Result<bool> {

@@ -18,7 +18,6 @@
 use super::events::{DbArgs, stdout};
 use crate::nats::NatsArgs;
 use anyhow::{Context, Result, anyhow};
-use futures_util::StreamExt;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -120,19 +119,7 @@ fn worker(args: Args) -> Result<ExitCode> {
         // Every pending bucket message, coalesced.
         let mut msgs = Vec::new();
         loop {
-            let got = nats.block_on(async {
-                let mut batch = consumer
-                    .batch()
-                    .max_messages(1000)
-                    .expires(Duration::from_secs(1))
-                    .messages()
-                    .await?;
-                let mut got = Vec::new();
-                while let Some(m) = batch.next().await {
-                    got.push(m?);
-                }
-                Ok::<_, async_nats::Error>(got)
-            });
+            let got = nats.pull(&consumer, 1000);
             let got = got.map_err(|e| anyhow!("pulling from {}: {e}", nats.names.buckets()))?;
             let n = got.len();
             msgs.extend(got);

@@ -28,7 +28,6 @@ use crate::nats::NatsArgs;
 use crate::obs::{LogFormat, Metrics};
 use anyhow::{Context, Result, anyhow};
 use async_nats::jetstream::AckKind;
-use futures_util::StreamExt;
 use rasd_core::Doc;
 use rasd_pg::work::{Prepared, Shard, ShardStats};
 use rayon::prelude::*;
@@ -142,26 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut idle_since = Instant::now();
     let mut shards = 0u64;
     while !stop.load(Ordering::SeqCst) {
-        // The server ends a pull after 1 s; the client gives up after 10 s (with no server answering, as when
-        // every node is down, a pull would wait for ever, and a SIGTERM would not be seen).
-        let next = nats.block_on(async {
-            let pull = async {
-                let mut batch = consumer
-                    .batch()
-                    .max_messages(1)
-                    .expires(Duration::from_secs(1))
-                    .messages()
-                    .await?;
-                match batch.next().await {
-                    Some(m) => m.map(Some),
-                    None => Ok(None),
-                }
-            };
-            match tokio::time::timeout(Duration::from_secs(10), pull).await {
-                Ok(r) => r.map_err(|e| e.to_string()),
-                Err(_) => Err("no answer in 10 s".to_string()),
-            }
-        });
+        let next = nats.pull(&consumer, 1).map(|got| got.into_iter().next());
         let msg = match next {
             Ok(Some(m)) => m,
             Ok(None) => {
