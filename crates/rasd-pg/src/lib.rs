@@ -1,13 +1,15 @@
 //! The PostgreSQL store of rasd (issue 14), first slice: the schema with its versioned migrations
 //! ([`schema`]), and moving an SQLite project database into PostgreSQL with COPY ([`copy`]), checked by
 //! per-table counts and, in tests, by a canonical dump of every table ([`dump`]); what the scale-out commands
-//! (`rasd queue push`, `rasd worker`, `rasd reconcile --worker`) write ([`work`]).
+//! (`rasd queue push`, `rasd worker`, `rasd reconcile --worker`) write ([`work`]); re-processing every stored
+//! document with a new rasd version, switched over at once ([`reprocess`]).
 //!
 //! The tables are those of the SQLite store column for column (see [`tables::TABLES`]). The synchronous
 //! `postgres` client is used, without TLS: servers are on 127.0.0.1 or a private network.
 
 pub mod copy;
 pub mod dump;
+pub mod reprocess;
 pub mod schema;
 pub mod tables;
 #[doc(hidden)]

@@ -17,7 +17,7 @@ use crate::{Error, Result};
 use postgres::Client;
 
 /// The schema version this rasd writes (`rasd_schema.version`).
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The key of the advisory lock migrations hold: the ASCII bytes "rasdmigr".
 pub const MIGRATION_LOCK: i64 = 0x7261_7364_6d69_6772;
@@ -147,6 +147,24 @@ CREATE TABLE corrections(
     author text COLLATE "C",
     at bigint NOT NULL);
 CREATE INDEX corrections_event ON corrections(event_id);
+"#,
+    // 1 -> 2: re-processing at scale (`rasd queue push --reprocess`, `crate::reprocess`): the run (one at a
+    // time), the documents it covers, and the records it has made so far, kept apart from `events` until the
+    // last document is done and they replace the old ones in one transaction. PostgreSQL only: SQLite's
+    // `rasd reprocess` is one process.
+    r#"
+CREATE TABLE reprocess_run(
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    version text COLLATE "C" NOT NULL,
+    state text COLLATE "C" NOT NULL CHECK (state IN ('running', 'done')),
+    total bigint NOT NULL,
+    remaining bigint NOT NULL,
+    started_at bigint NOT NULL,
+    finished_at bigint);
+CREATE TABLE reprocess_docs(doc_id text COLLATE "C" PRIMARY KEY, done boolean NOT NULL DEFAULT false);
+CREATE TABLE reprocess_events (LIKE events INCLUDING DEFAULTS);
+ALTER TABLE reprocess_events ADD PRIMARY KEY (id);
+CREATE INDEX reprocess_events_doc ON reprocess_events(doc_id);
 "#,
 ];
 

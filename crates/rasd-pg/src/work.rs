@@ -35,6 +35,10 @@ pub const RECONCILE_LOCK: i64 = 0x7261_7364_7265_636e;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shard {
     pub items: Vec<ShardItem>,
+    /// Set by `rasd queue push --reprocess`: the documents are stored ones, to extract again with this rasd
+    /// version and write to the re-processing run (`crate::reprocess`), not to ingest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reprocess: Option<String>,
 }
 
 /// A document of a shard, or an input that could not be read (`error`), with where it came from.
@@ -162,17 +166,55 @@ fn insert_events(tx: &mut Transaction<'_>, events: &[rows::EventRow], stats: &mu
     if events.is_empty() {
         return Ok(());
     }
+    let inserted = insert_event_rows(tx, EventTable::Events, events)?;
+    let mut ids: Vec<String> = Vec::with_capacity(inserted.len());
+    for r in &inserted {
+        let place: Option<&str> = r.get(1);
+        if let Some(place) = place {
+            let date: Option<&str> = r.get(2);
+            stats.buckets.insert(bucket(place, date));
+        }
+        ids.push(r.get(0));
+    }
+    stats.counts.events += ids.len() as u64;
+    tx.execute(
+        "INSERT INTO reconcile_pending(event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+        &[&ids],
+    )?;
+    Ok(())
+}
+
+/// The tables that hold event rows: the records, and those a re-processing run makes until it switches over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventTable {
+    Events,
+    Reprocess,
+}
+
+/// Inserts event rows into `table` in one statement (an id already there, or repeated, is skipped); the rows
+/// inserted, as (id, place_id, event_date).
+pub(crate) fn insert_event_rows(
+    tx: &mut Transaction<'_>,
+    table: EventTable,
+    events: &[rows::EventRow],
+) -> Result<Vec<postgres::Row>> {
     fn col<'a, T: Clone>(events: &'a [rows::EventRow], f: impl Fn(&'a rows::EventRow) -> T) -> Vec<T> {
         events.iter().map(f).collect()
     }
+    let table = match table {
+        EventTable::Events => "events",
+        EventTable::Reprocess => "reprocess_events",
+    };
     let inserted = tx.query(
-        "INSERT INTO events(id, doc_id, event_type, sub_event_type, event_date, place_id, place_name,
+        &format!(
+            "INSERT INTO {table}(id, doc_id, event_type, sub_event_type, event_date, place_id, place_name,
              place_name_ar, admin1, country, lat, lon, actors, source, outlet, stance, fatalities, json,
              date_precision)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::text[], $14::text[],
              $15::text[], $16::text[], $17::int8[], $18::text[], $19::text[])
-         ON CONFLICT DO NOTHING RETURNING id, place_id, event_date",
+         ON CONFLICT DO NOTHING RETURNING id, place_id, event_date"
+        ),
         &[
             &col(events, |r| r.id.as_str()),
             &col(events, |r| r.doc_id.as_str()),
@@ -195,21 +237,7 @@ fn insert_events(tx: &mut Transaction<'_>, events: &[rows::EventRow], stats: &mu
             &col(events, |r| r.date_precision),
         ],
     )?;
-    let mut ids: Vec<String> = Vec::with_capacity(inserted.len());
-    for r in &inserted {
-        let place: Option<&str> = r.get(1);
-        if let Some(place) = place {
-            let date: Option<&str> = r.get(2);
-            stats.buckets.insert(bucket(place, date));
-        }
-        ids.push(r.get(0));
-    }
-    stats.counts.events += ids.len() as u64;
-    tx.execute(
-        "INSERT INTO reconcile_pending(event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
-        &[&ids],
-    )?;
-    Ok(())
+    Ok(inserted)
 }
 
 fn set_bands_seq(tx: &mut Transaction<'_>) -> Result<()> {
@@ -435,6 +463,14 @@ pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<Re
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&RECONCILE_LOCK])?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])?;
+    let stats = rebuild_in(&mut tx, opts)?;
+    tx.commit()?;
+    Ok(stats)
+}
+
+/// The rebuild of [`rebuild`] inside the caller's transaction, which must hold [`RECONCILE_LOCK`] and
+/// [`INGEST_LOCK`] (the switch-over of a re-processing run does it in the transaction that replaces the records).
+pub fn rebuild_in(tx: &mut Transaction<'_>, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
     type DocInfo = (Option<String>, Option<String>);
     let docs: HashMap<String, DocInfo> = tx
         .query("SELECT id, near_dup_of, published FROM docs", &[])?
@@ -512,7 +548,6 @@ pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<Re
         "INSERT INTO meta(key, value) VALUES ('dirty', '0') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         &[],
     )?;
-    tx.commit()?;
     Ok(derived.stats)
 }
 
@@ -524,18 +559,22 @@ pub fn needs_rebuild(client: &mut Client) -> Result<bool> {
     Ok(matches!(dirty.as_deref(), Some("1" | "pending")))
 }
 
-/// Reads the documents stored in a database, in storage order, `page` at a time, as shard items (for
-/// `rasd queue push --from-db`): `sqlite:PATH` (or a path) or `postgres://…`.
-pub fn stored_docs(db: &str, page: usize, each: &mut dyn FnMut(Vec<ShardItem>) -> Result<()>) -> Result<()> {
-    const COLS: &str = "seq, id, url, outlet, published, title, text, origin, format";
-    let item = |id: String,
-                url: Option<String>,
-                outlet: Option<String>,
-                published: Option<String>,
-                title: Option<String>,
-                text: String,
-                origin: Option<String>,
-                format: Option<String>| ShardItem {
+/// The columns of `docs` that [`stored_item`] takes, after `seq`.
+const STORED_COLS: &str = "seq, id, url, outlet, published, title, text, origin, format";
+
+/// A stored document as a shard item (its origin, format and text as stored).
+#[allow(clippy::too_many_arguments)]
+fn stored_item(
+    id: String,
+    url: Option<String>,
+    outlet: Option<String>,
+    published: Option<String>,
+    title: Option<String>,
+    text: String,
+    origin: Option<String>,
+    format: Option<String>,
+) -> ShardItem {
+    ShardItem {
         origin: origin.unwrap_or_else(|| format!("db:{id}")),
         format: format.filter(|f| f != "unknown"),
         doc: Some(Doc {
@@ -547,42 +586,67 @@ pub fn stored_docs(db: &str, page: usize, each: &mut dyn FnMut(Vec<ShardItem>) -
             text,
         }),
         error: None,
-    };
+    }
+}
+
+/// Reads the documents of a PostgreSQL database in storage order, `page` at a time, as shard items: every one
+/// (`join` and `cond` empty), or those that `docs {join} WHERE {cond}` selects, as `crate::reprocess` reads the
+/// documents of a run.
+pub(crate) fn stored_docs_pg(
+    c: &mut Client,
+    join: &str,
+    cond: &str,
+    page: usize,
+    each: &mut dyn FnMut(Vec<ShardItem>) -> Result<()>,
+) -> Result<()> {
+    let cols = STORED_COLS
+        .split(", ")
+        .map(|c| format!("docs.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cond = if cond.is_empty() { "true" } else { cond };
+    let sql = format!("SELECT {cols} FROM docs {join} WHERE ({cond}) AND docs.seq > $1 ORDER BY docs.seq LIMIT $2");
+    let mut after = i64::MIN;
+    loop {
+        let rows = c.query(&sql, &[&after, &(page as i64)])?;
+        let Some(last) = rows.last() else { break };
+        after = last.get(0);
+        each(
+            rows.into_iter()
+                .map(|r| {
+                    stored_item(
+                        r.get(1),
+                        r.get(2),
+                        r.get(3),
+                        r.get(4),
+                        r.get(5),
+                        r.get(6),
+                        r.get(7),
+                        r.get(8),
+                    )
+                })
+                .collect(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads the documents stored in a database, in storage order, `page` at a time, as shard items (for
+/// `rasd queue push --from-db`): `sqlite:PATH` (or a path) or `postgres://…`.
+pub fn stored_docs(db: &str, page: usize, each: &mut dyn FnMut(Vec<ShardItem>) -> Result<()>) -> Result<()> {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         let mut c = crate::connect(db)?;
-        let mut after = i64::MIN;
-        loop {
-            let rows = c.query(
-                &format!("SELECT {COLS} FROM docs WHERE seq > $1 ORDER BY seq LIMIT $2"),
-                &[&after, &(page as i64)],
-            )?;
-            let Some(last) = rows.last() else { break };
-            after = last.get(0);
-            each(
-                rows.into_iter()
-                    .map(|r| {
-                        item(
-                            r.get(1),
-                            r.get(2),
-                            r.get(3),
-                            r.get(4),
-                            r.get(5),
-                            r.get(6),
-                            r.get(7),
-                            r.get(8),
-                        )
-                    })
-                    .collect(),
-            )?;
-        }
-        return Ok(());
+        return stored_docs_pg(&mut c, "", "", page, each);
     }
+    let item = stored_item;
     let path = db.strip_prefix("sqlite:").unwrap_or(db);
     let path = path.strip_prefix("//").unwrap_or(path);
     let (conn, _) = crate::copy::open_sqlite(std::path::Path::new(path))?;
     let mut after = i64::MIN;
     loop {
-        let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM docs WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {STORED_COLS} FROM docs WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
         let rows: Vec<(i64, ShardItem)> = stmt
             .query_map(rusqlite::params![after, page as i64], |r| {
                 Ok((

@@ -322,6 +322,138 @@ fn three_workers_give_the_sqlite_tables_and_a_repeated_push_doubles_nothing() {
     );
 }
 
+/// Polls `sql` (a single integer) until `ok` holds, for at most `limit`.
+fn wait_for(url: &str, sql: &str, limit: Duration, ok: impl Fn(i64) -> bool) -> i64 {
+    let t = Instant::now();
+    loop {
+        let n = count(url, sql);
+        if ok(n) {
+            return n;
+        }
+        assert!(t.elapsed() < limit, "`{sql}` gave {n} after {limit:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_reprocessing_run_keeps_the_old_records_until_it_switches_over_at_once() {
+    let test = "a_reprocessing_run_keeps_the_old_records_until_it_switches_over_at_once";
+    let Some((pg, nats)) = servers(test) else { return };
+    let _servers = shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = inputs();
+    let reference = reference(dir.path(), &inputs);
+    let db = Scratch::new(&pg, "queue_reprocess");
+    let q = Queue {
+        nats,
+        pg: db.url.clone(),
+        stream: prefix("reprocess"),
+    };
+    q.push(&["--shard-size", "40"], &inputs);
+    let w = q.worker(&[], &dir.path().join("load.log"));
+    q.drained(Duration::from_secs(300));
+    assert!(stop(w).success());
+    q.reconcile_once();
+    assert_same(&reference, &pg_dump(&db.url), "before re-processing");
+    let docs = count(&db.url, "SELECT count(*) FROM docs");
+
+    // What an older rasd would have stored: another version's name, other records (some missing, some wrong).
+    let mut c = rasd_pg::connect(&db.url).expect("connect");
+    c.batch_execute(
+        "UPDATE docs SET extractor = 'rasd-0.0.1-old';
+         DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 25);
+         UPDATE events SET fatalities = 999 WHERE id IN (SELECT id FROM events ORDER BY id DESC LIMIT 40);",
+    )
+    .expect("make the records old");
+    let old_events = count(&db.url, "SELECT count(*) FROM events");
+    let old_marked = "SELECT count(*) FROM events WHERE fatalities = 999";
+    assert_eq!(count(&db.url, old_marked), 40);
+
+    let first = q.push(&["--reprocess", "--db", &db.url, "--shard-size", "10"], &[]);
+    assert_eq!(first["reprocess"]["total"].as_i64(), Some(docs), "{first}");
+    assert_eq!(first["documents"].as_i64(), Some(docs), "{first}");
+    assert_eq!(first["reprocess"]["resumed"], false, "{first}");
+    // A slow worker does a few shards and is killed mid-run: the old records are what every query sees.
+    let mut slow = q.worker(&["--debug-delay-ms", "1500"], &dir.path().join("slow.log"));
+    let done_sql = "SELECT count(*) FROM reprocess_docs WHERE done";
+    let done = wait_for(&db.url, done_sql, Duration::from_secs(120), |n| n >= 10);
+    assert!(done < docs, "the run is not over yet ({done} of {docs})");
+    assert_eq!(count(&db.url, "SELECT count(*) FROM events"), old_events);
+    assert_eq!(
+        count(&db.url, old_marked),
+        40,
+        "the old records stay until the run completes"
+    );
+    assert!(count(&db.url, "SELECT count(*) FROM reprocess_events") > 0);
+    signal(&slow, "-KILL");
+    slow.wait().expect("wait");
+    assert_eq!(count(&db.url, old_marked), 40);
+    assert_eq!(
+        count(&db.url, "SELECT count(*) FROM docs WHERE extractor = 'rasd-0.0.1-old'"),
+        docs
+    );
+    let run_status = || -> serde_json::Value {
+        let out = run(&mut q.cmd(&["queue", "status", "--json", "--db", &db.url]));
+        assert!(out.status.success(), "status: {}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("status --json")["reprocess"].clone()
+    };
+    let mid = run_status();
+    assert_eq!(
+        (mid["state"].as_str(), mid["total"].as_i64()),
+        (Some("running"), Some(docs)),
+        "{mid}"
+    );
+    assert!(mid["remaining"].as_i64().expect("remaining") < docs, "{mid}");
+
+    // Pushed again: the run resumes with the documents not done yet.
+    let again = q.push(&["--reprocess", "--db", &db.url, "--shard-size", "10"], &[]);
+    assert_eq!(again["reprocess"]["resumed"], true, "{again}");
+    let remaining = again["reprocess"]["remaining"].as_i64().expect("remaining");
+    assert!(remaining < docs && remaining > 0, "{again}");
+    assert!(again["documents"].as_i64().expect("documents") <= remaining, "{again}");
+    let workers: Vec<Child> = (0..2)
+        .map(|i| q.worker(&[], &dir.path().join(format!("r{i}.log"))))
+        .collect();
+    wait_for(
+        &db.url,
+        "SELECT count(*) FROM reprocess_run WHERE state = 'done'",
+        Duration::from_secs(300),
+        |n| n == 1,
+    );
+    q.drained(Duration::from_secs(120));
+    for w in workers {
+        assert!(stop(w).success());
+    }
+    let logs: String = (0..2)
+        .map(|i| std::fs::read_to_string(dir.path().join(format!("r{i}.log"))).expect("log"))
+        .collect();
+    assert_eq!(
+        logs.matches("is complete: the records of its").count(),
+        1,
+        "one worker switched the run over:\n{logs}"
+    );
+    // The new records, the documents' version and the derived tables are those of a fresh SQLite ingest.
+    assert_eq!(count(&db.url, old_marked), 0);
+    assert_eq!(count(&db.url, "SELECT count(*) FROM reprocess_events"), 0);
+    assert_same(&reference, &pg_dump(&db.url), "after re-processing");
+    let end = run_status();
+    assert_eq!(
+        (end["state"].as_str(), end["remaining"].as_i64()),
+        (Some("done"), Some(0)),
+        "{end}"
+    );
+
+    // Nothing left to re-process; --all starts a run over every document.
+    let none = q.push(&["--reprocess", "--db", &db.url], &[]);
+    assert_eq!(
+        (none["reprocess"]["total"].as_i64(), none["documents"].as_i64()),
+        (Some(0), Some(0)),
+        "{none}"
+    );
+    let all = q.push(&["--reprocess", "--all", "--db", &db.url], &[]);
+    assert_eq!(all["reprocess"]["total"].as_i64(), Some(docs), "{all}");
+}
+
 #[test]
 fn a_killed_worker_and_a_worker_dead_before_its_ack_change_nothing() {
     let test = "a_killed_worker_and_a_worker_dead_before_its_ack_change_nothing";

@@ -27,7 +27,14 @@ pushing the same inputs again within two minutes publishes nothing new (JetStrea
 shard stored twice stores nothing twice anyway. Unreadable inputs travel in the shards and are recorded in the \
 failures table by the worker, as `rasd ingest` records them; a missing file or unreachable URL is also named on \
 stderr and the exit status is 2.\n\
---from-db sqlite:PATH|postgres://… re-publishes every document stored in a database."
+--from-db sqlite:PATH|postgres://… re-publishes every document stored in a database.\n\
+--reprocess re-runs the documents stored in the PostgreSQL database of --db (or RASD_DB) through the workers, \
+with this rasd's extractor: those extracted by another version, or every one with --all. The workers write the \
+new records apart; every query keeps the old ones until the last document is done, then the new records replace \
+them and the incidents, timelines and contradictions are rebuilt, in one transaction. Pushing --reprocess again \
+resumes an unfinished run (only its documents not yet done are published); a run of another rasd version is \
+abandoned for the new one. Each shard must be taken by a worker of this rasd version: another one leaves it \
+(dead-lettered after --max-deliver attempts, with the reason; push --reprocess again to publish it anew)."
 )]
 pub struct PushArgs {
     /// Files, directories or URLs to publish.
@@ -38,8 +45,18 @@ pub struct PushArgs {
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub shard_size: u32,
     /// Re-publish the documents stored in this database (sqlite:PATH, a path, or postgres://…).
-    #[arg(long, value_name = "DB")]
+    #[arg(long, value_name = "DB", conflicts_with = "reprocess")]
     pub from_db: Option<String>,
+    /// Re-process the documents stored in PostgreSQL (--db, else RASD_DB) with this rasd version, switching
+    /// their records over when the last is done (see below).
+    #[arg(long, conflicts_with = "paths")]
+    pub reprocess: bool,
+    /// With --reprocess: every stored document, also those extracted by this version.
+    #[arg(long, requires = "reprocess")]
+    pub all: bool,
+    /// With --reprocess: the PostgreSQL database (postgres://…; default RASD_DB).
+    #[arg(long, value_name = "URL", requires = "reprocess")]
+    pub db: Option<String>,
     /// Print the counts as JSON.
     #[arg(long)]
     pub json: bool,
@@ -52,6 +69,10 @@ pub struct StatusArgs {
     /// Print the counts as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also show the last re-processing run of this PostgreSQL database (postgres://…; default RASD_DB when
+    /// set).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
 }
 
 pub fn run(cmd: Cmd) -> Result<ExitCode> {
@@ -70,11 +91,31 @@ struct Pushed {
     duplicate_shards: u64,
     /// Inputs that could not be read (published as failures; missing files and URLs also exit 2).
     unreadable: u64,
+    /// With --reprocess: the run, as it stands after the push.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reprocess: Option<ReprocessPushed>,
 }
 
-/// A shard's wire form: a message with its content id.
-pub fn encode(items: &[ShardItem]) -> Result<(String, Vec<u8>)> {
-    let payload = serde_json::to_vec(&Shard { items: items.to_vec() })?;
+/// The run of a `--reprocess` push.
+#[derive(Debug, Serialize)]
+struct ReprocessPushed {
+    version: String,
+    /// Documents the run covers, and those not yet written when the push began.
+    total: i64,
+    remaining: i64,
+    resumed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    abandoned: Option<String>,
+    /// True when this push found the run complete and switched it over itself.
+    switched: bool,
+}
+
+/// A shard's wire form: a message with its content id. `reprocess`: the rasd version of a re-processing run.
+pub fn encode(items: &[ShardItem], reprocess: Option<&str>) -> Result<(String, Vec<u8>)> {
+    let payload = serde_json::to_vec(&Shard {
+        items: items.to_vec(),
+        reprocess: reprocess.map(str::to_string),
+    })?;
     let id = blake3::hash(&payload).to_hex()[..32].to_string();
     Ok((id, payload))
 }
@@ -106,6 +147,8 @@ struct Publisher<'a> {
     shard: Vec<ShardItem>,
     bytes: usize,
     done: Pushed,
+    /// The rasd version of a re-processing run, carried by every shard.
+    reprocess: Option<String>,
 }
 
 impl Publisher<'_> {
@@ -135,7 +178,7 @@ impl Publisher<'_> {
         if self.shard.is_empty() {
             return Ok(());
         }
-        let (id, payload) = encode(&self.shard)?;
+        let (id, payload) = encode(&self.shard, self.reprocess.as_deref())?;
         let n = self.shard.len() as u64;
         let dup = self.nats.publish(&self.subject, &id, &[], payload)?;
         self.done.shards += 1;
@@ -148,8 +191,11 @@ impl Publisher<'_> {
 }
 
 fn push(args: PushArgs) -> Result<ExitCode> {
-    if args.paths.is_empty() && args.from_db.is_none() {
-        bail!("nothing to push: give files, directories or URLs, or --from-db DB");
+    if args.paths.is_empty() && args.from_db.is_none() && !args.reprocess {
+        bail!("nothing to push: give files, directories or URLs, --from-db DB, or --reprocess");
+    }
+    if args.reprocess {
+        return push_reprocess(args);
     }
     let nats = args.nats.connect("rasd queue push")?;
     nats.work_stream()?;
@@ -162,6 +208,7 @@ fn push(args: PushArgs) -> Result<ExitCode> {
         shard: Vec::new(),
         bytes: 0,
         done: Pushed::default(),
+        reprocess: None,
     };
     let mut missing = Vec::new();
     for item in super::ingest::items(&args.paths) {
@@ -233,6 +280,93 @@ fn push(args: PushArgs) -> Result<ExitCode> {
     })
 }
 
+/// `rasd queue push --reprocess`: starts (or resumes) the run in PostgreSQL, then publishes its documents not
+/// yet done. A run found complete but not switched over (its last worker died first) is switched here.
+fn push_reprocess(args: PushArgs) -> Result<ExitCode> {
+    let url = super::worker::pg_url(&args.db)?;
+    let mut pg = rasd_pg::connect(&url)?;
+    rasd_pg::migrate(&mut pg).context("preparing the PostgreSQL schema")?;
+    let version = rasd_events::VERSION;
+    let started = rasd_pg::reprocess::start(&mut pg, version, args.all)
+        .with_context(|| format!("starting the re-processing run in {}", rasd_pg::redact(&url)))?;
+    if let Some(old) = &started.abandoned {
+        eprintln!("rasd: note: the unfinished re-processing run of rasd {old} is abandoned for this one ({version})");
+    }
+    let mut info = ReprocessPushed {
+        version: version.to_string(),
+        total: started.run.total,
+        remaining: started.run.remaining,
+        resumed: started.resumed,
+        abandoned: started.abandoned.clone(),
+        switched: false,
+    };
+    let nats = args.nats.connect("rasd queue push")?;
+    let mut p = Publisher {
+        subject: nats.names.work_subject(),
+        size: args.shard_size as usize,
+        max_bytes: nats.max_payload().saturating_sub(1024),
+        nats: &nats,
+        shard: Vec::new(),
+        bytes: 0,
+        done: Pushed::default(),
+        reprocess: Some(version.to_string()),
+    };
+    if started.run.state == "running" && started.run.remaining > 0 {
+        nats.work_stream()?;
+        let mut err = None;
+        let read = rasd_pg::reprocess::pending_docs(&mut pg, 1000, &mut |items| {
+            for i in items {
+                if let Err(e) = p.add(i) {
+                    err = Some(e);
+                    return Err(rasd_pg::Error::Schema("publishing stopped".into()));
+                }
+            }
+            Ok(())
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+        read.with_context(|| format!("reading the documents of {}", rasd_pg::redact(&url)))?;
+        p.flush()?;
+    } else if started.run.state == "running" {
+        let opts = rasd_reconcile::Options::default();
+        info.switched = rasd_pg::reprocess::switch_if_complete(&mut pg, &opts)
+            .context("switching the completed re-processing run over")?
+            .is_some();
+    }
+    let mut done = p.done;
+    let mut out = std::io::stdout().lock();
+    let line = if started.run.total == 0 {
+        format!(
+            "nothing to re-process: every stored document was extracted by rasd {version} (--all re-extracts them anyway)"
+        )
+    } else if info.switched {
+        format!(
+            "the re-processing run of rasd {version} was complete ({} document(s)): its records are switched over",
+            started.run.total
+        )
+    } else {
+        format!(
+            "{} re-processing with rasd {version}: published {} of {} document(s) in {} shard(s) to {} ({} shard(s)              already there); the old records stay until the last is written, then the new ones replace them at once",
+            if started.resumed { "resumed" } else { "started" },
+            done.documents,
+            started.run.total,
+            done.shards,
+            nats.names.work(),
+            done.duplicate_shards
+        )
+    };
+    done.reprocess = Some(info);
+    if args.json {
+        serde_json::to_writer(&mut out, &done)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// What `queue status` shows.
 #[derive(Debug, Default, Serialize)]
 struct Status {
@@ -250,6 +384,9 @@ struct Status {
     /// Documents committed by workers in the last 60 s, and per second.
     documents_last_minute: u64,
     documents_per_second: f64,
+    /// The last re-processing run (`queue push --reprocess`), when a database was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reprocess: Option<rasd_pg::reprocess::Run>,
 }
 
 fn status(args: StatusArgs) -> Result<ExitCode> {
@@ -259,6 +396,14 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
         stream: names.work(),
         ..Status::default()
     };
+    if args.db.is_some() || std::env::var_os(crate::dburl::ENV).is_some() {
+        let url = super::worker::pg_url(&args.db)?;
+        let mut pg = rasd_pg::connect(&url)?;
+        // A database no rasd command has prepared yet has had no run.
+        if rasd_pg::schema::version(&mut pg)? >= 2 {
+            s.reprocess = rasd_pg::reprocess::status(&mut pg)?;
+        }
+    }
     nats.block_on(async {
         let js = &nats.js;
         if let Ok(mut work) = js.get_stream(names.work()).await {
@@ -334,6 +479,16 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
             "throughput: {} document(s) committed in the last minute ({:.1} documents/s)",
             s.documents_last_minute, s.documents_per_second
         )?;
+        if let Some(r) = &s.reprocess {
+            writeln!(
+                out,
+                "re-processing with rasd {}: {}, {} of {} document(s) done",
+                r.version,
+                r.state,
+                r.total - r.remaining,
+                r.total
+            )?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -26,7 +26,7 @@
 use super::ingest::{extractor, worker as extract_worker};
 use crate::nats::NatsArgs;
 use crate::obs::{LogFormat, Metrics};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use async_nats::jetstream::AckKind;
 use rasd_core::Doc;
 use rasd_pg::work::{Prepared, Shard, ShardStats};
@@ -375,6 +375,91 @@ fn dead_letter(
 }
 
 /// A shard from its message payload.
+/// A shard of `rasd queue push --reprocess`: extracts its stored documents again and writes the records to the
+/// run (`rasd_pg::reprocess`); the write that leaves nothing to do switches the run over. A worker of another
+/// rasd version leaves the shard to one of the run's version (an error: it is retried, then dead-lettered).
+#[allow(clippy::too_many_arguments)]
+fn reprocess(
+    args: &Args,
+    pg: &mut rasd_pg::postgres::Client,
+    make: &(impl Fn() -> super::ingest::ExtractFn + Sync),
+    items: Vec<rasd_pg::work::ShardItem>,
+    version: &str,
+    stop: &AtomicBool,
+    id: &str,
+    t: Instant,
+) -> Result<Option<(ShardStats, f64, f64)>> {
+    if version != rasd_events::VERSION {
+        bail!(
+            "this shard re-processes documents with rasd {version}, and this worker is rasd {}: it is left to a \
+             worker of that version",
+            rasd_events::VERSION
+        );
+    }
+    let redone: Vec<std::result::Result<rasd_pg::reprocess::Redone, String>> = items
+        .into_par_iter()
+        .map_init(make, |extract, item| {
+            let doc = item.document()?;
+            Ok(rasd_pg::reprocess::Redone {
+                doc_id: doc.id.clone(),
+                outlet: doc.outlet.clone(),
+                events: extract_one(extract, doc).map_err(|e| format!("{}: {e}", doc.id))?,
+            })
+        })
+        .collect();
+    let redone: Vec<_> = redone
+        .into_iter()
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| anyhow!("re-processing a stored document: {e}"))?;
+    let extract_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if args.debug_delay_ms > 0 {
+        std::thread::sleep(Duration::from_millis(args.debug_delay_ms));
+    }
+    if stop.load(Ordering::SeqCst) {
+        return Ok(None);
+    }
+    let t = Instant::now();
+    let written = rasd_pg::reprocess::write(pg, version, &redone)?;
+    let mut stats = ShardStats::default();
+    match written {
+        rasd_pg::reprocess::Written::Obsolete { current } => {
+            info!(shard = %id, "shard {id}: the re-processing run of rasd {version} is over ({}); nothing written",
+                current.map_or("no run".to_string(), |r| format!("the last run is rasd {}, {}", r.version, r.state)));
+        }
+        rasd_pg::reprocess::Written::Stored {
+            documents,
+            events,
+            remaining,
+        } => {
+            stats.counts.read = documents;
+            stats.counts.events = events;
+            if remaining <= 0 {
+                let opts = rasd_reconcile::Options::default();
+                if let Some(s) = rasd_pg::reprocess::switch_if_complete(pg, &opts)? {
+                    info!(
+                        version = %s.version,
+                        documents = s.documents,
+                        old_events = s.old_events,
+                        new_events = s.new_events,
+                        "re-processing with rasd {} is complete: the records of its {} document(s) are switched \
+                         over ({} event(s) replaced by {}), and the derived tables rebuilt",
+                        s.version,
+                        s.documents,
+                        s.old_events,
+                        s.new_events
+                    );
+                }
+            }
+        }
+    }
+    let write_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if args.debug_die_after_commit {
+        info!(shard = %id, "shard {id} committed; dying before the ack (--debug-die-after-commit)");
+        std::process::exit(3);
+    }
+    Ok(Some((stats, extract_ms, write_ms)))
+}
+
 fn decode(payload: &[u8]) -> Result<Shard> {
     serde_json::from_slice(payload).map_err(|e| anyhow!("the shard is not valid JSON: {e}"))
 }
@@ -394,6 +479,13 @@ fn process(
 ) -> Result<Option<(ShardStats, f64, f64)>> {
     let t = Instant::now();
     let shard = decode(payload)?;
+    if let Some(version) = &shard.reprocess {
+        let done = reprocess(args, pg, make, shard.items, version, stop, id, t)?;
+        if let Some((stats, _, _)) = &done {
+            publish_done(nats, id, stats)?;
+        }
+        return Ok(done);
+    }
     let prepared: Vec<Prepared> = shard
         .items
         .into_par_iter()
@@ -423,7 +515,13 @@ fn process(
         let payload = serde_json::to_vec(&serde_json::json!({ "shard": id, "buckets": buckets }))?;
         nats.publish(&nats.names.buckets_subject(), &format!("b-{id}"), &[], payload)?;
     }
+    publish_done(nats, id, &stats)?;
+    Ok(Some((stats, extract_ms, write_ms)))
+}
+
+/// Tells `rasd queue status` that shard `id` is done, with its documents (for its throughput).
+fn publish_done(nats: &crate::nats::Nats, id: &str, stats: &ShardStats) -> Result<()> {
     let done = serde_json::to_vec(&serde_json::json!({ "shard": id, "documents": stats.counts.read }))?;
     nats.publish(&nats.names.done_subject(), &format!("d-{id}"), &[], done)?;
-    Ok(Some((stats, extract_ms, write_ms)))
+    Ok(())
 }
