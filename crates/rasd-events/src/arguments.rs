@@ -84,6 +84,11 @@ pub(crate) fn attach(
         }
     }
     let mut sub = decide_type(sent, c, &who)?;
+    // "تبادل مسلحون وقوات الأمن إطلاق النار", "تبادل كثيف لإطلاق النار": an exchange of fire is a clash, not
+    // an attack on civilians.
+    if sub == SubEventType::Attack && exchange_of_fire(sent, c) {
+        sub = SubEventType::ArmedClash;
+    }
     // "اغتال مسلحون ضابطاً في الأمن العام": an attack on fighters, soldiers or police is an armed clash.
     if sub == SubEventType::Attack && !toll::civilian_victims(sent, c) {
         let (cs, ce) = c.clause;
@@ -230,6 +235,16 @@ pub(crate) fn attach(
     })
 }
 
+/// Whether the act is an exchange of fire: a form of تبادل at most four words before the trigger.
+fn exchange_of_fire(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let w = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end));
+    (w.contains("اطلاق") || w.contains("اطلق"))
+        && sent
+            .words_before(c.hit.start, 4)
+            .iter()
+            .any(|w| w.trim_start_matches(['و', 'ف']).starts_with("تبادل"))
+}
+
 /// A weak trigger needs its actor and its own place; a nominal trigger needs an actor or a place in its clause
 /// ("بعد سنوات من حروب ومعارك" names neither: commentary, not an act).
 fn strong_enough(sent: &Sent<'_>, c: &Candidate, who: &Actors, where_: &Placed) -> bool {
@@ -334,6 +349,10 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
             // A bare killing is an event only when the victims are civilians or the killer is named.
             if toll::civilian_victims(sent, c) || who.actor1.is_some() {
                 SubEventType::Attack
+            } else if in_clause(Cue::Combatant) {
+                // "قتل 13 جنديا وأصيب 18 آخرون": soldiers, police or fighters killed, no act named, fell in a
+                // fight (ACLED codes an attack on armed forces as an armed clash).
+                SubEventType::ArmedClash
             } else {
                 return None;
             }

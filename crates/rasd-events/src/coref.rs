@@ -184,6 +184,58 @@ fn word_start(text: &str, at: usize) -> usize {
     s
 }
 
+/// Whether an actor is named right after byte `at`: in the next word ("مسلحون حوثيون", "مسلحين مجهولين"), or
+/// after a word that ties the gunmen to a group ("مسلحين من داعش", "مسلحين تابعين لقوات الدعم السريع"); a lexicon
+/// mention or an actor word. The object of their act ("هاجم مسلحون حاجزا للشرطة") is not their name.
+fn actor_follows(text: &str, at: usize, mentions: &[Mention], hits: &[Hit], rules: &Rules) -> bool {
+    const TIES: &[&str] = &[
+        "من",
+        "تابعين",
+        "تابعون",
+        "ينتمون",
+        "يتبعون",
+        "موالين",
+        "موالون",
+        "مرتبطين",
+        "مرتبطون",
+        "ينتمي",
+    ];
+    // Byte spans of the next four words.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, ch) in text[at..].char_indices() {
+        match (ch.is_whitespace(), start) {
+            (true, Some(s)) => {
+                words.push((s, at + i));
+                start = None;
+                if words.len() == 4 {
+                    break;
+                }
+            }
+            (false, None) => start = Some(at + i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start.filter(|_| words.len() < 4) {
+        words.push((s, text.len()));
+    }
+    let Some(&(_, first_end)) = words.first() else {
+        return false;
+    };
+    let tied = TIES.contains(&fold_str(&text[words[0].0..words[0].1], Mode::Key).as_str());
+    let end = if tied {
+        words.last().map_or(first_end, |w| w.1)
+    } else {
+        first_end
+    };
+    mentions
+        .iter()
+        .any(|m| m.kind == MentionKind::Actor && m.start >= at && m.start < end)
+        || hits
+            .iter()
+            .any(|o| o.start >= at && o.start < end && matches!(rules.get(o.rule).kind, RuleKind::ActorWord { .. }))
+}
+
 /// The key-normalized words before byte `at`, nearest first (at most `n`).
 fn words_before(text: &str, at: usize, n: usize) -> Vec<String> {
     text[..at]
@@ -243,7 +295,7 @@ pub(crate) fn apply(
     }
     let mut added_by_end: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for h in hits {
-        let RuleKind::ActorWord { nisba } = rules.get(h.rule).kind else {
+        let RuleKind::ActorWord { nisba, bare } = rules.get(h.rule).kind else {
             continue;
         };
         let target = rules.get(h.rule).target.as_str();
@@ -323,6 +375,10 @@ pub(crate) fn apply(
             if !(head(before.first()) || adj && head(before.get(1))) {
                 continue;
             }
+        }
+        // "هاجم مسلحون حوثيون", "مسلحين من داعش", "مسلحين مجهولين": the group named after it is the actor.
+        if bare && actor_follows(text, h.end, mentions, hits, rules) {
+            continue;
         }
         if res.actor(&id, false).is_none() {
             continue;

@@ -138,6 +138,9 @@ pub enum RuleKind {
     /// actor (or `@police`, `@latter`) is in [`Rule::target`].
     ActorWord {
         nisba: bool,
+        /// `bare`: the word names the actor only when no other actor is named right after it ("مسلحون" alone
+        /// is an unidentified armed group; "مسلحون حوثيون", "مسلحين من داعش" are the group named).
+        bare: bool,
     },
 }
 
@@ -308,7 +311,7 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
         let stem = match f[2] {
             "stem" => true,
             "word" => false,
-            "nisba" if kind_of_file == 3 => false,
+            "nisba" | "bare" if kind_of_file == 3 => false,
             other => {
                 return Err(Error::Rules(format!(
                     "{origin}: match must be word or stem, not {other:?}"
@@ -358,7 +361,10 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
                 {
                     return Err(Error::Rules(format!("{origin}: unknown actor target {t:?}")));
                 }
-                RuleKind::ActorWord { nisba: f[2] == "nisba" }
+                RuleKind::ActorWord {
+                    nisba: f[2] == "nisba",
+                    bare: f[2] == "bare",
+                }
             }
         };
         let target = if kind_of_file == 3 {

@@ -238,3 +238,56 @@ fn a_quoted_place_name_is_governed_like_a_bare_one() {
         assert_eq!(recs[0]["location"]["name_ar"], "الحويجة", "{text}");
     }
 }
+
+#[test]
+fn gunmen_no_group_is_named_for_are_an_unidentified_armed_group() {
+    // "مسلحون" alone: ACLED's unidentified armed group, as "مجهولون" already was.
+    for text in [
+        "هاجم مسلحون حاجزا للشرطة في مدينة كركوك فجر اليوم.",
+        "اختطف مسلحون ثلاثة مهندسين من موقع عملهم في مدينة الموصل.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{text}: {recs:#?}");
+    }
+    // A group named right after the gunmen is the actor.
+    let recs = extract("هاجم مسلحون حوثيون مواقع للجيش في مدينة تعز.");
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "houthis", "{recs:#?}");
+}
+
+#[test]
+fn an_exchange_of_fire_is_a_clash_not_an_attack_on_civilians() {
+    for text in [
+        "تبادل مسلحون وقوات الأمن إطلاق النار في مدينة حمص.",
+        "ووقع تبادل كثيف لإطلاق النار بين عناصر الشرطة ومهربين في مدينة العريش.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Armed clash"], "{text}: {recs:#?}");
+        assert_ne!(recs[0]["actor2"]["id"], "civilians", "{text}: {recs:#?}");
+    }
+    // Fire opened on people, with no exchange, stays an attack on civilians.
+    let recs = extract("أقدم مجهولون على إطلاق النار على مدنيين في مدينة حمص.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+}
+
+#[test]
+fn who_was_killed_decides_a_killing_with_no_act_named() {
+    // Soldiers or security men killed, no act named: they fell in a fight (an armed clash).
+    for text in [
+        "قتل 12 جنديا وأصيب 20 آخرون في ريف حمص الشرقي.",
+        "قتل رجل أمن في مدينة العريش.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Armed clash"], "{text}: {recs:#?}");
+    }
+    // A boy, men, a woman: civilians, so an attack on them.
+    for text in [
+        "قتل فتى برصاص قناص في مدينة درعا.",
+        "قتل رجلان وسيدة في قرية شمال مدينة حماة.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Attack"], "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor2"]["id"], "civilians", "{text}: {recs:#?}");
+    }
+}
