@@ -13,6 +13,7 @@
 
 /// Alerts raised by incremental reconciles.
 pub mod alerts;
+pub mod db;
 /// ACLED CSV, GeoJSON and JSONL exports.
 pub mod export;
 mod incremental;
@@ -29,6 +30,7 @@ pub mod sketch;
 /// The state of `rasd watch`: sources, validators, seen feed items.
 pub mod watch_state;
 
+pub use db::{Arg, ReadDb, Row};
 pub use ingest::{IngestStats, Progress};
 pub use query::{
     Admin1, DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary, admin1_by_code, admin1_divisions,
@@ -79,6 +81,9 @@ pub enum Error {
     Csv(#[from] csv::Error),
     #[error("invalid query: {0}")]
     Query(String),
+    /// An error of another database engine (PostgreSQL), in its words.
+    #[error("{0}")]
+    Backend(String),
 }
 
 /// The store's result type.
@@ -299,6 +304,16 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+}
+
+/// A store is read through [`ReadDb`]: the queries and exports (written once for SQLite and PostgreSQL) are
+/// methods of `dyn ReadDb`, and a store answers them from its SQLite connection.
+impl std::ops::Deref for Store {
+    type Target = dyn ReadDb;
+
+    fn deref(&self) -> &(dyn ReadDb + 'static) {
+        &self.conn
+    }
 }
 
 /// What a rebuild of the derived tables produced.
