@@ -246,7 +246,9 @@ pub fn to_postgres(sql: &str) -> String {
     order_nulls_first(&out)
 }
 
-/// Adds SQLite's order of NULLs to every `ORDER BY` list of `sql` (see [`to_postgres`]).
+/// Adds SQLite's order of NULLs to every `ORDER BY` list of `sql` (see [`to_postgres`]). A list ends at `LIMIT`,
+/// `OFFSET`, the parenthesis that closes its subquery, or the end; its keys are split at the commas outside
+/// parentheses.
 fn order_nulls_first(sql: &str) -> String {
     const KEY: &str = "ORDER BY ";
     let mut out = String::with_capacity(sql.len() + 32);
@@ -254,14 +256,30 @@ fn order_nulls_first(sql: &str) -> String {
     while let Some(at) = rest.find(KEY) {
         out.push_str(&rest[..at + KEY.len()]);
         rest = &rest[at + KEY.len()..];
-        // The list ends at LIMIT, OFFSET, a closing parenthesis or the end.
-        let end = [" LIMIT", " OFFSET", ")"]
+        let mut keys: Vec<&str> = Vec::new();
+        let (mut depth, mut start, mut end) = (0i32, 0, rest.len());
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    keys.push(&rest[start..i]);
+                    start = i + 1;
+                }
+                ' ' if depth == 0 && (rest[i..].starts_with(" LIMIT") || rest[i..].starts_with(" OFFSET")) => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        keys.push(&rest[start..end]);
+        let keys: Vec<String> = keys
             .iter()
-            .filter_map(|k| rest.find(k))
-            .min()
-            .unwrap_or(rest.len());
-        let keys: Vec<String> = rest[..end]
-            .split(',')
             .map(|k| {
                 let k = k.trim();
                 if k.ends_with(" DESC") {
@@ -299,6 +317,11 @@ mod tests {
         assert_eq!(
             to_postgres("SELECT a, count(*) FROM t GROUP BY a ORDER BY 2 DESC, 1"),
             "SELECT a, count(*) FROM t GROUP BY a ORDER BY 2 DESC NULLS LAST, 1 NULLS FIRST"
+        );
+        assert_eq!(
+            to_postgres("SELECT id FROM (SELECT id FROM t ORDER BY coalesce(a, b), id DESC LIMIT 3) ORDER BY id"),
+            "SELECT id FROM (SELECT id FROM t ORDER BY coalesce(a, b) NULLS FIRST, id DESC NULLS LAST LIMIT 3) \
+             ORDER BY id NULLS FIRST"
         );
         // Quoted text is left alone: no placeholder, no keyword.
         assert_eq!(
