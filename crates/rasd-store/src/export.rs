@@ -127,6 +127,9 @@ pub struct ExportOptions {
     pub exclude_corrected: bool,
 }
 
+/// The most claim events the CSV export reads in one query (which bounds the number of distinct statements).
+const CLAIM_CHUNK: usize = 64;
+
 /// The corrections of every event, by event id.
 pub(crate) type Corrections = HashMap<String, Vec<Correction>>;
 
@@ -234,21 +237,26 @@ fn source_scale(kinds: &[&str]) -> String {
 }
 
 impl<'a> dyn ReadDb + 'a {
-    /// The stored events of one incident's claims, by id (read per incident, not all at once).
+    /// The stored events of one incident's claims, by id (read per incident, not all at once: one query per
+    /// [`CLAIM_CHUNK`] claims, which on PostgreSQL is one round trip instead of one per claim).
     fn claim_events(&self, inc: &Incident) -> Result<HashMap<String, Event>> {
-        let mut out = HashMap::new();
-        for c in &inc.claims {
-            if out.contains_key(&c.event_id) {
-                continue;
-            }
-            let json = self.first(
-                "SELECT json FROM events WHERE id = ?1",
-                &[c.event_id.as_str().into()],
-                |r| crate::db::text(r, 0),
-            )?;
-            if let Some(json) = json {
-                out.insert(c.event_id.clone(), serde_json::from_str::<Event>(&json)?);
-            }
+        let mut ids: Vec<&str> = inc.claims.iter().map(|c| c.event_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CLAIM_CHUNK) {
+            let sql = format!(
+                "SELECT id, json FROM events WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let args: Vec<Arg> = chunk.iter().map(|&id| Arg::from(id)).collect();
+            self.each_row(&sql, &args, &mut |r| {
+                out.insert(
+                    crate::db::text(r, 0)?,
+                    serde_json::from_str::<Event>(&crate::db::text(r, 1)?)?,
+                );
+                Ok(true)
+            })?;
         }
         Ok(out)
     }

@@ -339,7 +339,7 @@ impl Store {
     }
 
     /// Opens an existing database for reading only. Nothing is ever written through it (derived tables are
-    /// read as the last rebuild left them, see [`Store::is_dirty`]), and every query of this store reads the
+    /// read as the last rebuild left them, see `is_dirty` of [`ReadDb`]), and every query of this store reads the
     /// same snapshot: the last committed state, whatever a writer does meanwhile.
     ///
     /// An empty file (a database that a writer is just creating) is [`Error::Missing`]. The one exception to
@@ -539,11 +539,6 @@ impl Store {
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
-    }
-
-    /// True when documents changed since the derived tables were last rebuilt.
-    pub fn is_dirty(&self) -> Result<bool> {
-        Ok(matches!(self.meta("dirty")?.as_deref(), Some("1" | "pending")))
     }
 
     /// Rebuilds incidents, control claims and contradictions when documents changed since the last rebuild
