@@ -1,14 +1,16 @@
-//! The PostgreSQL store of rasd (issue 14), first slice: the schema with its versioned migrations
-//! ([`schema`]), and moving an SQLite project database into PostgreSQL with COPY ([`copy`]), checked by
-//! per-table counts and, in tests, by a canonical dump of every table ([`dump`]); what the scale-out commands
-//! (`rasd queue push`, `rasd worker`, `rasd reconcile --worker`) write ([`work`]); re-processing every stored
-//! document with a new rasd version, switched over at once ([`reprocess`]).
+//! The PostgreSQL store of rasd (issue 14): the schema with its versioned migrations ([`schema`]), moving an
+//! SQLite project database into PostgreSQL with COPY ([`copy`]), checked by per-table counts and, in tests, by a
+//! canonical dump of every table ([`dump`]); what the scale-out commands (`rasd queue push`, `rasd worker`,
+//! `rasd reconcile --worker`) write ([`work`]); re-processing every stored document with a new rasd version,
+//! switched over at once ([`reprocess`]); and the read commands' queries and exports, through the same query
+//! code as SQLite ([`read`]).
 //!
 //! The tables are those of the SQLite store column for column (see [`tables::TABLES`]). The synchronous
 //! `postgres` client is used, without TLS: servers are on 127.0.0.1 or a private network.
 
 pub mod copy;
 pub mod dump;
+pub mod read;
 pub mod reprocess;
 pub mod schema;
 pub mod tables;
@@ -33,8 +35,16 @@ pub enum Error {
          `eval \"$(scripts/cluster-local.sh up)\"` starts one on 127.0.0.1)"
     )]
     Connect { url: String, detail: String },
+    /// The server answered, and refused: a wrong password, an unknown role or database.
+    #[error("PostgreSQL at {url} refused the connection: {detail}")]
+    Refused { url: String, detail: String },
     #[error("PostgreSQL: {}", pg_message(.0))]
     Postgres(postgres::Error),
+    #[error(
+        "{url}: no rasd database here (no rasd schema; `rasd migrate sqlite:FILE {url}` or `rasd worker` creates \
+         one)"
+    )]
+    NoSchema { url: String },
     #[error("the PostgreSQL database has rasd schema version {found}; this rasd knows up to {known}: upgrade rasd")]
     TooNew { found: i32, known: i32 },
     #[error(transparent)]
@@ -130,9 +140,15 @@ pub fn connect(url: &str) -> Result<postgres::Client> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
-    config.connect(postgres::NoTls).map_err(|e| Error::Connect {
-        url: redact(url),
-        detail: pg_message(&e),
+    config.connect(postgres::NoTls).map_err(|e| match e.as_db_error() {
+        Some(_) => Error::Refused {
+            url: redact(url),
+            detail: pg_message(&e),
+        },
+        None => Error::Connect {
+            url: redact(url),
+            detail: pg_message(&e),
+        },
     })
 }
 

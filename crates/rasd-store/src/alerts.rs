@@ -2,7 +2,7 @@
 //! stored in `alerts` in the same transaction (once each: the key is unique). `rasd watch --alerts` writes them
 //! as JSON lines (and POSTs them to a webhook); `rasd alerts --since` lists them.
 
-use crate::{Result, Store};
+use crate::{Arg, ReadDb, Result};
 use chrono::NaiveDate;
 use rasd_reconcile::{Contradiction, ControlClaim, Side, Timeline};
 use rusqlite::{Transaction, params};
@@ -142,7 +142,7 @@ pub(crate) fn store(tx: &Transaction<'_>, alerts: &[Alert]) -> Result<()> {
     Ok(())
 }
 
-impl Store {
+impl<'a> dyn ReadDb + 'a {
     /// Alerts raised at or after `since` (Unix seconds), oldest first, each with its sequence number.
     pub fn alerts_since(&self, since: i64) -> Result<Vec<(i64, Alert)>> {
         self.alerts_where("at >= ?1", since)
@@ -155,31 +155,26 @@ impl Store {
 
     /// The sequence number of the last alert (0 when none).
     pub fn last_alert_seq(&self) -> Result<i64> {
-        match self
-            .conn
-            .query_row("SELECT ifnull(max(seq), 0) FROM alerts", [], |r| r.get(0))
-        {
-            Ok(v) => Ok(v),
-            Err(e) if e.to_string().contains("no such table") => Ok(0),
-            Err(e) => Err(e.into()),
+        // A database that a reader opened before any writer migrated it has no alerts yet.
+        if !self.has_table("alerts")? {
+            return Ok(0);
         }
+        Ok(self
+            .first("SELECT coalesce(max(seq), 0) FROM alerts", &[], |r| {
+                crate::db::int(r, 0)
+            })?
+            .unwrap_or(0))
     }
 
     fn alerts_where(&self, cond: &str, v: i64) -> Result<Vec<(i64, Alert)>> {
-        let mut stmt = match self
-            .conn
-            .prepare(&format!("SELECT seq, json FROM alerts WHERE {cond} ORDER BY seq"))
-        {
-            Ok(s) => s,
-            // A database that a reader opened before any writer migrated it has no alerts yet.
-            Err(e) if e.to_string().contains("no such table") => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let rows: Vec<(i64, String)> = stmt
-            .query_map([v], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<std::result::Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(seq, json)| Ok((seq, serde_json::from_str(&json)?)))
-            .collect()
+        // A database that a reader opened before any writer migrated it has no alerts yet.
+        if !self.has_table("alerts")? {
+            return Ok(Vec::new());
+        }
+        self.rows(
+            &format!("SELECT seq, json FROM alerts WHERE {cond} ORDER BY seq"),
+            &[Arg::Int(v)],
+            |r| Ok((crate::db::int(r, 0)?, serde_json::from_str(&crate::db::text(r, 1)?)?)),
+        )
     }
 }

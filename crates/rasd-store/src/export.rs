@@ -10,7 +10,7 @@
 //! Names out: `admin1` is the division's name ("Deir ez-Zor Governorate") and `admin1_code` its GeoNames code
 //! ("SY.07"), in every format.
 //!
-//! Every format streams: rows are read from the SQLite cursor and written one at a time, so memory does not grow
+//! Every format streams: rows are read from the database cursor and written one at a time, so memory does not grow
 //! with the size of the database. What an export leaves out of the incidents the filter selects is counted
 //! ([`ExportCounts`]): CSV has no row for an incident that no independent source reports (only denials or
 //! republished copies mention it), GeoJSON no point for one without a place.
@@ -20,10 +20,9 @@
 
 use crate::query::{admin1_name_and_code, event_value};
 use crate::serve_queries::Correction;
-use crate::{Filter, Result, Store};
+use crate::{Arg, Filter, ReadDb, Result};
 use rasd_core::{ActorType, Event, EventType, Stance};
 use rasd_reconcile::Incident;
-use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -127,6 +126,9 @@ pub struct ExportOptions {
     /// Leave out events an analyst marked wrong (and incidents all of whose claims were).
     pub exclude_corrected: bool,
 }
+
+/// The most claim events the CSV export reads in one query (which bounds the number of distinct statements).
+const CLAIM_CHUNK: usize = 64;
 
 /// The corrections of every event, by event id.
 pub(crate) type Corrections = HashMap<String, Vec<Correction>>;
@@ -234,19 +236,27 @@ fn source_scale(kinds: &[&str]) -> String {
     scales.join("-")
 }
 
-impl Store {
-    /// The stored events of one incident's claims, by id (read per incident, not all at once).
+impl<'a> dyn ReadDb + 'a {
+    /// The stored events of one incident's claims, by id (read per incident, not all at once: one query per
+    /// [`CLAIM_CHUNK`] claims, which on PostgreSQL is one round trip instead of one per claim).
     fn claim_events(&self, inc: &Incident) -> Result<HashMap<String, Event>> {
-        let mut stmt = self.conn.prepare_cached("SELECT json FROM events WHERE id = ?1")?;
-        let mut out = HashMap::new();
-        for c in &inc.claims {
-            if out.contains_key(&c.event_id) {
-                continue;
-            }
-            let json: Option<String> = stmt.query_row([&c.event_id], |r| r.get(0)).optional()?;
-            if let Some(json) = json {
-                out.insert(c.event_id.clone(), serde_json::from_str::<Event>(&json)?);
-            }
+        let mut ids: Vec<&str> = inc.claims.iter().map(|c| c.event_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CLAIM_CHUNK) {
+            let sql = format!(
+                "SELECT id, json FROM events WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let args: Vec<Arg> = chunk.iter().map(|&id| Arg::from(id)).collect();
+            self.each_row(&sql, &args, &mut |r| {
+                out.insert(
+                    crate::db::text(r, 0)?,
+                    serde_json::from_str::<Event>(&crate::db::text(r, 1)?)?,
+                );
+                Ok(true)
+            })?;
         }
         Ok(out)
     }
@@ -257,12 +267,12 @@ impl Store {
         self.export_acled_csv_with(f, ExportOptions::default(), out)
     }
 
-    /// [`Store::export_acled_csv`] with options.
+    /// [`Self::export_acled_csv`] with options.
     pub fn export_acled_csv_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
         Ok(self.export_acled_csv_counted(f, opts, out)?.written)
     }
 
-    /// [`Store::export_acled_csv_with`], returning what was written and left out. Streams: one incident is
+    /// [`Self::export_acled_csv_with`], returning what was written and left out. Streams: one incident is
     /// held at a time.
     pub fn export_acled_csv_counted(
         &self,
@@ -307,12 +317,12 @@ impl Store {
         self.export_geojson_with(f, ExportOptions::default(), out)
     }
 
-    /// [`Store::export_geojson`] with options.
+    /// [`Self::export_geojson`] with options.
     pub fn export_geojson_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
         Ok(self.export_geojson_counted(f, opts, out)?.written)
     }
 
-    /// [`Store::export_geojson_with`], returning what was written and left out. Streams: features are written
+    /// [`Self::export_geojson_with`], returning what was written and left out. Streams: features are written
     /// as they are read, one incident or place at a time. The collection ends with a foreign member
     /// `rasd_counts` ([`ExportCounts`]) saying how many of the selected incidents are points and which were left
     /// out.
@@ -373,11 +383,13 @@ impl Store {
         let in_admin1 = match &f.admin1 {
             Some(a) => {
                 let (cond, args) = crate::query::admin1_condition("admin1", a);
-                let mut stmt = self.conn.prepare(&format!(
-                    "SELECT DISTINCT place_id FROM events WHERE place_id IS NOT NULL AND {cond}"
-                ))?;
-                let ids = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
-                Some(ids.collect::<Result<std::collections::HashSet<String>, _>>()?)
+                let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
+                let ids = self.rows(
+                    &format!("SELECT DISTINCT place_id FROM events WHERE place_id IS NOT NULL AND {cond}"),
+                    &args,
+                    |r| crate::db::text(r, 0),
+                )?;
+                Some(ids.into_iter().collect::<std::collections::HashSet<String>>())
             }
             None => None,
         };
@@ -420,14 +432,26 @@ impl Store {
         Ok(counts)
     }
 
+    /// The mean coordinates of each place's events. The sums are taken here, in one order, with the
+    /// Kahan–Babuška–Neumaier summation of SQLite's `avg`: every engine gives the same digits (PostgreSQL's own
+    /// `avg` differs from SQLite's in the last bits).
     fn place_coordinates(&self) -> Result<HashMap<String, (f64, f64)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT place_id, avg(lat), avg(lon) FROM events WHERE place_id IS NOT NULL AND lat IS NOT NULL GROUP BY place_id",
+        let mut sums: HashMap<String, [MeanSum; 2]> = HashMap::new();
+        self.each_row(
+            "SELECT place_id, lat, lon FROM events WHERE place_id IS NOT NULL AND lat IS NOT NULL ORDER BY place_id, id",
+            &[],
+            &mut |r| {
+                let place = crate::db::text(r, 0)?;
+                let [lat, lon] = sums.entry(place).or_default();
+                lat.add(r.real(1)?);
+                lon.add(r.real(2)?);
+                Ok(true)
+            },
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, (r.get::<_, f64>(1)?, r.get::<_, f64>(2)?)))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(sums
+            .into_iter()
+            .filter_map(|(place, [lat, lon])| Some((place, (lat.mean()?, lon.mean()?))))
+            .collect())
     }
 
     /// Writes the full event records as JSON Lines, each with its source lane, outlet, incident id and, when
@@ -436,7 +460,7 @@ impl Store {
         self.export_jsonl_with(f, ExportOptions::default(), out)
     }
 
-    /// [`Store::export_jsonl`] with options.
+    /// [`Self::export_jsonl`] with options.
     pub fn export_jsonl_with(&self, f: &Filter, opts: ExportOptions, out: &mut dyn Write) -> Result<u64> {
         let corrections = self.corrections_by_event()?;
         let mut n = 0;
@@ -464,6 +488,38 @@ pub(crate) fn export_record(e: &crate::query::StoredEvent, corrections: &Correct
         m.insert("corrections".into(), serde_json::to_value(cs)?);
     }
     Ok(v)
+}
+
+/// A mean as SQLite's `avg` computes it: NULLs skipped, the sum taken with Kahan–Babuška–Neumaier
+/// compensation, `None` for no values.
+#[derive(Debug, Default, Clone, Copy)]
+struct MeanSum {
+    sum: f64,
+    err: f64,
+    n: u64,
+}
+
+impl MeanSum {
+    fn add(&mut self, v: Option<f64>) {
+        let Some(r) = v else { return };
+        let t = self.sum + r;
+        if self.sum.abs() > r.abs() {
+            self.err += (self.sum - t) + r;
+        } else {
+            self.err += (r - t) + self.sum;
+        }
+        self.sum = t;
+        self.n += 1;
+    }
+
+    fn mean(&self) -> Option<f64> {
+        let total = if self.err.is_finite() {
+            self.sum + self.err
+        } else {
+            self.sum
+        };
+        (self.n > 0).then(|| total / self.n as f64)
+    }
 }
 
 fn acled_row(inc: &Incident, events: &HashMap<String, Event>) -> Vec<String> {

@@ -13,6 +13,7 @@
 
 /// Alerts raised by incremental reconciles.
 pub mod alerts;
+pub mod db;
 /// ACLED CSV, GeoJSON and JSONL exports.
 pub mod export;
 mod incremental;
@@ -29,6 +30,7 @@ pub mod sketch;
 /// The state of `rasd watch`: sources, validators, seen feed items.
 pub mod watch_state;
 
+pub use db::{Arg, ReadDb, Row};
 pub use ingest::{IngestStats, Progress};
 pub use query::{
     Admin1, DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary, admin1_by_code, admin1_divisions,
@@ -79,6 +81,9 @@ pub enum Error {
     Csv(#[from] csv::Error),
     #[error("invalid query: {0}")]
     Query(String),
+    /// An error of another database engine (PostgreSQL), in its words.
+    #[error("{0}")]
+    Backend(String),
 }
 
 /// The store's result type.
@@ -301,6 +306,16 @@ pub struct Store {
     read_only: bool,
 }
 
+/// A store is read through [`ReadDb`]: the queries and exports (written once for SQLite and PostgreSQL) are
+/// methods of `dyn ReadDb`, and a store answers them from its SQLite connection.
+impl std::ops::Deref for Store {
+    type Target = dyn ReadDb;
+
+    fn deref(&self) -> &(dyn ReadDb + 'static) {
+        &self.conn
+    }
+}
+
 /// What a rebuild of the derived tables produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ReconcileStats {
@@ -324,7 +339,7 @@ impl Store {
     }
 
     /// Opens an existing database for reading only. Nothing is ever written through it (derived tables are
-    /// read as the last rebuild left them, see [`Store::is_dirty`]), and every query of this store reads the
+    /// read as the last rebuild left them, see `is_dirty` of [`ReadDb`]), and every query of this store reads the
     /// same snapshot: the last committed state, whatever a writer does meanwhile.
     ///
     /// An empty file (a database that a writer is just creating) is [`Error::Missing`]. The one exception to
@@ -524,11 +539,6 @@ impl Store {
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
-    }
-
-    /// True when documents changed since the derived tables were last rebuilt.
-    pub fn is_dirty(&self) -> Result<bool> {
-        Ok(matches!(self.meta("dirty")?.as_deref(), Some("1" | "pending")))
     }
 
     /// Rebuilds incidents, control claims and contradictions when documents changed since the last rebuild

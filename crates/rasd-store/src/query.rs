@@ -1,9 +1,9 @@
+use crate::db::{self, Arg, ReadDb};
 use crate::{Error, Result, Store};
 use chrono::NaiveDate;
 use rasd_core::{Doc, Event};
 use rasd_lexicon::Lexicon;
 use rasd_reconcile::{Contradiction, ContradictionKind, Incident, Timeline, haversine_km};
-use rusqlite::{OptionalExtension, ToSql};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -344,6 +344,27 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
 }
 
 impl Store {
+    /// The gazetteer's places that `query` names (id, English or Arabic name or alias), whether or not the
+    /// database has events there: for messages such as "Abu Kamal (gn:174448) has no stored events".
+    pub fn gazetteer_places(query: &str) -> Vec<PlaceRow> {
+        lexicon()
+            .map(|lex| {
+                lex.lookup_places(query)
+                    .into_iter()
+                    .map(|p| PlaceRow {
+                        place_id: p.id.clone(),
+                        name: p.name.clone(),
+                        name_ar: p.name_ar.clone(),
+                        events: 0,
+                        claims: 0,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl<'a> dyn ReadDb + 'a {
     /// The places with events that `query` names: by id, through every name, alias and spelling the
     /// gazetteer knows ([`Lexicon::lookup_places`]: البوكمال, بوكمال, "Abu Kamal", مركدة for Markadah), or by
     /// the stored name (see [`place_key`]), busiest first.
@@ -367,41 +388,22 @@ impl Store {
             .collect())
     }
 
-    /// The gazetteer's places that `query` names (id, English or Arabic name or alias), whether or not the
-    /// database has events there: for messages such as "Abu Kamal (gn:174448) has no stored events".
-    pub fn gazetteer_places(query: &str) -> Vec<PlaceRow> {
-        lexicon()
-            .map(|lex| {
-                lex.lookup_places(query)
-                    .into_iter()
-                    .map(|p| PlaceRow {
-                        place_id: p.id.clone(),
-                        name: p.name.clone(),
-                        name_ar: p.name_ar.clone(),
-                        events: 0,
-                        claims: 0,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     /// Every place with events, busiest first.
     pub fn places(&self) -> Result<Vec<PlaceRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.rows(
             "SELECT place_id, coalesce(name, ''), coalesce(name_ar, ''), events, claims FROM places
              ORDER BY claims DESC, events DESC, place_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PlaceRow {
-                place_id: r.get(0)?,
-                name: r.get(1)?,
-                name_ar: r.get(2)?,
-                events: r.get::<_, i64>(3)? as u64,
-                claims: r.get::<_, i64>(4)? as u64,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            &[],
+            |r| {
+                Ok(PlaceRow {
+                    place_id: db::text(r, 0)?,
+                    name: db::text(r, 1)?,
+                    name_ar: db::text(r, 2)?,
+                    events: db::int(r, 3)? as u64,
+                    claims: db::int(r, 4)? as u64,
+                })
+            },
+        )
     }
 
     /// The place ids a filter's `place` names; `None` when the filter names no place.
@@ -417,7 +419,7 @@ impl Store {
         self.events_page(f, 0, None)
     }
 
-    /// One page of [`Store::events`]: the matching events after skipping `offset` of them, at most `limit`.
+    /// One page of [`Self::events`]: the matching events after skipping `offset` of them, at most `limit`.
     pub fn events_page(&self, f: &Filter, offset: usize, limit: Option<usize>) -> Result<Vec<StoredEvent>> {
         let mut out = Vec::new();
         self.for_each_event(f, offset, limit, &mut |e| {
@@ -427,7 +429,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Streams the page of [`Store::events_page`] to `visit`, one event at a time, straight from the SQLite
+    /// Streams the page of [`Self::events_page`] to `visit`, one event at a time, straight from the database
     /// cursor: memory does not grow with the number of events. Returns how many were visited.
     pub fn for_each_event(
         &self,
@@ -438,91 +440,92 @@ impl Store {
     ) -> Result<u64> {
         let mut sql = String::from(
             "SELECT e.json, e.source, e.outlet, i.incident_id, e.lat, e.lon FROM events e
-             LEFT JOIN incident_events i ON i.event_id = e.id WHERE 1",
+             LEFT JOIN incident_events i ON i.event_id = e.id WHERE true",
         );
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
         if let Some(ids) = self.place_ids(f)? {
             if ids.is_empty() {
                 return Ok(0);
             }
             sql.push_str(&format!(" AND e.place_id IN ({})", vec!["?"; ids.len()].join(",")));
-            args.extend(ids.into_iter().map(|i| Box::new(i) as Box<dyn ToSql>));
+            args.extend(ids.into_iter().map(Arg::Text));
         }
         if let Some((lat, lon, km)) = f.near {
             let dlat = km / 111.0;
             let dlon = km / (111.0 * lat.to_radians().cos().abs().max(0.01));
             sql.push_str(" AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ?");
-            args.extend([lat - dlat, lat + dlat, lon - dlon, lon + dlon].map(|v| Box::new(v) as Box<dyn ToSql>));
+            args.extend([lat - dlat, lat + dlat, lon - dlon, lon + dlon].map(Arg::Real));
         }
         if let Some(a) = &f.admin1 {
             let (cond, values) = admin1_condition("e.admin1", a);
             sql.push_str(" AND ");
             sql.push_str(&cond);
-            args.extend(values.into_iter().map(|v| Box::new(v) as Box<dyn ToSql>));
+            args.extend(values.into_iter().map(Arg::Text));
         }
         if let Some(a) = &f.actor {
             sql.push_str(" AND e.actors LIKE ? ESCAPE '\\'");
-            args.push(Box::new(format!("%|{}|%", like_escape(&a.trim().to_lowercase()))));
+            args.push(Arg::Text(format!("%|{}|%", like_escape(&a.trim().to_lowercase()))));
         }
         if let Some(k) = &f.kind {
             sql.push_str(" AND (lower(e.event_type) = lower(?) OR lower(e.sub_event_type) = lower(?))");
-            args.push(Box::new(k.trim().to_string()));
-            args.push(Box::new(k.trim().to_string()));
+            args.push(Arg::Text(k.trim().to_string()));
+            args.push(Arg::Text(k.trim().to_string()));
         }
         if let Some(d) = f.since {
             sql.push_str(" AND e.event_date >= ?");
-            args.push(Box::new(d.to_string()));
+            args.push(Arg::Text(d.to_string()));
         }
         if let Some(d) = f.until {
             sql.push_str(" AND e.event_date <= ?");
-            args.push(Box::new(d.to_string()));
+            args.push(Arg::Text(d.to_string()));
         }
         if let Some(s) = &f.source {
             sql.push_str(" AND (e.source = ? OR e.outlet = ? OR e.source LIKE ? ESCAPE '\\')");
             let s = s.trim().to_string();
-            args.push(Box::new(s.clone()));
-            args.push(Box::new(s.clone()));
-            args.push(Box::new(format!("{}@%", like_escape(&s))));
+            args.push(Arg::Text(s.clone()));
+            args.push(Arg::Text(s.clone()));
+            args.push(Arg::Text(format!("{}@%", like_escape(&s))));
         }
         sql.push_str(" ORDER BY e.event_date, e.id");
         // The distance test of `near` runs here, after SQL: then the page is cut here too.
         let mut skip = offset;
         if f.near.is_none() {
-            sql.push_str(" LIMIT ? OFFSET ?");
-            args.push(Box::new(limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64)));
-            args.push(Box::new(offset.min(i64::MAX as usize) as i64));
+            match limit {
+                Some(l) => {
+                    sql.push_str(" LIMIT ? OFFSET ?");
+                    args.push(Arg::Int(l.min(i64::MAX as usize) as i64));
+                }
+                None => sql.push_str(" LIMIT -1 OFFSET ?"),
+            }
+            args.push(Arg::Int(offset.min(i64::MAX as usize) as i64));
             skip = 0;
         }
         if limit == Some(0) {
             return Ok(0);
         }
-        let mut stmt = self.conn.prepare(&sql)?;
-        let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-        let mut rows = stmt.query(params.as_slice())?;
         let mut n = 0u64;
-        while let Some(r) = rows.next()? {
-            if let (Some((lat, lon, km)), Some(elat), Some(elon)) =
-                (f.near, r.get::<_, Option<f64>>(4)?, r.get::<_, Option<f64>>(5)?)
+        self.each_row(&sql, &args, &mut |r| {
+            if let (Some((lat, lon, km)), Some(elat), Some(elon)) = (f.near, r.real(4)?, r.real(5)?)
                 && haversine_km(lat, lon, elat, elon) > km
             {
-                continue;
+                return Ok(true);
             }
             if skip > 0 {
                 skip -= 1;
-                continue;
+                return Ok(true);
             }
             if limit.is_some_and(|l| n >= l as u64) {
-                break;
+                return Ok(false);
             }
-            let json: String = r.get(0)?;
             visit(StoredEvent {
-                event: serde_json::from_str(&json)?,
-                source: r.get(1)?,
-                outlet: r.get(2)?,
-                incident_id: r.get(3)?,
+                event: serde_json::from_str(&db::text(r, 0)?)?,
+                source: db::text(r, 1)?,
+                outlet: r.text(2)?,
+                incident_id: r.text(3)?,
             })?;
             n += 1;
-        }
+            Ok(true)
+        })?;
         Ok(n)
     }
 
@@ -537,35 +540,33 @@ impl Store {
         Ok(out)
     }
 
-    /// Streams [`Store::incidents`] to `visit`, one incident at a time, straight from the SQLite cursor: memory
-    /// does not grow with the number of incidents. Returns how many were visited.
+    /// Streams [`Self::incidents`] to `visit`, one incident at a time, straight from the database cursor:
+    /// memory does not grow with the number of incidents. Returns how many were visited.
     pub fn for_each_incident(&self, f: &Filter, visit: &mut dyn FnMut(Incident) -> Result<()>) -> Result<u64> {
-        let mut sql = String::from("SELECT json FROM incidents WHERE 1");
-        let mut args: Vec<String> = Vec::new();
+        let mut sql = String::from("SELECT json FROM incidents WHERE true");
+        let mut args: Vec<Arg> = Vec::new();
         if let Some(ids) = self.place_ids(f)? {
             if ids.is_empty() {
                 return Ok(0);
             }
             sql.push_str(&format!(" AND place_id IN ({})", vec!["?"; ids.len()].join(",")));
-            args.extend(ids);
+            args.extend(ids.into_iter().map(Arg::Text));
         }
         if let Some(k) = &f.kind {
             sql.push_str(" AND (lower(event_type) = lower(?) OR lower(sub_event_type) = lower(?))");
-            args.push(k.trim().to_string());
-            args.push(k.trim().to_string());
+            args.push(Arg::Text(k.trim().to_string()));
+            args.push(Arg::Text(k.trim().to_string()));
         }
         if let Some(a) = &f.admin1 {
             let (cond, values) = admin1_condition("admin1", a);
             sql.push_str(" AND ");
             sql.push_str(&cond);
-            args.extend(values);
+            args.extend(values.into_iter().map(Arg::Text));
         }
         sql.push_str(" ORDER BY first_date, id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
         let mut n = 0;
-        for json in rows {
-            let inc: Incident = serde_json::from_str(&json?)?;
+        self.each_row(&sql, &args, &mut |r| {
+            let inc: Incident = serde_json::from_str(&db::text(r, 0)?)?;
             let in_range = |d: Option<NaiveDate>| {
                 f.since.is_none_or(|s| d.is_some_and(|d| d >= s)) && f.until.is_none_or(|u| d.is_some_and(|d| d <= u))
             };
@@ -587,7 +588,8 @@ impl Store {
                 visit(inc)?;
                 n += 1;
             }
-        }
+            Ok(true)
+        })?;
         Ok(n)
     }
 
@@ -601,13 +603,11 @@ impl Store {
 
     /// The control timeline of the place with id `place_id`.
     pub(crate) fn timeline_of(&self, place_id: &str, horizon_days: i64) -> Result<Option<Timeline>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT json FROM control_claims WHERE place_id = ?1 ORDER BY seq")?;
-        let claims = stmt
-            .query_map([place_id], |r| r.get::<_, String>(0))?
-            .map(|j| Ok(serde_json::from_str(&j?)?))
-            .collect::<Result<Vec<rasd_reconcile::ControlClaim>>>()?;
+        let claims = self.rows(
+            "SELECT json FROM control_claims WHERE place_id = ?1 ORDER BY seq",
+            &[place_id.into()],
+            |r| Ok(serde_json::from_str::<rasd_reconcile::ControlClaim>(&db::text(r, 0)?)?),
+        )?;
         Ok(Timeline::build(&claims, horizon_days))
     }
 
@@ -616,36 +616,34 @@ impl Store {
         let Some((wh, args)) = crate::serve_queries::contradiction_where(self, f, true)? else {
             return Ok(Vec::new());
         };
-        let sql = format!("SELECT json FROM contradictions WHERE 1{wh} ORDER BY kind, date, id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
-        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+        let sql = format!("SELECT json FROM contradictions WHERE true{wh} ORDER BY kind, date, id");
+        let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
+        self.rows(&sql, &args, |r| Ok(serde_json::from_str(&db::text(r, 0)?)?))
     }
 
     /// Every source lane with its claims and how often other sources contradict them.
     pub fn sources(&self) -> Result<Vec<SourceStats>> {
         let mut stats: BTreeMap<String, SourceStats> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT source, count(*), count(DISTINCT doc_id) FROM events GROUP BY source")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let source: String = r.get(0)?;
+        self.each_row(
+            "SELECT source, count(*), count(DISTINCT doc_id) FROM events GROUP BY source",
+            &[],
+            &mut |r| {
+                let source = db::text(r, 0)?;
                 stats.insert(
                     source.clone(),
                     SourceStats {
                         source,
-                        events: r.get::<_, i64>(1)? as u64,
-                        docs: r.get::<_, i64>(2)? as u64,
+                        events: db::int(r, 1)? as u64,
+                        docs: db::int(r, 2)? as u64,
                         contradicted: 0,
                         contradicted_share: 0.0,
                         contradictions: BTreeMap::new(),
                         contradicted_by: BTreeMap::new(),
                     },
                 );
-            }
-        }
+                Ok(true)
+            },
+        )?;
         let mut hit: HashMap<String, HashSet<String>> = HashMap::new();
         for c in self.contradictions(&Filter::default())? {
             for (me, other) in [(&c.a, &c.b), (&c.b, &c.a)] {
@@ -674,58 +672,51 @@ impl Store {
 
     /// A stored document by id (or by an alias id that arrived with the same text).
     pub fn doc(&self, id: &str) -> Result<Option<DocRecord>> {
-        let id: String = match self
-            .conn
-            .query_row("SELECT doc_id FROM doc_aliases WHERE alias = ?1", [id], |r| r.get(0))
-            .optional()?
-        {
-            Some(target) => target,
-            None => id.to_string(),
-        };
-        let row = self
-            .conn
-            .query_row(
-                "SELECT id, url, outlet, published, title, text, origin, format, near_dup_of FROM docs WHERE id = ?1",
-                [&id],
-                |r| {
-                    Ok((
-                        Doc {
-                            id: r.get(0)?,
-                            url: r.get(1)?,
-                            outlet: r.get(2)?,
-                            published: date(r.get(3)?),
-                            title: r.get(4)?,
-                            text: r.get(5)?,
-                        },
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let id: String = self
+            .first("SELECT doc_id FROM doc_aliases WHERE alias = ?1", &[id.into()], |r| {
+                db::text(r, 0)
+            })?
+            .unwrap_or_else(|| id.to_string());
+        let row = self.first(
+            "SELECT id, url, outlet, published, title, text, origin, format, near_dup_of FROM docs WHERE id = ?1",
+            &[id.as_str().into()],
+            |r| {
+                Ok((
+                    Doc {
+                        id: db::text(r, 0)?,
+                        url: r.text(1)?,
+                        outlet: r.text(2)?,
+                        published: date(r.text(3)?),
+                        title: r.text(4)?,
+                        text: db::text(r, 5)?,
+                    },
+                    r.text(6)?,
+                    r.text(7)?,
+                    r.text(8)?,
+                ))
+            },
+        )?;
         let Some((doc, origin, format, near_dup_of)) = row else {
             return Ok(None);
         };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT alias FROM doc_aliases WHERE doc_id = ?1 ORDER BY alias")?;
-        let aliases = stmt.query_map([&id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let mut stmt = self.conn.prepare_cached(
+        let aliases = self.rows(
+            "SELECT alias FROM doc_aliases WHERE doc_id = ?1 ORDER BY alias",
+            &[id.as_str().into()],
+            |r| db::text(r, 0),
+        )?;
+        let mut events = self.rows(
             "SELECT e.json, e.source, e.outlet, i.incident_id FROM events e
              LEFT JOIN incident_events i ON i.event_id = e.id WHERE e.doc_id = ?1 ORDER BY e.id",
+            &[id.as_str().into()],
+            |r| {
+                Ok(StoredEvent {
+                    event: serde_json::from_str(&db::text(r, 0)?)?,
+                    source: db::text(r, 1)?,
+                    outlet: r.text(2)?,
+                    incident_id: r.text(3)?,
+                })
+            },
         )?;
-        let mut rows = stmt.query([&id])?;
-        let mut events = Vec::new();
-        while let Some(r) = rows.next()? {
-            let json: String = r.get(0)?;
-            events.push(StoredEvent {
-                event: serde_json::from_str(&json)?,
-                source: r.get(1)?,
-                outlet: r.get(2)?,
-                incident_id: r.get(3)?,
-            });
-        }
         events.sort_by_key(|e| (e.event.evidence.start, e.event.evidence.end));
         Ok(Some(DocRecord {
             doc,
@@ -736,7 +727,9 @@ impl Store {
             events,
         }))
     }
+}
 
+impl Store {
     /// Unreadable inputs recorded by ingest, oldest first.
     pub fn failures(&self) -> Result<Vec<Failure>> {
         let mut stmt = self

@@ -2,6 +2,7 @@
 //! corrections analysts file against events. Corrections live in their own table, created on the first one:
 //! a correction is a new row, never an edit of the event it is about.
 
+use crate::db::{self, Arg, ReadDb};
 use crate::{Error, Filter, Result, Store, StoredEvent};
 use chrono::NaiveDate;
 use rasd_reconcile::{Contradiction, Incident, Timeline, haversine_km};
@@ -132,7 +133,7 @@ pub struct MapCells {
 /// The WHERE clause (after `WHERE 1`) and its arguments for the contradiction filters; the source filter only
 /// `with_source`.
 pub(crate) fn contradiction_where(
-    store: &Store,
+    store: &dyn ReadDb,
     f: &Filter,
     with_source: bool,
 ) -> Result<Option<(String, Vec<String>)>> {
@@ -317,61 +318,40 @@ impl Store {
             at,
         }))
     }
+}
 
+impl<'a> dyn ReadDb + 'a {
     /// The corrections filed against `event_id` (every correction when `None`), oldest first. Empty when none
     /// was ever filed.
     pub fn corrections(&self, event_id: Option<&str>) -> Result<Vec<Correction>> {
-        if !self.has_corrections_table()? {
+        if !self.has_table("corrections")? {
             return Ok(Vec::new());
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, event_id, field, value, wrong, note, author, at FROM corrections
-             WHERE ?1 IS NULL OR event_id = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([event_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, event_id, field, value, wrong, note, author, at) = row?;
-            let value = value.map(|v| serde_json::from_str(&v)).transpose()?;
-            out.push(Correction {
-                seq,
-                event_id,
+        let (sql, args) = match event_id {
+            Some(id) => (
+                "SELECT seq, event_id, field, value, wrong, note, author, at FROM corrections
+                 WHERE event_id = ?1 ORDER BY seq",
+                vec![Arg::from(id)],
+            ),
+            None => (
+                "SELECT seq, event_id, field, value, wrong, note, author, at FROM corrections ORDER BY seq",
+                Vec::new(),
+            ),
+        };
+        self.rows(sql, &args, |r| {
+            Ok(Correction {
+                seq: db::int(r, 0)?,
+                event_id: db::text(r, 1)?,
                 correction: NewCorrection {
-                    field,
-                    value,
-                    wrong,
-                    note,
-                    author,
+                    field: r.text(2)?,
+                    value: r.text(3)?.map(|v| serde_json::from_str(&v)).transpose()?,
+                    wrong: db::int(r, 4)? != 0,
+                    note: r.text(5)?,
+                    author: r.text(6)?,
                 },
-                at,
-            });
-        }
-        Ok(out)
-    }
-}
-
-impl Store {
-    fn has_corrections_table(&self) -> Result<bool> {
-        let exists: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'corrections'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(exists.is_some())
+                at: db::int(r, 7)?,
+            })
+        })
     }
 
     /// Every correction, grouped by event id (each group oldest first): what the exports attach to events.
@@ -382,11 +362,13 @@ impl Store {
         }
         Ok(out)
     }
+}
 
+impl Store {
     /// Every correction with its event's document text and trigger span, oldest first, for `rasd train`.
     /// Corrections of events no longer stored are left out. Empty when none was ever filed.
     pub fn corrections_for_training(&self) -> Result<Vec<TrainingCorrection>> {
-        if !self.has_corrections_table()? {
+        if !self.has_table("corrections")? {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn.prepare(
@@ -441,7 +423,7 @@ impl Store {
         limit: usize,
         count: bool,
     ) -> Result<KeyPage<Contradiction>> {
-        let Some((wh, args)) = contradiction_where(self, f, true)? else {
+        let Some((wh, args)) = contradiction_where(&**self, f, true)? else {
             return Ok(KeyPage::empty());
         };
         let total = if count {
@@ -476,7 +458,7 @@ impl Store {
             // A source on either side: the first rows of each side, read in order on its (source, kind, date,
             // id) index, then merged; sorting every row of a busy source would read them all.
             Some(s) => {
-                let (base, base_args) = contradiction_where(self, f, false)?.unwrap_or_default();
+                let (base, base_args) = contradiction_where(&**self, f, false)?.unwrap_or_default();
                 let side = |col: &str| {
                     format!(
                         "SELECT id FROM (SELECT kind, page_date, id FROM contradictions WHERE {col} = ?{base}{key} \

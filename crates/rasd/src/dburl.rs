@@ -1,12 +1,16 @@
 //! Where a database is: `sqlite:PATH`, `postgres://…` (or `postgresql://…`), or a bare path meaning SQLite;
 //! and the rule that keeps commands honest about backends.
 //!
-//! The commands that work with PostgreSQL so far (issue 14) read `--db postgres://…` and `RASD_DB` themselves:
-//! `rasd migrate`, the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
-//! --from-db` ([`takes_postgres`]). Every other command takes an SQLite file: given a PostgreSQL URL with `--db`,
-//! it stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted by every
-//! command's `--db`. When `RASD_DB` is set and a command that does not read it runs without `--db`, a note on
-//! stderr says which file it uses instead.
+//! Three kinds of commands (issue 14):
+//! - `rasd migrate` and the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
+//!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
+//! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
+//!   `export` ([`reads_postgres`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db
+//!   postgres://…` is passed on as it is (the command reads it through `rasd_pg::read`, with the same query
+//!   code as SQLite), and without `--db`, `RASD_DB` is used when set (else `rasd.db`);
+//! - every other command takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear
+//!   message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and
+//!   such a command runs without `--db`, a note on stderr says which file it uses instead.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -70,16 +74,26 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 fn not_on_postgres(command: &str, url: &str) -> String {
     format!(
         "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
-         `rasd migrate`, `rasd worker` and `rasd reconcile --worker` are, issue 14); pass an SQLite file (--db PATH \
-         or --db sqlite:PATH)",
+         `rasd migrate`, `rasd worker`, `rasd reconcile --worker` and the read commands `events`, `incidents`, \
+         `contradictions`, `timeline`, `sources`, `show`, `alerts` and `export` are, issue 14); pass an SQLite file \
+         (--db PATH or --db sqlite:PATH)",
         rasd_pg::redact(url)
     )
 }
 
+/// The read commands, which take `--db postgres://…` (passed on as it is) and `RASD_DB` as well as SQLite.
+pub fn reads_postgres(path: &[String]) -> bool {
+    matches!(
+        path.first().map(String::as_str),
+        Some("events" | "incidents" | "contradictions" | "timeline" | "sources" | "show" | "alerts" | "export")
+    ) && path.len() == 1
+}
+
 /// Applies the rules above to the command line of a command other than `migrate`, before clap reads it:
-/// `--db sqlite:PATH` becomes `--db PATH`, and `--db postgres://…` is refused. `path` is the chain of subcommand
-/// names, `at` the index of the first argument after them, `has_db` whether the innermost one takes `--db`.
-/// Returns the arguments, and a note for stderr when `env` (`RASD_DB`) is set but not used.
+/// `--db sqlite:PATH` becomes `--db PATH`, and `--db postgres://…` is refused, or passed on as it is for a read
+/// command ([`reads_postgres`]), which also gets `--db RASD_DB` when it has no `--db`. `path` is the chain of
+/// subcommand names, `at` the index of the first argument after them, `has_db` whether the innermost one takes
+/// `--db`. Returns the arguments, and a note for stderr when `env` (`RASD_DB`) is set but not used.
 pub fn rewrite_args(
     args: Vec<OsString>,
     path: &[String],
@@ -91,7 +105,8 @@ pub fn rewrite_args(
     if args.iter().skip(at).any(|a| a == "--help" || a == "-h") {
         return Ok((args, None));
     }
-    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    let reads = has_db && reads_postgres(path);
+    let mut out: Vec<OsString> = Vec::with_capacity(args.len() + 2);
     let mut seen_db = false;
     let mut it = args.into_iter().enumerate();
     let mut rest_positional = false;
@@ -122,14 +137,31 @@ pub fn rewrite_args(
         seen_db = true;
         let v = value.to_string_lossy().into_owned();
         match parse(&v)? {
+            DbUrl::Postgres(url) if reads => out.push(OsString::from(url)),
             DbUrl::Postgres(url) => return Err(not_on_postgres(&command, &url)),
             DbUrl::Sqlite(p) => out.push(p.into_os_string()),
         }
     }
+    if reads && !seen_db {
+        match env {
+            Some(Ok(url)) => {
+                let value = match url {
+                    DbUrl::Postgres(u) => OsString::from(u),
+                    DbUrl::Sqlite(p) => p.into_os_string(),
+                };
+                let at = at.min(out.len());
+                out.splice(at..at, [OsString::from("--db"), value]);
+            }
+            Some(Err(e)) => return Err(format!("rasd {command}: {e}")),
+            None => {}
+        }
+        return Ok((out, None));
+    }
     let note = match env {
         Some(Ok(url)) if has_db && !seen_db => Some(format!(
-            "rasd: note: {ENV}={url} is read by `rasd migrate`, `rasd worker` and `rasd reconcile --worker` only \
-             so far; `rasd {command}` uses its --db (default rasd.db)"
+            "rasd: note: {ENV}={url} is read by `rasd migrate`, the scale-out commands and the read commands \
+             (`events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts`, `export`) only so \
+             far; `rasd {command}` uses its --db (default rasd.db)"
         )),
         _ => None,
     };
@@ -226,49 +258,100 @@ mod tests {
     }
 
     #[test]
-    fn commands_other_than_migrate_refuse_postgres() {
-        let path = vec!["events".to_string()];
+    fn writing_commands_refuse_postgres() {
+        let path = vec!["ingest".to_string()];
         let e = rewrite_args(
-            args(&["rasd", "events", "--db", "postgres://u:pw@h/d"]),
+            args(&["rasd", "ingest", "--db", "postgres://u:pw@h/d", "x.txt"]),
             &path,
             2,
             true,
             None,
         )
         .expect_err("refused");
-        assert!(e.contains("`rasd events` is not available on PostgreSQL yet"), "{e}");
+        assert!(e.contains("`rasd ingest` is not available on PostgreSQL yet"), "{e}");
         assert!(!e.contains("pw@"), "{e}");
-        let e = rewrite_args(args(&["rasd", "events", "--db=postgresql://h/d"]), &path, 2, true, None)
+        let e = rewrite_args(args(&["rasd", "ingest", "--db=postgresql://h/d"]), &path, 2, true, None)
             .expect_err("refused");
         assert!(e.contains("not available on PostgreSQL yet"), "{e}");
     }
 
     #[test]
-    fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
+    fn read_commands_take_postgres_and_rasd_db() {
         let path = vec!["events".to_string()];
         let (out, note) = rewrite_args(
-            args(&["rasd", "events", "--db", "sqlite:a.db", "--limit", "3"]),
+            args(&["rasd", "events", "--db=postgres://u:pw@h/d", "--limit", "3"]),
             &path,
             2,
             true,
-            Some(parse("postgres://u:pw@h/d")),
+            None,
         )
-        .expect("ok");
-        assert_eq!(out, args(&["rasd", "events", "--db", "a.db", "--limit", "3"]));
-        assert_eq!(note, None, "--db given: RASD_DB is not in question");
-        let (out, note) = rewrite_args(
-            args(&["rasd", "events", "--limit", "3"]),
-            &path,
-            2,
-            true,
-            Some(parse("postgres://u:pw@h/d")),
-        )
-        .expect("ok");
+        .expect("taken");
         assert_eq!(
             out,
-            args(&["rasd", "events", "--limit", "3"]),
-            "RASD_DB is not wired in"
+            args(&["rasd", "events", "--db", "postgres://u:pw@h/d", "--limit", "3"])
         );
+        assert_eq!(note, None);
+        // Without --db, RASD_DB (PostgreSQL or SQLite) is the database, given before the command's arguments.
+        let (out, note) = rewrite_args(
+            args(&["rasd", "show", "doc-1", "--", "--db"]),
+            &["show".into()],
+            2,
+            true,
+            Some(parse("postgres://u:pw@h/d")),
+        )
+        .expect("taken");
+        assert_eq!(
+            out,
+            args(&["rasd", "show", "--db", "postgres://u:pw@h/d", "doc-1", "--", "--db"])
+        );
+        assert_eq!(note, None);
+        let (out, _) = rewrite_args(
+            args(&["rasd", "export", "--format", "jsonl"]),
+            &["export".into()],
+            2,
+            true,
+            Some(parse("sqlite:a.db")),
+        )
+        .expect("taken");
+        assert_eq!(out, args(&["rasd", "export", "--db", "a.db", "--format", "jsonl"]));
+        // --db wins over RASD_DB.
+        let (out, _) = rewrite_args(
+            args(&["rasd", "events", "--db", "sqlite:b.db"]),
+            &path,
+            2,
+            true,
+            Some(parse("postgres://h/d")),
+        )
+        .expect("taken");
+        assert_eq!(out, args(&["rasd", "events", "--db", "b.db"]));
+        let e = rewrite_args(args(&["rasd", "events"]), &path, 2, true, Some(parse("mysql://h/d")))
+            .expect_err("a bad RASD_DB");
+        assert!(e.contains("unknown kind of database"), "{e}");
+        assert!(reads_postgres(&path) && !reads_postgres(&["ingest".into()]));
+    }
+
+    #[test]
+    fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
+        let path = vec!["reconcile".to_string()];
+        let (out, note) = rewrite_args(
+            args(&["rasd", "reconcile", "--db", "sqlite:a.db", "--full"]),
+            &path,
+            2,
+            true,
+            Some(parse("postgres://u:pw@h/d")),
+        )
+        .expect("ok");
+        assert_eq!(out, args(&["rasd", "reconcile", "--db", "a.db", "--full"]));
+        assert_eq!(note, None, "--db given: RASD_DB is not in question");
+        let (out, note) = rewrite_args(
+            args(&["rasd", "reconcile", "--full"]),
+            &path,
+            2,
+            true,
+            Some(parse("postgres://u:pw@h/d")),
+        )
+        .expect("ok");
+        assert_eq!(out, args(&["rasd", "reconcile", "--full"]), "RASD_DB is not wired in");
         let note = note.expect("a note");
         assert!(
             note.contains("RASD_DB=postgres://u:***@h/d") && note.contains("rasd.db"),

@@ -164,7 +164,7 @@ fn migrate_errors_are_clear() {
 }
 
 #[test]
-fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
+fn writing_commands_refuse_postgres_and_accept_sqlite_urls() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = dir.path().join("s.db");
     let ok = run(rasd()
@@ -174,7 +174,7 @@ fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(sqlite.exists(), "sqlite:PATH names the file PATH");
     for args in [
-        vec!["events", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
+        vec!["reconcile", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
         vec!["ingest", "--db=postgresql://h/d", "x.txt"],
         vec!["bench", "ingest", "--db", "postgres://h/d"],
     ] {
@@ -184,7 +184,7 @@ fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
         assert!(err.contains("is not available on PostgreSQL yet"), "{args:?}: {err}");
         assert!(!err.contains("pw@"), "{err}");
     }
-    // RASD_DB is read by `rasd migrate` and the scale-out commands only: another command says so, and uses its --db.
+    // A read command takes sqlite:PATH too, and RASD_DB when it has no --db (here an SQLite URL).
     let out = run(rasd()
         .current_dir(dir.path())
         .env("RASD_DB", "postgres://h/d")
@@ -192,15 +192,19 @@ fn other_commands_refuse_postgres_and_accept_sqlite_urls() {
         .arg(format!("sqlite:{}", sqlite.display())));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).is_empty());
+    let from_env = run(rasd()
+        .env("RASD_DB", format!("sqlite:{}", sqlite.display()))
+        .arg("events"));
+    assert!(from_env.status.success(), "{}", text(&from_env.stderr));
+    assert_eq!(from_env.stdout, out.stdout);
+    // A writing command notes that it does not read RASD_DB, and uses its --db.
     let out = run(rasd()
         .current_dir(dir.path())
         .env("RASD_DB", "postgres://h/d")
-        .arg("events"));
+        .arg("reconcile"));
     let err = text(&out.stderr);
     assert!(
-        err.contains(
-            "RASD_DB=postgres://h/d is read by `rasd migrate`, `rasd worker` and `rasd reconcile --worker` only so far"
-        ),
+        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, the scale-out commands and the read commands"),
         "{err}"
     );
 }

@@ -1,7 +1,7 @@
 //! The Parquet export: one row per event record, the same records and order as the JSONL export, flattened into
 //! typed columns ([`PARQUET_COLUMNS`]).
 //!
-//! Rows stream from the same cursor as the JSONL export ([`Store::for_each_event`]) into column buffers that
+//! Rows stream from the same cursor as the JSONL export (`for_each_event` of [`crate::ReadDb`]) into column buffers that
 //! are written out as a row group every [`ROW_GROUP_ROWS`] rows (or sooner, when the buffered text reaches
 //! [`ROW_GROUP_BYTES`]), so memory is bounded by one row group however large the database is.
 //!
@@ -13,7 +13,7 @@
 //! Snappy-compressed.
 
 use crate::export::{Corrections, ExportOptions, export_record, marked_wrong};
-use crate::{Error, Filter, Result, Store};
+use crate::{Error, Filter, ReadDb, Result};
 use ::parquet::basic::Compression;
 use ::parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
 use ::parquet::file::properties::WriterProperties;
@@ -333,8 +333,8 @@ fn flush_row_group<W: Write + Send>(w: &mut SerializedFileWriter<W>, buffers: &m
     Ok(())
 }
 
-impl Store {
-    /// Writes the event records (those [`Store::export_jsonl_with`] writes, in the same order) as a Parquet
+impl<'a> dyn ReadDb + 'a {
+    /// Writes the event records (those `export_jsonl_with` writes, in the same order) as a Parquet
     /// file of [`PARQUET_COLUMNS`], in row groups of at most [`ROW_GROUP_ROWS`] rows written as the rows
     /// stream. Returns the number of rows. `out` gets a complete file or an error: write it to a temporary file
     /// and rename it into place to keep a failed export from replacing a good file.
@@ -342,7 +342,7 @@ impl Store {
         self.export_parquet_grouped(f, opts, out, ROW_GROUP_ROWS)
     }
 
-    /// [`Store::export_parquet_with`] with row groups of at most `group_rows` rows (at least 1), for tests and
+    /// [`Self::export_parquet_with`] with row groups of at most `group_rows` rows (at least 1), for tests and
     /// tuning.
     pub fn export_parquet_grouped<W: Write + Send>(
         &self,

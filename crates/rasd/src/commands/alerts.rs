@@ -44,42 +44,43 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(s) => parse_since(s, now)?,
         None => 0,
     };
-    let store = args.db.open()?;
-    let alerts = store.alerts_since(since)?;
-    let mut out = stdout();
-    for (_, a) in &alerts {
-        if args.json {
-            writeln!(out, "{}", serde_json::to_string(a)?)?;
-            continue;
+    args.db.read(|store| {
+        let alerts = store.alerts_since(since)?;
+        let mut out = stdout();
+        for (_, a) in &alerts {
+            if args.json {
+                writeln!(out, "{}", serde_json::to_string(a)?)?;
+                continue;
+            }
+            let claim = |c: &rasd_store::alerts::AlertClaim| {
+                format!(
+                    "{} ({}{}): {} [{}{}]",
+                    c.source,
+                    c.stance.as_deref().unwrap_or("-"),
+                    c.date.map(|d| format!(", {d}")).unwrap_or_default(),
+                    c.claim,
+                    c.doc_id,
+                    c.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+                )
+            };
+            let what = match (&a.from, &a.to) {
+                (Some(f), Some(t)) => format!("controller {f} → {t}"),
+                _ => format!("{} contradiction", a.kind),
+            };
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                a.at,
+                a.date.map(|d| d.to_string()).unwrap_or_default(),
+                a.place.as_deref().unwrap_or("-"),
+                what,
+                claim(&a.a),
+                claim(&a.b)
+            )?;
         }
-        let claim = |c: &rasd_store::alerts::AlertClaim| {
-            format!(
-                "{} ({}{}): {} [{}{}]",
-                c.source,
-                c.stance.as_deref().unwrap_or("-"),
-                c.date.map(|d| format!(", {d}")).unwrap_or_default(),
-                c.claim,
-                c.doc_id,
-                c.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-            )
-        };
-        let what = match (&a.from, &a.to) {
-            (Some(f), Some(t)) => format!("controller {f} → {t}"),
-            _ => format!("{} contradiction", a.kind),
-        };
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}",
-            a.at,
-            a.date.map(|d| d.to_string()).unwrap_or_default(),
-            a.place.as_deref().unwrap_or("-"),
-            what,
-            claim(&a.a),
-            claim(&a.b)
-        )?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[cfg(test)]

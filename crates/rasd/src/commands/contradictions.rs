@@ -26,19 +26,20 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    if !place_known(&store, args.filter.place.as_deref())? {
-        return Ok(ExitCode::from(1));
-    }
-    let mut filter = args.filter.filter()?;
-    if let Some(k) = &args.contradiction_kind {
-        let Some(kind) = ContradictionKind::parse(k) else {
-            bail!("--kind {k:?}: expected controller, fatalities, date or existence");
-        };
-        filter.contradiction = Some(kind);
-    }
-    let list = store.contradictions(&filter)?;
-    print_items(&list, args.json, write_contradiction)
+    args.db.read(|store| {
+        if !place_known(store, args.filter.place.as_deref())? {
+            return Ok(ExitCode::from(1));
+        }
+        let mut filter = args.filter.filter()?;
+        if let Some(k) = &args.contradiction_kind {
+            let Some(kind) = ContradictionKind::parse(k) else {
+                bail!("--kind {k:?}: expected controller, fatalities, date or existence");
+            };
+            filter.contradiction = Some(kind);
+        }
+        let list = store.contradictions(&filter)?;
+        print_items(&list, args.json, write_contradiction)
+    })
 }
 
 /// One contradiction as a text block.

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use rasd_store::{Filter, Store, StoredEvent, short_text, tsv_cell};
+use rasd_store::{Filter, ReadDb, Store, StoredEvent, short_text, tsv_cell};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,14 +23,46 @@ impl DbArgs {
     pub fn open(&self) -> Result<Store> {
         configure_lock();
         let store = Store::open_read_only(&self.db)?;
-        if store.is_dirty()? {
+        self.warn_if_dirty(&*store)?;
+        Ok(store)
+    }
+
+    /// The PostgreSQL URL `--db` names (the read commands take one: see `dburl.rs`), if it names one.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.db
+            .to_str()
+            .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+    }
+
+    /// The database for messages: the file, or the URL with its password redacted.
+    pub fn name(&self) -> String {
+        match self.postgres_url() {
+            Some(url) => rasd_pg::redact(url),
+            None => self.db.display().to_string(),
+        }
+    }
+
+    /// Runs a query command on the database, SQLite ([`DbArgs::open`]) or PostgreSQL (one read-only transaction,
+    /// `rasd_pg::read`), with the same query code; the warning of [`DbArgs::open`] holds for both.
+    pub fn read<T>(&self, f: impl FnOnce(&dyn ReadDb) -> Result<T>) -> Result<T> {
+        match self.postgres_url() {
+            Some(url) => rasd_pg::read::read(url, |db| {
+                self.warn_if_dirty(db)?;
+                f(db)
+            }),
+            None => f(&*self.open()?),
+        }
+    }
+
+    fn warn_if_dirty(&self, db: &dyn ReadDb) -> Result<()> {
+        if db.is_dirty()? {
             eprintln!(
                 "rasd: warning: {}: incidents, timelines and contradictions do not cover the latest stored events \
                  (an ingest is running, or was interrupted); run `rasd reconcile` to rebuild them",
-                self.db.display()
+                self.name()
             );
         }
-        Ok(store)
+        Ok(())
     }
 
     /// Opens the database for writing (ingest, reprocess, reconcile, demo), creating it when `create`. Another
@@ -160,7 +192,7 @@ pub fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
 
 /// Says so on standard error when a query names a place the database has never seen: the caller then exits
 /// with 1 (nothing found) rather than printing an empty answer that looks like "no events there".
-pub fn place_known(store: &Store, place: Option<&str>) -> Result<bool> {
+pub fn place_known(store: &dyn ReadDb, place: Option<&str>) -> Result<bool> {
     if let Some(p) = place
         && store.find_places(p)?.is_empty()
     {
@@ -210,23 +242,24 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    if !place_known(&store, args.filter.place.as_deref())? {
-        return Ok(ExitCode::from(1));
-    }
-    // Streamed from the database cursor: memory does not grow with the number of events.
-    let mut out = stdout();
-    let n = store.for_each_event(&args.filter.filter()?, args.offset, args.limit, &mut |e| {
-        if args.json {
-            serde_json::to_writer(&mut out, &rasd_store::event_value(&e)?).map_err(rasd_store::Error::from)?;
-            writeln!(out).map_err(rasd_store::Error::from)?;
-        } else {
-            writeln!(out, "{}", event_line(&e)).map_err(rasd_store::Error::from)?;
+    args.db.read(|store| {
+        if !place_known(store, args.filter.place.as_deref())? {
+            return Ok(ExitCode::from(1));
         }
-        Ok(())
-    })?;
-    out.flush()?;
-    Ok(found(n as usize))
+        // Streamed from the database cursor: memory does not grow with the number of events.
+        let mut out = stdout();
+        let n = store.for_each_event(&args.filter.filter()?, args.offset, args.limit, &mut |e| {
+            if args.json {
+                serde_json::to_writer(&mut out, &rasd_store::event_value(&e)?).map_err(rasd_store::Error::from)?;
+                writeln!(out).map_err(rasd_store::Error::from)?;
+            } else {
+                writeln!(out, "{}", event_line(&e)).map_err(rasd_store::Error::from)?;
+            }
+            Ok(())
+        })?;
+        out.flush()?;
+        Ok(found(n as usize))
+    })
 }
 
 /// One event as a line of text (tab-separated; a tab or line break inside a value is written `\t`, `\n`).

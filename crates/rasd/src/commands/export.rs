@@ -55,49 +55,50 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if matches!(args.format, Format::Parquet) && args.output.is_none() {
         bail!("--format parquet writes a file, not standard output: pass --output FILE (or --out FILE)");
     }
-    let store = args.db.open()?;
-    if !place_known(&store, args.filter.place.as_deref())? {
-        return Ok(ExitCode::from(1));
-    }
-    let filter = args.filter.filter()?;
-    let opts = rasd_store::export::ExportOptions {
-        exclude_corrected: args.exclude_corrected,
-    };
-    let export = |out: &mut (dyn Write + Send)| -> Result<(u64, String)> {
-        Ok(match args.format {
-            Format::AcledCsv => {
-                let c = store.export_acled_csv_counted(&filter, opts, out)?;
-                (c.written, c.left_out_note())
-            }
-            Format::Geojson => {
-                let c = store.export_geojson_counted(&filter, opts, out)?;
-                (c.written, c.left_out_note())
-            }
-            Format::Jsonl => (store.export_jsonl_with(&filter, opts, out)?, String::new()),
-            Format::Parquet => (store.export_parquet_with(&filter, opts, out)?, String::new()),
-        })
-    };
-    let (n, note) = match &args.output {
-        Some(p) => {
-            let mut file = PartialFile::create(p)?;
-            let written = export(&mut file.out)?;
-            file.commit()?;
-            written
+    args.db.read(|store| {
+        if !place_known(store, args.filter.place.as_deref())? {
+            return Ok(ExitCode::from(1));
         }
-        None => {
-            let mut out = BufWriter::new(std::io::stdout());
-            let written = export(&mut out)?;
-            out.flush()?;
-            written
+        let filter = args.filter.filter()?;
+        let opts = rasd_store::export::ExportOptions {
+            exclude_corrected: args.exclude_corrected,
+        };
+        let export = |out: &mut (dyn Write + Send)| -> Result<(u64, String)> {
+            Ok(match args.format {
+                Format::AcledCsv => {
+                    let c = store.export_acled_csv_counted(&filter, opts, out)?;
+                    (c.written, c.left_out_note())
+                }
+                Format::Geojson => {
+                    let c = store.export_geojson_counted(&filter, opts, out)?;
+                    (c.written, c.left_out_note())
+                }
+                Format::Jsonl => (store.export_jsonl_with(&filter, opts, out)?, String::new()),
+                Format::Parquet => (store.export_parquet_with(&filter, opts, out)?, String::new()),
+            })
+        };
+        let (n, note) = match &args.output {
+            Some(p) => {
+                let mut file = PartialFile::create(p)?;
+                let written = export(&mut file.out)?;
+                file.commit()?;
+                written
+            }
+            None => {
+                let mut out = BufWriter::new(std::io::stdout());
+                let written = export(&mut out)?;
+                out.flush()?;
+                written
+            }
+        };
+        if !note.is_empty() {
+            eprintln!("rasd: {note}");
         }
-    };
-    if !note.is_empty() {
-        eprintln!("rasd: {note}");
-    }
-    if let Some(p) = &args.output {
-        eprintln!("wrote {n} record(s) to {}", p.display());
-    }
-    Ok(ExitCode::SUCCESS)
+        if let Some(p) = &args.output {
+            eprintln!("wrote {n} record(s) to {}", p.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// An export on its way to `target`: written to a temporary file beside it (same directory, so the rename

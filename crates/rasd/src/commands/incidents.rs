@@ -31,28 +31,29 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    if !place_known(&store, args.filter.place.as_deref())? {
-        return Ok(ExitCode::from(1));
-    }
-    // Streamed from the database cursor, one incident at a time.
-    let mut out = stdout();
-    let mut n = 0;
-    store.for_each_incident(&args.filter.filter()?, &mut |inc| {
-        if inc.sources.len() + inc.denied_by.len() < args.min_sources {
-            return Ok(());
+    args.db.read(|store| {
+        if !place_known(store, args.filter.place.as_deref())? {
+            return Ok(ExitCode::from(1));
         }
-        n += 1;
-        if args.json {
-            serde_json::to_writer(&mut out, &rasd_store::incident_value(&inc)?)?;
-            writeln!(out)?;
-        } else {
-            write_incident(&mut out, &inc)?;
-        }
-        Ok(())
-    })?;
-    out.flush()?;
-    Ok(found(n))
+        // Streamed from the database cursor, one incident at a time.
+        let mut out = stdout();
+        let mut n = 0;
+        store.for_each_incident(&args.filter.filter()?, &mut |inc| {
+            if inc.sources.len() + inc.denied_by.len() < args.min_sources {
+                return Ok(());
+            }
+            n += 1;
+            if args.json {
+                serde_json::to_writer(&mut out, &rasd_store::incident_value(&inc)?)?;
+                writeln!(out)?;
+            } else {
+                write_incident(&mut out, &inc)?;
+            }
+            Ok(())
+        })?;
+        out.flush()?;
+        Ok(found(n))
+    })
 }
 
 fn write_incident(out: &mut impl Write, inc: &Incident) -> std::io::Result<()> {

@@ -23,58 +23,59 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    let Some(rec) = store.doc(&args.doc_id)? else {
-        eprintln!(
-            "rasd: no document with id {:?} in {}",
-            short_text(&args.doc_id, 80),
-            args.db.db.display()
-        );
-        return Ok(ExitCode::from(1));
-    };
-    let mut out = stdout();
-    if args.json {
-        serde_json::to_writer(&mut out, &rasd_store::doc_value(&rec)?)?;
-        writeln!(out)?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let d = &rec.doc;
-    writeln!(out, "id:        {}", tsv_cell(&d.id))?;
-    for (k, v) in [
-        ("title", d.title.clone()),
-        ("outlet", d.outlet.clone()),
-        ("published", d.published.map(|p| p.to_string())),
-        ("url", d.url.clone()),
-        ("origin", rec.origin.clone()),
-        ("format", rec.format.clone()),
-        ("copy of", rec.near_dup_of.clone()),
-    ] {
-        if let Some(v) = v {
-            writeln!(out, "{:<10} {}", format!("{k}:"), tsv_cell(&v))?;
+    args.db.read(|store| {
+        let Some(rec) = store.doc(&args.doc_id)? else {
+            eprintln!(
+                "rasd: no document with id {:?} in {}",
+                short_text(&args.doc_id, 80),
+                args.db.name()
+            );
+            return Ok(ExitCode::from(1));
+        };
+        let mut out = stdout();
+        if args.json {
+            serde_json::to_writer(&mut out, &rasd_store::doc_value(&rec)?)?;
+            writeln!(out)?;
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
         }
-    }
-    if !rec.aliases.is_empty() {
-        writeln!(out, "aliases:   {}", tsv_cell(&rec.aliases.join(", ")))?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        marked(
-            &d.text,
-            &rec.events
-                .iter()
-                .map(|e| (e.event.evidence.start, e.event.evidence.end))
-                .collect::<Vec<_>>()
-        )
-    )?;
-    writeln!(out)?;
-    for (n, e) in rec.events.iter().enumerate() {
-        writeln!(out, "[{}] {}", n + 1, event_line(e))?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+        let d = &rec.doc;
+        writeln!(out, "id:        {}", tsv_cell(&d.id))?;
+        for (k, v) in [
+            ("title", d.title.clone()),
+            ("outlet", d.outlet.clone()),
+            ("published", d.published.map(|p| p.to_string())),
+            ("url", d.url.clone()),
+            ("origin", rec.origin.clone()),
+            ("format", rec.format.clone()),
+            ("copy of", rec.near_dup_of.clone()),
+        ] {
+            if let Some(v) = v {
+                writeln!(out, "{:<10} {}", format!("{k}:"), tsv_cell(&v))?;
+            }
+        }
+        if !rec.aliases.is_empty() {
+            writeln!(out, "aliases:   {}", tsv_cell(&rec.aliases.join(", ")))?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            marked(
+                &d.text,
+                &rec.events
+                    .iter()
+                    .map(|e| (e.event.evidence.start, e.event.evidence.end))
+                    .collect::<Vec<_>>()
+            )
+        )?;
+        writeln!(out)?;
+        for (n, e) in rec.events.iter().enumerate() {
+            writeln!(out, "[{}] {}", n + 1, event_line(e))?;
+        }
+        out.flush()?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The text with `⟦n` before and `⟧n` after span n (1-based). Spans that do not fit the text are skipped.

@@ -21,44 +21,45 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    let sources = store.sources()?;
-    let mut out = stdout();
-    if !args.json {
-        writeln!(
-            out,
-            "{:<28} {:>7} {:>6} {:>13}  contradictions / contradicted by",
-            "source", "events", "docs", "contradicted"
-        )?;
-    }
-    for s in &sources {
-        if args.json {
-            serde_json::to_writer(&mut out, s)?;
-            writeln!(out)?;
-            continue;
+    args.db.read(|store| {
+        let sources = store.sources()?;
+        let mut out = stdout();
+        if !args.json {
+            writeln!(
+                out,
+                "{:<28} {:>7} {:>6} {:>13}  contradictions / contradicted by",
+                "source", "events", "docs", "contradicted"
+            )?;
         }
-        let kinds: Vec<String> = s.contradictions.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        let by: Vec<String> = s.contradicted_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        writeln!(
-            out,
-            "{:<28} {:>7} {:>6} {:>6} ({:>3.0}%)  {}{}",
-            tsv_cell(&s.source),
-            s.events,
-            s.docs,
-            s.contradicted,
-            s.contradicted_share * 100.0,
-            if kinds.is_empty() {
-                "-".to_string()
-            } else {
-                kinds.join(", ")
-            },
-            if by.is_empty() {
-                String::new()
-            } else {
-                format!(" / {}", by.join(", "))
-            },
-        )?;
-    }
-    out.flush()?;
-    Ok(found(sources.len()))
+        for s in &sources {
+            if args.json {
+                serde_json::to_writer(&mut out, s)?;
+                writeln!(out)?;
+                continue;
+            }
+            let kinds: Vec<String> = s.contradictions.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let by: Vec<String> = s.contradicted_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            writeln!(
+                out,
+                "{:<28} {:>7} {:>6} {:>6} ({:>3.0}%)  {}{}",
+                tsv_cell(&s.source),
+                s.events,
+                s.docs,
+                s.contradicted,
+                s.contradicted_share * 100.0,
+                if kinds.is_empty() {
+                    "-".to_string()
+                } else {
+                    kinds.join(", ")
+                },
+                if by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" / {}", by.join(", "))
+                },
+            )?;
+        }
+        out.flush()?;
+        Ok(found(sources.len()))
+    })
 }

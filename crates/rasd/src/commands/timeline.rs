@@ -33,50 +33,51 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    if !super::events::place_known(&store, Some(&args.place))? {
-        return Ok(ExitCode::from(1));
-    }
-    let Some(tl) = store.timeline(&args.place, args.horizon)? else {
-        println!("{}: no control claims", short_text(&args.place, 60));
-        return Ok(ExitCode::from(1));
-    };
-    let mut out = stdout();
-    if let Some(day) = args.on {
-        let step = tl.as_of(day, args.horizon);
+    args.db.read(|store| {
+        if !super::events::place_known(store, Some(&args.place))? {
+            return Ok(ExitCode::from(1));
+        }
+        let Some(tl) = store.timeline(&args.place, args.horizon)? else {
+            println!("{}: no control claims", short_text(&args.place, 60));
+            return Ok(ExitCode::from(1));
+        };
+        let mut out = stdout();
+        if let Some(day) = args.on {
+            let step = tl.as_of(day, args.horizon);
+            if args.json {
+                serde_json::to_writer(&mut out, &step)?;
+                writeln!(out)?;
+            } else {
+                let state = state(step.controller.as_deref(), step.contested);
+                writeln!(out, "{} {} on {day}: {state}", tl.place_name, tl.place_name_ar)?;
+                for v in &step.views {
+                    let d = v.date.map_or(String::new(), |d| d.to_string());
+                    writeln!(
+                        out,
+                        "  {}: {} (claim of {d}, {}, {})",
+                        tsv_cell(&v.source),
+                        v.describe(),
+                        v.stance.as_str(),
+                        tsv_cell(&v.doc_id)
+                    )?;
+                }
+            }
+            out.flush()?;
+            return Ok(if step.views.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
         if args.json {
-            serde_json::to_writer(&mut out, &step)?;
+            serde_json::to_writer(&mut out, &tl)?;
             writeln!(out)?;
         } else {
-            let state = state(step.controller.as_deref(), step.contested);
-            writeln!(out, "{} {} on {day}: {state}", tl.place_name, tl.place_name_ar)?;
-            for v in &step.views {
-                let d = v.date.map_or(String::new(), |d| d.to_string());
-                writeln!(
-                    out,
-                    "  {}: {} (claim of {d}, {}, {})",
-                    tsv_cell(&v.source),
-                    v.describe(),
-                    v.stance.as_str(),
-                    tsv_cell(&v.doc_id)
-                )?;
-            }
+            write_timeline(&mut out, &tl)?;
         }
         out.flush()?;
-        return Ok(if step.views.is_empty() {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
-    }
-    if args.json {
-        serde_json::to_writer(&mut out, &tl)?;
-        writeln!(out)?;
-    } else {
-        write_timeline(&mut out, &tl)?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn state(controller: Option<&str>, contested: bool) -> String {
