@@ -585,7 +585,9 @@ impl Store {
                     eprintln!("rasd: reconcile: about {estimate} events to recompute (limit {limit})");
                 }
                 let stats = if estimate > limit {
-                    rebuild_alerts::rebuild_raising(&tx, opts)?
+                    let stats = rebuild_alerts::rebuild_raising(&tx, opts)?;
+                    tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
+                    stats
                 } else {
                     incremental::reconcile(&tx, opts)?
                 };
