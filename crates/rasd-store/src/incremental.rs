@@ -749,18 +749,23 @@ pub(crate) fn write_incidents(tx: &Transaction<'_>, incidents: &[Incident]) -> R
 
 /// Writes the row of `incidents` of one incident (not its members).
 pub(crate) fn write_incident_row(tx: &Transaction<'_>, inc: &Incident) -> Result<()> {
+    insert_incident(tx, &crate::rows::incident_row(inc)?)
+}
+
+/// Writes a row of `incidents`, replacing one of the same id.
+pub(crate) fn insert_incident(tx: &Transaction<'_>, r: &crate::rows::IncidentRow) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     ins.execute(params![
-        inc.id,
-        inc.first_date.map(day),
-        inc.event_type.name(),
-        inc.sub_event_type.name(),
-        inc.location.as_ref().map(|l| &l.id),
-        inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
-        serde_json::to_string(inc)?,
+        r.id,
+        r.first_date,
+        r.event_type,
+        r.sub_event_type,
+        r.place_id,
+        r.admin1,
+        r.json
     ])?;
     Ok(())
 }
@@ -775,37 +780,44 @@ pub(crate) fn write_member(tx: &Transaction<'_>, event_id: &str, incident_id: &s
 
 /// Appends control claims to `control_claims` (numbered on from the last `seq`).
 pub(crate) fn write_control_claims(tx: &Transaction<'_>, claims: &[ControlClaim]) -> Result<()> {
-    let mut ins =
-        tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
     for c in claims {
-        ins.execute(params![
-            c.place_id,
-            c.date.map(day),
-            c.source,
-            serde_json::to_string(c)?
-        ])?;
+        insert_control_claim(tx, &crate::rows::control_row(c)?)?;
     }
     Ok(())
 }
 
+/// Appends a row to `control_claims` (numbered on from the last `seq`).
+pub(crate) fn insert_control_claim(tx: &Transaction<'_>, r: &crate::rows::ControlRow) -> Result<()> {
+    let mut ins =
+        tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
+    ins.execute(params![r.place_id, r.date, r.source, r.json])?;
+    Ok(())
+}
+
 pub(crate) fn write_contradictions(tx: &Transaction<'_>, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
+    for c in list {
+        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
+        insert_contradiction(tx, &crate::rows::contradiction_row(c)?)?;
+    }
+    Ok(())
+}
+
+/// Writes a row of `contradictions`, replacing one of the same id.
+pub(crate) fn insert_contradiction(tx: &Transaction<'_>, r: &crate::rows::ContradictionRow) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for c in list {
-        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
-        ins.execute(params![
-            c.id,
-            c.kind.as_str(),
-            c.place_id,
-            c.date.map(day),
-            c.a.source,
-            c.b.source,
-            serde_json::to_string(c)?,
-            c.incident_id,
-            controller_ckey(c),
-        ])?;
-    }
+    ins.execute(params![
+        r.id,
+        r.kind,
+        r.place_id,
+        r.date,
+        r.source_a,
+        r.source_b,
+        r.json,
+        r.incident_id,
+        r.ckey
+    ])?;
     Ok(())
 }

@@ -20,7 +20,7 @@ mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;
-mod rebuild;
+pub mod rebuild;
 mod rebuild_alerts;
 pub mod rows;
 mod schema;
@@ -626,7 +626,7 @@ impl Store {
         if !always && !matches!(dirty.as_deref(), Some("1" | "pending")) {
             return Ok(None);
         }
-        let done = rebuild::rebuild(&tx, opts)?;
+        let done = rebuild::rebuild(&mut rebuild::Sqlite(&tx), opts)?;
         tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
         tx.commit()?;
         Ok(Some(done))

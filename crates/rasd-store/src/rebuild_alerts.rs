@@ -59,7 +59,7 @@ impl Sink<'_, '_> {
 pub(crate) fn rebuild_raising(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
     let mut phase = Phases::new();
     if !alerting(tx) {
-        return rebuild::rebuild(tx, opts);
+        return rebuild::rebuild(&mut rebuild::Sqlite(tx), opts);
     }
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS rc_before(id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -69,7 +69,8 @@ pub(crate) fn rebuild_raising(tx: &Transaction<'_>, opts: &Options) -> Result<Re
          INSERT OR IGNORE INTO temp.rc_new(id) SELECT event_id FROM reconcile_pending;",
     )?;
     phase.mark("contradictions before and new events noted");
-    let stats = rebuild::rebuild(tx, opts)?;
+    let stats = rebuild::rebuild(&mut rebuild::Sqlite(tx), opts)?;
+    phase.mark("rebuilt");
     let mut sink = Sink { tx, alerts: Vec::new() };
     // New contradictions within incidents, each with its incident's claims.
     {
