@@ -20,6 +20,7 @@
 use crate::Result;
 use postgres::{Client, Transaction};
 use rasd_core::{Doc, Event};
+use rasd_store::rebuild::{Backend, EachEvent, EachMember};
 use rasd_store::{IngestStats, ReconcileStats, rows, sketch};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -455,10 +456,11 @@ pub fn write_shard(
 }
 
 /// Recomputes every derived table (incidents, incident_events, control_claims, contradictions, places) from
-/// every stored event, as `rasd reconcile --full` does on SQLite and with the same rows (`rasd_store::rows`):
-/// one transaction that holds [`RECONCILE_LOCK`] (one rebuild at a time) and [`INGEST_LOCK`] (no shard commits
-/// meanwhile, so none is missed or marked done unseen). A full recompute, whatever changed: correct first;
-/// recomputing only the buckets that changed is a later refinement.
+/// every stored event, as `rasd reconcile --full` does on SQLite, by the same streamed rebuild
+/// ([`rasd_store::rebuild`]: the same rows, and memory bounded by one date window, one incident or one place,
+/// not by the database): one transaction that holds [`RECONCILE_LOCK`] (one rebuild at a time) and
+/// [`INGEST_LOCK`] (no shard commits meanwhile, so none is missed or marked done unseen). A full recompute,
+/// whatever changed: correct first; recomputing only the buckets that changed is a later refinement.
 pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&RECONCILE_LOCK])?;
@@ -471,31 +473,136 @@ pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<Re
 /// The rebuild of [`rebuild`] inside the caller's transaction, which must hold [`RECONCILE_LOCK`] and
 /// [`INGEST_LOCK`] (the switch-over of a re-processing run does it in the transaction that replaces the records).
 pub fn rebuild_in(tx: &mut Transaction<'_>, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
-    type DocInfo = (Option<String>, Option<String>);
-    let docs: HashMap<String, DocInfo> = tx
-        .query("SELECT id, near_dup_of, published FROM docs", &[])?
-        .into_iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect();
-    let mut reports = Vec::new();
-    for r in tx.query("SELECT json, outlet, doc_id FROM events", &[])? {
-        let doc_id: &str = r.get(2);
-        let (copy_of, published) = docs.get(doc_id).cloned().unwrap_or_default();
-        reports.push(rows::report(r.get(0), r.get(1), copy_of, published.as_deref())?);
+    let mut backend = PgRebuild::new(tx)?;
+    let stats = rasd_store::rebuild::rebuild(&mut backend, opts)?;
+    // SQLite numbers the claims of a rebuilt table from 1; so does this, and the next claim follows them.
+    let n = backend.claims;
+    tx.execute(
+        "SELECT setval(pg_get_serial_sequence('control_claims', 'seq'), greatest($1::bigint, 1), $1::bigint > 0)",
+        &[&n],
+    )?;
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('dirty', '0') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[],
+    )?;
+    Ok(stats)
+}
+
+/// Rows a read cursor of the rebuild fetches at a time.
+const FETCH: i32 = 1_000;
+
+/// A PostgreSQL transaction as the streamed rebuild's [`rasd_store::rebuild::Backend`]: reads through portals
+/// (cursors fetched [`FETCH`] rows at a time, so that writes go on in between), writes by prepared statements,
+/// each `INSERT … ON CONFLICT DO UPDATE` where SQLite's is `INSERT OR REPLACE`.
+struct PgRebuild<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    member: postgres::Statement,
+    incident: postgres::Statement,
+    contradiction: postgres::Statement,
+    claim: postgres::Statement,
+    place_reports: postgres::Statement,
+    /// Control claims written (the last `seq`).
+    claims: i64,
+}
+
+impl<'a, 'b> PgRebuild<'a, 'b> {
+    fn new(tx: &'a mut Transaction<'b>) -> Result<PgRebuild<'a, 'b>> {
+        let member = tx.prepare(
+            "INSERT INTO incident_events(event_id, incident_id) VALUES ($1, $2)
+             ON CONFLICT (event_id) DO UPDATE SET incident_id = excluded.incident_id",
+        )?;
+        let incident = tx.prepare(
+            "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET first_date = excluded.first_date, event_type = excluded.event_type,
+               sub_event_type = excluded.sub_event_type, place_id = excluded.place_id, admin1 = excluded.admin1,
+               json = excluded.json",
+        )?;
+        let contradiction = tx.prepare(
+            "INSERT INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, place_id = excluded.place_id, date = excluded.date,
+               source_a = excluded.source_a, source_b = excluded.source_b, json = excluded.json,
+               incident_id = excluded.incident_id, ckey = excluded.ckey",
+        )?;
+        let claim =
+            tx.prepare("INSERT INTO control_claims(seq, place_id, date, source, json) VALUES ($1, $2, $3, $4, $5)")?;
+        let place_reports = tx.prepare(
+            "SELECT e.json, e.outlet, d.near_dup_of, d.published FROM events e LEFT JOIN docs d ON d.id = e.doc_id
+             WHERE e.place_id = $1 AND e.sub_event_type IN ($2, $3, $4)",
+        )?;
+        Ok(PgRebuild {
+            tx,
+            member,
+            incident,
+            contradiction,
+            claim,
+            place_reports,
+            claims: 0,
+        })
     }
-    drop(docs);
-    let derived = rows::derived(reports, opts)?;
-    tx.batch_execute(
-        "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
-         DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
-    )?;
-    let ins = tx.prepare(
-        "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )?;
-    for r in &derived.incidents {
-        tx.execute(
-            &ins,
+
+    /// Runs `sql` as a cursor and calls `each` with its rows, [`FETCH`] at a time.
+    fn each_row(&mut self, sql: &str, each: &mut dyn FnMut(&mut Self, &postgres::Row) -> Result<()>) -> Result<()> {
+        let portal = self.tx.bind(sql, &[])?;
+        loop {
+            let rows = self.tx.query_portal(&portal, FETCH)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for r in &rows {
+                each(self, r)?;
+            }
+        }
+    }
+}
+
+/// The report of a stored event from the columns `json, outlet, near_dup_of, published` at `from`.
+fn report_at(r: &postgres::Row, from: usize) -> Result<rasd_reconcile::Report> {
+    let published: Option<&str> = r.get(from + 3);
+    Ok(rows::report(r.get(from), r.get(from + 1), r.get(from + 2), published)?)
+}
+
+impl Backend for PgRebuild<'_, '_> {
+    type Error = crate::Error;
+
+    fn database(&self) -> std::path::PathBuf {
+        "the PostgreSQL database".into()
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.tx.batch_execute(
+            "DELETE FROM incidents; DELETE FROM incident_events; DELETE FROM control_claims;
+             DELETE FROM contradictions; DELETE FROM places; DELETE FROM reconcile_pending;",
+        )?;
+        self.claims = 0;
+        Ok(())
+    }
+
+    fn each_event(&mut self, each: &mut EachEvent<'_, Self>) -> Result<()> {
+        self.each_row(
+            "SELECT json FROM events ORDER BY sub_event_type, event_date NULLS FIRST, id",
+            &mut |b, r| each(b, r.get(0)),
+        )
+    }
+
+    fn write_member(&mut self, event_id: &str, incident_id: &str) -> Result<()> {
+        self.tx.execute(&self.member, &[&event_id, &incident_id])?;
+        Ok(())
+    }
+
+    fn each_member(&mut self, each: &mut EachMember<'_, Self>) -> Result<()> {
+        self.each_row(
+            "SELECT ie.incident_id, e.json, e.outlet, d.near_dup_of, d.published
+             FROM incident_events ie JOIN events e ON e.id = ie.event_id LEFT JOIN docs d ON d.id = e.doc_id
+             ORDER BY ie.incident_id",
+            &mut |b, r| each(b, r.get(0), report_at(r, 1)?),
+        )
+    }
+
+    fn write_incident(&mut self, r: &rows::IncidentRow) -> Result<()> {
+        self.tx.execute(
+            &self.incident,
             &[
                 &r.id,
                 &r.first_date,
@@ -506,30 +613,12 @@ pub fn rebuild_in(tx: &mut Transaction<'_>, opts: &rasd_reconcile::Options) -> R
                 &r.json,
             ],
         )?;
+        Ok(())
     }
-    let ins = tx.prepare("INSERT INTO incident_events(event_id, incident_id) VALUES ($1, $2)")?;
-    for (event, incident) in &derived.members {
-        tx.execute(&ins, &[event, incident])?;
-    }
-    // SQLite numbers the claims of a rebuilt table from 1; so does this.
-    let ins =
-        tx.prepare("INSERT INTO control_claims(seq, place_id, date, source, json) VALUES ($1, $2, $3, $4, $5)")?;
-    for (i, c) in derived.control.iter().enumerate() {
-        let seq = i as i64 + 1;
-        tx.execute(&ins, &[&seq, &c.place_id, &c.date, &c.source, &c.json])?;
-    }
-    let n = derived.control.len() as i64;
-    tx.execute(
-        "SELECT setval(pg_get_serial_sequence('control_claims', 'seq'), greatest($1::bigint, 1), $1::bigint > 0)",
-        &[&n],
-    )?;
-    let ins = tx.prepare(
-        "INSERT INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )?;
-    for c in &derived.contradictions {
-        tx.execute(
-            &ins,
+
+    fn write_contradiction(&mut self, c: &rows::ContradictionRow) -> Result<()> {
+        self.tx.execute(
+            &self.contradiction,
             &[
                 &c.id,
                 &c.kind,
@@ -542,13 +631,43 @@ pub fn rebuild_in(tx: &mut Transaction<'_>, opts: &rasd_reconcile::Options) -> R
                 &c.ckey,
             ],
         )?;
+        Ok(())
     }
-    tx.batch_execute(rows::PLACES_SQL)?;
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES ('dirty', '0') ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        &[],
-    )?;
-    Ok(derived.stats)
+
+    fn territory_places(&mut self) -> Result<Vec<String>> {
+        let [a, b, c] = rasd_reconcile::TERRITORY.map(|s| s.name());
+        Ok(self
+            .tx
+            .query(
+                "SELECT DISTINCT place_id FROM events
+                 WHERE sub_event_type IN ($1, $2, $3) AND place_id IS NOT NULL ORDER BY place_id",
+                &[&a, &b, &c],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    fn place_reports(&mut self, place: &str) -> Result<Vec<rasd_reconcile::Report>> {
+        let [a, b, c] = rasd_reconcile::TERRITORY.map(|s| s.name());
+        self.tx
+            .query(&self.place_reports, &[&place, &a, &b, &c])?
+            .iter()
+            .map(|r| report_at(r, 0))
+            .collect()
+    }
+
+    fn write_control_claim(&mut self, c: &rows::ControlRow) -> Result<()> {
+        self.claims += 1;
+        self.tx
+            .execute(&self.claim, &[&self.claims, &c.place_id, &c.date, &c.source, &c.json])?;
+        Ok(())
+    }
+
+    fn write_places(&mut self) -> Result<()> {
+        self.tx.batch_execute(rows::PLACES_SQL)?;
+        Ok(())
+    }
 }
 
 /// Whether the derived tables are behind the stored events (`meta.dirty` is `pending` or `1`).

@@ -86,16 +86,50 @@ impl Phases {
     }
 }
 
+/// Whether a reconcile raises alerts: not the first one of a database with no derived rows (a bulk load).
+pub(crate) fn alerting(tx: &Transaction<'_>) -> bool {
+    tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM incidents) OR EXISTS(SELECT 1 FROM control_claims)",
+        [],
+        |r| r.get::<_, bool>(0),
+    )
+    .unwrap_or(false)
+}
+
+/// About how many events the incremental reconcile of the pending events would hold at once, counted on the
+/// index `events_sub_date` (no JSON read): the most of one sub-event type (each is reconciled in turn: the
+/// stored events of that type dated from its earliest new date less the resume margins, and its new undated
+/// events), or the new events when there are more of those (all are held throughout). The coarse claims read
+/// further back and the members of resumed clusters are not counted: few next to the day-precise events.
+pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<u64> {
+    let margin = Days::new((2 * opts.day_slack.max(0) + rasd_reconcile::resume_margin(opts)) as u64);
+    let per_sub: Vec<(String, Option<String>, u64, u64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT e.sub_event_type, min(e.event_date), count(*) - count(e.event_date), count(*)
+             FROM reconcile_pending p CROSS JOIN events e ON e.id = p.event_id GROUP BY e.sub_event_type",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?
+    };
+    let mut count = tx.prepare("SELECT count(*) FROM events WHERE sub_event_type = ?1 AND event_date >= ?2")?;
+    let mut most = per_sub.iter().map(|p| p.3).sum::<u64>();
+    for (sub, earliest, undated, _) in per_sub {
+        let dated = match earliest.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) {
+            Some(earliest) => {
+                let from = earliest.checked_sub_days(margin).unwrap_or(NaiveDate::MIN);
+                count.query_row(params![sub, day(from)], |r| r.get::<_, u64>(0))?
+            }
+            None => 0,
+        };
+        most = most.max(dated.saturating_add(undated));
+    }
+    Ok(most)
+}
+
 /// The incremental reconcile, inside the caller's write transaction.
 pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
     let mut phase = Phases::new();
-    let alerting = tx
-        .query_row(
-            "SELECT EXISTS(SELECT 1 FROM incidents) OR EXISTS(SELECT 1 FROM control_claims)",
-            [],
-            |r| r.get::<_, bool>(0),
-        )
-        .unwrap_or(false);
+    let alerting = alerting(tx);
     let new: Vec<Report> = reports(
         tx,
         &format!(
@@ -356,16 +390,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                 .flat_map(|i| i.claims.iter().map(|c| (c.event_id.as_str(), c)))
                 .collect();
             for c in contradictions.iter().filter(|c| !before.contains(&c.id)) {
-                let side = |s: &rasd_reconcile::Side| {
-                    let ic = claims.get(s.event_id.as_str());
-                    AlertClaim::from_side(
-                        s,
-                        ic.map(|c| c.stance.as_str().to_string()),
-                        None,
-                        ic.and_then(|c| c.date),
-                    )
-                };
-                alerts.push(Alert::contradiction(c, side(&c.a), side(&c.b)));
+                alerts.push(incident_contradiction_alert(c, &claims));
             }
         }
     }
@@ -396,17 +421,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             stmt.query_map(params![place, from.map(day)], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<std::result::Result<_, _>>()?
         };
-        let lookback = t
-            .and_then(|t| t.checked_sub_days(Days::new(60 + opts.control_horizon_days.max(0) as u64)))
-            .map(day);
-        let mut stmt = tx.prepare_cached(
-            "SELECT json FROM control_claims WHERE place_id = ?1 AND (?2 IS NULL OR date IS NULL OR date >= ?2)",
-        )?;
-        let mut near: Vec<ControlClaim> = stmt
-            .query_map(params![place, lookback], |r| r.get::<_, String>(0))?
-            .map(|j| Ok(serde_json::from_str(&j?)?))
-            .collect::<Result<_>>()?;
-        near.sort_by(|a, b| (a.date, &a.source, &a.event_id).cmp(&(b.date, &b.source, &b.event_id)));
+        let near = near_claims(tx, place, t, opts)?;
         let pairs_from: Vec<ControlClaim> = near
             .iter()
             .filter(|c| match (&from, c.date) {
@@ -453,30 +468,11 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
         write_contradictions(tx, &changed)?;
         stats.contradictions += changed.len() as u64;
         if alerting {
-            let by_event: HashMap<&str, &ControlClaim> = near.iter().map(|c| (c.event_id.as_str(), c)).collect();
+            let by_event = claims_by_event(&near);
             for c in changed.iter().filter(|c| !old_ids.contains(&c.id)) {
-                let side = |s: &rasd_reconcile::Side| {
-                    let cc = by_event.get(s.event_id.as_str());
-                    AlertClaim::from_side(
-                        s,
-                        cc.map(|c| c.stance.as_str().to_string()),
-                        cc.and_then(|c| c.holder.clone()),
-                        cc.and_then(|c| c.date),
-                    )
-                };
-                alerts.push(Alert::contradiction(c, side(&c.a), side(&c.b)));
+                alerts.push(controller_contradiction_alert(c, &by_event));
             }
-            let old: Vec<ControlClaim> = near
-                .iter()
-                .filter(|c| !new_claims.contains(c.event_id.as_str()))
-                .cloned()
-                .collect();
-            let was: HashSet<String> = changes(&old, opts).into_iter().map(|a| a.id).collect();
-            for a in changes(&near, opts) {
-                if !was.contains(&a.id) && t.is_none_or(|t| a.date.is_some_and(|d| d >= t)) {
-                    alerts.push(a);
-                }
-            }
+            alerts.extend(new_changes(&near, |id| new_claims.contains(id), t, opts));
         }
     }
 
@@ -625,6 +621,84 @@ fn coarse_affected_from(tx: &Transaction<'_>, sub: &str, cut: NaiveDate, opts: &
     Ok(from)
 }
 
+/// The claims of `place` its timeline is compared on, when its earliest new claim is dated `t` (all of them
+/// when a new claim is undated): those from `60 + control_horizon_days` days before `t` on, and the undated
+/// ones, in timeline order (date, source, event).
+pub(crate) fn near_claims(
+    tx: &Transaction<'_>,
+    place: &str,
+    t: Option<NaiveDate>,
+    opts: &Options,
+) -> Result<Vec<ControlClaim>> {
+    let lookback = t
+        .and_then(|t| t.checked_sub_days(Days::new(60 + opts.control_horizon_days.max(0) as u64)))
+        .map(day);
+    let mut stmt = tx.prepare_cached(
+        "SELECT json FROM control_claims WHERE place_id = ?1 AND (?2 IS NULL OR date IS NULL OR date >= ?2)",
+    )?;
+    let mut near: Vec<ControlClaim> = stmt
+        .query_map(params![place, lookback], |r| r.get::<_, String>(0))?
+        .map(|j| Ok(serde_json::from_str(&j?)?))
+        .collect::<Result<_>>()?;
+    near.sort_by(|a, b| (a.date, &a.source, &a.event_id).cmp(&(b.date, &b.source, &b.event_id)));
+    Ok(near)
+}
+
+/// The claims of one place by event (the last in timeline order where an event has several).
+pub(crate) fn claims_by_event(claims: &[ControlClaim]) -> HashMap<&str, &ControlClaim> {
+    claims.iter().map(|c| (c.event_id.as_str(), c)).collect()
+}
+
+/// The alert of a new controller contradiction, its sides completed from the place's claims.
+pub(crate) fn controller_contradiction_alert(
+    c: &rasd_reconcile::Contradiction,
+    by_event: &HashMap<&str, &ControlClaim>,
+) -> Alert {
+    let side = |s: &rasd_reconcile::Side| {
+        let cc = by_event.get(s.event_id.as_str());
+        AlertClaim::from_side(
+            s,
+            cc.map(|c| c.stance.as_str().to_string()),
+            cc.and_then(|c| c.holder.clone()),
+            cc.and_then(|c| c.date),
+        )
+    };
+    Alert::contradiction(c, side(&c.a), side(&c.b))
+}
+
+/// The alert of a new contradiction within an incident, its sides completed from the incident's claims.
+pub(crate) fn incident_contradiction_alert(
+    c: &rasd_reconcile::Contradiction,
+    claims: &HashMap<&str, &rasd_reconcile::IncidentClaim>,
+) -> Alert {
+    let side = |s: &rasd_reconcile::Side| {
+        let ic = claims.get(s.event_id.as_str());
+        AlertClaim::from_side(
+            s,
+            ic.map(|c| c.stance.as_str().to_string()),
+            None,
+            ic.and_then(|c| c.date),
+        )
+    };
+    Alert::contradiction(c, side(&c.a), side(&c.b))
+}
+
+/// The changes of controller that the new claims (`is_new` by event id) make in a place's timeline from `t`
+/// on (`near`, from [`near_claims`]): those of the timeline with them that the timeline without them lacks.
+pub(crate) fn new_changes(
+    near: &[ControlClaim],
+    is_new: impl Fn(&str) -> bool,
+    t: Option<NaiveDate>,
+    opts: &Options,
+) -> Vec<Alert> {
+    let old: Vec<ControlClaim> = near.iter().filter(|c| !is_new(&c.event_id)).cloned().collect();
+    let was: HashSet<String> = changes(&old, opts).into_iter().map(|a| a.id).collect();
+    changes(near, opts)
+        .into_iter()
+        .filter(|a| !was.contains(&a.id) && t.is_none_or(|t| a.date.is_some_and(|d| d >= t)))
+        .collect()
+}
+
 /// Each change of controller in the timeline of `claims` (one place): a step whose agreed controller differs
 /// from the last one agreed before it.
 fn changes(claims: &[ControlClaim], opts: &Options) -> Vec<Alert> {
@@ -649,7 +723,7 @@ fn changes(claims: &[ControlClaim], opts: &Options) -> Vec<Alert> {
 }
 
 /// Adds each claim's document URL.
-fn fill_urls(tx: &Transaction<'_>, alerts: &mut [Alert]) -> Result<()> {
+pub(crate) fn fill_urls(tx: &Transaction<'_>, alerts: &mut [Alert]) -> Result<()> {
     let mut stmt = tx.prepare_cached("SELECT url FROM docs WHERE id = ?1")?;
     for a in alerts {
         for c in [&mut a.a, &mut a.b] {
@@ -675,18 +749,23 @@ pub(crate) fn write_incidents(tx: &Transaction<'_>, incidents: &[Incident]) -> R
 
 /// Writes the row of `incidents` of one incident (not its members).
 pub(crate) fn write_incident_row(tx: &Transaction<'_>, inc: &Incident) -> Result<()> {
+    insert_incident(tx, &crate::rows::incident_row(inc)?)
+}
+
+/// Writes a row of `incidents`, replacing one of the same id.
+pub(crate) fn insert_incident(tx: &Transaction<'_>, r: &crate::rows::IncidentRow) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     ins.execute(params![
-        inc.id,
-        inc.first_date.map(day),
-        inc.event_type.name(),
-        inc.sub_event_type.name(),
-        inc.location.as_ref().map(|l| &l.id),
-        inc.location.as_ref().and_then(|l| l.admin1.as_ref()),
-        serde_json::to_string(inc)?,
+        r.id,
+        r.first_date,
+        r.event_type,
+        r.sub_event_type,
+        r.place_id,
+        r.admin1,
+        r.json
     ])?;
     Ok(())
 }
@@ -701,37 +780,44 @@ pub(crate) fn write_member(tx: &Transaction<'_>, event_id: &str, incident_id: &s
 
 /// Appends control claims to `control_claims` (numbered on from the last `seq`).
 pub(crate) fn write_control_claims(tx: &Transaction<'_>, claims: &[ControlClaim]) -> Result<()> {
-    let mut ins =
-        tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
     for c in claims {
-        ins.execute(params![
-            c.place_id,
-            c.date.map(day),
-            c.source,
-            serde_json::to_string(c)?
-        ])?;
+        insert_control_claim(tx, &crate::rows::control_row(c)?)?;
     }
     Ok(())
 }
 
+/// Appends a row to `control_claims` (numbered on from the last `seq`).
+pub(crate) fn insert_control_claim(tx: &Transaction<'_>, r: &crate::rows::ControlRow) -> Result<()> {
+    let mut ins =
+        tx.prepare_cached("INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)")?;
+    ins.execute(params![r.place_id, r.date, r.source, r.json])?;
+    Ok(())
+}
+
 pub(crate) fn write_contradictions(tx: &Transaction<'_>, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
+    for c in list {
+        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
+        insert_contradiction(tx, &crate::rows::contradiction_row(c)?)?;
+    }
+    Ok(())
+}
+
+/// Writes a row of `contradictions`, replacing one of the same id.
+pub(crate) fn insert_contradiction(tx: &Transaction<'_>, r: &crate::rows::ContradictionRow) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT OR REPLACE INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for c in list {
-        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
-        ins.execute(params![
-            c.id,
-            c.kind.as_str(),
-            c.place_id,
-            c.date.map(day),
-            c.a.source,
-            c.b.source,
-            serde_json::to_string(c)?,
-            c.incident_id,
-            controller_ckey(c),
-        ])?;
-    }
+    ins.execute(params![
+        r.id,
+        r.kind,
+        r.place_id,
+        r.date,
+        r.source_a,
+        r.source_b,
+        r.json,
+        r.incident_id,
+        r.ckey
+    ])?;
     Ok(())
 }

@@ -21,7 +21,8 @@ mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;
-mod rebuild;
+pub mod rebuild;
+mod rebuild_alerts;
 pub mod rows;
 mod schema;
 pub mod serve_queries;
@@ -304,6 +305,9 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Above this many events to recompute (see [`Store::set_incremental_limit`]), a batch of new events is
+    /// reconciled by the streamed rebuild rather than incrementally.
+    incremental_limit: u64,
 }
 
 /// A store is read through [`ReadDb`]: the queries and exports (written once for SQLite and PostgreSQL) are
@@ -315,6 +319,13 @@ impl std::ops::Deref for Store {
         &self.conn
     }
 }
+
+/// The default of [`Store::set_incremental_limit`]: how many stored events an incremental reconcile may read
+/// again before the streamed rebuild (bounded memory) is taken instead. Chosen from measurements at 100,000
+/// documents (BENCHMARKS.md): an incremental reconcile holds about 6 KB per event it reads again (331 MB for
+/// 37,000 events of one sub-event type), so at this many it stays under 200 MB, while news of the last days
+/// (about 1,000 events of a type) stay well under it and keep the fast path.
+pub const INCREMENTAL_LIMIT: u64 = 10_000;
 
 /// What a rebuild of the derived tables produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -377,6 +388,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: true,
+            incremental_limit: INCREMENTAL_LIMIT,
         })
     }
 
@@ -387,6 +399,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             read_only: false,
+            incremental_limit: INCREMENTAL_LIMIT,
         };
         store.setup().map_err(|e| store.classify(e))?;
         Ok(store)
@@ -561,6 +574,7 @@ impl Store {
     /// tables, streamed, where the incremental reconcile would hold every new event. `None` when up to date.
     pub fn ensure_reconciled_with(&mut self, opts: &rasd_reconcile::Options) -> Result<Option<ReconcileStats>> {
         {
+            let limit = self.incremental_limit;
             let tx = self.write_tx()?;
             let dirty: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
@@ -574,7 +588,19 @@ impl Store {
                 )
             };
             if dirty.as_deref() == Some("pending") && !first_load()? {
-                let stats = incremental::reconcile(&tx, opts)?;
+                // A batch that reaches far back (news dated over years) would make the incremental reconcile
+                // hold most of the database: the streamed rebuild takes it, raising the same alerts.
+                let estimate = incremental::estimate(&tx, opts)?;
+                if std::env::var_os("RASD_PROFILE").is_some() {
+                    eprintln!("rasd: reconcile: about {estimate} events to recompute (limit {limit})");
+                }
+                let stats = if estimate > limit {
+                    let stats = rebuild_alerts::rebuild_raising(&tx, opts)?;
+                    tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
+                    stats
+                } else {
+                    incremental::reconcile(&tx, opts)?
+                };
                 let t = std::time::Instant::now();
                 tx.commit()?;
                 if std::env::var_os("RASD_PROFILE").is_some() {
@@ -584,6 +610,14 @@ impl Store {
             }
         }
         self.rebuild(opts, false)
+    }
+
+    /// Sets how many stored events an incremental reconcile may read again (estimated from the dates of the
+    /// new events, see `incremental::estimate`) before a batch of new events is reconciled by the streamed
+    /// rebuild instead, which raises the same alerts, found by difference ([`INCREMENTAL_LIMIT`] by default;
+    /// `0` always rebuilds, `u64::MAX` never does).
+    pub fn set_incremental_limit(&mut self, events: u64) {
+        self.incremental_limit = events;
     }
 
     /// Rebuilds the derived tables from every stored event, in one transaction that holds the write lock from
@@ -602,7 +636,7 @@ impl Store {
         if !always && !matches!(dirty.as_deref(), Some("1" | "pending")) {
             return Ok(None);
         }
-        let done = rebuild::rebuild(&tx, opts)?;
+        let done = rebuild::rebuild(&mut rebuild::Sqlite(&tx), opts)?;
         tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
         tx.commit()?;
         Ok(Some(done))

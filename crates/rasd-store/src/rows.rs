@@ -195,7 +195,7 @@ pub const PLACES_SQL: &str = "INSERT INTO places(place_id, name, name_ar, events
 
 /// A full reconcile of `reports` (every stored event), as rows: the reports are sorted by event id first, so
 /// the same events give the same rows whichever process stored which batch first. Everything is held at once:
-/// PostgreSQL's rebuild uses it; SQLite's streams the same rows (`rebuild.rs`), and its tests check them
+/// the rebuilds of both backends stream the same rows instead (`rebuild.rs`), and their tests check them
 /// against this.
 pub fn derived(mut reports: Vec<Report>, opts: &rasd_reconcile::Options) -> Result<Derived> {
     reports.sort_by(|a, b| a.event.id.cmp(&b.event.id));
@@ -226,24 +226,11 @@ pub fn derived(mut reports: Vec<Report>, opts: &rasd_reconcile::Options) -> Resu
         ..Derived::default()
     };
     for inc in incidents {
-        out.incidents.push(IncidentRow {
-            id: inc.id.clone(),
-            first_date: inc.first_date.map(|d| d.to_string()),
-            event_type: inc.event_type.name(),
-            sub_event_type: inc.sub_event_type.name(),
-            place_id: inc.location.as_ref().map(|l| l.id.clone()),
-            admin1: inc.location.as_ref().and_then(|l| l.admin1.clone()),
-            json: serde_json::to_string(inc)?,
-        });
+        out.incidents.push(incident_row(inc)?);
     }
     out.members = members;
     for c in &rec.control {
-        out.control.push(ControlRow {
-            place_id: c.place_id.clone(),
-            date: c.date.map(|d| d.to_string()),
-            source: c.source.clone(),
-            json: serde_json::to_string(c)?,
-        });
+        out.control.push(control_row(c)?);
     }
     let mut last: Option<&str> = None;
     for c in contradictions {
@@ -252,17 +239,45 @@ pub fn derived(mut reports: Vec<Report>, opts: &rasd_reconcile::Options) -> Resu
             out.contradictions.pop();
         }
         last = Some(c.id.as_str());
-        out.contradictions.push(ContradictionRow {
-            id: c.id.clone(),
-            kind: c.kind.as_str(),
-            place_id: c.place_id.clone(),
-            date: c.date.map(|d| d.to_string()),
-            source_a: c.a.source.clone(),
-            source_b: c.b.source.clone(),
-            json: serde_json::to_string(c)?,
-            incident_id: c.incident_id.clone(),
-            ckey: crate::incremental::controller_ckey(c),
-        });
+        out.contradictions.push(contradiction_row(c)?);
     }
     Ok(out)
+}
+
+/// The row of `incidents` of an incident.
+pub fn incident_row(inc: &rasd_reconcile::Incident) -> Result<IncidentRow> {
+    Ok(IncidentRow {
+        id: inc.id.clone(),
+        first_date: inc.first_date.map(|d| d.to_string()),
+        event_type: inc.event_type.name(),
+        sub_event_type: inc.sub_event_type.name(),
+        place_id: inc.location.as_ref().map(|l| l.id.clone()),
+        admin1: inc.location.as_ref().and_then(|l| l.admin1.clone()),
+        json: serde_json::to_string(inc)?,
+    })
+}
+
+/// The row of `control_claims` of a control claim (less its `seq`).
+pub fn control_row(c: &rasd_reconcile::ControlClaim) -> Result<ControlRow> {
+    Ok(ControlRow {
+        place_id: c.place_id.clone(),
+        date: c.date.map(|d| d.to_string()),
+        source: c.source.clone(),
+        json: serde_json::to_string(c)?,
+    })
+}
+
+/// The row of `contradictions` of a contradiction.
+pub fn contradiction_row(c: &rasd_reconcile::Contradiction) -> Result<ContradictionRow> {
+    Ok(ContradictionRow {
+        id: c.id.clone(),
+        kind: c.kind.as_str(),
+        place_id: c.place_id.clone(),
+        date: c.date.map(|d| d.to_string()),
+        source_a: c.a.source.clone(),
+        source_b: c.b.source.clone(),
+        json: serde_json::to_string(c)?,
+        incident_id: c.incident_id.clone(),
+        ckey: crate::incremental::controller_ckey(c),
+    })
 }
