@@ -613,12 +613,33 @@ impl<'a> dyn ReadDb + 'a {
 
     /// Contradictions matching `f` (place, kind, source on either side, date range).
     pub fn contradictions(&self, f: &Filter) -> Result<Vec<Contradiction>> {
+        let mut out = Vec::new();
+        self.for_each_contradiction(f, &mut |c| {
+            out.push(c);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Streams the contradictions of [`Self::contradictions`] to `visit`, one at a time, straight from the
+    /// database cursor: memory does not grow with their number. Returns how many were visited.
+    pub fn for_each_contradiction(
+        &self,
+        f: &Filter,
+        visit: &mut dyn FnMut(Contradiction) -> Result<()>,
+    ) -> Result<u64> {
         let Some((wh, args)) = crate::serve_queries::contradiction_where(self, f, true)? else {
-            return Ok(Vec::new());
+            return Ok(0);
         };
         let sql = format!("SELECT json FROM contradictions WHERE true{wh} ORDER BY kind, date, id");
         let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
-        self.rows(&sql, &args, |r| Ok(serde_json::from_str(&db::text(r, 0)?)?))
+        let mut n = 0u64;
+        self.each_row(&sql, &args, &mut |r| {
+            visit(serde_json::from_str(&db::text(r, 0)?)?)?;
+            n += 1;
+            Ok(true)
+        })?;
+        Ok(n)
     }
 
     /// Every source lane with its claims and how often other sources contradict them.
@@ -644,16 +665,24 @@ impl<'a> dyn ReadDb + 'a {
                 Ok(true)
             },
         )?;
-        let mut hit: HashMap<String, HashSet<String>> = HashMap::new();
-        for c in self.contradictions(&Filter::default())? {
+        // The contradictions stream past; what is kept of them is counts per source and, per source, a 64-bit
+        // hash of each contradicted event's id (8 bytes an event rather than its id; two ids of one source that
+        // hash alike, about one chance in 10^8 at a million events, would count once).
+        let mut hit: HashMap<String, HashSet<u64>> = HashMap::new();
+        self.for_each_contradiction(&Filter::default(), &mut |c| {
             for (me, other) in [(&c.a, &c.b), (&c.b, &c.a)] {
                 if let Some(s) = stats.get_mut(&me.source) {
                     *s.contradictions.entry(c.kind.as_str().to_string()).or_default() += 1;
                     *s.contradicted_by.entry(other.source.clone()).or_default() += 1;
                 }
-                hit.entry(me.source.clone()).or_default().insert(me.event_id.clone());
+                let mut h = std::hash::DefaultHasher::new();
+                std::hash::Hash::hash(&me.event_id, &mut h);
+                hit.entry(me.source.clone())
+                    .or_default()
+                    .insert(std::hash::Hasher::finish(&h));
             }
-        }
+            Ok(())
+        })?;
         let mut out: Vec<SourceStats> = stats
             .into_values()
             .map(|mut s| {

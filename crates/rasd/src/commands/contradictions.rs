@@ -1,6 +1,6 @@
 //! `rasd contradictions`: claims that cannot all be true, typed (controller, fatalities, date, existence).
 
-use super::events::{DbArgs, FilterArgs, place_known, print_items};
+use super::events::{DbArgs, FilterArgs, found, place_known, stdout};
 use anyhow::{Result, bail};
 use rasd_reconcile::{Contradiction, ContradictionKind};
 use rasd_store::tsv_cell;
@@ -37,8 +37,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             };
             filter.contradiction = Some(kind);
         }
-        let list = store.contradictions(&filter)?;
-        print_items(&list, args.json, write_contradiction)
+        // Printed as they are read: memory does not grow with their number.
+        let mut out = stdout();
+        let n = store.for_each_contradiction(&filter, &mut |c| {
+            if args.json {
+                serde_json::to_writer(&mut out, &c)?;
+                writeln!(out)?;
+            } else {
+                write_contradiction(&mut out, &c)?;
+            }
+            Ok(())
+        })?;
+        out.flush()?;
+        Ok(found(n as usize))
     })
 }
 

@@ -165,26 +165,6 @@ pub fn found(n: usize) -> ExitCode {
     if n == 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// Prints `items` as JSON Lines (`json`) or with `text`, one item after another, and returns the exit code for
-/// the count (1 when nothing matched).
-pub fn print_items<T: serde::Serialize>(
-    items: &[T],
-    json: bool,
-    mut text: impl FnMut(&mut BufWriter<std::io::StdoutLock<'static>>, &T) -> std::io::Result<()>,
-) -> Result<ExitCode> {
-    let mut out = stdout();
-    for item in items {
-        if json {
-            serde_json::to_writer(&mut out, item)?;
-            writeln!(out)?;
-        } else {
-            text(&mut out, item)?;
-        }
-    }
-    out.flush()?;
-    Ok(found(items.len()))
-}
-
 /// A locked, buffered standard output.
 pub fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
