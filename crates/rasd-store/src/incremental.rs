@@ -96,12 +96,10 @@ pub(crate) fn alerting(tx: &Transaction<'_>) -> bool {
     .unwrap_or(false)
 }
 
-/// About how many events the incremental reconcile of the pending events would hold at once, counted on the
-/// index `events_sub_date` (no JSON read): the most of one sub-event type (each is reconciled in turn: the
-/// stored events of that type dated from its earliest new date less the resume margins, and its new undated
-/// events), or the new events when there are more of those (all are held throughout). The coarse claims read
-/// further back and the members of resumed clusters are not counted: few next to the day-precise events.
-pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<u64> {
+/// About how many events the incremental reconcile of the pending events would hold at once (see [`Estimate`]),
+/// counted on the index `events_sub_date` (no JSON read). The coarse claims read further back and the members of
+/// resumed clusters are not counted: few next to the day-precise events.
+pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<Estimate> {
     let margin = Days::new((2 * opts.day_slack.max(0) + rasd_reconcile::resume_margin(opts)) as u64);
     let per_sub: Vec<(String, Option<String>, u64, u64)> = {
         let mut stmt = tx.prepare(
@@ -112,7 +110,10 @@ pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<u64> {
             .collect::<std::result::Result<_, _>>()?
     };
     let mut count = tx.prepare("SELECT count(*) FROM events WHERE sub_event_type = ?1 AND event_date >= ?2")?;
-    let mut most = per_sub.iter().map(|p| p.3).sum::<u64>();
+    let mut est = Estimate {
+        new: per_sub.iter().map(|p| p.3).sum::<u64>(),
+        range: 0,
+    };
     for (sub, earliest, undated, _) in per_sub {
         let dated = match earliest.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) {
             Some(earliest) => {
@@ -121,9 +122,26 @@ pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<u64> {
             }
             None => 0,
         };
-        most = most.max(dated.saturating_add(undated));
+        est.range = est.range.max(dated.saturating_add(undated));
     }
-    Ok(most)
+    Ok(est)
+}
+
+/// What [`estimate`] found: the incremental reconcile holds every new event throughout, and reconciles one
+/// sub-event type at a time, reading the stored events of that type dated from its earliest new date (less the
+/// resume margins) and its new undated events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Estimate {
+    /// The new (pending) events.
+    pub new: u64,
+    /// The most events of one sub-event type read again (new ones of that type included).
+    pub range: u64,
+}
+
+impl std::fmt::Display for Estimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} new, at most {} of one type read again", self.new, self.range)
+    }
 }
 
 /// The incremental reconcile, inside the caller's write transaction.

@@ -147,6 +147,7 @@ impl Store {
                     &mut stats,
                 )?;
                 progress(&stats);
+                self.reconcile_recent_if_large()?;
             }
         }
         if !batch.is_empty() {

@@ -579,22 +579,14 @@ impl Store {
             let dirty: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
                 .optional()?;
-            let first_load = || {
-                tx.query_row(
-                    "SELECT NOT EXISTS(SELECT 1 FROM incidents) AND NOT EXISTS(SELECT 1 FROM control_claims)
-                       AND (SELECT count(*) FROM reconcile_pending) * 2 >= (SELECT count(*) FROM events)",
-                    [],
-                    |r| r.get::<_, bool>(0),
-                )
-            };
-            if dirty.as_deref() == Some("pending") && !first_load()? {
+            if dirty.as_deref() == Some("pending") && !first_load(&tx)? {
                 // A batch that reaches far back (news dated over years) would make the incremental reconcile
                 // hold most of the database: the streamed rebuild takes it, raising the same alerts.
                 let estimate = incremental::estimate(&tx, opts)?;
                 if std::env::var_os("RASD_PROFILE").is_some() {
                     eprintln!("rasd: reconcile: about {estimate} events to recompute (limit {limit})");
                 }
-                let stats = if estimate > limit {
+                let stats = if estimate.new > limit || estimate.range > limit {
                     let stats = rebuild_alerts::rebuild_raising(&tx, opts)?;
                     tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
                     stats
@@ -610,6 +602,39 @@ impl Store {
             }
         }
         self.rebuild(opts, false)
+    }
+
+    /// Called by an ingest after each committed batch: once the new events waiting for a reconcile reach half
+    /// of [`Store::set_incremental_limit`], reconciles them now, incrementally, when they are news of recent
+    /// days (what the incremental reconcile would read again stays within the limit), so that a long ingest of
+    /// recent news keeps the fast path in bounded memory instead of ending in one reconcile of every new event
+    /// (which would be over the limit, so a full rebuild). A first load, or a batch that reaches far back, is
+    /// left for the one reconcile at the end (the streamed rebuild).
+    pub(crate) fn reconcile_recent_if_large(&mut self) -> Result<()> {
+        let limit = self.incremental_limit;
+        let pending: u64 = self
+            .conn
+            .query_row("SELECT count(*) FROM reconcile_pending", [], |r| r.get(0))?;
+        if pending == 0 || pending < limit / 2 {
+            return Ok(());
+        }
+        let opts = rasd_reconcile::Options::default();
+        let recent = {
+            let tx = self.write_tx()?;
+            let dirty: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
+                .optional()?;
+            if dirty.as_deref() == Some("pending") && !first_load(&tx)? {
+                let est = incremental::estimate(&tx, &opts)?;
+                est.range <= limit && est.new <= limit
+            } else {
+                false
+            }
+        };
+        if recent {
+            self.ensure_reconciled_with(&opts)?;
+        }
+        Ok(())
     }
 
     /// Sets how many stored events an incremental reconcile may read again (estimated from the dates of the
@@ -685,6 +710,17 @@ fn check_file(path: &Path, create: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A first load: no derived row yet, and at least half the stored events new (no alert to raise, and an
+/// incremental reconcile would hold most of the database): rebuilt in full, streamed.
+fn first_load(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT NOT EXISTS(SELECT 1 FROM incidents) AND NOT EXISTS(SELECT 1 FROM control_claims)
+           AND (SELECT count(*) FROM reconcile_pending) * 2 >= (SELECT count(*) FROM events)",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?)
 }
 
 #[cfg(test)]

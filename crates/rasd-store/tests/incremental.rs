@@ -562,3 +562,57 @@ fn alerts_of_two_batches(limit: u64) -> Vec<String> {
     assert_eq!(store.alerts_since(0).expect("alerts").len(), n);
     stored_alerts(&store)
 }
+
+/// A long ingest of recent news into a reconciled database (more than one transaction of 1,024 documents): once
+/// the new events waiting reach half the incremental limit, they are reconciled between transactions, on the
+/// incremental path, so that the one reconcile at the end never has more new events than the limit (which
+/// would send the whole ingest to a full rebuild). The tables equal a full rebuild.
+#[test]
+fn a_long_ingest_of_recent_news_is_reconciled_between_its_transactions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("rasd.db");
+    let worker = || extract;
+    // Two day-precise events a document, over the two weeks of the collection (days 0–13).
+    let items: Vec<Item> = (0..2_900usize)
+        .map(|i| {
+            let e = |k: usize| -> Spec {
+                let j = i * 2 + k;
+                (
+                    (j % 5) as u8,
+                    (j % 14) as u8,
+                    (j % 3) as u8,
+                    (j % 16) as u8,
+                    7,
+                    2,
+                    (j % 4) as u8,
+                    (j % 40) as u8,
+                )
+            };
+            item(i, &[e(0), e(1)])
+        })
+        .collect();
+    let mut store = Store::open(&db).expect("create");
+    store.set_incremental_limit(3_000);
+    store
+        .ingest(items[..300].to_vec(), &worker, "test", &mut |_| {})
+        .expect("first load");
+    assert_eq!(pending(&db), ("0".to_string(), 0));
+    // Events waiting after each transaction of the second ingest.
+    let mut waiting = Vec::new();
+    store
+        .ingest(items[300..].to_vec(), &worker, "test", &mut |s| {
+            waiting.push((s.read, pending(&db).1))
+        })
+        .expect("ingest");
+    assert_eq!(pending(&db), ("0".to_string(), 0), "reconciled at the end");
+    // After the first transaction 2,048 events wait; they are reconciled before the second one commits, so that
+    // only the second one's wait after it (one reconcile of all 5,200 would come at the end without).
+    assert!(waiting.len() >= 3, "{waiting:?}");
+    assert_eq!(waiting[0], (1_024, 2_048), "{waiting:?}");
+    assert_eq!(waiting[1], (2_048, 2_048), "{waiting:?}");
+    let chunked = dump(&db);
+    store
+        .reconcile(&rasd_reconcile::Options::default())
+        .expect("full rebuild");
+    assert_eq!(chunked, dump(&db), "the tables of a full rebuild");
+}
