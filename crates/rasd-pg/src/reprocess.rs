@@ -52,16 +52,21 @@ pub struct Started {
     pub abandoned: Option<String>,
 }
 
+/// A run from the columns `version, state, total, remaining`.
+fn run_of(r: &postgres::Row) -> Run {
+    Run {
+        version: r.get(0),
+        state: r.get(1),
+        total: r.get(2),
+        remaining: r.get(3),
+    }
+}
+
 /// The last run, if any.
 pub fn status(client: &mut Client) -> Result<Option<Run>> {
     Ok(client
         .query_opt("SELECT version, state, total, remaining FROM reprocess_run", &[])?
-        .map(|r| Run {
-            version: r.get(0),
-            state: r.get(1),
-            total: r.get(2),
-            remaining: r.get(3),
-        }))
+        .map(|r| run_of(&r)))
 }
 
 /// Starts a run for `version` over the documents extracted by another version (every document when `all`),
@@ -74,12 +79,7 @@ pub fn start(client: &mut Client, version: &str, all: bool) -> Result<Started> {
             "SELECT version, state, total, remaining FROM reprocess_run FOR UPDATE",
             &[],
         )?
-        .map(|r| Run {
-            version: r.get(0),
-            state: r.get(1),
-            total: r.get(2),
-            remaining: r.get(3),
-        });
+        .map(|r| run_of(&r));
     let mut abandoned = None;
     if let Some(run) = last.filter(|r| r.state == "running") {
         if run.version == version {
@@ -164,12 +164,7 @@ pub fn write(client: &mut Client, version: &str, docs: &[Redone]) -> Result<Writ
     tx.execute("SELECT pg_advisory_xact_lock_shared($1)", &[&REPROCESS_LOCK])?;
     let run = tx
         .query_opt("SELECT version, state, total, remaining FROM reprocess_run", &[])?
-        .map(|r| Run {
-            version: r.get(0),
-            state: r.get(1),
-            total: r.get(2),
-            remaining: r.get(3),
-        });
+        .map(|r| run_of(&r));
     if !run
         .as_ref()
         .is_some_and(|r| r.version == version && r.state == "running")

@@ -151,7 +151,22 @@ struct Publisher<'a> {
     reprocess: Option<String>,
 }
 
-impl Publisher<'_> {
+impl<'a> Publisher<'a> {
+    /// A publisher to the work stream of `nats`, in shards of at most `size` documents.
+    fn new(nats: &'a Nats, size: u32, reprocess: Option<String>) -> Publisher<'a> {
+        Publisher {
+            subject: nats.names.work_subject(),
+            size: size as usize,
+            // Headers and JSON framing take a little: keep a margin under the server's limit.
+            max_bytes: nats.max_payload().saturating_sub(1024),
+            nats,
+            shard: Vec::new(),
+            bytes: 0,
+            done: Pushed::default(),
+            reprocess,
+        }
+    }
+
     fn add(&mut self, mut item: ShardItem) -> Result<()> {
         let mut len = serde_json::to_vec(&item)?.len() + 1;
         if len + 64 > self.max_bytes {
@@ -171,6 +186,30 @@ impl Publisher<'_> {
         }
         self.bytes += len;
         self.shard.push(item);
+        Ok(())
+    }
+
+    /// Publishes the documents that `read` reads from the database `db` (pages of shard items handed to the
+    /// callback it is given). A publishing error stops the reading and is the one reported.
+    fn add_stored(
+        &mut self,
+        db: &str,
+        read: impl FnOnce(&mut dyn FnMut(Vec<ShardItem>) -> rasd_pg::Result<()>) -> rasd_pg::Result<()>,
+    ) -> Result<()> {
+        let mut err = None;
+        let read = read(&mut |items| {
+            for i in items {
+                if let Err(e) = self.add(i) {
+                    err = Some(e);
+                    return Err(rasd_pg::Error::Schema("publishing stopped".into()));
+                }
+            }
+            Ok(())
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+        read.with_context(|| format!("reading the documents of {}", rasd_pg::redact(db)))?;
         Ok(())
     }
 
@@ -199,17 +238,7 @@ fn push(args: PushArgs) -> Result<ExitCode> {
     }
     let nats = args.nats.connect("rasd queue push")?;
     nats.work_stream()?;
-    let mut p = Publisher {
-        subject: nats.names.work_subject(),
-        size: args.shard_size as usize,
-        // Headers and JSON framing take a little: keep a margin under the server's limit.
-        max_bytes: nats.max_payload().saturating_sub(1024),
-        nats: &nats,
-        shard: Vec::new(),
-        bytes: 0,
-        done: Pushed::default(),
-        reprocess: None,
-    };
+    let mut p = Publisher::new(&nats, args.shard_size, None);
     let mut missing = Vec::new();
     for item in super::ingest::items(&args.paths) {
         if item.doc.is_err() {
@@ -229,21 +258,7 @@ fn push(args: PushArgs) -> Result<ExitCode> {
             crate::dburl::DbUrl::Sqlite(path) => path.display().to_string(),
             crate::dburl::DbUrl::Postgres(url) => url,
         };
-        let mut err = None;
-        let read = rasd_pg::work::stored_docs(&db, 1000, &mut |items| {
-            for i in items {
-                if let Err(e) = p.add(i) {
-                    err = Some(e);
-                    return Err(rasd_pg::Error::Schema("publishing stopped".into()));
-                }
-            }
-            Ok(())
-        });
-        // A publishing error stopped the reading: it is the one to report.
-        if let Some(e) = err {
-            return Err(e);
-        }
-        read.with_context(|| format!("reading the documents of {}", rasd_pg::redact(&db)))?;
+        p.add_stored(&db, |each| rasd_pg::work::stored_docs(&db, 1000, each))?;
     }
     p.flush()?;
     let done = p.done;
@@ -301,32 +316,10 @@ fn push_reprocess(args: PushArgs) -> Result<ExitCode> {
         switched: false,
     };
     let nats = args.nats.connect("rasd queue push")?;
-    let mut p = Publisher {
-        subject: nats.names.work_subject(),
-        size: args.shard_size as usize,
-        max_bytes: nats.max_payload().saturating_sub(1024),
-        nats: &nats,
-        shard: Vec::new(),
-        bytes: 0,
-        done: Pushed::default(),
-        reprocess: Some(version.to_string()),
-    };
+    let mut p = Publisher::new(&nats, args.shard_size, Some(version.to_string()));
     if started.run.state == "running" && started.run.remaining > 0 {
         nats.work_stream()?;
-        let mut err = None;
-        let read = rasd_pg::reprocess::pending_docs(&mut pg, 1000, &mut |items| {
-            for i in items {
-                if let Err(e) = p.add(i) {
-                    err = Some(e);
-                    return Err(rasd_pg::Error::Schema("publishing stopped".into()));
-                }
-            }
-            Ok(())
-        });
-        if let Some(e) = err {
-            return Err(e);
-        }
-        read.with_context(|| format!("reading the documents of {}", rasd_pg::redact(&url)))?;
+        p.add_stored(&url, |each| rasd_pg::reprocess::pending_docs(&mut pg, 1000, each))?;
         p.flush()?;
     } else if started.run.state == "running" {
         let opts = rasd_reconcile::Options::default();

@@ -412,10 +412,7 @@ fn reprocess(
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| anyhow!("re-processing a stored document: {e}"))?;
     let extract_ms = t.elapsed().as_secs_f64() * 1000.0;
-    if args.debug_delay_ms > 0 {
-        std::thread::sleep(Duration::from_millis(args.debug_delay_ms));
-    }
-    if stop.load(Ordering::SeqCst) {
+    if stopped_before_writing(args, stop) {
         return Ok(None);
     }
     let t = Instant::now();
@@ -460,6 +457,14 @@ fn reprocess(
     Ok(Some((stats, extract_ms, write_ms)))
 }
 
+/// Between extracting a shard and writing it: the test delay (`--debug-delay-ms`), then whether a stop was asked.
+fn stopped_before_writing(args: &Args, stop: &AtomicBool) -> bool {
+    if args.debug_delay_ms > 0 {
+        std::thread::sleep(Duration::from_millis(args.debug_delay_ms));
+    }
+    stop.load(Ordering::SeqCst)
+}
+
 fn decode(payload: &[u8]) -> Result<Shard> {
     serde_json::from_slice(payload).map_err(|e| anyhow!("the shard is not valid JSON: {e}"))
 }
@@ -492,10 +497,7 @@ fn process(
         .map_init(make, |extract, item| Prepared::new(item, |d| extract_one(extract, d)))
         .collect();
     let extract_ms = t.elapsed().as_secs_f64() * 1000.0;
-    if args.debug_delay_ms > 0 {
-        std::thread::sleep(Duration::from_millis(args.debug_delay_ms));
-    }
-    if stop.load(Ordering::SeqCst) {
+    if stopped_before_writing(args, stop) {
         return Ok(None);
     }
     let t = Instant::now();
