@@ -151,7 +151,14 @@ impl<'x> Worker<'x> {
         self.sentences.clear();
         split_sentences_into(text, tokens, &mut self.sentences);
 
-        let mut state = DocState::default();
+        let mut state = DocState {
+            dateline: if opts.sentences {
+                None
+            } else {
+                crate::frames::dateline_agency(text, &self.mentions, res)
+            },
+            ..DocState::default()
+        };
         let mut out = Emitted {
             rows: rows.is_some().then(Vec::new),
             ..Emitted::default()
@@ -200,11 +207,16 @@ impl<'x> Worker<'x> {
             *dst = src;
             return out.events;
         }
+        records::attribute_forward(
+            &mut out.events,
+            doc.outlet.as_deref().is_some_and(|o| !o.trim().is_empty()),
+        );
         records::merge_restatements(&mut out.events);
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events);
             let min = opts.min_confidence.map_or(default, f64::from);
-            out.events.retain(|e| f64::from(e.confidence) >= min - 1e-9);
+            // Confidences are f32 rounded to 0.01: 0.35f32 is 0.3499999940… as f64, and must still reach a cut of 0.35.
+            out.events.retain(|e| f64::from(e.confidence) >= min - 1e-6);
         }
         out.events
     }
@@ -265,6 +277,7 @@ fn sentence_events(
     let picked = candidates::pick(sent);
     if picked.is_empty() {
         records::denial_of_previous(x, doc, sent, state, &mut out.events, &mut out.seen);
+        records::source_of_previous(x, doc, sent, state, &mut out.events);
         return;
     }
     let numbers = toll::numbers(sent);

@@ -29,7 +29,38 @@ pub(crate) type Sources = Vec<(SourceRef, Option<(usize, usize)>)>;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Attribution {
     pub frames: Vec<Frame>,
+    /// The agency of the report's dateline ("عدن (رويترز) -"), between the frames and the outlet.
+    pub agency: Option<(SourceRef, (usize, usize))>,
     pub outlet: Option<SourceRef>,
+}
+
+/// The agency a report's dateline names: "عدن (رويترز) -", "دمشق - سانا:", "بغداد/ الأناضول:", "سمارت ــ حمص":
+/// an outlet mention among the first six words of the text, set off by brackets or a dash, slash or colon
+/// right around it, with nothing before it but the dateline's place (at most four words).
+pub(crate) fn dateline_agency(
+    text: &str,
+    mentions: &[crate::Mention],
+    res: &dyn Resources,
+) -> Option<(SourceRef, (usize, usize))> {
+    const MARKS: &[char] = &['(', ')', '-', '–', '—', '_', 'ـ', '/', ':', '،', ','];
+    let m = mentions.iter().find(|m| m.kind == MentionKind::Outlet)?;
+    let lead = text.get(..m.clitic_start)?;
+    let follow = text.get(m.end..)?;
+    if lead.split_whitespace().count() > 5 || lead.contains(['\n', '.']) {
+        return None;
+    }
+    let before = lead.trim_end();
+    let marked_after = follow.trim_start().starts_with(MARKS);
+    let place = before.trim_end_matches(MARKS).trim();
+    let ok = if before.is_empty() {
+        marked_after
+    } else {
+        before.ends_with(MARKS) && (marked_after || !place.is_empty())
+    };
+    if !ok {
+        return None;
+    }
+    Some((res.source(&m.id)?, (m.start, m.end)))
 }
 
 /// The source a frame word names: an outlet or actor right after it (VSO), or right before it ("قسد التي أعلنت").
@@ -178,7 +209,11 @@ pub(crate) fn attribute(
             kind: SourceKind::Outlet,
         })
     });
-    Attribution { frames: chosen, outlet }
+    Attribution {
+        frames: chosen,
+        agency: state.dateline.clone(),
+        outlet,
+    }
 }
 
 /// The stance of the act itself (before frames): denial, hedging or expectation cues in its clause.
@@ -208,6 +243,12 @@ pub(crate) fn stances(
 ) -> Vec<(Stance, Sources)> {
     let finish = |frames: Vec<&Frame>| {
         let mut v: Sources = frames.into_iter().map(|f| (f.source.clone(), f.span)).collect();
+        if let Some((g, span)) = &a.agency
+            && !v.iter().any(|(s, _)| s.id == g.id)
+            && a.outlet.as_ref().is_none_or(|o| o.id != g.id)
+        {
+            v.push((g.clone(), Some(*span)));
+        }
         if let Some(o) = &a.outlet
             && !v.iter().any(|(s, _)| s.id == o.id)
         {

@@ -44,6 +44,21 @@ const PLACE_NOUNS: &[&str] = &[
     "مطار",
     "معبر",
     "ميناء",
+    // Duals, genitive and nominative ("قصفت قريتي الباغوز والسوسة", "أصبحت مدينتا كيدال وميناكا"): the names
+    // that follow, joined by و, are one place each.
+    "قريتي",
+    "قريتا",
+    "بلدتي",
+    "بلدتا",
+    "مدينتي",
+    "مدينتا",
+    "حيي",
+    "منطقتي",
+    "منطقتا",
+    "ناحيتي",
+    "مخيمي",
+    "محافظتي",
+    "محافظتا",
 ];
 
 /// Where a place name begins once the quotation marks right before it are counted in: "في ناحية «الرشاد»" and
@@ -258,8 +273,11 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
                 .iter()
                 .filter(|n| n.kind == MentionKind::Place && n.start >= m.end)
             {
+                // "و X", "وX", or a place noun with و ("قرية الباغوز وبلدة السوسة").
                 let joined = sent.slice(n.clitic_start, n.start).starts_with('و')
-                    || sent.words_before(n.clitic_start, 1).first().is_some_and(|w| w == "و");
+                    || sent.words_before(n.clitic_start, 1).first().is_some_and(|w| w == "و")
+                    || place_noun_before(sent, n)
+                        .is_some_and(|(at, _)| sent.slice(at, n.clitic_start).starts_with('و'));
                 if !joined || sent.distance(prev_end, n.clitic_start) > 2 || n.id == m.id {
                     break;
                 }

@@ -208,6 +208,82 @@ pub(crate) fn denial_of_previous(
     }
 }
 
+/// "قتل ثلاثة جنود بانفجار عبوة ناسفة … . وقالت مصادر أمنية إن العبوة انفجرت لدى مرور الدورية": a sentence that
+/// opens with a reporting frame naming its source, and names no act of its own, tells who reported the act just
+/// before it. The records of that act that name no source but the outlet take this one first.
+pub(crate) fn source_of_previous(x: &Extractor, doc: &Doc, sent: &Sent<'_>, state: &DocState, events: &mut [Event]) {
+    let res = x.resources();
+    let frames = frames::frames_in(sent, res, state);
+    let Some(f) = frames.iter().find(|f| {
+        matches!(f.kind, crate::rules::FrameKind::Say | crate::rules::FrameKind::Per)
+            && sent.distance(sent.start, f.start) <= 1
+            && f.span.is_some()
+    }) else {
+        return;
+    };
+    let outlet = doc.outlet.as_deref().is_some_and(|o| !o.trim().is_empty());
+    for ev in &mut events[state.last_events.clone()] {
+        // Only the sentence right before (about a sentence away), not an act further back.
+        if !unattributed(ev, outlet)
+            || ev.stance == Stance::Denied
+            || ev.evidence.end + FORWARD_SOURCE_REACH < sent.start
+        {
+            continue;
+        }
+        ev.reported_by.insert(0, f.source.clone());
+        ev.field_evidence.retain(|k, _| !k.starts_with("reported_by"));
+        if let Some(span) = f.span.and_then(|(a, b)| Evidence::from_text(sent.text, a, b)) {
+            ev.field_evidence.insert("reported_by[0]".into(), span);
+        }
+    }
+}
+
+/// A record whose only source is the outlet (or that has none): no source is named in the text for it.
+fn unattributed(e: &Event, outlet: bool) -> bool {
+    e.reported_by.is_empty() || (outlet && e.reported_by.len() == 1 && !e.field_evidence.contains_key("reported_by[0]"))
+}
+
+/// How far after an act (in bytes, about one sentence of Arabic copy) a restatement may name its source.
+const FORWARD_SOURCE_REACH: usize = 400;
+
+/// "فجر انتحاري سيارة مفخخة … . وقالت مصادر أمنية إن انتحاريا …": a lead that states an act with no source but the
+/// outlet, followed within about a sentence by a restatement that names one (a record of the same event type and
+/// stance, at the same or a compatible place), is that source's claim: the lead takes the restatement's sources,
+/// and the evidence of the first one.
+pub(crate) fn attribute_forward(events: &mut [Event], outlet: bool) {
+    let named = |e: &Event| e.field_evidence.contains_key("reported_by[0]");
+    let same_place = |a: &Event, b: &Event| match (&a.location, &b.location) {
+        (Some(x), Some(y)) => x.id == y.id || y.carried,
+        _ => true,
+    };
+    for i in 0..events.len() {
+        if !unattributed(&events[i], outlet) {
+            continue;
+        }
+        let end = events[i].evidence.end;
+        let Some(j) = (0..events.len()).find(|&j| {
+            let (r, q) = (&events[i], &events[j]);
+            j != i
+                && named(q)
+                && q.evidence.start >= end
+                && q.evidence.start <= end + FORWARD_SOURCE_REACH
+                && q.event_type == r.event_type
+                && q.stance == r.stance
+                && same_place(r, q)
+        }) else {
+            continue;
+        };
+        let sources = events[j].reported_by.clone();
+        let first = events[j].field_evidence.get("reported_by[0]").cloned();
+        let e = &mut events[i];
+        e.reported_by = sources;
+        e.field_evidence.retain(|k, _| !k.starts_with("reported_by"));
+        if let Some(ev) = first {
+            e.field_evidence.insert("reported_by[0]".into(), ev);
+        }
+    }
+}
+
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
 /// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position).

@@ -32,6 +32,8 @@ pub(crate) struct DocState {
     pub place: Option<(Location, usize, usize)>,
     pub date: Option<DateHit>,
     pub source: Option<(SourceRef, usize, usize)>,
+    /// The agency of the report's dateline, a source of every claim in it ([`crate::frames::dateline_agency`]).
+    pub dateline: Option<(SourceRef, (usize, usize))>,
     /// The records (indices into the document's records) of the last sentence that reported an act.
     pub last_events: std::ops::Range<usize>,
 }

@@ -291,3 +291,90 @@ fn who_was_killed_decides_a_killing_with_no_act_named() {
         assert_eq!(recs[0]["actor2"]["id"], "civilians", "{text}: {recs:#?}");
     }
 }
+
+fn first_source(r: &Value) -> (&str, &str) {
+    (
+        r["reported_by"][0]["id"].as_str().unwrap_or(""),
+        r["field_evidence"]["reported_by[0]"]["text"].as_str().unwrap_or(""),
+    )
+}
+
+#[test]
+fn a_datelines_agency_is_a_source_of_the_report() {
+    // Issue 10, "datelines in every form": the agency set off by brackets, a dash, a slash or a colon at the head
+    // of the report comes before the outlet, with its own evidence.
+    for (text, agency, word) in [
+        (
+            "عدن (رويترز) - قتل خمسة جنود في هجوم بسيارة مفخخة على معسكر للقوات الحكومية في مدينة عدن اليوم.",
+            "reuters",
+            "رويترز",
+        ),
+        (
+            "بغداد/ الأناضول: قتل ثلاثة أشخاص في انفجار عبوة ناسفة في منطقة الدورة جنوبي بغداد اليوم.",
+            "anadolu",
+            "الأناضول",
+        ),
+        (
+            "دمشق - سانا: استشهد مدنيان جراء سقوط قذائف هاون أطلقها إرهابيون على حي القصاع في دمشق.",
+            "sana",
+            "سانا",
+        ),
+    ] {
+        let recs = extract(text);
+        assert!(!recs.is_empty(), "{text}");
+        for r in &recs {
+            assert_eq!(first_source(r), (agency, word), "{text}: {r:#?}");
+            assert_eq!(
+                r["reported_by"][1]["id"], "alaraby",
+                "{text}: the outlet closes the list"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_source_named_in_the_next_sentence_is_the_leads_source() {
+    // The lead states the act with no source; the next sentence opens with who said so and names no act of its own.
+    let text = "قتل ثلاثة جنود وأصيب اثنان آخرون بانفجار عبوة ناسفة استهدفت دوريتهم في قضاء الطارمية شمالي بغداد. \
+                وقالت مصادر أمنية إن العبوة انفجرت لدى مرور الدورية على الطريق العام.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert_eq!(first_source(&recs[0]), ("security-sources", "مصادر أمنية"));
+    let ev = &recs[0]["field_evidence"]["reported_by[0]"];
+    let s = ev["start"].as_u64().unwrap() as usize;
+    assert!(
+        s > text.find('.').unwrap(),
+        "the source's evidence is in the second sentence"
+    );
+    // A source the lead already names is kept.
+    let recs = extract(
+        "أفاد المرصد السوري بمقتل ثلاثة عناصر بانفجار عبوة ناسفة في مدينة الباب. وقالت مصادر محلية إن العبوة زرعت ليلا.",
+    );
+    assert_eq!(recs[0]["reported_by"][0]["id"], "sohr", "{recs:#?}");
+}
+
+#[test]
+fn places_joined_after_a_dual_or_a_second_place_noun_are_a_record_each() {
+    // Issue 10: "a list of places gives one record per place", also after a dual noun ("قريتي") or when each
+    // name has its own place noun ("قرية … وبلدة …").
+    for text in [
+        "قصفت طائرات التحالف قريتي الباغوز والسوسة في ريف دير الزور الشرقي اليوم.",
+        "قصفت طائرات التحالف قرية الباغوز وبلدة السوسة في ريف دير الزور الشرقي اليوم.",
+    ] {
+        let recs = extract(text);
+        let places: Vec<&str> = recs
+            .iter()
+            .map(|r| r["location"]["name_ar"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(places, ["الباغوز فوقاني", "السوسة"], "{text}: {recs:#?}");
+        assert!(recs.iter().all(|r| r["sub_event_type"] == "Air/drone strike"));
+    }
+}
+
+#[test]
+fn clashes_between_protesters_and_police_are_a_riot_and_other_clashes_a_clash() {
+    let recs = extract("اندلعت صدامات بين متظاهرين وقوات الأمن في مدينة الناصرية اليوم.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    let recs = extract("قتل ثلاثة مسلحين في صدامات بين قوات الجيش ومسلحي العشائر في قضاء الشطرة اليوم.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+}

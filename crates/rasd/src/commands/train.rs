@@ -349,27 +349,26 @@ pub fn run(a: Args) -> Result<ExitCode> {
         gold: rec_gold,
     } = stage(RECORD_TRAIN)?;
     let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
-    let rec_p: Vec<f64> = rec_x
-        .iter()
-        .map(|x| {
-            scorer::RecordModel {
-                weights: w,
-                threshold: 0.5,
-            }
-            .score(x)
-        })
-        .collect();
-    let rec_t = scorer::best_record_threshold(&rec_p, &rec_y, rec_gold);
-    let record = scorer::RecordModel {
+    let weights_only = scorer::RecordModel {
         weights: w,
-        threshold: rec_t,
+        threshold: 0.5,
     };
+    let rec_p: Vec<f64> = rec_x.iter().map(|x| weights_only.score(x)).collect();
     let RecordData {
         x: dev_rx,
         y: dev_ry,
         gold: dev_rgold,
     } = stage(RECORD_DEV)?;
-    let dev_rp: Vec<f64> = dev_rx.iter().map(|x| record.score(x)).collect();
+    let dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
+    // The default cut is chosen on the train and dev records together: the weights never see dev, but one
+    // scalar chosen on 320 reports alone moved by 0.05 with every refit (stop 21).
+    let pooled_p: Vec<f64> = rec_p.iter().chain(&dev_rp).copied().collect();
+    let pooled_y: Vec<bool> = rec_y.iter().chain(&dev_ry).copied().collect();
+    let rec_t = scorer::best_record_threshold(&pooled_p, &pooled_y, rec_gold + dev_rgold);
+    let record = scorer::RecordModel {
+        weights: w,
+        threshold: rec_t,
+    };
     let rec_auc_train = scorer::auc(&rec_p, &rec_y).unwrap_or(f64::NAN);
     let rec_auc_dev = scorer::auc(&dev_rp, &dev_ry).unwrap_or(f64::NAN);
     let kept = |p: &[f64], y: &[bool], t: f64, gold: usize| {
@@ -500,6 +499,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "learning_curve": curve,
             "record_stage": {
                 "note": "confidence = P(record right: it pairs with a gold event by type, place <= 25 km and date +- 1 day); fitted on the train split's gold, scored on the dev split's",
+                "threshold_rule": "the highest 0.05 step within 0.01 of the best record F1 over the train and dev splits' records together (the weights never see dev)",
                 "features": scorer::RECORD_FEATURES,
                 "train_auc": r3(rec_auc_train),
                 "threshold": rec_t,
