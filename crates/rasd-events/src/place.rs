@@ -168,6 +168,14 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     if near && reference_point(sent, m) {
         s -= 4.0;
     }
+    // "كفر قدوم بنابلس", "عبوين برام الله": ب right after a place names its district or governorate.
+    if sent.slice(m.clitic_start, m.start).starts_with('ب')
+        && sent.mentions.iter().any(|n| {
+            n.kind == MentionKind::Place && n.end <= m.clitic_start && sent.distance(n.end, m.clitic_start) == 0
+        })
+    {
+        s -= 4.0;
+    }
     match cue {
         Some(Cue::Locative | Cue::Near) => s += 3.0,
         // Rockets fired "باتجاه عسقلان" land there: for remote violence the direction is the target.
@@ -254,6 +262,32 @@ fn glued_to_word(sent: &Sent<'_>, m: &Mention) -> bool {
     sent.slice(m.clitic_start, m.start).contains('ك')
 }
 
+/// Whether the words between a listed place (ending at `prev_end`) and the place `n` open another item of the
+/// list: "و3 في", "ومواطن من", "وخامس في بلدة" (after a direction word that closes the item before: "بسلفيت شمالا،
+/// ومواطن في عبوين").
+fn counted_item(sent: &Sent<'_>, prev_end: usize, n: &Mention) -> bool {
+    const DIRECTIONS: &[&str] = &["شمالا", "جنوبا", "شرقا", "غربا"];
+    let noun = place_noun_before(sent, n).map_or(n.clitic_start, |(at, _)| at);
+    let gap = sent.distance(prev_end, noun);
+    if gap == 0 || gap > 4 {
+        return false;
+    }
+    let words = sent.words_after(prev_end, gap);
+    let words: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .skip_while(|w| DIRECTIONS.contains(w))
+        .collect();
+    // "و3" is two tokens ("و", "3"), "وخامس" one.
+    let opens = match words.as_slice() {
+        ["و", _, ..] => true,
+        [first, ..] => first.len() > 'و'.len_utf8() && first.starts_with('و'),
+        [] => false,
+    };
+    opens && words.len() >= 2 && matches!(words.last(), Some(&("في" | "من")))
+}
+
 /// Attaches a location to a candidate act.
 pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state: &DocState) -> Placed {
     let best = sent
@@ -273,12 +307,21 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
                 .iter()
                 .filter(|n| n.kind == MentionKind::Place && n.start >= m.end)
             {
-                // "و X", "وX", or a place noun with و ("قرية الباغوز وبلدة السوسة").
-                let joined = sent.slice(n.clitic_start, n.start).starts_with('و')
+                let gap = sent.distance(prev_end, n.clitic_start);
+                // "كفر قدوم بنابلس": the district or governorate of the place just listed, not a place of its own.
+                if gap == 0 && sent.slice(n.clitic_start, n.start).starts_with('ب') {
+                    prev_end = n.end;
+                    continue;
+                }
+                // "و X", "وX", a place noun with و ("قرية الباغوز وبلدة السوسة"), or a counted item of a list
+                // ("اعتقال مواطن في مخيم طولكرم، و3 في كفر قدوم، وخامس في بلدة الخضر").
+                let joined = (sent.slice(n.clitic_start, n.start).starts_with('و')
                     || sent.words_before(n.clitic_start, 1).first().is_some_and(|w| w == "و")
                     || place_noun_before(sent, n)
-                        .is_some_and(|(at, _)| sent.slice(at, n.clitic_start).starts_with('و'));
-                if !joined || sent.distance(prev_end, n.clitic_start) > 2 || n.id == m.id {
+                        .is_some_and(|(at, _)| sent.slice(at, n.clitic_start).starts_with('و')))
+                    && gap <= 2
+                    || counted_item(sent, prev_end, n);
+                if !joined || n.id == m.id {
                     break;
                 }
                 if let Some(l) = res.place(&n.id, n.geo_precision.unwrap_or(1)) {

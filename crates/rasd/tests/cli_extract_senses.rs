@@ -378,3 +378,20 @@ fn clashes_between_protesters_and_police_are_a_riot_and_other_clashes_a_clash() 
     let recs = extract("قتل ثلاثة مسلحين في صدامات بين قوات الجيش ومسلحي العشائر في قضاء الشطرة اليوم.");
     assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
 }
+
+#[test]
+fn a_count_of_detainees_by_place_is_a_record_per_place() {
+    // Issue 10, "a toll or detainee count by place links back to the act": each counted item of the list is an
+    // arrest where it names, and "بنابلس" after a village is its governorate, not one more place.
+    let recs =
+        extract("اعتقلت قوات الاحتلال الليلة الماضية مواطنا في كفر قدوم بنابلس، و2 في كفر مالك، وثالثا في بلدة الخضر.");
+    let places: Vec<&str> = recs
+        .iter()
+        .map(|r| r["location"]["name_ar"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(places, ["كفر قدوم", "كفر مالك", "الخضر"], "{recs:#?}");
+    assert!(
+        recs.iter()
+            .all(|r| r["sub_event_type"] == "Arrests" && r["actor1"]["id"] == "israel")
+    );
+}
