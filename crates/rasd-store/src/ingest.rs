@@ -568,8 +568,6 @@ mod tests {
         read::read_bytes("t.jsonl", jsonl.as_bytes(), None)
     }
 
-    /// The table-backed lookup links each document to the original the in-memory index picks, across runs, in
-    /// a batch, and after the table is lost (a database written before it existed is indexed on first use).
     /// The original the in-memory index links each stored document to (`None` for an original).
     fn expected_links(docs: &[(String, String)]) -> HashMap<String, Option<String>> {
         let mut expected: HashMap<String, Option<String>> = HashMap::new();
@@ -603,6 +601,8 @@ mod tests {
         }
     }
 
+    /// The table-backed lookup links each document to the original the in-memory index picks, across runs, in
+    /// a batch, and after the table is lost (a database written before it existed is indexed on first use).
     #[test]
     fn near_duplicates_match_the_in_memory_index() {
         let docs = docs(1500);
