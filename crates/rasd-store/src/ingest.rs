@@ -49,10 +49,34 @@ const BANDS_TABLE: &str = "CREATE TABLE IF NOT EXISTS doc_bands(
     band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID";
 
-/// Whether this run has made sure the `doc_bands` table exists.
+/// Whether this run has made sure the `doc_bands` table exists, and (with `RASD_PROFILE` set) where its time
+/// went.
 #[derive(Default)]
 struct DupIndex {
     ready: bool,
+    profile: Option<IngestProfile>,
+}
+
+/// Seconds spent in each phase of the batches of one run, printed to standard error at its end.
+#[derive(Default)]
+struct IngestProfile {
+    /// Indexing documents stored by an older rasd, hashing, and looking up stored texts and ids.
+    check: f64,
+    /// Sketching and extracting the new documents (in parallel).
+    extract: f64,
+    /// The near-duplicate lookups.
+    near: f64,
+    /// Inserting the documents, their bands and their events.
+    insert: f64,
+    commit: f64,
+}
+
+/// Adds the seconds since `*t` to `*to` (when profiling) and restarts `*t`.
+fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
+    if let Some(to) = to {
+        *to += t.elapsed().as_secs_f64();
+        *t = std::time::Instant::now();
+    }
 }
 
 fn index_bands(tx: &Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<()> {
@@ -104,14 +128,28 @@ fn set_bands_seq(tx: &Transaction<'_>) -> Result<()> {
 }
 
 /// The stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the earliest among equals).
+///
+/// A candidate's id and sketch are read from the covering index `docs_sketch(seq, id, sketch)` (schema version
+/// 7), not from its row of `docs`: there the sketch follows the text, so reading it meant reading the text's
+/// pages too, scattered over a file that grows with the collection. A candidate found in several of the eight
+/// buckets is read and compared once (the choice depends only on each candidate's similarity and number).
 fn find_near(tx: &Transaction<'_>, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<Option<String>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT b.seq, d.id, d.sketch FROM doc_bands b JOIN docs d ON d.seq = b.seq
-         WHERE b.band = ?1 AND b.bucket = ?2 ORDER BY b.seq DESC LIMIT ?3",
-    )?;
+    let mut bucket_rows =
+        tx.prepare_cached("SELECT seq FROM doc_bands WHERE band = ?1 AND bucket = ?2 ORDER BY seq DESC LIMIT ?3")?;
+    let mut sketch_of = tx.prepare_cached("SELECT id, sketch FROM docs INDEXED BY docs_sketch WHERE seq = ?1")?;
+    let mut seen: HashSet<i64> = HashSet::new();
     crate::rows::choose_near(sig, |band, bucket, limit| -> Result<Vec<crate::rows::NearCandidate>> {
-        let rows = stmt.query_map(params![band, bucket, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let seqs = bucket_rows
+            .query_map(params![band, bucket, limit], |r| r.get::<_, i64>(0))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut found = Vec::with_capacity(seqs.len());
+        for seq in seqs.into_iter().filter(|&seq| seen.insert(seq)) {
+            let row = sketch_of.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((id, blob)) = row {
+                found.push((seq, id, blob));
+            }
+        }
+        Ok(found)
     })
 }
 
@@ -133,7 +171,10 @@ impl Store {
         M: Fn() -> W + Sync,
         W: FnMut(&Doc) -> Vec<Event>,
     {
-        let mut index = DupIndex::default();
+        let mut index = DupIndex {
+            profile: std::env::var_os("RASD_PROFILE").map(|_| IngestProfile::default()),
+            ..DupIndex::default()
+        };
         let mut stats = IngestStats::default();
         let mut batch = Vec::with_capacity(BATCH);
         for item in items {
@@ -154,9 +195,15 @@ impl Store {
             self.ingest_batch(batch, worker, extractor_version, &mut index, &mut stats)?;
             progress(&stats);
         }
+        if let Some(p) = &index.profile {
+            eprintln!(
+                "rasd: ingest: check {:.3} s, extract {:.3} s, near-duplicates {:.3} s, insert {:.3} s, commit {:.3} s",
+                p.check, p.extract, p.near, p.insert, p.commit
+            );
+        }
         let t = std::time::Instant::now();
         self.ensure_reconciled()?;
-        if std::env::var_os("RASD_PROFILE").is_some() {
+        if index.profile.is_some() {
             eprintln!("rasd: ingest: reconcile {:.3} s", t.elapsed().as_secs_f64());
         }
         Ok(stats)
@@ -174,6 +221,7 @@ impl Store {
         M: Fn() -> W + Sync,
         W: FnMut(&Doc) -> Vec<Event>,
     {
+        let mut t = std::time::Instant::now();
         let hashed: Vec<(Item, Option<String>)> = batch
             .into_par_iter()
             .map(|it| {
@@ -251,6 +299,7 @@ impl Store {
                 });
             }
         }
+        lap(&mut t, index.profile.as_mut().map(|p| &mut p.check));
         let events: Vec<Vec<Event>> = fresh
             .par_iter_mut()
             .map_init(worker, |extract, f| {
@@ -258,6 +307,7 @@ impl Store {
                 extract(&f.doc)
             })
             .collect();
+        lap(&mut t, index.profile.as_mut().map(|p| &mut p.extract));
         {
             let mut ins_doc = tx.prepare_cached(
                 "INSERT INTO docs(id, hash, url, outlet, published, title, text, sketch, near_dup_of, extractor,
@@ -265,10 +315,12 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for (f, evs) in fresh.iter().zip(&events) {
+                lap(&mut t, index.profile.as_mut().map(|p| &mut p.insert));
                 let near = match &f.sketch {
                     Some(s) => find_near(&tx, s)?,
                     None => None,
                 };
+                lap(&mut t, index.profile.as_mut().map(|p| &mut p.near));
                 let d = &f.doc;
                 let seq = ins_doc.insert(params![
                     d.id,
@@ -306,7 +358,9 @@ impl Store {
         }
         // Every document stored up to here is in the index (no other writer could store one meanwhile).
         set_bands_seq(&tx)?;
+        lap(&mut t, index.profile.as_mut().map(|p| &mut p.insert));
         tx.commit()?;
+        lap(&mut t, index.profile.as_mut().map(|p| &mut p.commit));
         Ok(())
     }
 
@@ -514,15 +568,12 @@ mod tests {
         read::read_bytes("t.jsonl", jsonl.as_bytes(), None)
     }
 
-    /// The table-backed lookup links each document to the original the in-memory index picks, across runs, in
-    /// a batch, and after the table is lost (a database written before it existed is indexed on first use).
-    #[test]
-    fn near_duplicates_match_the_in_memory_index() {
-        let docs = docs(1500);
+    /// The original the in-memory index links each stored document to (`None` for an original).
+    fn expected_links(docs: &[(String, String)]) -> HashMap<String, Option<String>> {
         let mut expected: HashMap<String, Option<String>> = HashMap::new();
         let mut index = sketch::Index::default();
         let mut seen = HashSet::new();
-        for (id, text) in &docs {
+        for (id, text) in docs {
             if !seen.insert(text.clone()) {
                 continue;
             }
@@ -533,6 +584,29 @@ mod tests {
             }
             expected.insert(id.clone(), near);
         }
+        expected
+    }
+
+    /// Every stored document is linked as `expected` says, and no other is stored.
+    fn assert_links(s: &Store, expected: &HashMap<String, Option<String>>) {
+        let mut stmt = s.conn.prepare("SELECT id, near_dup_of FROM docs").expect("prepare");
+        let got: HashMap<String, Option<String>> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<std::result::Result<_, _>>()
+            .expect("rows");
+        assert_eq!(got.len(), expected.len());
+        for (id, near) in expected {
+            assert_eq!(got.get(id), Some(near), "document {id}");
+        }
+    }
+
+    /// The table-backed lookup links each document to the original the in-memory index picks, across runs, in
+    /// a batch, and after the table is lost (a database written before it existed is indexed on first use).
+    #[test]
+    fn near_duplicates_match_the_in_memory_index() {
+        let docs = docs(1500);
+        let expected = expected_links(&docs);
         let linked = expected.values().filter(|v| v.is_some()).count();
         assert!(
             linked > 100 && linked < 500,
@@ -553,20 +627,56 @@ mod tests {
         s.ingest(items(&docs[1100..]), &worker, "t", &mut |_| {})
             .expect("ingest 3");
 
-        let mut stmt = s.conn.prepare("SELECT id, near_dup_of FROM docs").expect("prepare");
-        let got: HashMap<String, Option<String>> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<std::result::Result<_, _>>()
-            .expect("rows");
-        assert_eq!(got.len(), expected.len());
-        for (id, near) in &expected {
-            assert_eq!(got.get(id), Some(near), "document {id}");
-        }
+        assert_links(&s, &expected);
         let originals: i64 = s
             .conn
             .query_row("SELECT count(DISTINCT seq) FROM doc_bands", [], |r| r.get(0))
             .expect("count");
         assert_eq!(originals as usize, expected.len() - linked);
+    }
+
+    /// A version 6 database (no `docs_sketch` index) is migrated when opened, and the documents ingested into it
+    /// afterwards are linked as the in-memory index links them, as in a database that always had the index.
+    #[test]
+    fn a_version_6_database_gets_the_sketch_index_and_links_the_same() {
+        let docs = docs(1200);
+        let expected = expected_links(&docs);
+        assert!(expected.values().filter(|v| v.is_some()).count() > 100);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rasd.db");
+        let worker = || |_: &Doc| Vec::new();
+        let has_index = |s: &Store| -> bool {
+            s.conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'docs_sketch'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .expect("schema")
+                == 1
+        };
+        {
+            let mut s = Store::open(&path).expect("create");
+            assert!(has_index(&s));
+            s.ingest(items(&docs[..700]), &worker, "t", &mut |_| {})
+                .expect("ingest 1");
+            // As rasd left it at schema version 6.
+            s.conn
+                .execute_batch("DROP INDEX docs_sketch; PRAGMA user_version = 6;")
+                .expect("downgrade");
+        }
+        let mut s = Store::open(&path).expect("opens and migrates");
+        assert_eq!(s.schema_version().expect("version"), crate::SCHEMA_VERSION);
+        assert!(has_index(&s), "migration 7 builds the index over the stored documents");
+        let count = |sql: &str| -> i64 { s.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+        let stored = count("SELECT count(*) FROM docs");
+        assert!(stored > 600, "{stored} documents stored");
+        assert_eq!(
+            count("SELECT count(*) FROM docs INDEXED BY docs_sketch WHERE seq > 0"),
+            stored
+        );
+        s.ingest(items(&docs[700..]), &worker, "t", &mut |_| {})
+            .expect("ingest 2");
+        assert_links(&s, &expected);
     }
 }

@@ -102,7 +102,8 @@ pub type NearCandidate = (i64, String, Option<Vec<u8>>);
 
 /// The stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the earliest among
 /// equals). `bucket(band, bucket, limit)` lists the latest `limit` originals indexed in one bucket, newest first
-/// (`doc_bands` joined with `docs`, ordered by sequence number descending), on either backend.
+/// (the bucket's `doc_bands` rows by sequence number descending, with each one's id and sketch), on either
+/// backend; it may leave out a candidate an earlier bucket of the same lookup listed (the choice is the same).
 pub fn choose_near<E>(
     sig: &[u32; sketch::SIGNATURE_LEN],
     mut bucket: impl FnMut(i64, i64, i64) -> std::result::Result<Vec<NearCandidate>, E>,

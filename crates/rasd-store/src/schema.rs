@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 pub const APPLICATION_ID: i64 = 0x7261_7364;
 
 /// The schema version this rasd writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Version 1: documents with content hash and near-duplicate link, and their events.
 pub(crate) const SCHEMA_V1: &str = "
@@ -112,6 +112,12 @@ CREATE INDEX IF NOT EXISTS contradictions_source_b ON contradictions(source_b, k
     "
 CREATE INDEX IF NOT EXISTS events_coarse_precision ON events(sub_event_type, date_precision, event_date)
   WHERE date_precision IN ('week', 'month', 'year');
+",
+    // 6 -> 7: the near-duplicate lookup reads each candidate's id and sketch from a covering index instead of
+    // its row of `docs`, where the sketch comes after the text (about 170 bytes a document; building it reads
+    // `docs` once). Additive.
+    "
+CREATE INDEX IF NOT EXISTS docs_sketch ON docs(seq, id, sketch);
 ",
 ];
 
