@@ -55,7 +55,24 @@ struct PgRead<'a> {
 }
 
 fn store_error(e: postgres::Error) -> rasd_store::Error {
-    rasd_store::Error::Backend(format!("PostgreSQL: {}", pg_message(&e)))
+    let m = format!("PostgreSQL: {}", pg_message(&e));
+    if is_unavailable(&e) {
+        rasd_store::Error::Unavailable(m)
+    } else {
+        rasd_store::Error::Backend(m)
+    }
+}
+
+/// True when `e` says that the server is not there for now: the connection is closed or broken (no answer from
+/// the server), or the server is shutting down or starting (SQLSTATE classes 08 and 57P).
+pub fn is_unavailable(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        }
+        None => e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>()),
+    }
 }
 
 impl PgRead<'_> {

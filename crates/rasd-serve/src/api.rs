@@ -3,7 +3,7 @@
 //! `If-None-Match` with the same tag gets 304.
 
 use crate::filter::{FilterError, key_cursor, next_cursor, parse_query};
-use crate::{Config, assets, summary};
+use crate::{Config, Database, assets, summary};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rasd_store::serve_queries::NewCorrection;
-use rasd_store::{Filter, Store};
+use rasd_store::{Filter, ReadDb, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -72,8 +72,20 @@ impl From<rasd_store::Error> for ApiError {
         let status = match &e {
             rasd_store::Error::Query(_) => StatusCode::BAD_REQUEST,
             e if e.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
-            rasd_store::Error::Missing(_) => StatusCode::SERVICE_UNAVAILABLE,
+            rasd_store::Error::Missing(_) | rasd_store::Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+/// PostgreSQL unreachable, refusing, or without the rasd schema: 503, the next request tries again.
+impl From<rasd_pg::Error> for ApiError {
+    fn from(e: rasd_pg::Error) -> ApiError {
+        let status = match e {
+            rasd_pg::Error::Store(e) => return ApiError::from(e),
+            rasd_pg::Error::Postgres(ref p) if !rasd_pg::read::is_unavailable(p) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
         };
         ApiError::new(status, e.to_string())
     }
@@ -81,14 +93,74 @@ impl From<rasd_store::Error> for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Runs `f` on a blocking thread with the database opened read-only, under the configured timeout.
+/// The state of the database a read saw: an answer computed on one state holds for every read that sees the same.
+/// On SQLite, the size and time of the file and of its write-ahead log, taken before the read opens it (a
+/// committed write changes them); on PostgreSQL, the read's own snapshot (`pg_current_snapshot()`: the same
+/// snapshot sees the same committed transactions, and any commit on the server changes it).
+#[derive(Debug, Clone, PartialEq)]
+enum DbState {
+    Files(Vec<(u64, std::time::SystemTime)>),
+    Snapshot(String),
+}
+
+/// The database in cache keys.
+fn cache_key(db: &Database) -> String {
+    match db {
+        Database::Sqlite(p) => p.display().to_string(),
+        Database::Postgres(u) => u.clone(),
+    }
+}
+
+/// Reads the database in one snapshot (SQLite: opened read-only; PostgreSQL: one read-only transaction on a
+/// connection of its own). `lookup` is asked first, with the state: an answer it keeps for that state ends the
+/// read; else `f` computes on the database, and the answer comes back with the state and `true`.
+fn with_db<T>(
+    db: &Database,
+    lookup: impl FnOnce(&DbState) -> Option<T>,
+    f: impl FnOnce(&dyn ReadDb, Option<&DbState>) -> ApiResult<T>,
+) -> ApiResult<(T, Option<DbState>, bool)> {
+    match db {
+        Database::Sqlite(path) => {
+            let state = db_state(path).map(DbState::Files);
+            if let Some(hit) = state.as_ref().and_then(lookup) {
+                return Ok((hit, state, false));
+            }
+            let v = f(&*Store::open_read_only(path)?, state.as_ref())?;
+            Ok((v, state, true))
+        }
+        Database::Postgres(url) => rasd_pg::read::read(url, |s| {
+            let mut state = None;
+            s.each_row("SELECT CAST(pg_current_snapshot() AS text)", &[], &mut |r| {
+                state = r.text(0)?.map(DbState::Snapshot);
+                Ok(false)
+            })?;
+            if let Some(hit) = state.as_ref().and_then(lookup) {
+                return Ok((hit, state, false));
+            }
+            let v = f(s, state.as_ref())?;
+            Ok((v, state, true))
+        }),
+    }
+}
+
+/// Runs `f` on a blocking thread with the database read in one snapshot ([`with_db`]), under the configured
+/// timeout; `f` also gets the state of the database it reads.
+async fn read_state<T, F>(cfg: &Cfg, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn ReadDb, Option<&DbState>) -> ApiResult<T> + Send + 'static,
+{
+    let db = cfg.db.clone();
+    blocking(cfg, move || Ok(with_db(&db, |_| None, f)?.0)).await
+}
+
+/// Runs `f` on a blocking thread with the database read in one snapshot, under the configured timeout.
 async fn read<T, F>(cfg: &Cfg, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&Store) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&dyn ReadDb) -> ApiResult<T> + Send + 'static,
 {
-    let db = cfg.db.clone();
-    blocking(cfg, move || f(&Store::open_read_only(&db)?)).await
+    read_state(cfg, move |s, _| f(s)).await
 }
 
 /// Runs `f` on a blocking thread under the configured timeout.
@@ -613,7 +685,7 @@ fn key_paged(p: &crate::Params) -> ApiResult<Option<Vec<String>>> {
 
 /// A 404 when the filter names a place the database has never seen (not an empty answer that looks like
 /// "nothing happened there").
-fn check_place(store: &Store, f: &Filter) -> ApiResult<()> {
+fn check_place(store: &dyn ReadDb, f: &Filter) -> ApiResult<()> {
     if let Some(p) = &f.place
         && store.find_places(p)?.is_empty()
     {
@@ -635,11 +707,11 @@ fn check_id(what: &str, id: &str) -> ApiResult<()> {
 /// Counts and settings.
 #[utoipa::path(get, path = "/api/status", responses((status = 200, body = StatusBody)))]
 async fn status(State(cfg): State<Cfg>) -> ApiResult<Response> {
-    let writes = cfg.token.is_some();
+    let writes = cfg.token.is_some() && matches!(cfg.db, Database::Sqlite(_));
     let db = cfg.db.clone();
     // Counting 290,000 events takes tens of milliseconds: counted once per database state.
     let bytes = blocking(&cfg, move || {
-        answer_cached(&db, &format!("status\u{1f}{writes}"), |s| {
+        answer_cached(&db, &format!("status\u{1f}{writes}"), |s, _| {
             json_bytes(&StatusBody {
                 counts: s.counts()?,
                 writes,
@@ -690,11 +762,11 @@ async fn event(State(cfg): State<Cfg>, Path(id): Path<String>) -> ApiResult<Json
     (status = 200, body = IncidentPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn incidents(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<IncidentPage>> {
     let p = parse_query(q.as_deref(), EVENT_KEYS)?;
-    let state = db_state(&cfg.db);
-    read(&cfg, move |s| {
+    let db = cache_key(&cfg.db);
+    read_state(&cfg, move |s, state| {
         check_place(s, &p.filter)?;
         let page = s.incidents_page(&p.filter, key_paged(&p)?.as_deref(), p.limit, false)?;
-        let total = count_cached(s, state, &format!("incidents\u{1f}{:?}", p.filter), |s| {
+        let total = count_cached(s, state, &format!("{db}\u{1f}incidents\u{1f}{:?}", p.filter), |s| {
             Ok(s.incidents_page(&p.filter, None, 0, true)?.total)
         })?;
         Ok(Json(IncidentPage {
@@ -746,7 +818,7 @@ async fn timeline(State(cfg): State<Cfg>, Path(id): Path<String>, RawQuery(q): R
     );
     let db = cfg.db.clone();
     let bytes = blocking(&cfg, move || {
-        answer_cached(&db, &key, |s| {
+        answer_cached(&db, &key, |s, _| {
             if s.find_places(&id)?.is_empty() {
                 return Err(ApiError::not_found(format!(
                     "no stored event is at a place matching {id:?}"
@@ -779,23 +851,22 @@ fn json_response(bytes: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
-type CountCache = std::collections::HashMap<String, (Vec<(u64, std::time::SystemTime)>, Option<u64>)>;
+type CountCache = std::collections::HashMap<String, (DbState, Option<u64>)>;
 
-/// The count `key` (which names the list and its filters) on `store`, whose snapshot was opened after the
-/// database was seen in `state`: kept per state, so that paging a long list counts it once, not on every page.
-/// (A write between `state` and the snapshot only makes the kept count one write older than the snapshot, and
-/// the next request sees a new state.) At most 256 counts are kept.
+/// The count `key` (which names the database, the list and its filters) on `store`, read in `state` (see
+/// [`with_db`]): kept per state, so that paging a long list counts it once, not on every page. (On SQLite, a
+/// write between `state` and the snapshot only makes the kept count one write older than the snapshot, and the
+/// next request sees a new state.) At most 256 counts are kept.
 fn count_cached(
-    store: &Store,
-    state: Option<Vec<(u64, std::time::SystemTime)>>,
+    store: &dyn ReadDb,
+    state: Option<&DbState>,
     key: &str,
-    f: impl FnOnce(&Store) -> ApiResult<Option<u64>>,
+    f: impl FnOnce(&dyn ReadDb) -> ApiResult<Option<u64>>,
 ) -> ApiResult<Option<u64>> {
     static CACHE: std::sync::LazyLock<std::sync::Mutex<CountCache>> = std::sync::LazyLock::new(Default::default);
-    let key = format!("{}\u{1f}{key}", store.path().display());
-    if let Some(now) = &state {
+    if let Some(now) = state {
         let cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((st, n)) = cache.get(&key)
+        if let Some((st, n)) = cache.get(key)
             && st == now
         {
             return Ok(*n);
@@ -807,13 +878,13 @@ fn count_cached(
         if cache.len() >= 256 {
             cache.clear();
         }
-        cache.insert(key, (now, n));
+        cache.insert(key.to_string(), (now.clone(), n));
     }
     Ok(n)
 }
 
 /// Answers kept per database state: the same request on the same state gets the same bytes.
-type AnswerCache = Vec<(String, Vec<(u64, std::time::SystemTime)>, Bytes)>;
+type AnswerCache = Vec<(String, DbState, Bytes)>;
 
 /// The most answers [`answer_cached`] keeps (the most recently used).
 const CACHED_ANSWERS: usize = 64;
@@ -821,21 +892,23 @@ const CACHED_ANSWERS: usize = 64;
 /// The answer `key` (which names the database, the endpoint and its parameters) for the current database state:
 /// from the cache when this state was answered before, else computed by `f` on a read-only store and kept.
 /// Errors are not kept.
-fn answer_cached(db: &std::path::Path, key: &str, f: impl FnOnce(&Store) -> ApiResult<Bytes>) -> ApiResult<Bytes> {
+fn answer_cached(
+    db: &Database,
+    key: &str,
+    f: impl FnOnce(&dyn ReadDb, Option<&DbState>) -> ApiResult<Bytes>,
+) -> ApiResult<Bytes> {
     static CACHE: std::sync::Mutex<AnswerCache> = std::sync::Mutex::new(Vec::new());
-    let key = format!("{}\u{1f}{key}", db.display());
-    let state = db_state(db);
-    if let Some(now) = &state {
+    let key = format!("{}\u{1f}{key}", cache_key(db));
+    let lookup = |now: &DbState| {
         let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(i) = cache.iter().position(|(k, st, _)| *k == key && st == now) {
-            let hit = cache.remove(i);
-            let bytes = hit.2.clone();
-            cache.push(hit);
-            return Ok(bytes);
-        }
-    }
-    let bytes = f(&Store::open_read_only(db)?)?;
-    if let Some(now) = state {
+        let i = cache.iter().position(|(k, st, _)| *k == key && st == now)?;
+        let hit = cache.remove(i);
+        let bytes = hit.2.clone();
+        cache.push(hit);
+        Some(bytes)
+    };
+    let (bytes, state, fresh) = with_db(db, lookup, f)?;
+    if let (Some(now), true) = (state, fresh) {
         let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cache.retain(|(k, _, _)| *k != key);
         if cache.len() >= CACHED_ANSWERS {
@@ -851,13 +924,16 @@ fn answer_cached(db: &std::path::Path, key: &str, f: impl FnOnce(&Store) -> ApiR
     (status = 200, body = ContradictionPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn contradictions(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult<Json<ContradictionPage>> {
     let p = parse_query(q.as_deref(), CONTRADICTION_KEYS)?;
-    let state = db_state(&cfg.db);
-    read(&cfg, move |s| {
+    let db = cache_key(&cfg.db);
+    read_state(&cfg, move |s, state| {
         check_place(s, &p.filter)?;
         let page = s.contradictions_page(&p.filter, key_paged(&p)?.as_deref(), p.limit, false)?;
-        let total = count_cached(s, state, &format!("contradictions\u{1f}{:?}", p.filter), |s| {
-            Ok(s.contradictions_page(&p.filter, None, 0, true)?.total)
-        })?;
+        let total = count_cached(
+            s,
+            state,
+            &format!("{db}\u{1f}contradictions\u{1f}{:?}", p.filter),
+            |s| Ok(s.contradictions_page(&p.filter, None, 0, true)?.total),
+        )?;
         Ok(Json(ContradictionPage {
             contradictions: page.items,
             next: page.next.map(|k| key_cursor(&k)),
@@ -910,54 +986,49 @@ fn db_state(db: &std::path::Path) -> Option<Vec<(u64, std::time::SystemTime)>> {
     Some(out)
 }
 
-type SourcesCache = Option<(
-    std::path::PathBuf,
-    Vec<(u64, std::time::SystemTime)>,
-    Vec<rasd_store::SourceStats>,
-)>;
+type SourcesCache = Option<(String, DbState, Vec<rasd_store::SourceStats>)>;
 
 /// Per-source statistics read every contradiction (seconds on a 100,000-document database), so they are computed
 /// once per database state and kept: one request computes while the others wait for its answer.
-pub(crate) fn sources_cached(db: &std::path::Path) -> ApiResult<Vec<rasd_store::SourceStats>> {
+pub(crate) fn sources_cached(db: &Database) -> ApiResult<Vec<rasd_store::SourceStats>> {
     static CACHE: std::sync::Mutex<SourcesCache> = std::sync::Mutex::new(None);
     let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let state = db_state(db);
-    if let (Some((p, st, v)), Some(now)) = (cache.as_ref(), state.as_ref())
-        && p == db
-        && st == now
-    {
-        return Ok(v.clone());
-    }
-    let v = Store::open_read_only(db)?.sources()?;
-    if let Some(now) = state {
-        *cache = Some((db.to_path_buf(), now, v.clone()));
+    let key = cache_key(db);
+    let lookup = |now: &DbState| match cache.as_ref() {
+        Some((k, st, v)) if *k == key && st == now => Some(v.clone()),
+        _ => None,
+    };
+    let (v, state, fresh) = with_db(db, lookup, |s, _| Ok(s.sources()?))?;
+    if let (Some(now), true) = (state, fresh) {
+        *cache = Some((key, now, v.clone()));
     }
     Ok(v)
 }
 
-type CellsCache = Option<(
-    std::path::PathBuf,
-    Vec<(u64, std::time::SystemTime)>,
-    Arc<rasd_store::serve_queries::MapCells>,
-)>;
+type CellsCache = Option<(String, DbState, Arc<rasd_store::serve_queries::MapCells>)>;
 
-/// The per (place, day, type) cells of the map summary, computed once per database state and kept (one pass
-/// over the events: about a second on 290,000 events); one request computes while the others wait for it.
-pub(crate) fn cells_cached(db: &std::path::Path) -> ApiResult<Arc<rasd_store::serve_queries::MapCells>> {
+/// The per (place, day, type) cells of the map summary of the database `db` (its [`cache_key`]) read by `s` in
+/// `state`, computed once per database state and kept (one pass over the events: about a second on 290,000
+/// events); one request computes while the others wait for it.
+fn cells_in(db: &str, s: &dyn ReadDb, state: Option<&DbState>) -> ApiResult<Arc<rasd_store::serve_queries::MapCells>> {
     static CACHE: std::sync::Mutex<CellsCache> = std::sync::Mutex::new(None);
     let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let state = db_state(db);
-    if let (Some((p, st, v)), Some(now)) = (cache.as_ref(), state.as_ref())
-        && p == db
+    if let (Some((k, st, v)), Some(now)) = (cache.as_ref(), state)
+        && k == db
         && st == now
     {
         return Ok(v.clone());
     }
-    let v = Arc::new(Store::open_read_only(db)?.map_cells()?);
+    let v = Arc::new(s.map_cells()?);
     if let Some(now) = state {
-        *cache = Some((db.to_path_buf(), now, v.clone()));
+        *cache = Some((db.to_string(), now.clone(), v.clone()));
     }
     Ok(v)
+}
+
+/// [`cells_in`] on a read of its own (at start-up, in the background).
+pub(crate) fn cells_cached(db: &Database) -> ApiResult<Arc<rasd_store::serve_queries::MapCells>> {
+    Ok(with_db(db, |_| None, |s, state| cells_in(&cache_key(db), s, state))?.0)
 }
 
 /// Every located, dated event summed per place and day or week (counts by event type, fatalities), as GeoJSON
@@ -973,8 +1044,8 @@ async fn map_summary(State(cfg): State<Cfg>, RawQuery(q): RawQuery) -> ApiResult
         p.bucket, p.filter.since, p.filter.until
     );
     let bytes = blocking(&cfg, move || {
-        answer_cached(&db, &key, |_| {
-            let cells = cells_cached(&db)?;
+        answer_cached(&db, &key, |s, state| {
+            let cells = cells_in(&cache_key(&db), s, state)?;
             json_bytes(&summary::geojson(&cells, p.bucket, p.filter.since, p.filter.until))
         })
     })
@@ -1083,6 +1154,20 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
+/// The SQLite file that writes go to. A server of PostgreSQL answers writes with 501: documents go into
+/// PostgreSQL through the queue and its workers, and corrections are not filed there yet.
+fn sqlite_for_writes(cfg: &Config) -> ApiResult<std::path::PathBuf> {
+    match &cfg.db {
+        Database::Sqlite(p) => Ok(p.clone()),
+        Database::Postgres(_) => Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "this server reads PostgreSQL, and writes through `rasd serve` are SQLite-only: store documents with \
+             `rasd queue push FILE…` (the `rasd worker`s extract them; `rasd reconcile --worker` rebuilds incidents \
+             and contradictions); corrections cannot be filed on PostgreSQL yet",
+        )),
+    }
+}
+
 /// Refuses a write unless the server has a token and the request carries it.
 fn authorize(cfg: &Config, headers: &HeaderMap) -> ApiResult<()> {
     let Some(token) = &cfg.token else {
@@ -1139,8 +1224,8 @@ fn extractor() -> ApiResult<&'static rasd_events::Extractor> {
     description = "the document, JSON Lines {id,url,outlet,published,title,text}, or {\"url\": \"…\"} \
     (application/json) to fetch", content_type = "text/plain"),
     responses((status = 200, body = IngestBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 502, body = ErrorBody),
-    (status = 504, body = ErrorBody)),
+    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 501, body = ErrorBody),
+    (status = 502, body = ErrorBody), (status = 504, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn ingest(
     State(cfg): State<Cfg>,
@@ -1148,6 +1233,7 @@ async fn ingest(
     RawQuery(q): RawQuery,
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<IngestBody>> {
+    let db = sqlite_for_writes(&cfg)?;
     authorize(&cfg, &headers)?;
     let bytes = body(b)?;
     let mut name = "upload.txt".to_string();
@@ -1193,7 +1279,7 @@ async fn ingest(
             Some(u) => fetch_items(&config, u)?,
             None => rasd_store::read::read_bytes(&format!("upload/{name}"), &bytes, hint),
         };
-        let mut store = Store::open_existing(&config.db)?;
+        let mut store = Store::open_existing(&db)?;
         let worker = || {
             let mut w = x.worker();
             let opts = rasd_events::Options::default();
@@ -1225,7 +1311,7 @@ const CORRECTABLE: &[&str] = &[
 #[utoipa::path(post, path = "/api/events/{id}/corrections", params(("id" = String, Path, description = "event id")),
     request_body = CorrectionInput,
     responses((status = 201, body = CorrectionBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 501, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn add_correction(
     State(cfg): State<Cfg>,
@@ -1233,6 +1319,7 @@ async fn add_correction(
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<CorrectionBody>)> {
+    let db = sqlite_for_writes(&cfg)?;
     authorize(&cfg, &headers)?;
     check_id("event", &id)?;
     let bytes = body(b)?;
@@ -1254,7 +1341,6 @@ async fn add_correction(
     if input.note.as_ref().is_some_and(|n| n.len() > 4000) || input.author.as_ref().is_some_and(|a| a.len() > 200) {
         return Err(ApiError::bad("note: at most 4000 bytes; author: at most 200"));
     }
-    let db = cfg.db.clone();
     let c = NewCorrection {
         field: input.field,
         value: input.value,

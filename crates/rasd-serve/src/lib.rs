@@ -1,9 +1,14 @@
 //! `rasd serve`: a read-only JSON API over the project database, and the analyst's page (map, per-source
 //! control timelines, contradictions, events, documents) bundled into the binary.
 //!
-//! Every request opens the database read-only ([`Store::open_read_only`]) and reads the last committed state,
-//! so the server never blocks an ingest and always answers with what is stored. Writes (ingest, corrections)
-//! are off unless a token is configured, and then need `Authorization: Bearer TOKEN`.
+//! The database is an SQLite file or a PostgreSQL database ([`Database`], issue 14); the queries are written
+//! once, against `rasd_store::ReadDb`, so both engines give the same answers. Every request reads one snapshot
+//! of the last committed state: on SQLite it opens the file read-only (`Store::open_read_only`), on
+//! PostgreSQL it connects and reads in one read-only `REPEATABLE READ` transaction (`rasd_pg::read`), so the
+//! server never blocks a writer and always answers with what is stored. A request while PostgreSQL is
+//! unreachable is answered 503, and the next one connects again. Writes (ingest, corrections) are off unless a
+//! token is configured, and then need `Authorization: Bearer TOKEN`; on PostgreSQL they are answered 501 (write
+//! with `rasd queue push` and the workers).
 //!
 //! Bounds: pages hold at most [`MAX_PAGE`] items, request bodies at most [`Config::body_limit`] bytes, and a
 //! query that runs longer than [`Config::timeout`] is answered with 503. Static assets come from the embedded
@@ -28,11 +33,30 @@ pub const MAX_PAGE: usize = 500;
 /// Items per page when the request does not say.
 pub const DEFAULT_PAGE: usize = 100;
 
+/// Where the project database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`).
+    Postgres(String),
+}
+
+impl Database {
+    /// The database for messages: the file, or the URL with its password redacted.
+    pub fn name(&self) -> String {
+        match self {
+            Database::Sqlite(p) => p.display().to_string(),
+            Database::Postgres(u) => rasd_pg::redact(u),
+        }
+    }
+}
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The project database.
-    pub db: PathBuf,
+    pub db: Database,
     /// Writes are allowed only with this bearer token; `None` turns them off.
     pub token: Option<String>,
     /// The longest a query may run.
@@ -42,9 +66,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// A server of the SQLite file `db`.
     pub fn new(db: impl Into<PathBuf>) -> Config {
+        Config::of(Database::Sqlite(db.into()))
+    }
+
+    /// A server of `db`, with the default token (none), timeout and body limit.
+    pub fn of(db: Database) -> Config {
         Config {
-            db: db.into(),
+            db,
             token: None,
             timeout: Duration::from_secs(20),
             body_limit: 16 * 1024 * 1024,
@@ -57,6 +87,8 @@ impl Config {
 pub enum Error {
     #[error(transparent)]
     Store(#[from] rasd_store::Error),
+    #[error(transparent)]
+    Postgres(#[from] rasd_pg::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -79,8 +111,12 @@ pub async fn serve(
 
 /// Checks the database, binds `addr`, calls `ready` with the bound address, and serves until Ctrl-C. Blocks.
 pub fn run(cfg: Config, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), Error> {
-    // A missing, foreign or corrupt database is refused before the port is bound.
-    drop(rasd_store::Store::open_read_only(&cfg.db)?);
+    // A missing, foreign or corrupt database, an unreachable server or one without the rasd schema is refused
+    // before the port is bound.
+    match &cfg.db {
+        Database::Sqlite(path) => drop(rasd_store::Store::open_read_only(path)?),
+        Database::Postgres(url) => rasd_pg::read::read(url, |_| Ok::<_, rasd_pg::Error>(()))?,
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -69,6 +69,12 @@ pub(crate) fn int(r: &dyn Row, i: usize) -> Result<i64> {
         .ok_or_else(|| Error::Backend(format!("column {i} is NULL where an integer was expected")))
 }
 
+/// A floating-point column that is never NULL.
+pub(crate) fn real(r: &dyn Row, i: usize) -> Result<f64> {
+    r.real(i)?
+        .ok_or_else(|| Error::Backend(format!("column {i} is NULL where a number was expected")))
+}
+
 /// A database the queries read (see the module documentation). Implementations never write.
 pub trait ReadDb {
     /// Runs `sql` with `args` bound to its placeholders and calls `visit` on each row in order, until the rows

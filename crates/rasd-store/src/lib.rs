@@ -85,6 +85,10 @@ pub enum Error {
     /// An error of another database engine (PostgreSQL), in its words.
     #[error("{0}")]
     Backend(String),
+    /// The server of another database engine (PostgreSQL) went away or is shutting down, in its words: trying
+    /// again later may succeed.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// The store's result type.

@@ -201,7 +201,7 @@ const CORRECTIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS corrections(
     note TEXT, author TEXT, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS corrections_event ON corrections(event_id);";
 
-impl Store {
+impl<'a> dyn ReadDb + 'a {
     /// Every located event as a map point, in date order.
     pub fn map_points(&self) -> Result<Vec<MapPoint>> {
         Ok(self.map_points_latest(usize::MAX)?.0)
@@ -211,30 +211,30 @@ impl Store {
     /// Reads the date index backwards and stops after `limit + 1` rows, so its cost does not grow with the
     /// database.
     pub fn map_points_latest(&self, limit: usize) -> Result<(Vec<MapPoint>, bool)> {
-        let mut stmt = self.conn.prepare(
+        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        let mut points = self.rows(
             "SELECT id, doc_id, event_type, sub_event_type, event_date, lat, lon, fatalities, place_id, place_name,
                     place_name_ar, source, stance
              FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY event_date DESC, id DESC LIMIT ?1",
+            &[Arg::Int(fetch)],
+            |r| {
+                Ok(MapPoint {
+                    id: db::text(r, 0)?,
+                    doc_id: db::text(r, 1)?,
+                    event_type: db::text(r, 2)?,
+                    sub_event_type: db::text(r, 3)?,
+                    date: r.text(4)?,
+                    lat: db::real(r, 5)?,
+                    lon: db::real(r, 6)?,
+                    fatalities: r.int(7)?,
+                    place_id: r.text(8)?,
+                    place_name: r.text(9)?,
+                    place_name_ar: r.text(10)?,
+                    source: db::text(r, 11)?,
+                    stance: db::text(r, 12)?,
+                })
+            },
         )?;
-        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
-        let rows = stmt.query_map([fetch], |r| {
-            Ok(MapPoint {
-                id: r.get(0)?,
-                doc_id: r.get(1)?,
-                event_type: r.get(2)?,
-                sub_event_type: r.get(3)?,
-                date: r.get(4)?,
-                lat: r.get(5)?,
-                lon: r.get(6)?,
-                fatalities: r.get(7)?,
-                place_id: r.get(8)?,
-                place_name: r.get(9)?,
-                place_name_ar: r.get(10)?,
-                source: r.get(11)?,
-                stance: r.get(12)?,
-            })
-        })?;
-        let mut points: Vec<MapPoint> = rows.collect::<Result<_, _>>()?;
         let truncated = points.len() > limit;
         points.truncate(limit);
         points.reverse();
@@ -243,22 +243,12 @@ impl Store {
 
     /// One stored event by id.
     pub fn event(&self, id: &str) -> Result<Option<StoredEvent>> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT e.json, e.source, e.outlet, i.incident_id FROM events e
-                 LEFT JOIN incident_events i ON i.event_id = e.id WHERE e.id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let row = self.first(
+            "SELECT e.json, e.source, e.outlet, i.incident_id FROM events e
+             LEFT JOIN incident_events i ON i.event_id = e.id WHERE e.id = ?1",
+            &[id.into()],
+            |r| Ok((db::text(r, 0)?, db::text(r, 1)?, r.text(2)?, r.text(3)?)),
+        )?;
         let Some((json, source, outlet, incident_id)) = row else {
             return Ok(None);
         };
@@ -272,12 +262,14 @@ impl Store {
 
     /// Counts of what the database holds.
     pub fn counts(&self) -> Result<Counts> {
-        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
-        let (first_date, last_date) = self.conn.query_row(
-            "SELECT min(event_date), max(event_date) FROM events WHERE event_date IS NOT NULL",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let count = |sql: &str| self.count(sql, &[]);
+        let (first_date, last_date) = self
+            .first(
+                "SELECT min(event_date), max(event_date) FROM events WHERE event_date IS NOT NULL",
+                &[],
+                |r| Ok((r.text(0)?, r.text(1)?)),
+            )?
+            .unwrap_or_default();
         Ok(Counts {
             docs: count("SELECT count(*) FROM docs")?,
             events: count("SELECT count(*) FROM events")?,
@@ -289,7 +281,9 @@ impl Store {
             dirty: self.is_dirty()?,
         })
     }
+}
 
+impl Store {
     /// Stores a correction of `event_id` (creating the corrections table on the first one); `None` when no
     /// such event is stored. Needs a store opened for writing.
     pub fn add_correction(&mut self, event_id: &str, c: &NewCorrection) -> Result<Option<Correction>> {
@@ -411,8 +405,8 @@ impl Store {
     }
 }
 
-impl Store {
-    /// One page of [`Store::contradictions`] (the same filters and order: kind, date, id), read from the
+impl<'a> dyn ReadDb + 'a {
+    /// One page of [`Self::contradictions`] (the same filters and order: kind, date, id), read from the
     /// `contradictions_page` index after `after` (the `next` key of the previous page). Its cost does not grow
     /// with the depth of the page. With `count`, `total` counts the matches over the same filters (a pass
     /// over an index: a few milliseconds on 300,000 rows); else it is `None`.
@@ -423,16 +417,11 @@ impl Store {
         limit: usize,
         count: bool,
     ) -> Result<KeyPage<Contradiction>> {
-        let Some((wh, args)) = contradiction_where(&**self, f, true)? else {
+        let Some((wh, args)) = contradiction_where(self, f, true)? else {
             return Ok(KeyPage::empty());
         };
         let total = if count {
-            let n: i64 = self.conn.query_row(
-                &format!("SELECT count(*) FROM contradictions WHERE 1{wh}"),
-                rusqlite::params_from_iter(args.iter()),
-                |r| r.get(0),
-            )?;
-            Some(n as u64)
+            Some(self.count(&format!("SELECT count(*) FROM contradictions WHERE true{wh}"), &args)?)
         } else {
             None
         };
@@ -452,17 +441,17 @@ impl Store {
         let order = "ORDER BY kind, page_date, id";
         let (sql, args) = match &f.source {
             None => (
-                format!("SELECT json, kind, page_date, id FROM contradictions WHERE 1{wh}{key} {order} LIMIT {lim}"),
+                format!("SELECT json, kind, page_date, id FROM contradictions WHERE true{wh}{key} {order} LIMIT {lim}"),
                 args.into_iter().chain(key_args).collect::<Vec<_>>(),
             ),
             // A source on either side: the first rows of each side, read in order on its (source, kind, date,
             // id) index, then merged; sorting every row of a busy source would read them all.
             Some(s) => {
-                let (base, base_args) = contradiction_where(&**self, f, false)?.unwrap_or_default();
+                let (base, base_args) = contradiction_where(self, f, false)?.unwrap_or_default();
                 let side = |col: &str| {
                     format!(
                         "SELECT id FROM (SELECT kind, page_date, id FROM contradictions WHERE {col} = ?{base}{key} \
-                         {order} LIMIT {lim})"
+                         {order} LIMIT {lim}) AS side"
                     )
                 };
                 let sql = format!(
@@ -479,33 +468,31 @@ impl Store {
                 (sql, args)
             }
         };
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
         let mut items = Vec::new();
         let mut last: Option<Vec<String>> = None;
         let mut next = None;
-        while let Some(r) = rows.next()? {
+        self.each_row(&sql, &args, &mut |r| {
             if items.len() >= limit {
                 next = last.take();
-                break;
+                return Ok(false);
             }
-            let json: String = r.get(0)?;
-            items.push(serde_json::from_str(&json)?);
-            last = Some(vec![r.get(1)?, r.get(2)?, r.get(3)?]);
-        }
+            items.push(serde_json::from_str(&db::text(r, 0)?)?);
+            last = Some(vec![db::text(r, 1)?, db::text(r, 2)?, db::text(r, 3)?]);
+            Ok(true)
+        })?;
         Ok(KeyPage { items, next, total })
     }
 
     /// One contradiction by id.
     pub fn contradiction(&self, id: &str) -> Result<Option<Contradiction>> {
-        let json: Option<String> = self
-            .conn
-            .query_row("SELECT json FROM contradictions WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let json = self.first("SELECT json FROM contradictions WHERE id = ?1", &[id.into()], |r| {
+            db::text(r, 0)
+        })?;
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
 
-    /// One page of [`Store::incidents`] (the same filters and order: first date, id), read from the
+    /// One page of [`Self::incidents`] (the same filters and order: first date, id), read from the
     /// `incidents_page` index after `after`. Place, type, admin1 and dates are SQL; actor, source and near are
     /// checked on each row read, at most [`MAX_SCAN`] rows a page (then `next` continues, and `total` is
     /// `None`). With `count` and no such filter, `total` counts the matches; else it is `None`.
@@ -549,14 +536,9 @@ impl Store {
         let total = if post || !count {
             None
         } else {
-            let n: i64 = self.conn.query_row(
-                &format!("SELECT count(*) FROM incidents WHERE 1{wh}"),
-                rusqlite::params_from_iter(args.iter()),
-                |r| r.get(0),
-            )?;
-            Some(n as u64)
+            Some(self.count(&format!("SELECT count(*) FROM incidents WHERE true{wh}"), &args)?)
         };
-        let mut sql = format!("SELECT json, page_date, id FROM incidents WHERE 1{wh}");
+        let mut sql = format!("SELECT json, page_date, id FROM incidents WHERE true{wh}");
         match after {
             None => {}
             Some([date, id]) => {
@@ -587,29 +569,28 @@ impl Store {
             });
             near_ok && actor_ok && source_ok
         };
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
         let mut items = Vec::new();
         let mut last: Option<Vec<String>> = None;
         let mut next = None;
         let mut scanned = 0;
-        while let Some(r) = rows.next()? {
+        self.each_row(&sql, &args, &mut |r| {
             if items.len() >= limit || scanned >= read {
                 next = last.take();
-                break;
+                return Ok(false);
             }
             scanned += 1;
-            let json: String = r.get(0)?;
-            let inc: Incident = serde_json::from_str(&json)?;
-            last = Some(vec![r.get(1)?, r.get(2)?]);
+            let inc: Incident = serde_json::from_str(&db::text(r, 0)?)?;
+            last = Some(vec![db::text(r, 1)?, db::text(r, 2)?]);
             if keep(&inc) {
                 items.push(inc);
             }
-        }
+            Ok(true)
+        })?;
         Ok(KeyPage { items, next, total })
     }
 
-    /// The control timeline of the place `query` names, like [`Store::timeline`], restricted to the dates
+    /// The control timeline of the place `query` names, like [`Self::timeline`], restricted to the dates
     /// `from..=to`: only the claims that can be a source's view then are read (from `from - horizon`, on the
     /// `control_place` index), and the lanes and steps before `from` are dropped. A window without claims is
     /// an empty timeline; `None` when no place matches.
@@ -640,11 +621,10 @@ impl Store {
             args.push(d.to_string());
         }
         sql.push_str(" ORDER BY seq");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let claims = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))?
-            .map(|j| Ok(serde_json::from_str(&j?)?))
-            .collect::<Result<Vec<rasd_reconcile::ControlClaim>>>()?;
+        let args: Vec<Arg> = args.into_iter().map(Arg::Text).collect();
+        let claims = self.rows(&sql, &args, |r| {
+            Ok(serde_json::from_str::<rasd_reconcile::ControlClaim>(&db::text(r, 0)?)?)
+        })?;
         let mut tl = Timeline::build(&claims, horizon_days).unwrap_or_else(|| Timeline {
             place_id: place.place_id.clone(),
             place_name: place.name.clone(),
@@ -663,53 +643,101 @@ impl Store {
     }
 
     /// Every located, dated event summed per (place, day, event type): one pass over the events table (about a
-    /// second on 290,000 events), which `rasd serve` keeps per database state.
+    /// second on 290,000 events), which `rasd serve` keeps per database state. A place is its gazetteer id, else
+    /// its coordinates rounded to 3 decimals; its position is the mean of its events'. SQL only groups by exact
+    /// values and counts; the keys, names and means are made here, so both engines give the same cells.
     pub fn map_cells(&self) -> Result<MapCells> {
-        let mut stmt = self.conn.prepare(
-            "SELECT coalesce(place_id, printf('%.3f,%.3f', lat, lon)), event_date, event_type, count(*),
-                    coalesce(sum(fatalities), 0), max(place_id), max(place_name), max(place_name_ar), avg(lat),
-                    avg(lon)
+        use std::collections::BTreeMap;
+        #[derive(Default)]
+        struct Place {
+            place_id: Option<String>,
+            name: Option<String>,
+            name_ar: Option<String>,
+            /// The first position seen, while every event is there; else `None` and the sums below.
+            same: Option<(f64, f64)>,
+            lat: f64,
+            lon: f64,
+            events: u64,
+        }
+        let mut places: BTreeMap<String, Place> = BTreeMap::new();
+        let mut cells: BTreeMap<(String, NaiveDate, String), (u64, i64)> = BTreeMap::new();
+        let mut undated = 0;
+        self.each_row(
+            "SELECT place_id, lat, lon, event_date, event_type, count(*), CAST(coalesce(sum(fatalities), 0) AS bigint),
+                    max(place_name), max(place_name_ar)
              FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL
-             GROUP BY 1, 2, 3",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut out = MapCells::default();
-        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-        while let Some(r) = rows.next()? {
-            let key: String = r.get(0)?;
-            let date: Option<String> = r.get(1)?;
-            let events = r.get::<_, i64>(3)?.max(0) as u64;
-            let date = date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-            let Some(date) = date else {
-                out.undated += events;
-                continue;
-            };
-            let place = match index.get(&key) {
-                Some(i) => *i,
-                None => {
-                    let i = out.places.len() as u32;
-                    out.places.push(MapPlace {
-                        key: key.clone(),
-                        place_id: r.get(5)?,
-                        name: r.get(6)?,
-                        name_ar: r.get(7)?,
-                        lat: r.get(8)?,
-                        lon: r.get(9)?,
-                    });
-                    index.insert(key, i);
-                    i
+             GROUP BY place_id, lat, lon, event_date, event_type
+             ORDER BY place_id, lat, lon, event_date, event_type",
+            &[],
+            &mut |r| {
+                let events = db::int(r, 5)?.max(0) as u64;
+                let date = r.text(3)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+                let Some(date) = date else {
+                    undated += events;
+                    return Ok(true);
+                };
+                let place_id = r.text(0)?;
+                let (lat, lon) = (db::real(r, 1)?, db::real(r, 2)?);
+                let key = place_id.clone().unwrap_or_else(|| format!("{lat:.3},{lon:.3}"));
+                let p = places.entry(key.clone()).or_insert_with(|| Place {
+                    place_id,
+                    same: Some((lat, lon)),
+                    ..Place::default()
+                });
+                p.name = p.name.take().max(r.text(7)?);
+                p.name_ar = p.name_ar.take().max(r.text(8)?);
+                if p.same.is_some_and(|s| s != (lat, lon)) {
+                    p.same = None;
                 }
+                p.lat += lat * events as f64;
+                p.lon += lon * events as f64;
+                p.events += events;
+                let c = cells.entry((key, date, db::text(r, 4)?)).or_default();
+                c.0 += events;
+                c.1 += db::int(r, 6)?;
+                Ok(true)
+            },
+        )?;
+        let mut out = MapCells {
+            undated,
+            ..MapCells::default()
+        };
+        let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for (key, p) in places {
+            let (lat, lon) = p.same.unwrap_or_else(|| {
+                let n = p.events.max(1) as f64;
+                (p.lat / n, p.lon / n)
+            });
+            index.insert(key.clone(), out.places.len() as u32);
+            out.places.push(MapPlace {
+                key,
+                place_id: p.place_id,
+                name: p.name,
+                name_ar: p.name_ar,
+                lat,
+                lon,
+            });
+        }
+        for ((key, date, event_type), (events, fatalities)) in cells {
+            let Some(&place) = index.get(&key) else {
+                continue;
             };
             out.cells.push(MapCell {
                 place,
                 date,
-                event_type: r.get(2)?,
+                event_type,
                 events,
-                fatalities: r.get(4)?,
+                fatalities,
             });
         }
         out.cells.sort_by_key(|c| (c.date, c.place));
         Ok(out)
+    }
+
+    /// The count `sql` answers (one row, one column).
+    fn count(&self, sql: &str, args: &[String]) -> Result<u64> {
+        let args: Vec<Arg> = args.iter().map(|a| Arg::Text(a.clone())).collect();
+        Ok(self.first(sql, &args, |r| db::int(r, 0))?.unwrap_or(0).max(0) as u64)
     }
 }
 

@@ -5,9 +5,10 @@
 //! - `rasd migrate` and the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
-//!   `export` ([`reads_postgres`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db
-//!   postgres://…` is passed on as it is (the command reads it through `rasd_pg::read`, with the same query
-//!   code as SQLite), and without `--db`, `RASD_DB` is used when set (else `rasd.db`);
+//!   `export`, and `rasd serve` ([`reads_postgres`]), take either engine: `--db sqlite:PATH` becomes `--db
+//!   PATH`, `--db postgres://…` is passed on as it is (the command reads it through `rasd_pg::read`, with the
+//!   same query code as SQLite; `rasd serve` reads each request in a transaction of its own, and answers its
+//!   write endpoints with 501 there), and without `--db`, `RASD_DB` is used when set (else `rasd.db`);
 //! - every other command takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear
 //!   message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and
 //!   such a command runs without `--db`, a note on stderr says which file it uses instead.
@@ -74,18 +75,21 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 fn not_on_postgres(command: &str, url: &str) -> String {
     format!(
         "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
-         `rasd migrate`, `rasd worker`, `rasd reconcile --worker` and the read commands `events`, `incidents`, \
-         `contradictions`, `timeline`, `sources`, `show`, `alerts` and `export` are, issue 14); pass an SQLite file \
-         (--db PATH or --db sqlite:PATH)",
+         `rasd migrate`, `rasd worker`, `rasd reconcile --worker`, the read commands `events`, `incidents`, \
+         `contradictions`, `timeline`, `sources`, `show`, `alerts` and `export`, and `rasd serve` are, issue 14); \
+         pass an SQLite file (--db PATH or --db sqlite:PATH)",
         rasd_pg::redact(url)
     )
 }
 
-/// The read commands, which take `--db postgres://…` (passed on as it is) and `RASD_DB` as well as SQLite.
+/// The read commands and `rasd serve`, which take `--db postgres://…` (passed on as it is) and `RASD_DB` as
+/// well as SQLite.
 pub fn reads_postgres(path: &[String]) -> bool {
     matches!(
         path.first().map(String::as_str),
-        Some("events" | "incidents" | "contradictions" | "timeline" | "sources" | "show" | "alerts" | "export")
+        Some(
+            "events" | "incidents" | "contradictions" | "timeline" | "sources" | "show" | "alerts" | "export" | "serve"
+        )
     ) && path.len() == 1
 }
 
@@ -159,9 +163,9 @@ pub fn rewrite_args(
     }
     let note = match env {
         Some(Ok(url)) if has_db && !seen_db => Some(format!(
-            "rasd: note: {ENV}={url} is read by `rasd migrate`, the scale-out commands and the read commands \
-             (`events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts`, `export`) only so \
-             far; `rasd {command}` uses its --db (default rasd.db)"
+            "rasd: note: {ENV}={url} is read by `rasd migrate`, the scale-out commands, the read commands \
+             (`events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts`, `export`) and \
+             `rasd serve` only so far; `rasd {command}` uses its --db (default rasd.db)"
         )),
         _ => None,
     };
@@ -327,7 +331,7 @@ mod tests {
         let e = rewrite_args(args(&["rasd", "events"]), &path, 2, true, Some(parse("mysql://h/d")))
             .expect_err("a bad RASD_DB");
         assert!(e.contains("unknown kind of database"), "{e}");
-        assert!(reads_postgres(&path) && !reads_postgres(&["ingest".into()]));
+        assert!(reads_postgres(&path) && reads_postgres(&["serve".into()]) && !reads_postgres(&["ingest".into()]));
     }
 
     #[test]

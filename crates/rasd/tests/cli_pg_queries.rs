@@ -2,69 +2,16 @@
 //! articles of `../shared/samples`) ingested into SQLite by the real binary, moved into the real PostgreSQL
 //! server that `RASD_DB` names (`eval "$(scripts/cluster-local.sh up)"`) with `rasd migrate`, and every read
 //! command run on both with a range of filters: standard output and exit status must be the same, byte for
-//! byte. Then the errors: no rasd schema, a newer schema, a wrong password, no server. Without `RASD_DB` the
+//! byte. Then the errors: no rasd schema, a newer schema, a wrong password, no server (for `rasd serve` too, which
+//! stops before it binds its port; its answers are compared in `cli_pg_serve.rs`). Without `RASD_DB` the
 //! tests say they are skipped (that the writing commands refuse PostgreSQL is tested in `cli_pg_migrate.rs`).
 
+mod pg_samples;
+
+use pg_samples::{rasd, repo, run, sqlite_samples, text};
 use rasd_pg::testkit::{Scratch, server};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn rasd() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rasd"));
-    c.env_remove("RASD_DB");
-    c
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run rasd")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// An SQLite database of the samples, ingested in two runs (so that the second raises alerts), with one
-/// analyst correction marking an event wrong; returns its path and the id of a document.
-fn sqlite_samples(dir: &Path) -> (PathBuf, String) {
-    let sqlite = dir.join("samples.db");
-    let mut inputs = vec![repo().join("samples/wire.jsonl")];
-    let shared = repo().join("../shared/samples");
-    if shared.is_dir() {
-        inputs.push(shared);
-    }
-    inputs.push(repo().join("samples"));
-    for input in &inputs {
-        let out = run(rasd().args(["ingest", "--quiet", "--db"]).arg(&sqlite).arg(input));
-        assert!(
-            out.status.success(),
-            "ingest {}: {}",
-            input.display(),
-            text(&out.stderr)
-        );
-    }
-    let conn = rusqlite::Connection::open(&sqlite).expect("open");
-    let (event, doc): (String, String) = conn
-        .query_row("SELECT id, doc_id FROM events ORDER BY id LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .expect("an event");
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS corrections(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, field TEXT,
-         value TEXT, wrong INTEGER NOT NULL, note TEXT, author TEXT, at INTEGER NOT NULL)",
-    )
-    .expect("corrections table");
-    conn.execute(
-        "INSERT INTO corrections(event_id, field, value, wrong, note, author, at)
-         VALUES (?1, NULL, NULL, 1, 'ليس حدثاً', 'analyst', 1700000000)",
-        [&event],
-    )
-    .expect("a correction");
-    (sqlite, doc)
-}
+use std::path::Path;
+use std::process::Output;
 
 /// Runs `args` on the SQLite file and on PostgreSQL (`--db URL`), and checks that standard output and the exit
 /// status are the same; returns the output.
@@ -286,6 +233,7 @@ fn postgres_errors_are_one_clear_line() {
             &["export", "--format", "jsonl"],
             &["show", "x"],
             &["alerts"],
+            &["serve", "--addr", "127.0.0.1:0"],
         ] {
             let out = run(rasd().args(args).args(["--db", url]));
             assert_eq!(out.status.code(), Some(2), "{args:?} {url}");

@@ -13,7 +13,8 @@ week, on Natural Earth country and admin-1 outlines), each place's control timel
 source, contradictions side by side, the events table and every document with its evidence highlighted. The \
 API is described at /api/openapi.json.\n\
 Writes (POST /api/ingest, POST /api/events/ID/corrections) are off unless --token is given; then they need \
-`Authorization: Bearer TOKEN`. The server binds to 127.0.0.1 unless --addr says otherwise; nothing is fetched \
+`Authorization: Bearer TOKEN`. --db postgres://… (or RASD_DB) serves a PostgreSQL database with the same \
+answers; there the writes are answered 501 (store documents with `rasd queue push`). The server binds to 127.0.0.1 unless --addr says otherwise; nothing is fetched \
 from the internet."
 )]
 pub struct Args {
@@ -47,14 +48,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         );
     }
-    let mut cfg = rasd_serve::Config::new(&args.db.db);
-    cfg.token = args.token.clone();
-    let writes = if cfg.token.is_some() {
-        "on, with the token"
-    } else {
-        "off"
+    let db = match args.db.postgres_url() {
+        Some(url) => rasd_serve::Database::Postgres(url.to_string()),
+        None => rasd_serve::Database::Sqlite(args.db.db.clone()),
     };
-    let db = args.db.db.display().to_string();
+    let mut cfg = rasd_serve::Config::of(db);
+    cfg.token = args.token.clone();
+    let writes = match (&cfg.token, &cfg.db) {
+        (Some(_), rasd_serve::Database::Postgres(_)) => "answered 501 on PostgreSQL (use `rasd queue push`)",
+        (Some(_), _) => "on, with the token",
+        (None, _) => "off",
+    };
+    let db = args.db.name();
     let open = args.open;
     rasd_serve::run(cfg, args.addr, |addr| {
         let url = format!("http://{addr}/");
