@@ -11,7 +11,6 @@ use docs::{extract, item, shuffled, spec};
 use proptest::prelude::*;
 use rasd_pg::dump::{self, Dump};
 use rasd_pg::reconcile::{How, reconcile};
-use rasd_pg::tables::TABLES;
 use rasd_pg::testkit::{Scratch, server};
 use rasd_pg::work::{Prepared, ShardItem, write_shard};
 use rasd_reconcile::Options;
@@ -19,41 +18,12 @@ use rasd_store::Store;
 use rasd_store::read::Item;
 use std::path::Path;
 
-/// Columns that record when or in which order rows were written (and alerts, compared apart, without the time
-/// they were raised).
-const VOLATILE: &[(&str, &str)] = &[
-    ("docs", "seq"),
-    ("docs", "ingested_at"),
-    ("failures", "at"),
-    ("doc_bands", "seq"),
-];
-
-/// `d` without its volatile columns and its alerts; with `renumbered`, without `control_claims.seq` either (a
-/// full rebuild numbers every claim in timeline order, an incremental reconcile appends the new ones).
+/// `d` normalised ([`dump::normalise`]), its alerts left out (compared apart, without the time they were
+/// raised); with `renumbered`, without `control_claims.seq` either (a full rebuild numbers every claim in
+/// timeline order, an incremental reconcile appends the new ones).
 fn normalise(mut d: Dump, renumbered: bool) -> Dump {
     d.insert("alerts", Vec::new());
-    for t in TABLES {
-        let Some(rows) = d.get_mut(t.name) else { continue };
-        let cols: Vec<&str> = t.columns.iter().chain(t.generated).copied().collect();
-        let blank: Vec<usize> = VOLATILE
-            .iter()
-            .chain(renumbered.then_some(&("control_claims", "seq")))
-            .filter(|(table, _)| *table == t.name)
-            .filter_map(|(_, c)| cols.iter().position(|x| x == c))
-            .collect();
-        for row in rows.iter_mut() {
-            let mut cells: Vec<String> = row.split('\u{1f}').map(str::to_string).collect();
-            for &i in &blank {
-                cells[i] = "·".into();
-            }
-            if t.name == "meta" && cells[0] == "\"bands_seq\"" {
-                cells[1] = "·".into();
-            }
-            *row = cells.join("\u{1f}");
-        }
-        rows.sort_unstable();
-    }
-    d
+    dump::normalise(d, if renumbered { &[("control_claims", "seq")] } else { &[] })
 }
 
 /// Alerts without the time they were raised, in the order they were stored.
