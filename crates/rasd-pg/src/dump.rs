@@ -147,3 +147,40 @@ pub fn difference(a_name: &str, a: &Dump, b_name: &str, b: &Dump) -> Option<Stri
     }
     None
 }
+
+/// Columns whose values depend on when and in which order rows were written, not on what was stored: blanked
+/// by [`normalise`] (`docs.seq` follows commit order, so `doc_bands.seq` too).
+pub const VOLATILE: &[(&str, &str)] = &[
+    ("docs", "seq"),
+    ("docs", "ingested_at"),
+    ("failures", "at"),
+    ("doc_bands", "seq"),
+];
+
+/// `d` as two databases that stored the same documents, in other transactions or at other times, both dump it:
+/// the [`VOLATILE`] columns, the columns `also` names (table, column) and the value of `meta.bands_seq` (the
+/// last document number) blanked as `·`, each table's rows sorted.
+pub fn normalise(mut d: Dump, also: &[(&str, &str)]) -> Dump {
+    for t in TABLES {
+        let Some(rows) = d.get_mut(t.name) else { continue };
+        let cols: Vec<&str> = t.columns.iter().chain(t.generated).copied().collect();
+        let blank: Vec<usize> = VOLATILE
+            .iter()
+            .chain(also)
+            .filter(|(table, _)| *table == t.name)
+            .filter_map(|(_, c)| cols.iter().position(|x| x == c))
+            .collect();
+        for row in rows.iter_mut() {
+            let mut cells: Vec<String> = row.split('\u{1f}').map(str::to_string).collect();
+            for &i in &blank {
+                cells[i] = "·".into();
+            }
+            if t.name == "meta" && cells[0] == "\"bands_seq\"" {
+                cells[1] = "·".into();
+            }
+            *row = cells.join("\u{1f}");
+        }
+        rows.sort_unstable();
+    }
+    d
+}

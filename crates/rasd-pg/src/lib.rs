@@ -11,6 +11,7 @@
 pub mod copy;
 pub mod dump;
 pub mod read;
+pub mod reconcile;
 pub mod reprocess;
 pub mod schema;
 pub mod tables;

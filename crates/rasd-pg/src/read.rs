@@ -35,26 +35,23 @@ pub fn read<T, E: From<Error>>(url: &str, f: impl FnOnce(&dyn ReadDb) -> Result<
         }
         .into());
     }
-    let tx = client
+    let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()
         .map_err(Error::from)?;
-    let db = PgRead {
-        tx: RefCell::new(tx),
-        statements: RefCell::new(HashMap::new()),
-    };
-    f(&db)
+    f(&PgRead::new(&mut tx))
 }
 
-/// A read-only transaction, and the statements it prepared (by SQL, already rewritten).
-struct PgRead<'a> {
-    tx: RefCell<Transaction<'a>>,
+/// A transaction, and the statements it prepared (by SQL, already rewritten): read-only for the queries
+/// ([`read`]); the write transaction of `rasd reconcile --worker` for the incremental reconcile (`crate::work`).
+pub(crate) struct PgRead<'t, 'a> {
+    pub(crate) tx: RefCell<&'t mut Transaction<'a>>,
     statements: RefCell<HashMap<String, Statement>>,
 }
 
-fn store_error(e: postgres::Error) -> rasd_store::Error {
+pub(crate) fn store_error(e: postgres::Error) -> rasd_store::Error {
     let m = format!("PostgreSQL: {}", pg_message(&e));
     if is_unavailable(&e) {
         rasd_store::Error::Unavailable(m)
@@ -75,8 +72,28 @@ pub fn is_unavailable(e: &postgres::Error) -> bool {
     }
 }
 
-impl PgRead<'_> {
-    fn statement(&self, sql: &str) -> rasd_store::Result<Statement> {
+impl<'t, 'a> PgRead<'t, 'a> {
+    pub(crate) fn new(tx: &'t mut Transaction<'a>) -> PgRead<'t, 'a> {
+        PgRead {
+            tx: RefCell::new(tx),
+            statements: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The values of `args` for `stmt`'s parameters.
+    pub(crate) fn values(stmt: &Statement, args: &[Arg]) -> rasd_store::Result<Vec<Box<dyn ToSql + Sync>>> {
+        if stmt.params().len() != args.len() {
+            return Err(rasd_store::Error::Backend(format!(
+                "PostgreSQL: the query has {} parameter(s) and was given {}",
+                stmt.params().len(),
+                args.len()
+            )));
+        }
+        args.iter().zip(stmt.params()).map(|(a, ty)| param(a, ty)).collect()
+    }
+
+    /// The prepared statement of `sql` (SQLite's spelling, rewritten by [`to_postgres`]).
+    pub(crate) fn statement(&self, sql: &str) -> rasd_store::Result<Statement> {
         let sql = to_postgres(sql);
         if let Some(s) = self.statements.borrow().get(&sql) {
             return Ok(s.clone());
@@ -149,7 +166,7 @@ impl Row for PgRow<'_> {
     }
 }
 
-impl ReadDb for PgRead<'_> {
+impl ReadDb for PgRead<'_, '_> {
     fn each_row(
         &self,
         sql: &str,
@@ -157,18 +174,7 @@ impl ReadDb for PgRead<'_> {
         visit: &mut dyn FnMut(&dyn Row) -> rasd_store::Result<bool>,
     ) -> rasd_store::Result<()> {
         let stmt = self.statement(sql)?;
-        if stmt.params().len() != args.len() {
-            return Err(rasd_store::Error::Backend(format!(
-                "PostgreSQL: the query has {} parameter(s) and was given {}",
-                stmt.params().len(),
-                args.len()
-            )));
-        }
-        let values = args
-            .iter()
-            .zip(stmt.params())
-            .map(|(a, ty)| param(a, ty))
-            .collect::<rasd_store::Result<Vec<_>>>()?;
+        let values = Self::values(&stmt, args)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
         let portal = self.tx.borrow_mut().bind(&stmt, &refs).map_err(store_error)?;
         loop {
@@ -198,6 +204,7 @@ impl ReadDb for PgRead<'_> {
 /// Rewrites the SQL the queries send (SQLite's, see `rasd_store::db`) for PostgreSQL:
 ///
 /// - placeholders: `?` becomes `$1`, `$2`, … in order, and `?N` becomes `$N`;
+/// - `CROSS JOIN … ON` (SQLite's inner join that keeps the order of its tables) becomes `JOIN … ON`;
 /// - `LIKE` becomes `ILIKE` (SQLite's `LIKE` ignores ASCII case; on the `COLLATE "C"` columns, `ILIKE` ignores
 ///   ASCII case only too);
 /// - `lower(?)` becomes `lower(CAST($n AS text) COLLATE "C")`: ASCII only, as SQLite's `lower`;
@@ -248,6 +255,12 @@ pub fn to_postgres(sql: &str) -> String {
             _ if sql[i..].starts_with("LIKE ") && !out.ends_with('I') => {
                 out.push_str("ILIKE");
                 for _ in 0.."LIKE".len() - 1 {
+                    chars.next();
+                }
+            }
+            _ if sql[i..].starts_with("CROSS JOIN ") => {
+                out.push_str("JOIN");
+                for _ in 0.."CROSS JOIN".len() - 1 {
                     chars.next();
                 }
             }
@@ -339,6 +352,10 @@ mod tests {
             to_postgres("SELECT id FROM (SELECT id FROM t ORDER BY coalesce(a, b), id DESC LIMIT 3) ORDER BY id"),
             "SELECT id FROM (SELECT id FROM t ORDER BY coalesce(a, b) NULLS FIRST, id DESC NULLS LAST LIMIT 3) \
              ORDER BY id NULLS FIRST"
+        );
+        assert_eq!(
+            to_postgres("SELECT e.id FROM p CROSS JOIN events e ON e.id = p.id WHERE e.d >= ?1"),
+            "SELECT e.id FROM p JOIN events e ON e.id = p.id WHERE e.d >= $1"
         );
         // Quoted text is left alone: no placeholder, no keyword.
         assert_eq!(

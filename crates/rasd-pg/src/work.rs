@@ -1,6 +1,6 @@
 //! What the scale-out commands write to PostgreSQL (issue 14): the shards `rasd queue push` publishes and
 //! `rasd worker` stores ([`Shard`], [`write_shard`]), the full rebuild of the derived tables that
-//! `rasd reconcile --worker` runs ([`rebuild`]), and the stored documents `rasd queue push --from-db` re-publishes
+//! `rasd reconcile --worker` falls back to ([`rebuild`]; its incremental reconcile is `crate::reconcile`), and the stored documents `rasd queue push --from-db` re-publishes
 //! ([`stored_docs`]).
 //!
 //! The rows are built by `rasd_store::rows`, the functions the SQLite store writes with, so that a document
@@ -29,7 +29,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// so that no shard commits while the derived tables are recomputed.
 pub const INGEST_LOCK: i64 = 0x7261_7364_696e_6774;
 
-/// The advisory lock of the derived tables' rebuild (the ASCII bytes "rasdrecn").
+/// The advisory lock of the derived tables' reconcile, incremental or full (the ASCII bytes "rasdrecn"): one at
+/// a time (see `crate::reconcile` for why not one lock per bucket).
 pub const RECONCILE_LOCK: i64 = 0x7261_7364_7265_636e;
 
 /// One message of the work stream: documents in input order (or the reason one could not be read).
@@ -460,7 +461,8 @@ pub fn write_shard(
 /// ([`rasd_store::rebuild`]: the same rows, and memory bounded by one date window, one incident or one place,
 /// not by the database): one transaction that holds [`RECONCILE_LOCK`] (one rebuild at a time) and
 /// [`INGEST_LOCK`] (no shard commits meanwhile, so none is missed or marked done unseen). A full recompute,
-/// whatever changed: correct first; recomputing only the buckets that changed is a later refinement.
+/// whatever changed: `rasd reconcile --worker` runs it for a first load, `--full`, or a batch too large for the
+/// incremental reconcile (`crate::reconcile`).
 pub fn rebuild(client: &mut Client, opts: &rasd_reconcile::Options) -> Result<ReconcileStats> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&RECONCILE_LOCK])?;
@@ -488,6 +490,52 @@ pub fn rebuild_in(tx: &mut Transaction<'_>, opts: &rasd_reconcile::Options) -> R
     Ok(stats)
 }
 
+/// Writes a row of `incident_events` (SQLite's `INSERT OR REPLACE`).
+pub(crate) const WRITE_MEMBER: &str = "INSERT INTO incident_events(event_id, incident_id) VALUES ($1, $2)
+     ON CONFLICT (event_id) DO UPDATE SET incident_id = excluded.incident_id";
+
+/// Writes a row of `incidents` (SQLite's `INSERT OR REPLACE`), from [`incident_params`].
+pub(crate) const WRITE_INCIDENT: &str =
+    "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET first_date = excluded.first_date, event_type = excluded.event_type,
+       sub_event_type = excluded.sub_event_type, place_id = excluded.place_id, admin1 = excluded.admin1,
+       json = excluded.json";
+
+/// Writes a row of `contradictions` (SQLite's `INSERT OR REPLACE`), from [`contradiction_params`].
+pub(crate) const WRITE_CONTRADICTION: &str =
+    "INSERT INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, place_id = excluded.place_id, date = excluded.date,
+       source_a = excluded.source_a, source_b = excluded.source_b, json = excluded.json,
+       incident_id = excluded.incident_id, ckey = excluded.ckey";
+
+pub(crate) fn incident_params(r: &rows::IncidentRow) -> [&(dyn postgres::types::ToSql + Sync); 7] {
+    [
+        &r.id,
+        &r.first_date,
+        &r.event_type,
+        &r.sub_event_type,
+        &r.place_id,
+        &r.admin1,
+        &r.json,
+    ]
+}
+
+pub(crate) fn contradiction_params(c: &rows::ContradictionRow) -> [&(dyn postgres::types::ToSql + Sync); 9] {
+    [
+        &c.id,
+        &c.kind,
+        &c.place_id,
+        &c.date,
+        &c.source_a,
+        &c.source_b,
+        &c.json,
+        &c.incident_id,
+        &c.ckey,
+    ]
+}
+
 /// Rows a read cursor of the rebuild fetches at a time.
 const FETCH: i32 = 1_000;
 
@@ -507,24 +555,9 @@ struct PgRebuild<'a, 'b> {
 
 impl<'a, 'b> PgRebuild<'a, 'b> {
     fn new(tx: &'a mut Transaction<'b>) -> Result<PgRebuild<'a, 'b>> {
-        let member = tx.prepare(
-            "INSERT INTO incident_events(event_id, incident_id) VALUES ($1, $2)
-             ON CONFLICT (event_id) DO UPDATE SET incident_id = excluded.incident_id",
-        )?;
-        let incident = tx.prepare(
-            "INSERT INTO incidents(id, first_date, event_type, sub_event_type, place_id, admin1, json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET first_date = excluded.first_date, event_type = excluded.event_type,
-               sub_event_type = excluded.sub_event_type, place_id = excluded.place_id, admin1 = excluded.admin1,
-               json = excluded.json",
-        )?;
-        let contradiction = tx.prepare(
-            "INSERT INTO contradictions(id, kind, place_id, date, source_a, source_b, json, incident_id, ckey)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, place_id = excluded.place_id, date = excluded.date,
-               source_a = excluded.source_a, source_b = excluded.source_b, json = excluded.json,
-               incident_id = excluded.incident_id, ckey = excluded.ckey",
-        )?;
+        let member = tx.prepare(WRITE_MEMBER)?;
+        let incident = tx.prepare(WRITE_INCIDENT)?;
+        let contradiction = tx.prepare(WRITE_CONTRADICTION)?;
         let claim =
             tx.prepare("INSERT INTO control_claims(seq, place_id, date, source, json) VALUES ($1, $2, $3, $4, $5)")?;
         let place_reports = tx.prepare(
@@ -601,36 +634,12 @@ impl Backend for PgRebuild<'_, '_> {
     }
 
     fn write_incident(&mut self, r: &rows::IncidentRow) -> Result<()> {
-        self.tx.execute(
-            &self.incident,
-            &[
-                &r.id,
-                &r.first_date,
-                &r.event_type,
-                &r.sub_event_type,
-                &r.place_id,
-                &r.admin1,
-                &r.json,
-            ],
-        )?;
+        self.tx.execute(&self.incident, &incident_params(r))?;
         Ok(())
     }
 
     fn write_contradiction(&mut self, c: &rows::ContradictionRow) -> Result<()> {
-        self.tx.execute(
-            &self.contradiction,
-            &[
-                &c.id,
-                &c.kind,
-                &c.place_id,
-                &c.date,
-                &c.source_a,
-                &c.source_b,
-                &c.json,
-                &c.incident_id,
-                &c.ckey,
-            ],
-        )?;
+        self.tx.execute(&self.contradiction, &contradiction_params(c))?;
         Ok(())
     }
 

@@ -5,7 +5,6 @@
 use crate::{Arg, ReadDb, Result};
 use chrono::NaiveDate;
 use rasd_reconcile::{Contradiction, ControlClaim, Side, Timeline};
-use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
 /// One claim named by an alert: who, what, when, and the document it comes from.
@@ -133,11 +132,18 @@ impl Alert {
 }
 
 /// Stores alerts not stored before (by id), stamped now.
-pub(crate) fn store(tx: &Transaction<'_>, alerts: &[Alert]) -> Result<()> {
+pub(crate) fn store(db: &dyn crate::incremental::Backend, alerts: &[Alert]) -> Result<()> {
     let at = now().timestamp();
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO alerts(at, kind, key, json) VALUES (?1, ?2, ?3, ?4)")?;
     for a in alerts {
-        ins.execute(params![at, a.alert, a.id, serde_json::to_string(a)?])?;
+        db.execute(
+            "INSERT INTO alerts(at, kind, key, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[
+                at.into(),
+                a.alert.as_str().into(),
+                a.id.as_str().into(),
+                serde_json::to_string(a)?.into(),
+            ],
+        )?;
     }
     Ok(())
 }

@@ -75,7 +75,8 @@ pub(crate) fn real(r: &dyn Row, i: usize) -> Result<f64> {
         .ok_or_else(|| Error::Backend(format!("column {i} is NULL where a number was expected")))
 }
 
-/// A database the queries read (see the module documentation). Implementations never write.
+/// A database the queries read (see the module documentation). The queries never write through it; the
+/// incremental reconcile's backend (`crate::incremental::Backend`) extends it with writes.
 pub trait ReadDb {
     /// Runs `sql` with `args` bound to its placeholders and calls `visit` on each row in order, until the rows
     /// end or `visit` returns `Ok(false)`. `visit` may run other queries on the same database.

@@ -1,4 +1,7 @@
-//! Incremental reconcile: after an ingest that only added events (`meta.dirty = 'pending'`, the new events
+//! Incremental reconcile, for both engines: SQLite (`rasd ingest`, `rasd watch`) and PostgreSQL
+//! (`rasd reconcile --worker`, `rasd_pg::reconcile`) run this one implementation through [`Backend`].
+//!
+//! After an ingest that only added events (`meta.dirty = 'pending'`, the new events
 //! listed in `reconcile_pending` by the ingest transaction), recompute only what they touch, so that the tables
 //! end exactly as a full rebuild would leave them.
 //!
@@ -27,12 +30,38 @@
 //!   is unique). The first reconcile of a database with no derived rows (a bulk load) raises none.
 
 use crate::alerts::{Alert, AlertClaim};
+use crate::db::{Arg, ReadDb, int, text};
+use crate::rows::{ContradictionRow, IncidentRow};
 use crate::{ReconcileStats, Result};
 use chrono::{Days, NaiveDate};
 use rasd_core::DatePrecision;
 use rasd_reconcile::{ContradictionKind, ControlClaim, Incident, Options, Report, Seed, Timeline};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One write transaction of either engine, as the incremental reconcile (and the rebuild that raises its
+/// alerts, `rebuild_alerts.rs`) reads and writes it: the SQLite store's (`rebuild::Sqlite`) and PostgreSQL's
+/// (`rasd_pg::work`). The algorithm is written once, here, against this trait.
+///
+/// Reads go through [`ReadDb`], in SQLite's SQL (see `crate::db`; the PostgreSQL side rewrites its spellings,
+/// `CROSS JOIN … ON` included). Writes whose SQL both engines read alike (plain `INSERT`, `DELETE`, and
+/// `INSERT … ON CONFLICT`, with `WHERE true` in an `INSERT … SELECT`) go through [`Backend::execute`]; the rest
+/// have their own method. The scratch tables (`rc_events`, `rc_incidents`, `rc_before`, `rc_new`: one `id`
+/// column each, its primary key) are temporary tables of the session.
+pub trait Backend: ReadDb {
+    /// Runs a statement that writes (SQLite's placeholders, see `crate::db`).
+    fn execute(&self, sql: &str, args: &[Arg]) -> Result<()>;
+    /// Creates the scratch tables when missing.
+    fn scratch(&self) -> Result<()>;
+    /// Writes a row of `incidents`, replacing one of the same id.
+    fn write_incident(&self, row: &IncidentRow) -> Result<()>;
+    /// Writes the row of `incident_events` that puts an event in an incident (replacing one it was in).
+    fn write_member(&self, event_id: &str, incident_id: &str) -> Result<()>;
+    /// Writes a row of `contradictions`, replacing one of the same id.
+    fn write_contradiction(&self, row: &ContradictionRow) -> Result<()>;
+    /// The streamed full rebuild ([`crate::rebuild::rebuild`]) in this transaction.
+    fn rebuild(&self, opts: &Options) -> Result<ReconcileStats>;
+}
 
 /// The key of a controller contradiction as stored in `contradictions.ckey` (the same expression fills the column
 /// in migration 4): place, both sources and both views, separated by U+001F. Only the earliest pair of a key is
@@ -47,28 +76,26 @@ pub(crate) fn controller_ckey(c: &rasd_reconcile::Contradiction) -> Option<Strin
 
 const REPORT_COLS: &str = "e.json, e.outlet, d.near_dup_of, d.published";
 
-/// An event's JSON, its outlet, and its document's near-duplicate link and publication date.
-type ReportRow = (String, Option<String>, Option<String>, Option<String>);
-
-fn report_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+/// The reports of the rows of `sql`, whose first columns are [`REPORT_COLS`].
+fn reports(db: &dyn ReadDb, sql: &str, args: &[Arg]) -> Result<Vec<Report>> {
+    db.rows(sql, args, |r| {
+        crate::rows::report(&text(r, 0)?, r.text(1)?, r.text(2)?, r.text(3)?.as_deref())
+    })
 }
 
-fn to_report(row: ReportRow) -> Result<Report> {
-    let (json, outlet, copy_of, published) = row;
-    let event: rasd_core::Event = serde_json::from_str(&json)?;
-    let published = published.and_then(|p| NaiveDate::parse_from_str(&p, "%Y-%m-%d").ok());
-    Ok(Report::new(event, outlet, copy_of).published(published))
+/// A date as a placeholder's value.
+fn day(d: NaiveDate) -> Arg {
+    Arg::Text(d.to_string())
 }
 
-fn reports(tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Report>> {
-    let mut stmt = tx.prepare_cached(sql)?;
-    let rows: Vec<_> = stmt.query_map(p, report_of)?.collect::<std::result::Result<_, _>>()?;
-    rows.into_iter().map(to_report).collect()
+/// An optional date as a placeholder's value.
+fn opt_day(d: Option<NaiveDate>) -> Arg {
+    d.map_or(Arg::Null, day)
 }
 
-fn day(d: NaiveDate) -> String {
-    d.to_string()
+/// A date column (`None` when NULL or not a date).
+fn date_at(r: &dyn crate::db::Row, i: usize) -> Result<Option<NaiveDate>> {
+    Ok(r.text(i)?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
 /// With `RASD_PROFILE` set, prints how long each phase took to standard error.
@@ -87,39 +114,44 @@ impl Phases {
 }
 
 /// Whether a reconcile raises alerts: not the first one of a database with no derived rows (a bulk load).
-pub(crate) fn alerting(tx: &Transaction<'_>) -> bool {
-    tx.query_row(
+pub(crate) fn alerting(db: &dyn ReadDb) -> bool {
+    db.first(
         "SELECT EXISTS(SELECT 1 FROM incidents) OR EXISTS(SELECT 1 FROM control_claims)",
-        [],
-        |r| r.get::<_, bool>(0),
+        &[],
+        |r| int(r, 0),
     )
-    .unwrap_or(false)
+    .ok()
+    .flatten()
+    .is_some_and(|v| v != 0)
 }
 
 /// About how many events the incremental reconcile of the pending events would hold at once (see [`Estimate`]),
 /// counted on the index `events_sub_date` (no JSON read). The coarse claims read further back and the members of
 /// resumed clusters are not counted: few next to the day-precise events.
-pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<Estimate> {
+pub fn estimate(db: &dyn ReadDb, opts: &Options) -> Result<Estimate> {
     let margin = Days::new((2 * opts.day_slack.max(0) + rasd_reconcile::resume_margin(opts)) as u64);
-    let per_sub: Vec<(String, Option<String>, u64, u64)> = {
-        let mut stmt = tx.prepare(
-            "SELECT e.sub_event_type, min(e.event_date), count(*) - count(e.event_date), count(*)
-             FROM reconcile_pending p CROSS JOIN events e ON e.id = p.event_id GROUP BY e.sub_event_type",
-        )?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<std::result::Result<_, _>>()?
+    let per_sub: Vec<(String, Option<NaiveDate>, u64, u64)> = db.rows(
+        "SELECT e.sub_event_type, min(e.event_date), count(*) - count(e.event_date), count(*)
+         FROM reconcile_pending p CROSS JOIN events e ON e.id = p.event_id GROUP BY e.sub_event_type",
+        &[],
+        |r| Ok((text(r, 0)?, date_at(r, 1)?, int(r, 2)? as u64, int(r, 3)? as u64)),
+    )?;
+    let count = |sub: &str, from: NaiveDate| -> Result<u64> {
+        Ok(db
+            .first(
+                "SELECT count(*) FROM events WHERE sub_event_type = ?1 AND event_date >= ?2",
+                &[sub.into(), day(from)],
+                |r| int(r, 0),
+            )?
+            .unwrap_or(0) as u64)
     };
-    let mut count = tx.prepare("SELECT count(*) FROM events WHERE sub_event_type = ?1 AND event_date >= ?2")?;
     let mut est = Estimate {
         new: per_sub.iter().map(|p| p.3).sum::<u64>(),
         range: 0,
     };
     for (sub, earliest, undated, _) in per_sub {
-        let dated = match earliest.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) {
-            Some(earliest) => {
-                let from = earliest.checked_sub_days(margin).unwrap_or(NaiveDate::MIN);
-                count.query_row(params![sub, day(from)], |r| r.get::<_, u64>(0))?
-            }
+        let dated = match earliest {
+            Some(earliest) => count(&sub, earliest.checked_sub_days(margin).unwrap_or(NaiveDate::MIN))?,
             None => 0,
         };
         est.range = est.range.max(dated.saturating_add(undated));
@@ -131,7 +163,7 @@ pub(crate) fn estimate(tx: &Transaction<'_>, opts: &Options) -> Result<Estimate>
 /// sub-event type at a time, reading the stored events of that type dated from its earliest new date (less the
 /// resume margins) and its new undated events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Estimate {
+pub struct Estimate {
     /// The new (pending) events.
     pub new: u64,
     /// The most events of one sub-event type read again (new ones of that type included).
@@ -144,25 +176,66 @@ impl std::fmt::Display for Estimate {
     }
 }
 
+/// Whether the pending events are a first load: no derived rows yet (so no alert to raise) and at least half the
+/// stored events new. The streamed full rebuild takes it: the same tables, where the incremental reconcile would
+/// hold every new event.
+pub fn first_load(db: &dyn ReadDb) -> Result<bool> {
+    Ok(db
+        .first(
+            "SELECT NOT EXISTS(SELECT 1 FROM incidents) AND NOT EXISTS(SELECT 1 FROM control_claims)
+               AND (SELECT count(*) FROM reconcile_pending) * 2 >= (SELECT count(*) FROM events)",
+            &[],
+            |r| int(r, 0),
+        )?
+        .is_some_and(|v| v != 0))
+}
+
+/// How [`reconcile_pending`] brought the derived tables up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// Incrementally ([`reconcile`]).
+    Incremental,
+    /// By the streamed full rebuild, raising the alerts the incremental reconcile would have raised.
+    Rebuild,
+}
+
+/// Reconciles the pending events (`reconcile_pending`) in the caller's write transaction, and marks the derived
+/// tables up to date: incrementally, unless [`estimate`] finds that more than `limit` events would be read again
+/// (a batch that reaches far back: news dated over years would make the incremental reconcile hold most of the
+/// database), in which case the streamed rebuild takes it, raising the same alerts (`rebuild_alerts.rs`). Both
+/// engines run this: `rasd ingest` on SQLite, `rasd reconcile --worker` on PostgreSQL. The caller has checked
+/// that only new events changed since the last reconcile (`meta.dirty = 'pending'`) and that this is not a
+/// [`first_load`].
+pub fn reconcile_pending(db: &dyn Backend, opts: &Options, limit: u64) -> Result<(ReconcileStats, Path)> {
+    let estimate = estimate(db, opts)?;
+    if std::env::var_os("RASD_PROFILE").is_some() {
+        eprintln!("rasd: reconcile: about {estimate} events to recompute (limit {limit})");
+    }
+    if estimate.new > limit || estimate.range > limit {
+        let stats = crate::rebuild_alerts::rebuild_raising(db, opts)?;
+        set_clean(db)?;
+        Ok((stats, Path::Rebuild))
+    } else {
+        Ok((reconcile(db, opts)?, Path::Incremental))
+    }
+}
+
 /// The incremental reconcile, inside the caller's write transaction.
-pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
+pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
     let mut phase = Phases::new();
     let alerting = alerting(tx);
     let new: Vec<Report> = reports(
         tx,
         &format!(
             "SELECT {REPORT_COLS} FROM reconcile_pending p CROSS JOIN events e ON e.id = p.event_id
-             LEFT JOIN docs d ON d.id = e.doc_id"
+             LEFT JOIN docs d ON d.id = e.doc_id ORDER BY e.id"
         ),
-        [],
+        &[],
     )?;
     phase.mark("new events");
     let mut stats = ReconcileStats::default();
     let mut alerts: Vec<Alert> = Vec::new();
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS rc_events(id TEXT PRIMARY KEY) WITHOUT ROWID;
-         CREATE TEMP TABLE IF NOT EXISTS rc_incidents(id TEXT PRIMARY KEY) WITHOUT ROWID;",
-    )?;
+    tx.scratch()?;
 
     // Incidents, per sub-event type.
     let mut by_sub: BTreeMap<&'static str, Vec<&Report>> = BTreeMap::new();
@@ -204,7 +277,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                      WHERE e.sub_event_type = ?1 AND e.event_date >= ?2
                        AND (e.date_precision IS NULL OR e.date_precision NOT IN ('week', 'month', 'year'))"
                 ),
-                params![sub, day(cut)],
+                &[(*sub).into(), day(cut)],
             )?);
         }
         if let Some(d0) = d0 {
@@ -215,7 +288,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                      WHERE e.sub_event_type = ?1 AND e.event_date >= ?2
                        AND e.date_precision IN ('week', 'month', 'year')"
                 ),
-                params![sub, day(d0)],
+                &[(*sub).into(), day(d0)],
             )?);
         }
         phase.mark(&format!(
@@ -241,7 +314,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                      LEFT JOIN docs d ON d.id = e.doc_id
                      WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date < ?3"
                 ),
-                params![sub, day(cut - slack - slack), day(cut)],
+                &[(*sub).into(), day(cut - slack - slack), day(cut)],
             )?);
         }
         if let Some((lo, hi)) = span {
@@ -256,7 +329,11 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                      WHERE e.sub_event_type = ?1 AND e.event_date >= ?2 AND e.event_date <= ?3
                        AND (e.date_precision IS NULL OR e.date_precision NOT IN ('week', 'month', 'year'))"
                 ),
-                params![sub, day(lo.checked_sub_days(slack).unwrap_or(NaiveDate::MIN)), upper],
+                &[
+                    (*sub).into(),
+                    day(lo.checked_sub_days(slack).unwrap_or(NaiveDate::MIN)),
+                    upper.clone(),
+                ],
             )?);
             for (name, lower) in coarse_lower_bounds(lo, opts) {
                 anchors.extend(reports(
@@ -267,7 +344,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                          WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
                            AND e.event_date <= ?4 AND e.date_precision IN ('week', 'month', 'year')"
                     ),
-                    params![sub, name, day(lower), upper],
+                    &[(*sub).into(), name.into(), day(lower), upper.clone()],
                 )?);
             }
         }
@@ -298,7 +375,7 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                      LEFT JOIN docs d ON d.id = e.doc_id
                      WHERE ie.incident_id = ?1 AND e.id <> ?2"
                 ),
-                params![inc, e.id],
+                &[inc.as_str().into(), e.id.as_str().into()],
             )?;
             let members: Vec<Report> = members
                 .into_iter()
@@ -326,35 +403,37 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
         }
         phase.mark(&format!("{sub}: {} events loaded", suffix.len()));
         stats.events += suffix.len() as u64;
-        tx.execute("DELETE FROM rc_events", [])?;
-        tx.execute("DELETE FROM rc_incidents", [])?;
-        {
-            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_events(id) VALUES (?1)")?;
-            for r in &suffix {
-                ins.execute([&r.event.id])?;
-            }
-            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_incidents(id) VALUES (?1)")?;
-            for id in &seed_ids {
-                ins.execute([id])?;
-            }
+        tx.execute("DELETE FROM rc_events", &[])?;
+        tx.execute("DELETE FROM rc_incidents", &[])?;
+        for r in &suffix {
+            tx.execute(
+                "INSERT INTO rc_events(id) VALUES (?1) ON CONFLICT DO NOTHING",
+                &[r.event.id.as_str().into()],
+            )?;
         }
-        tx.execute_batch(
-            "INSERT OR IGNORE INTO rc_incidents(id)
-               SELECT ie.incident_id FROM rc_events r CROSS JOIN incident_events ie ON ie.event_id = r.id;",
+        for id in &seed_ids {
+            tx.execute(
+                "INSERT INTO rc_incidents(id) VALUES (?1) ON CONFLICT DO NOTHING",
+                &[id.as_str().into()],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO rc_incidents(id)
+               SELECT ie.incident_id FROM rc_events r CROSS JOIN incident_events ie ON ie.event_id = r.id WHERE true
+             ON CONFLICT DO NOTHING",
+            &[],
         )?;
         // What each incident that may change held before: an incident whose claims come out the same is
         // built from the same events, so its row, its members and its contradictions stay as they are.
         let mut old_members: HashMap<String, Vec<String>> = HashMap::new();
-        {
-            let mut stmt = tx.prepare(
-                "SELECT r.id, ie.event_id FROM rc_incidents r CROSS JOIN incident_events ie ON ie.incident_id = r.id",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (inc, ev) = row?;
-                old_members.entry(inc).or_default().push(ev);
-            }
-        }
+        tx.each_row(
+            "SELECT r.id, ie.event_id FROM rc_incidents r CROSS JOIN incident_events ie ON ie.incident_id = r.id",
+            &[],
+            &mut |r| {
+                old_members.entry(text(r, 0)?).or_default().push(text(r, 1)?);
+                Ok(true)
+            },
+        )?;
         for m in old_members.values_mut() {
             m.sort_unstable();
         }
@@ -375,27 +454,30 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             .collect();
         phase.mark(&format!("{sub}: clustered, {} incidents changed", incidents.len()));
         // Left in `rc_incidents`: the incidents replaced or gone.
-        tx.execute("DELETE FROM rc_incidents", [])?;
-        {
-            let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO rc_incidents(id) VALUES (?1)")?;
-            for id in old_members.keys() {
-                ins.execute([id])?;
-            }
-            for inc in &incidents {
-                ins.execute([&inc.id])?;
-            }
+        tx.execute("DELETE FROM rc_incidents", &[])?;
+        for id in old_members.keys().chain(incidents.iter().map(|inc| &inc.id)) {
+            tx.execute(
+                "INSERT INTO rc_incidents(id) VALUES (?1) ON CONFLICT DO NOTHING",
+                &[id.as_str().into()],
+            )?;
         }
-        let before: HashSet<String> = {
-            let mut stmt =
-                tx.prepare("SELECT c.id FROM rc_incidents r CROSS JOIN contradictions c ON c.incident_id = r.id")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<std::result::Result<_, _>>()?
-        };
-        tx.execute_batch(
-            "DELETE FROM contradictions WHERE incident_id IN (SELECT id FROM rc_incidents);
-             DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM rc_incidents);
-             DELETE FROM incidents WHERE id IN (SELECT id FROM rc_incidents);",
+        let before: HashSet<String> = (tx as &dyn ReadDb)
+            .rows(
+                "SELECT c.id FROM rc_incidents r CROSS JOIN contradictions c ON c.incident_id = r.id",
+                &[],
+                |r| text(r, 0),
+            )?
+            .into_iter()
+            .collect();
+        tx.execute(
+            "DELETE FROM contradictions WHERE incident_id IN (SELECT id FROM rc_incidents)",
+            &[],
         )?;
+        tx.execute(
+            "DELETE FROM incident_events WHERE incident_id IN (SELECT id FROM rc_incidents)",
+            &[],
+        )?;
+        tx.execute("DELETE FROM incidents WHERE id IN (SELECT id FROM rc_incidents)", &[])?;
         let contradictions = rasd_reconcile::contradictions(&incidents, &[], opts);
         write_incidents(tx, &incidents)?;
         stats.incidents += incidents.len() as u64;
@@ -431,14 +513,15 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
         let from = t.and_then(|t| t.checked_sub_days(Days::new(opts.day_slack.max(0) as u64)));
         // The pairs stored from `from` on are found again; those before stay.
         // The pairs stored from `from` on, by id, with their JSON: those found again unchanged stay as they are.
-        let mut before: HashMap<String, String> = {
-            let mut stmt = tx.prepare_cached(
+        let mut before: HashMap<String, String> = (tx as &dyn ReadDb)
+            .rows(
                 "SELECT id, json FROM contradictions
-                 WHERE place_id = ?1 AND kind = 'controller' AND (?2 IS NULL OR date >= ?2)",
-            )?;
-            stmt.query_map(params![place, from.map(day)], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<std::result::Result<_, _>>()?
-        };
+                 WHERE place_id = ?1 AND kind = 'controller' AND (CAST(?2 AS TEXT) IS NULL OR date >= ?2)",
+                &[place.into(), opt_day(from)],
+                |r| Ok((text(r, 0)?, text(r, 1)?)),
+            )?
+            .into_iter()
+            .collect();
         let near = near_claims(tx, place, t, opts)?;
         let pairs_from: Vec<ControlClaim> = near
             .iter()
@@ -450,12 +533,19 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             .cloned()
             .collect();
         // The earliest pair of each (sources, views) from `from` on, unless a pair before `from` has it.
-        let mut kept_before =
-            tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM contradictions WHERE ckey = ?1 AND date < ?2)")?;
+        let kept_before = |k: String, f: NaiveDate| -> Result<bool> {
+            Ok((tx as &dyn ReadDb)
+                .first(
+                    "SELECT EXISTS(SELECT 1 FROM contradictions WHERE ckey = ?1 AND date < ?2)",
+                    &[k.into(), day(f)],
+                    |r| int(r, 0),
+                )?
+                .is_some_and(|v| v != 0))
+        };
         let mut found = Vec::new();
         for c in rasd_reconcile::controller_contradictions(&pairs_from, &mut HashSet::new(), opts) {
             let dup = match (&from, controller_ckey(&c)) {
-                (Some(f), Some(k)) => kept_before.query_row(params![k, day(*f)], |r| r.get::<_, bool>(0))?,
+                (Some(f), Some(k)) => kept_before(k, *f)?,
                 _ => false,
             };
             if !dup {
@@ -477,11 +567,8 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
                 changed.push(c);
             }
         }
-        {
-            let mut del = tx.prepare_cached("DELETE FROM contradictions WHERE id = ?1")?;
-            for id in before.keys() {
-                del.execute([id])?;
-            }
+        for id in before.keys() {
+            tx.execute("DELETE FROM contradictions WHERE id = ?1", &[id.as_str().into()])?;
         }
         write_contradictions(tx, &changed)?;
         stats.contradictions += changed.len() as u64;
@@ -512,27 +599,28 @@ pub(crate) fn reconcile(tx: &Transaction<'_>, opts: &Options) -> Result<Reconcil
             p.3 += 1;
         }
     }
-    {
-        let mut upd = tx.prepare_cached(
+    let opt = |s: Option<&str>| s.map_or(Arg::Null, Arg::from);
+    for (id, (name, name_ar, events, claims)) in places {
+        tx.execute(
             "INSERT INTO places(place_id, name, name_ar, events, claims) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(place_id) DO UPDATE SET
-               name = CASE WHEN name IS NULL OR excluded.name > name THEN excluded.name ELSE name END,
-               name_ar = CASE WHEN name_ar IS NULL OR excluded.name_ar > name_ar THEN excluded.name_ar ELSE name_ar END,
-               events = events + excluded.events, claims = claims + excluded.claims",
+               name = CASE WHEN places.name IS NULL OR excluded.name > places.name
+                 THEN excluded.name ELSE places.name END,
+               name_ar = CASE WHEN places.name_ar IS NULL OR excluded.name_ar > places.name_ar
+                 THEN excluded.name_ar ELSE places.name_ar END,
+               events = places.events + excluded.events, claims = places.claims + excluded.claims",
+            &[id.into(), opt(name), opt(name_ar), events.into(), claims.into()],
         )?;
-        for (id, (name, name_ar, events, claims)) in places {
-            upd.execute(params![id, name, name_ar, events, claims])?;
-        }
     }
     if !alerts.is_empty() {
         fill_urls(tx, &mut alerts)?;
         crate::alerts::store(tx, &alerts)?;
     }
     phase.mark("places, alerts");
-    tx.execute_batch(
-        "DELETE FROM reconcile_pending; DELETE FROM rc_events; DELETE FROM rc_incidents;
-         INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');",
-    )?;
+    tx.execute("DELETE FROM reconcile_pending", &[])?;
+    tx.execute("DELETE FROM rc_events", &[])?;
+    tx.execute("DELETE FROM rc_incidents", &[])?;
+    set_clean(tx)?;
     Ok(stats)
 }
 
@@ -574,7 +662,7 @@ fn coarse_lower_bounds(end: NaiveDate, opts: &Options) -> [(&'static str, NaiveD
 /// before any changed cluster's starts. The events before the first one that may change keep their decisions,
 /// so the clusters they leave are those a full run has. The candidates are found on the index of coarse
 /// events by precision (`events_coarse_precision`), with their incident's anchor: no JSON is read.
-fn coarse_affected_from(tx: &Transaction<'_>, sub: &str, cut: NaiveDate, opts: &Options) -> Result<Option<NaiveDate>> {
+fn coarse_affected_from(db: &dyn ReadDb, sub: &str, cut: NaiveDate, opts: &Options) -> Result<Option<NaiveDate>> {
     let s = opts.day_slack.max(0);
     let end = cut
         .checked_sub_days(Days::new(rasd_reconcile::resume_margin(opts) as u64))
@@ -582,59 +670,49 @@ fn coarse_affected_from(tx: &Transaction<'_>, sub: &str, cut: NaiveDate, opts: &
     let reach_from = cut
         .checked_sub_days(Days::new((2 * s + 1) as u64))
         .unwrap_or(NaiveDate::MIN);
-    let mut stmt = tx.prepare_cached(
-        "SELECT e.id, e.event_date, ie.incident_id, a.event_date, a.date_precision
-         FROM events e LEFT JOIN incident_events ie ON ie.event_id = e.id
-           LEFT JOIN events a ON a.id = substr(ie.incident_id, 5)
-         WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
-           AND e.date_precision IN ('week', 'month', 'year')",
-    )?;
     let mut from: Option<NaiveDate> = None;
     for (name, lower) in coarse_lower_bounds(end, opts) {
         let Some(precision) = precision_of(name) else { continue };
-        let rows = stmt.query_map(params![sub, name, day(lower)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, date, incident, anchor_date, anchor_precision) = row?;
-            let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
-                continue;
-            };
-            if from.is_some_and(|f| f <= date) {
-                continue;
-            }
-            let w = rasd_reconcile::window_of(date, precision, s);
-            if w.1 < end {
-                continue;
-            }
-            // Not in an incident: never clustered (no place, or not a claim), whatever else changes.
-            let Some(incident) = incident else { continue };
-            let affected = if incident.strip_prefix("inc-") == Some(id.as_str()) {
-                true
-            } else {
-                let anchor = anchor_date
-                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-                    .zip(anchor_precision.as_deref().and_then(precision_of));
-                match anchor {
-                    Some((ad, ap)) => {
-                        let m = mid(w);
-                        let score = (mid(rasd_reconcile::window_of(ad, ap, s)) - m).num_days().abs();
-                        m.checked_add_days(Days::new(score as u64))
-                            .is_none_or(|r| r >= reach_from)
-                    }
-                    None => true,
+        db.each_row(
+            "SELECT e.id, e.event_date, ie.incident_id, a.event_date, a.date_precision
+             FROM events e LEFT JOIN incident_events ie ON ie.event_id = e.id
+               LEFT JOIN events a ON a.id = substr(ie.incident_id, 5)
+             WHERE e.sub_event_type = ?1 AND e.date_precision = ?2 AND e.event_date >= ?3
+               AND e.date_precision IN ('week', 'month', 'year')",
+            &[sub.into(), name.into(), day(lower)],
+            &mut |r| {
+                let (id, incident, anchor_precision) = (text(r, 0)?, r.text(2)?, r.text(4)?);
+                let (Some(date), anchor_date) = (date_at(r, 1)?, date_at(r, 3)?) else {
+                    return Ok(true);
+                };
+                if from.is_some_and(|f| f <= date) {
+                    return Ok(true);
                 }
-            };
-            if affected {
-                from = Some(date);
-            }
-        }
+                let w = rasd_reconcile::window_of(date, precision, s);
+                if w.1 < end {
+                    return Ok(true);
+                }
+                // Not in an incident: never clustered (no place, or not a claim), whatever else changes.
+                let Some(incident) = incident else { return Ok(true) };
+                let affected = if incident.strip_prefix("inc-") == Some(id.as_str()) {
+                    true
+                } else {
+                    match anchor_date.zip(anchor_precision.as_deref().and_then(precision_of)) {
+                        Some((ad, ap)) => {
+                            let m = mid(w);
+                            let score = (mid(rasd_reconcile::window_of(ad, ap, s)) - m).num_days().abs();
+                            m.checked_add_days(Days::new(score as u64))
+                                .is_none_or(|r| r >= reach_from)
+                        }
+                        None => true,
+                    }
+                };
+                if affected {
+                    from = Some(date);
+                }
+                Ok(true)
+            },
+        )?;
     }
     Ok(from)
 }
@@ -643,21 +721,18 @@ fn coarse_affected_from(tx: &Transaction<'_>, sub: &str, cut: NaiveDate, opts: &
 /// when a new claim is undated): those from `60 + control_horizon_days` days before `t` on, and the undated
 /// ones, in timeline order (date, source, event).
 pub(crate) fn near_claims(
-    tx: &Transaction<'_>,
+    db: &dyn ReadDb,
     place: &str,
     t: Option<NaiveDate>,
     opts: &Options,
 ) -> Result<Vec<ControlClaim>> {
-    let lookback = t
-        .and_then(|t| t.checked_sub_days(Days::new(60 + opts.control_horizon_days.max(0) as u64)))
-        .map(day);
-    let mut stmt = tx.prepare_cached(
-        "SELECT json FROM control_claims WHERE place_id = ?1 AND (?2 IS NULL OR date IS NULL OR date >= ?2)",
+    let lookback = t.and_then(|t| t.checked_sub_days(Days::new(60 + opts.control_horizon_days.max(0) as u64)));
+    let mut near: Vec<ControlClaim> = db.rows(
+        "SELECT json FROM control_claims
+         WHERE place_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR date IS NULL OR date >= ?2)",
+        &[place.into(), opt_day(lookback)],
+        |r| Ok(serde_json::from_str(&text(r, 0)?)?),
     )?;
-    let mut near: Vec<ControlClaim> = stmt
-        .query_map(params![place, lookback], |r| r.get::<_, String>(0))?
-        .map(|j| Ok(serde_json::from_str(&j?)?))
-        .collect::<Result<_>>()?;
     near.sort_by(|a, b| (a.date, &a.source, &a.event_id).cmp(&(b.date, &b.source, &b.event_id)));
     Ok(near)
 }
@@ -741,33 +816,36 @@ fn changes(claims: &[ControlClaim], opts: &Options) -> Vec<Alert> {
 }
 
 /// Adds each claim's document URL.
-pub(crate) fn fill_urls(tx: &Transaction<'_>, alerts: &mut [Alert]) -> Result<()> {
-    let mut stmt = tx.prepare_cached("SELECT url FROM docs WHERE id = ?1")?;
+pub(crate) fn fill_urls(db: &dyn ReadDb, alerts: &mut [Alert]) -> Result<()> {
     for a in alerts {
         for c in [&mut a.a, &mut a.b] {
-            c.url = stmt
-                .query_row([&c.doc_id], |r| r.get::<_, Option<String>>(0))
-                .optional()?
+            c.url = db
+                .first("SELECT url FROM docs WHERE id = ?1", &[c.doc_id.as_str().into()], |r| {
+                    r.text(0)
+                })?
                 .flatten();
         }
     }
     Ok(())
 }
 
+/// Marks the derived tables up to date (`meta.dirty = '0'`).
+pub(crate) fn set_clean(db: &dyn Backend) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES ('dirty', '0') ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        &[],
+    )
+}
+
 /// Writes each incident's row and its members' rows of `incident_events`.
-pub(crate) fn write_incidents(tx: &Transaction<'_>, incidents: &[Incident]) -> Result<()> {
+fn write_incidents(db: &dyn Backend, incidents: &[Incident]) -> Result<()> {
     for inc in incidents {
-        write_incident_row(tx, inc)?;
+        db.write_incident(&crate::rows::incident_row(inc)?)?;
         for c in &inc.claims {
-            write_member(tx, &c.event_id, &inc.id)?;
+            db.write_member(&c.event_id, &inc.id)?;
         }
     }
     Ok(())
-}
-
-/// Writes the row of `incidents` of one incident (not its members).
-pub(crate) fn write_incident_row(tx: &Transaction<'_>, inc: &Incident) -> Result<()> {
-    insert_incident(tx, &crate::rows::incident_row(inc)?)
 }
 
 /// Writes a row of `incidents`, replacing one of the same id.
@@ -797,9 +875,18 @@ pub(crate) fn write_member(tx: &Transaction<'_>, event_id: &str, incident_id: &s
 }
 
 /// Appends control claims to `control_claims` (numbered on from the last `seq`).
-pub(crate) fn write_control_claims(tx: &Transaction<'_>, claims: &[ControlClaim]) -> Result<()> {
+fn write_control_claims(db: &dyn Backend, claims: &[ControlClaim]) -> Result<()> {
     for c in claims {
-        insert_control_claim(tx, &crate::rows::control_row(c)?)?;
+        let r = crate::rows::control_row(c)?;
+        db.execute(
+            "INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                r.place_id.into(),
+                r.date.map_or(Arg::Null, Arg::Text),
+                r.source.into(),
+                r.json.into(),
+            ],
+        )?;
     }
     Ok(())
 }
@@ -812,10 +899,10 @@ pub(crate) fn insert_control_claim(tx: &Transaction<'_>, r: &crate::rows::Contro
     Ok(())
 }
 
-pub(crate) fn write_contradictions(tx: &Transaction<'_>, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
+fn write_contradictions(db: &dyn Backend, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
     for c in list {
         debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
-        insert_contradiction(tx, &crate::rows::contradiction_row(c)?)?;
+        db.write_contradiction(&crate::rows::contradiction_row(c)?)?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ pub mod alerts;
 pub mod db;
 /// ACLED CSV, GeoJSON and JSONL exports.
 pub mod export;
-mod incremental;
+pub mod incremental;
 mod ingest;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
@@ -583,20 +583,8 @@ impl Store {
             let dirty: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
                 .optional()?;
-            if dirty.as_deref() == Some("pending") && !first_load(&tx)? {
-                // A batch that reaches far back (news dated over years) would make the incremental reconcile
-                // hold most of the database: the streamed rebuild takes it, raising the same alerts.
-                let estimate = incremental::estimate(&tx, opts)?;
-                if std::env::var_os("RASD_PROFILE").is_some() {
-                    eprintln!("rasd: reconcile: about {estimate} events to recompute (limit {limit})");
-                }
-                let stats = if estimate.new > limit || estimate.range > limit {
-                    let stats = rebuild_alerts::rebuild_raising(&tx, opts)?;
-                    tx.execute_batch("INSERT OR REPLACE INTO meta(key, value) VALUES ('dirty', '0');")?;
-                    stats
-                } else {
-                    incremental::reconcile(&tx, opts)?
-                };
+            if dirty.as_deref() == Some("pending") && !incremental::first_load(&*tx)? {
+                let (stats, _) = incremental::reconcile_pending(&rebuild::Sqlite(&tx), opts, limit)?;
                 let t = std::time::Instant::now();
                 tx.commit()?;
                 if std::env::var_os("RASD_PROFILE").is_some() {
@@ -628,8 +616,8 @@ impl Store {
             let dirty: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'dirty'", [], |r| r.get(0))
                 .optional()?;
-            if dirty.as_deref() == Some("pending") && !first_load(&tx)? {
-                let est = incremental::estimate(&tx, &opts)?;
+            if dirty.as_deref() == Some("pending") && !incremental::first_load(&*tx)? {
+                let est = incremental::estimate(&*tx, &opts)?;
                 est.range <= limit && est.new <= limit
             } else {
                 false
@@ -718,15 +706,6 @@ fn check_file(path: &Path, create: bool) -> Result<()> {
 
 /// A first load: no derived row yet, and at least half the stored events new (no alert to raise, and an
 /// incremental reconcile would hold most of the database): rebuilt in full, streamed.
-fn first_load(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
-    Ok(tx.query_row(
-        "SELECT NOT EXISTS(SELECT 1 FROM incidents) AND NOT EXISTS(SELECT 1 FROM control_claims)
-           AND (SELECT count(*) FROM reconcile_pending) * 2 >= (SELECT count(*) FROM events)",
-        [],
-        |r| r.get::<_, bool>(0),
-    )?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,3 +268,55 @@ impl Backend for Sqlite<'_, '_> {
         Ok(())
     }
 }
+
+impl crate::ReadDb for Sqlite<'_, '_> {
+    fn each_row(
+        &self,
+        sql: &str,
+        args: &[crate::Arg],
+        visit: &mut dyn FnMut(&dyn crate::Row) -> Result<bool>,
+    ) -> Result<()> {
+        (**self.0).each_row(sql, args, visit)
+    }
+
+    fn has_table(&self, name: &str) -> Result<bool> {
+        (**self.0).has_table(name)
+    }
+}
+
+/// The SQLite store's write transaction as the incremental reconcile's backend: the statements it sent before
+/// the backend trait existed (the same SQL, prepared and cached on the connection).
+impl crate::incremental::Backend for Sqlite<'_, '_> {
+    fn execute(&self, sql: &str, args: &[crate::Arg]) -> Result<()> {
+        self.0
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(args.iter()))?;
+        Ok(())
+    }
+
+    fn scratch(&self) -> Result<()> {
+        self.0.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS rc_events(id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS rc_incidents(id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS rc_before(id TEXT PRIMARY KEY) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS rc_new(id TEXT PRIMARY KEY) WITHOUT ROWID;",
+        )?;
+        Ok(())
+    }
+
+    fn write_incident(&self, row: &IncidentRow) -> Result<()> {
+        insert_incident(self.0, row)
+    }
+
+    fn write_member(&self, event_id: &str, incident_id: &str) -> Result<()> {
+        write_member(self.0, event_id, incident_id)
+    }
+
+    fn write_contradiction(&self, row: &ContradictionRow) -> Result<()> {
+        insert_contradiction(self.0, row)
+    }
+
+    fn rebuild(&self, opts: &Options) -> Result<ReconcileStats> {
+        rebuild(&mut Sqlite(self.0), opts)
+    }
+}

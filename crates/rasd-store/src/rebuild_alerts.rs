@@ -15,27 +15,28 @@
 //! appends the new ones), and the same alerts are stored; they may be stored in another order (their `seq`).
 //! `tests/incremental.rs` checks both on random batches.
 
+use crate::ReadDb;
 use crate::alerts::Alert;
+use crate::db::{int, text};
 use crate::incremental::{
-    Phases, alerting, claims_by_event, controller_contradiction_alert, fill_urls, incident_contradiction_alert,
-    near_claims, new_changes,
+    Backend, Phases, alerting, claims_by_event, controller_contradiction_alert, fill_urls,
+    incident_contradiction_alert, near_claims, new_changes,
 };
-use crate::{ReconcileStats, Result, rebuild};
+use crate::{ReconcileStats, Result};
 use chrono::NaiveDate;
 use rasd_reconcile::{Contradiction, ControlClaim, Incident, Options};
-use rusqlite::{Transaction, params};
 use std::collections::{HashMap, HashSet};
 
 /// Alerts are stored as they are found, this many at a time.
 const CHUNK: usize = 256;
 
 /// Buffers alerts and stores them (with their documents' URLs) a chunk at a time.
-struct Sink<'a, 'conn> {
-    tx: &'a Transaction<'conn>,
+struct Sink<'a> {
+    tx: &'a dyn Backend,
     alerts: Vec<Alert>,
 }
 
-impl Sink<'_, '_> {
+impl Sink<'_> {
     fn push(&mut self, a: Alert) -> Result<()> {
         self.alerts.push(a);
         if self.alerts.len() >= CHUNK {
@@ -56,83 +57,90 @@ impl Sink<'_, '_> {
 
 /// Rebuilds the derived tables (streamed) and stores the alerts that the incremental reconcile of the pending
 /// events would have stored.
-pub(crate) fn rebuild_raising(tx: &Transaction<'_>, opts: &Options) -> Result<ReconcileStats> {
+pub(crate) fn rebuild_raising(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
     let mut phase = Phases::new();
     if !alerting(tx) {
-        return rebuild::rebuild(&mut rebuild::Sqlite(tx), opts);
+        return tx.rebuild(opts);
     }
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS rc_before(id TEXT PRIMARY KEY) WITHOUT ROWID;
-         CREATE TEMP TABLE IF NOT EXISTS rc_new(id TEXT PRIMARY KEY) WITHOUT ROWID;
-         DELETE FROM temp.rc_before; DELETE FROM temp.rc_new;
-         INSERT OR IGNORE INTO temp.rc_before(id) SELECT id FROM contradictions;
-         INSERT OR IGNORE INTO temp.rc_new(id) SELECT event_id FROM reconcile_pending;",
+    tx.scratch()?;
+    tx.execute("DELETE FROM rc_before", &[])?;
+    tx.execute("DELETE FROM rc_new", &[])?;
+    tx.execute(
+        "INSERT INTO rc_before(id) SELECT id FROM contradictions WHERE true ON CONFLICT DO NOTHING",
+        &[],
+    )?;
+    tx.execute(
+        "INSERT INTO rc_new(id) SELECT event_id FROM reconcile_pending WHERE true ON CONFLICT DO NOTHING",
+        &[],
     )?;
     phase.mark("contradictions before and new events noted");
-    let stats = rebuild::rebuild(&mut rebuild::Sqlite(tx), opts)?;
+    let stats = tx.rebuild(opts)?;
     phase.mark("rebuilt");
     let mut sink = Sink { tx, alerts: Vec::new() };
     // New contradictions within incidents, each with its incident's claims.
-    {
-        let mut stmt = tx.prepare(
-            "SELECT c.json, i.json FROM contradictions c LEFT JOIN incidents i ON i.id = c.incident_id
-             WHERE c.kind <> 'controller' AND c.id NOT IN (SELECT id FROM temp.rc_before) ORDER BY c.id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let c: Contradiction = serde_json::from_str(&r.get::<_, String>(0)?)?;
-            let incident: Option<Incident> = r
-                .get::<_, Option<String>>(1)?
-                .map(|j| serde_json::from_str(&j))
-                .transpose()?;
+    tx.each_row(
+        "SELECT c.json, i.json FROM contradictions c LEFT JOIN incidents i ON i.id = c.incident_id
+         WHERE c.kind <> 'controller' AND c.id NOT IN (SELECT id FROM rc_before) ORDER BY c.id",
+        &[],
+        &mut |r| {
+            let c: Contradiction = serde_json::from_str(&text(r, 0)?)?;
+            let incident: Option<Incident> = r.text(1)?.map(|j| serde_json::from_str(&j)).transpose()?;
             let claims: HashMap<&str, &rasd_reconcile::IncidentClaim> = incident
                 .iter()
                 .flat_map(|i| i.claims.iter().map(|c| (c.event_id.as_str(), c)))
                 .collect();
             sink.push(incident_contradiction_alert(&c, &claims))?;
-        }
-    }
+            Ok(true)
+        },
+    )?;
     phase.mark("new incident contradictions");
     // New controller contradictions, place by place, each with its place's claims.
     {
-        let mut stmt = tx.prepare(
-            "SELECT place_id, json FROM contradictions
-             WHERE kind = 'controller' AND id NOT IN (SELECT id FROM temp.rc_before) ORDER BY place_id, id",
-        )?;
-        let mut rows = stmt.query([])?;
         let mut place: Option<String> = None;
         let mut claims: Vec<ControlClaim> = Vec::new();
-        while let Some(r) = rows.next()? {
-            let p: Option<String> = r.get(0)?;
-            if p != place {
-                claims = match &p {
-                    Some(p) => near_claims(tx, p, None, opts)?,
-                    None => Vec::new(),
-                };
-                place = p;
-            }
-            let c: Contradiction = serde_json::from_str(&r.get::<_, String>(1)?)?;
-            sink.push(controller_contradiction_alert(&c, &claims_by_event(&claims)))?;
-        }
+        tx.each_row(
+            "SELECT place_id, json FROM contradictions
+             WHERE kind = 'controller' AND id NOT IN (SELECT id FROM rc_before) ORDER BY place_id, id",
+            &[],
+            &mut |r| {
+                let p: Option<String> = r.text(0)?;
+                if p != place {
+                    claims = match &p {
+                        Some(p) => near_claims(tx, p, None, opts)?,
+                        None => Vec::new(),
+                    };
+                    place = p;
+                }
+                let c: Contradiction = serde_json::from_str(&text(r, 1)?)?;
+                sink.push(controller_contradiction_alert(&c, &claims_by_event(&claims)))?;
+                Ok(true)
+            },
+        )?;
     }
     phase.mark("new controller contradictions");
     // Changes of controller, per place of a new claim.
     let places: Vec<String> = {
         let [a, b, c] = rasd_reconcile::TERRITORY.map(|s| s.name());
-        let mut stmt = tx.prepare(
-            "SELECT DISTINCT e.place_id FROM temp.rc_new n CROSS JOIN events e ON e.id = n.id
+        (tx as &dyn ReadDb).rows(
+            "SELECT DISTINCT e.place_id FROM rc_new n CROSS JOIN events e ON e.id = n.id
              WHERE e.place_id IS NOT NULL AND e.sub_event_type IN (?1, ?2, ?3) ORDER BY 1",
-        )?;
-        stmt.query_map(params![a, b, c], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?
+            &[a.into(), b.into(), c.into()],
+            |r| text(r, 0),
+        )?
     };
-    let mut is_new = tx.prepare("SELECT EXISTS(SELECT 1 FROM temp.rc_new WHERE id = ?1)")?;
+    let is_new = |id: &str| -> Result<bool> {
+        Ok((tx as &dyn ReadDb)
+            .first("SELECT EXISTS(SELECT 1 FROM rc_new WHERE id = ?1)", &[id.into()], |r| {
+                int(r, 0)
+            })?
+            .is_some_and(|v| v != 0))
+    };
     for place in places {
         let mut new_ids: HashSet<String> = HashSet::new();
         // The earliest new claim's date (`None` when a new claim is undated), as the incremental reconcile takes it.
         let mut earliest: Option<Option<NaiveDate>> = None;
         for c in near_claims(tx, &place, None, opts)? {
-            if is_new.query_row([&c.event_id], |r| r.get::<_, bool>(0))? {
+            if is_new(&c.event_id)? {
                 earliest = Some(match (earliest, c.date) {
                     (None, d) => d,
                     (Some(Some(a)), Some(b)) => Some(a.min(b)),
@@ -148,7 +156,8 @@ pub(crate) fn rebuild_raising(tx: &Transaction<'_>, opts: &Options) -> Result<Re
         }
     }
     sink.flush()?;
-    tx.execute_batch("DELETE FROM temp.rc_before; DELETE FROM temp.rc_new;")?;
+    tx.execute("DELETE FROM rc_before", &[])?;
+    tx.execute("DELETE FROM rc_new", &[])?;
     phase.mark("changes of controller, alerts stored");
     Ok(stats)
 }

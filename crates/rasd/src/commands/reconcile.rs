@@ -8,12 +8,13 @@
 //!
 //! `rasd reconcile --worker` is the PostgreSQL side of the scale-out path (issue 14): it consumes the bucket
 //! messages `rasd worker` publishes after each committed shard and brings the derived tables of the PostgreSQL
-//! database up to date. **It recomputes everything**: it coalesces every pending bucket message and runs one full
-//! rebuild (`rasd_pg::work::rebuild`: `rasd_reconcile::reconcile` over every stored event, with the rows the SQLite
-//! store writes) under a PostgreSQL advisory lock, then acknowledges the messages. The buckets say *that*
-//! something changed, not yet *what* to recompute: recomputing only the touched (place, week) buckets, each
-//! under its own advisory lock, is a later refinement. The result equals `rasd reconcile --full` on an SQLite
-//! database holding the same events.
+//! database up to date, for every pending message at once, as `rasd ingest` does on SQLite: the events the
+//! workers stored since the last reconcile (`reconcile_pending`) are reconciled **incrementally** by the SQLite
+//! store's code (`rasd_store::incremental`), alerts included, or by the full rebuild where SQLite takes it (a
+//! first load, an estimate over `rasd_store::INCREMENTAL_LIMIT`, `--full`); see `rasd_pg::reconcile`, which also
+//! says why there is one reconcile at a time (an advisory lock) rather than a lock per bucket. Then it
+//! acknowledges the messages. The result equals `rasd ingest` of the same documents in the same order on
+//! SQLite (and a full rebuild's, but for the numbering of `control_claims.seq`).
 
 use super::events::{DbArgs, stdout};
 use crate::nats::NatsArgs;
@@ -29,19 +30,21 @@ written. When only new events were stored since the last reconcile (an interrupt
 is recomputed, with the same result as a full rebuild; otherwise, or with --full (for repairs), every derived \
 table is rebuilt. Waits for a running ingest to finish writing (see RASD_LOCK_TIMEOUT).\n\
 --worker (PostgreSQL and NATS, see `rasd worker`): consumes the bucket messages the workers publish and, for all \
-those pending at once, rebuilds every derived table of the PostgreSQL database from every stored event (a full \
-recompute, in one transaction under an advisory lock; no shard commits meanwhile), with the result of \
-`rasd reconcile --full` on SQLite; --once drains what is pending and exits."
+those pending at once, brings the derived tables of the PostgreSQL database up to date as an ingest does on \
+SQLite: the new events incrementally (alerts raised), or a full rebuild for a first load, a batch reaching far \
+back, or --full; in one transaction under advisory locks (one reconcile at a time; no shard commits meanwhile); \
+--once drains what is pending and exits."
 )]
 pub struct Args {
     /// The project database (with --worker: postgres://…, default RASD_DB).
     #[arg(long, value_name = "PATH")]
     pub db: Option<String>,
-    /// Consume the bucket messages of `rasd worker` (NATS) and rebuild the PostgreSQL database's derived tables
-    /// (a full recompute under an advisory lock, coalescing every pending message).
+    /// Consume the bucket messages of `rasd worker` (NATS) and bring the PostgreSQL database's derived tables up
+    /// to date (incrementally when only new events were stored; under an advisory lock, coalescing every
+    /// pending message).
     #[arg(long)]
     pub worker: bool,
-    /// With --worker: drain the pending bucket messages, rebuild once if there were any (or the database says
+    /// With --worker: drain the pending bucket messages, reconcile once if there were any (or the database says
     /// its derived tables are behind), and exit.
     #[arg(long, requires = "worker")]
     pub once: bool,
@@ -110,7 +113,7 @@ fn worker(args: Args) -> Result<ExitCode> {
     rasd_pg::migrate(&mut pg).context("preparing the PostgreSQL schema")?;
     let nats = args.nats.connect("rasd reconcile --worker")?;
     let stream = nats.buckets_stream()?;
-    // Long enough for a full rebuild; the acks come after it.
+    // Long enough for a full rebuild (the fallback); the acks come after it.
     let consumer = nats.consumer(&stream, &nats.names.reconcile(), Duration::from_secs(1800))?;
     let opts = rasd_reconcile::Options::default();
     let mut out = stdout();
@@ -127,8 +130,9 @@ fn worker(args: Args) -> Result<ExitCode> {
                 break;
             }
         }
-        let behind =
-            first && rasd_pg::work::needs_rebuild(&mut pg).context("reading the state of the derived tables")?;
+        let behind = first
+            && (args.full
+                || rasd_pg::work::needs_rebuild(&mut pg).context("reading the state of the derived tables")?);
         first = false;
         if msgs.is_empty() && !behind {
             if args.once {
@@ -137,10 +141,11 @@ fn worker(args: Args) -> Result<ExitCode> {
             continue;
         }
         let started = std::time::Instant::now();
-        let done = match rasd_pg::work::rebuild(&mut pg, &opts) {
+        let limit = rasd_store::INCREMENTAL_LIMIT;
+        let (done, how) = match rasd_pg::reconcile::reconcile(&mut pg, &opts, limit, args.full) {
             Ok(d) => d,
             Err(e) => {
-                // Handed back at once, for the next rebuild (this process's or another's).
+                // Handed back at once, for the next reconcile (this process's or another's).
                 for m in &msgs {
                     let _ = nats.block_on(m.ack_with(async_nats::jetstream::AckKind::Nak(None)));
                 }
@@ -152,8 +157,9 @@ fn worker(args: Args) -> Result<ExitCode> {
                 .map_err(|e| anyhow!("acknowledging a bucket message: {e}"))?;
         }
         eprintln!(
-            "rasd reconcile --worker: {} bucket message(s): rebuilt in {:.0} ms",
+            "rasd reconcile --worker: {} bucket message(s): {} in {:.0} ms",
             msgs.len(),
+            how.as_str(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         report(&mut out, args.json, &rasd_pg::redact(&url), &done)?;
