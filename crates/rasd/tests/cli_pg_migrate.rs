@@ -204,7 +204,8 @@ fn writing_commands_refuse_postgres_and_accept_sqlite_urls() {
         .arg("reconcile"));
     let err = text(&out.stderr);
     assert!(
-        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, the scale-out commands and the read commands"),
+        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, the scale-out commands, the read commands")
+            && err.contains("and `rasd serve` only so far; `rasd reconcile` uses its --db"),
         "{err}"
     );
 }
