@@ -17,7 +17,7 @@ use crate::{Error, Result};
 use postgres::Client;
 
 /// The schema version this rasd writes (`rasd_schema.version`).
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The key of the advisory lock migrations hold: the ASCII bytes "rasdmigr".
 pub const MIGRATION_LOCK: i64 = 0x7261_7364_6d69_6772;
@@ -165,6 +165,28 @@ CREATE TABLE reprocess_docs(doc_id text COLLATE "C" PRIMARY KEY, done boolean NO
 CREATE TABLE reprocess_events (LIKE events INCLUDING DEFAULTS);
 ALTER TABLE reprocess_events ADD PRIMARY KEY (id);
 CREATE INDEX reprocess_events_doc ON reprocess_events(doc_id);
+"#,
+    // 2 -> 3: the queries keep SQLite's order of NULLs (first in ascending order: `crate::read::to_postgres` adds
+    // `NULLS FIRST`, and `NULLS LAST` to descending keys), which an index in PostgreSQL's default order
+    // (`NULLS LAST`) cannot give: the first page of `rasd serve`'s events, incidents and contradictions sorted
+    // every matching row (1.2-1.4 s at 100,000 documents). The indexes that order those pages are built in
+    // SQLite's order instead, read forward for ascending pages and backward for descending ones; `events_date`
+    // gains the tie-break `id`.
+    r#"
+DROP INDEX events_date;
+CREATE INDEX events_date ON events(event_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX events_place;
+CREATE INDEX events_place ON events(place_id NULLS FIRST, event_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX events_sub_date;
+CREATE INDEX events_sub_date ON events(sub_event_type NULLS FIRST, event_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX incidents_page;
+CREATE INDEX incidents_page ON incidents(page_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX contradictions_page;
+CREATE INDEX contradictions_page ON contradictions(kind NULLS FIRST, page_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX contradictions_source_a;
+CREATE INDEX contradictions_source_a ON contradictions(source_a NULLS FIRST, kind NULLS FIRST, page_date NULLS FIRST, id NULLS FIRST);
+DROP INDEX contradictions_source_b;
+CREATE INDEX contradictions_source_b ON contradictions(source_b NULLS FIRST, kind NULLS FIRST, page_date NULLS FIRST, id NULLS FIRST);
 "#,
 ];
 

@@ -166,3 +166,35 @@ fn a_store_copies_exactly_and_a_second_copy_adds_nothing() {
         panic!("the concurrent copies differ: {d}");
     }
 }
+
+/// The pages `rasd serve` and the read commands open with are read from an index in their order (schema 3), not
+/// sorted: the queries keep SQLite's order of NULLs (`NULLS FIRST` ascending), which indexes in PostgreSQL's
+/// default order cannot give. With sorting disabled the planner still sorts when no index fits, so a `Sort`
+/// node in the plan means a missing index.
+#[test]
+fn the_first_pages_are_read_in_index_order_not_sorted() {
+    let Some(server) = server("the_first_pages_are_read_in_index_order_not_sorted") else {
+        return;
+    };
+    let db = Scratch::new(&server, "test_page_order");
+    let mut c = rasd_pg::connect(&db.url).expect("connect");
+    schema::migrate(&mut c).expect("migrate");
+    c.batch_execute("SET enable_sort = off").expect("set");
+    for sqlite in [
+        "SELECT e.json FROM events e WHERE true ORDER BY e.event_date, e.id LIMIT 501",
+        "SELECT json FROM events WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY event_date DESC, id DESC LIMIT 500",
+        "SELECT json FROM events e WHERE e.place_id = 'p' ORDER BY e.event_date, e.id LIMIT 501",
+        "SELECT json FROM incidents WHERE true ORDER BY page_date, id LIMIT 51",
+        "SELECT json FROM contradictions WHERE true ORDER BY kind, page_date, id LIMIT 51",
+        "SELECT json FROM contradictions WHERE source_a = 'sohr' ORDER BY kind, page_date, id LIMIT 51",
+    ] {
+        let sql = rasd_pg::read::to_postgres(sqlite);
+        let plan: Vec<String> = c
+            .query(&format!("EXPLAIN {sql}"), &[])
+            .expect("explain")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(!plan.iter().any(|l| l.contains("Sort")), "{sql}\n{}", plan.join("\n"));
+    }
+}
