@@ -207,10 +207,13 @@ impl<'x> Worker<'x> {
             *dst = src;
             return out.events;
         }
-        records::attribute_forward(
-            &mut out.events,
-            doc.outlet.as_deref().is_some_and(|o| !o.trim().is_empty()),
-        );
+        // In sentence mode each line is a report of its own: no source reaches across lines.
+        if !opts.sentences {
+            records::attribute_forward(
+                &mut out.events,
+                doc.outlet.as_deref().is_some_and(|o| !o.trim().is_empty()),
+            );
+        }
         records::merge_restatements(&mut out.events);
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events);

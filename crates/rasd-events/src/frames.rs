@@ -36,7 +36,7 @@ pub(crate) struct Attribution {
 
 /// The agency a report's dateline names: "عدن (رويترز) -", "دمشق - سانا:", "بغداد/ الأناضول:", "سمارت ــ حمص":
 /// an outlet mention among the first six words of the text, set off by brackets or a dash, slash or colon
-/// right around it, with nothing before it but the dateline's place (at most four words).
+/// right around it, with nothing before it but the dateline's place (at most five words, no full stop or line break).
 pub(crate) fn dateline_agency(
     text: &str,
     mentions: &[crate::Mention],

@@ -395,3 +395,31 @@ fn a_count_of_detainees_by_place_is_a_record_per_place() {
             .all(|r| r["sub_event_type"] == "Arrests" && r["actor1"]["id"] == "israel")
     );
 }
+
+#[test]
+fn in_sentence_mode_no_source_reaches_across_lines() {
+    // `--sentences`: each line is a report of its own, so the second line's source is not the first line's.
+    let text = "قتل ثلاثة جنود بانفجار عبوة ناسفة استهدفت دوريتهم في قضاء الطارمية شمالي بغداد.\n\
+                وقالت مصادر أمنية إن انتحاريا فجر سيارة مفخخة في قضاء الطارمية شمالي بغداد.";
+    let line = serde_json::json!({"id": "s", "outlet": "alaraby", "published": "2024-12-06", "text": text}).to_string();
+    let out = Command::cargo_bin("rasd")
+        .expect("binary built")
+        .args(["extract", "--sentences", "--min-confidence", "0", "-"])
+        .write_stdin(line + "\n")
+        .assert()
+        .success();
+    let recs: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let first_line = text.find('\n').unwrap();
+    let lead: Vec<&Value> = recs
+        .iter()
+        .filter(|r| (r["evidence"]["start"].as_u64().unwrap() as usize) < first_line)
+        .collect();
+    assert!(!lead.is_empty(), "{recs:#?}");
+    assert!(lead.iter().all(|r| r["reported_by"][0]["id"] == "alaraby"), "{recs:#?}");
+    // Without --sentences the restatement's source is the lead's.
+    let recs = extract(text);
+    assert_eq!(recs[0]["reported_by"][0]["id"], "security-sources", "{recs:#?}");
+}
