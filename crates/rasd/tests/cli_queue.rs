@@ -961,8 +961,10 @@ fn restarting_postgresql_mid_load_loses_and_doubles_nothing() {
         stream: prefix("pgrestart"),
     };
     q.push(&["--shard-size", "10"], &inputs);
+    // Slow enough that the load outlasts the stop on a busy machine (with 500 ms the workers could finish every
+    // shard before PostgreSQL went down, and never see it go).
     let mut workers: Vec<Child> = (0..2)
-        .map(|i| q.worker(&["--debug-delay-ms", "500"], &dir.path().join(format!("w{i}.log"))))
+        .map(|i| q.worker(&["--debug-delay-ms", "1500"], &dir.path().join(format!("w{i}.log"))))
         .collect();
     started(&mut workers, dir.path());
     stored_at_least(&db.url, 10, Duration::from_secs(120));
