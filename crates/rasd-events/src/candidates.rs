@@ -369,6 +369,14 @@ fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
         RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockFall) => role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
+        // "قذيفتين سقطتا على حي الميدان", "سقطت قذيفة هاون": what fell is a shell, not a town.
+        RuleKind::Trigger {
+            ty: TriggerType::Sub(SubEventType::ShellingArtilleryMissile),
+            ..
+        } if role == Role::Fall => {
+            (c.end <= h.start && sent.distance(c.end, h.start) <= 1)
+                || (c.start >= h.end && sent.distance(h.end, c.start) <= 1)
+        }
         _ => false,
     })
 }

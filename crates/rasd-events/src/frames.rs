@@ -11,6 +11,7 @@ use crate::stage::{Candidate, DocState, Sent};
 use crate::{DateHit, MentionKind, Resources};
 use chrono::NaiveDate;
 use rasd_core::{ActorType, SourceKind, SourceRef, Stance};
+use rasd_text::{Mode, fold_str};
 
 /// A reporting frame found in a sentence.
 #[derive(Debug, Clone)]
@@ -92,7 +93,33 @@ fn frame_source(sent: &Sent<'_>, start: usize, end: usize, res: &dyn Resources) 
             .find(|m| m.end <= start && sent.distance(m.end, start) <= 2)
     };
     // An outlet beats an actor at the same reach: "أعلنت وكالة سانا" names the agency, not the army.
-    let m = after.or_else(before)?;
+    let mut m = after.or_else(before)?;
+    // "ولفت المصدر إلى أن": the definite word refers back to a source named before; it names none itself.
+    if m.start >= end
+        && matches!(
+            fold_str(sent.slice(m.start, m.end), Mode::Key).as_str(),
+            "المصدر" | "المصادر"
+        )
+    {
+        return None;
+    }
+    let unnamed = |m: &crate::Mention| {
+        m.kind == MentionKind::Outlet && res.source(&m.id).is_some_and(|s| s.kind == SourceKind::Unnamed)
+    };
+    // "أفاد مصدر في قيادة شرطة دمشق", "قال مصدر في وزارة الداخلية": the unnamed source speaks for the body it is in.
+    if unnamed(m) {
+        let body = sent.mentions.iter().filter(cand).find(|b| {
+            b.start >= m.end
+                && sent.distance(m.end, b.start) <= 2
+                && matches!(
+                    sent.words_after(m.end, 1).first().map(String::as_str),
+                    Some("في" | "من" | "داخل")
+                )
+        });
+        if let Some(b) = body.filter(|b| !unnamed(b)) {
+            m = b;
+        }
+    }
     let src = match m.kind {
         MentionKind::Outlet => res.source(&m.id)?,
         _ => res.source_for_actor(&m.id).or_else(|| {
@@ -137,6 +164,7 @@ pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) 
         if out.last().is_some_and(|f| f.source.id == source.id && f.kind == kind) {
             continue;
         }
+        let conveyed = span.and_then(|(_, b)| conveyed_source(sent, b, res));
         out.push(Frame {
             kind,
             start: h.start,
@@ -144,8 +172,38 @@ pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) 
             source,
             span,
         });
+        // "ونقلت رويترز عن مصادر طبية القول إن …": the agency carries what the sources said; they come first.
+        if let Some((src, (a, b))) = conveyed {
+            out.push(Frame {
+                kind: FrameKind::Per,
+                start: a,
+                end: b,
+                source: src,
+                span: Some((a, b)),
+            });
+        }
     }
     out
+}
+
+/// The source after "عن" right behind a frame's source ("نقلت رويترز عن مصادر طبية", "نقلت سانا عن مصدر عسكري").
+fn conveyed_source(sent: &Sent<'_>, after: usize, res: &dyn Resources) -> Option<(SourceRef, (usize, usize))> {
+    let words = sent.words_after(after, 1);
+    if words.first().map(String::as_str) != Some("عن") {
+        return None;
+    }
+    let m = sent
+        .mentions
+        .iter()
+        .find(|m| m.start >= after && sent.distance(after, m.start) <= 1)?;
+    let src = match m.kind {
+        MentionKind::Outlet => res.source(&m.id)?,
+        MentionKind::Actor if res.actor_type(&m.id).is_some_and(|t| t != ActorType::Civilians) => {
+            res.source_for_actor(&m.id)?
+        }
+        _ => return None,
+    };
+    Some((src, (m.start, m.end)))
 }
 
 /// Does the text between two offsets introduce reported content ("أن", "إن", a colon or a quote)?
@@ -157,6 +215,8 @@ fn introduces(sent: &Sent<'_>, from: usize, to: usize) -> bool {
             .words_after(from, sent.distance(from, to))
             .iter()
             .any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"))
+        // "نقلت رويترز عن مصادر طبية": the agency introduces what its sources said.
+        || sent.distance(from, to) <= 3 && sent.words_after(from, 3).iter().any(|w| w == "عن")
 }
 
 /// The frames governing a candidate act, nearest first.

@@ -423,3 +423,70 @@ fn in_sentence_mode_no_source_reaches_across_lines() {
     let recs = extract(text);
     assert_eq!(recs[0]["reported_by"][0]["id"], "security-sources", "{recs:#?}");
 }
+
+#[test]
+fn a_shell_that_fell_is_a_shelling_not_a_fall_of_territory() {
+    // "سقطت" is a town's fall; with a shell beside it ("قذيفتين سقطتا", "سقطت قذيفة") it is the shell that fell.
+    for text in [
+        "أصيب ثلاثة مدنيين بجروح بعد أن قذيفتين سقطتا على حي الميدان في دمشق صباح اليوم.",
+        "سقطت قذيفة هاون على حي المزة في دمشق صباح اليوم ما أدى إلى إصابة طفل.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{text}: {recs:#?}");
+    }
+    // A town that fell is still a change of territory.
+    let recs = extract("سقطت مدينة تدمر بيد تنظيم الدولة الإسلامية اليوم.");
+    assert_eq!(subs(&recs), ["Non-state actor overtakes territory"], "{recs:#?}");
+}
+
+#[test]
+fn the_source_keeps_its_voice_across_sentences_and_an_agency_passes_its_sources_first() {
+    // "ولفت المصدر إلى أن": the definite word is the source of the sentence before, not an unnamed new one.
+    let text = "أفاد مصدر أمني بأن قذيفة هاون سقطت على حي المزة في دمشق. \
+                ولفت المصدر إلى أن قذيفتين سقطتا على حي الميدان ما أدى إلى إصابة ثلاثة مدنيين.";
+    let recs = extract(text);
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    for r in &recs {
+        assert_eq!(r["reported_by"][0]["id"], "security-sources", "{r:#?}");
+    }
+    // "نقلت رويترز عن مصادر طبية": the medical sources said it, Reuters carried it, the outlet published it.
+    let recs = extract("ونقلت رويترز عن مصادر طبية القول إن ثلاثة أشخاص قتلوا في غارة جوية على مدينة صعدة.");
+    let ids: Vec<&str> = recs[0]["reported_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["medical-sources", "reuters", "alaraby"], "{recs:#?}");
+    assert_eq!(first_source(&recs[0]), ("medical-sources", "مصادر طبية"));
+}
+
+#[test]
+fn sources_the_annotators_name_apart_have_their_own_ids() {
+    for (text, id) in [
+        (
+            "وذكرت وسائل إعلام محلية أن طائرة مسيرة قصفت سيارة قرب مدينة القامشلي.",
+            "media-reports",
+        ),
+        (
+            "وقال مسؤول محلي إن غارة جوية قتلت خمسة أشخاص في مدينة صعدة.",
+            "local-official",
+        ),
+        (
+            "وأكد مصدر رسمي أن قذيفة هاون سقطت على حي المزة في دمشق.",
+            "official-sources",
+        ),
+        (
+            "وقالت وكالة الأنباء الفرنسية إن غارة جوية قتلت خمسة أشخاص في مدينة صعدة.",
+            "afp",
+        ),
+        (
+            "وتحدثت وكالة رويترز عن مقتل عشرين جنديا في هجوم على كمين قرب مدينة العريش.",
+            "reuters",
+        ),
+    ] {
+        let recs = extract(text);
+        assert!(!recs.is_empty(), "{text}");
+        assert_eq!(recs[0]["reported_by"][0]["id"], id, "{text}: {recs:#?}");
+    }
+}
