@@ -94,6 +94,18 @@ impl Drop for Pooled {
     }
 }
 
+/// Closing a connection blocks on the client's own runtime, which panics on a thread that drives asynchronous
+/// tasks (the server's last reference to the pool goes at shutdown, on such a thread): the idle connections are
+/// closed on a thread of their own.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.lock().idle);
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A thread that panicked holding the lock left the counts consistent: each change is one statement.

@@ -409,7 +409,7 @@ fn writes_on_postgres_store_what_sqlite_stores() {
     let db = migrated(&pg, "cli_serve_writes", &sqlite);
     let relay = relay_to(&db.url);
     let a = Server::start_with(&sqlite.display().to_string(), &["--token", TOKEN]);
-    let b = Server::start_with(&relay.url(&db.url), &["--token", TOKEN, "--pool", "2"]);
+    let mut b = Server::start_with(&relay.url(&db.url), &["--token", TOKEN, "--pool", "2"]);
     assert_eq!(b.json("/api/status")["writes"], true);
 
     // The same uploads, one at a time: pages, feeds, notes, the shared articles (when present), the wire again
@@ -546,4 +546,7 @@ fn writes_on_postgres_store_what_sqlite_stores() {
     let (code, answer) = b.send("POST", &path, Some(TOKEN), r#"{"wrong": true}"#);
     assert_eq!(code, 201, "{}", text(&answer));
     b.json("/api/docs/team-3");
+
+    // Ctrl-C: the pooled connections are closed, and the server exits with status 0.
+    assert!(b.interrupt(), "rasd serve on PostgreSQL stops cleanly on SIGINT");
 }

@@ -162,6 +162,16 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Stops the server as Ctrl-C does (SIGINT) and waits for it: whether it exited with status 0.
+    pub fn interrupt(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+        assert!(sent.success(), "kill -INT {pid}");
+        self.child.wait().expect("wait").success()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
