@@ -1,15 +1,18 @@
 //! The PostgreSQL store of rasd (issue 14): the schema with its versioned migrations ([`schema`]), moving an
 //! SQLite project database into PostgreSQL with COPY ([`copy`]), checked by per-table counts and, in tests, by a
 //! canonical dump of every table ([`dump`]); what the scale-out commands (`rasd queue push`, `rasd worker`,
-//! `rasd reconcile --worker`) write ([`work`]); re-processing every stored document with a new rasd version,
+//! `rasd reconcile --worker`) write ([`work`]), and what `rasd serve` stores through its API ([`work::ingest`],
+//! [`corrections`]); re-processing every stored document with a new rasd version,
 //! switched over at once ([`reprocess`]); and the read commands' queries and exports, through the same query
-//! code as SQLite ([`read`]).
+//! code as SQLite ([`read`]), on a connection of their own or a pooled one ([`pool`]).
 //!
 //! The tables are those of the SQLite store column for column (see [`tables::TABLES`]). The synchronous
 //! `postgres` client is used, without TLS: servers are on 127.0.0.1 or a private network.
 
 pub mod copy;
+pub mod corrections;
 pub mod dump;
+pub mod pool;
 pub mod read;
 pub mod reconcile;
 pub mod reprocess;
@@ -48,6 +51,8 @@ pub enum Error {
     NoSchema { url: String },
     #[error("the PostgreSQL database has rasd schema version {found}; this rasd knows up to {known}: upgrade rasd")]
     TooNew { found: i32, known: i32 },
+    #[error("all {size} connections to PostgreSQL stayed busy for {} s; try again", .waited.as_secs_f64())]
+    Busy { size: usize, waited: Duration },
     #[error(transparent)]
     Store(#[from] rasd_store::Error),
     #[error("{}", sqlite_message(.0))]

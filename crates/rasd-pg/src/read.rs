@@ -24,24 +24,39 @@ pub const BATCH: i32 = 256;
 /// one, is refused with a one-line message.
 pub fn read<T, E: From<Error>>(url: &str, f: impl FnOnce(&dyn ReadDb) -> Result<T, E>) -> Result<T, E> {
     let mut client = crate::connect(url)?;
-    let version = crate::schema::version(&mut client)?;
+    check_schema(&mut client, url)?;
+    let mut tx = snapshot(&mut client)?;
+    f(&PgRead::new(&mut tx))
+}
+
+/// Refuses a database with no rasd schema (`url` names it in the message), or with a newer one than this rasd
+/// knows.
+pub fn check_schema(client: &mut postgres::Client, url: &str) -> Result<()> {
+    let version = crate::schema::version(client)?;
     if version == 0 {
-        return Err(Error::NoSchema { url: redact(url) }.into());
+        return Err(Error::NoSchema { url: redact(url) });
     }
     if version > crate::SCHEMA_VERSION {
         return Err(Error::TooNew {
             found: version,
             known: crate::SCHEMA_VERSION,
-        }
-        .into());
+        });
     }
-    let mut tx = client
+    Ok(())
+}
+
+/// A read-only `REPEATABLE READ` transaction on `client`: one snapshot, nothing written; rolled back when dropped.
+pub fn snapshot(client: &mut postgres::Client) -> Result<Transaction<'_>> {
+    Ok(client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
-        .start()
-        .map_err(Error::from)?;
-    f(&PgRead::new(&mut tx))
+        .start()?)
+}
+
+/// Calls `f` with the snapshot `tx` (see [`snapshot`]) as a [`ReadDb`].
+pub fn read_in<T>(tx: &mut Transaction<'_>, f: impl FnOnce(&dyn ReadDb) -> T) -> T {
+    f(&PgRead::new(tx))
 }
 
 /// A transaction, and the statements it prepared (by SQL, already rewritten): read-only for the queries

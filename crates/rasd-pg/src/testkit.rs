@@ -57,3 +57,14 @@ impl Drop for Scratch {
         }
     }
 }
+
+/// Alerts without the time they were raised, in the order they were stored: what two databases that raised the
+/// same alerts at other times both give.
+pub fn alerts_without_times(list: Vec<(i64, rasd_store::alerts::Alert)>) -> Vec<String> {
+    list.into_iter()
+        .map(|(_, mut a)| {
+            a.at.clear();
+            format!("{a:?}")
+        })
+        .collect()
+}

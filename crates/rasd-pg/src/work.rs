@@ -22,6 +22,7 @@ use postgres::{Client, Transaction};
 use rasd_core::{Doc, Event};
 use rasd_store::rebuild::{Backend, EachEvent, EachMember};
 use rasd_store::{IngestStats, ReconcileStats, rows, sketch};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -68,6 +69,23 @@ impl ShardItem {
     }
 }
 
+/// An input as `rasd ingest` reads it (`rasd_store::read`), as a shard item.
+impl From<rasd_store::read::Item> for ShardItem {
+    fn from(i: rasd_store::read::Item) -> ShardItem {
+        let format = i.format.map(|f| f.as_str().to_string());
+        let (doc, error) = match i.doc {
+            Ok(doc) => (Some(doc), None),
+            Err(e) => (None, Some(e)),
+        };
+        ShardItem {
+            origin: i.origin,
+            format,
+            doc,
+            error,
+        }
+    }
+}
+
 /// A shard item ready to be written: its content hash and sketch, and the events extracted from it (or the
 /// reason it is a failure: unreadable, or the extractor failed on it).
 #[derive(Debug, Clone)]
@@ -106,6 +124,53 @@ impl Prepared {
             events,
         }
     }
+}
+
+/// Prepares `items` in parallel ([`Prepared::new`], input order kept), each thread with an extraction state of its
+/// own made by `make`, that `extract` uses.
+pub fn prepare<W>(
+    items: Vec<ShardItem>,
+    make: &(impl Fn() -> W + Sync),
+    extract: &(impl Fn(&mut W, &Doc) -> std::result::Result<Vec<Event>, String> + Sync),
+) -> Vec<Prepared> {
+    items
+        .into_par_iter()
+        .map_init(make, |w, item| Prepared::new(item, |d| extract(w, d)))
+        .collect()
+}
+
+/// Stores `items` as `rasd ingest` stores them in SQLite (what `rasd serve` does with an upload on PostgreSQL):
+/// shards of [`rasd_store::INGEST_BATCH`] documents, as SQLite's batches, each prepared ([`prepare`]) and
+/// written in one transaction ([`write_shard`]: the same duplicate, near-duplicate and failure decisions), then
+/// the derived tables brought up to date as `rasd reconcile --worker` does ([`crate::reconcile::reconcile`]:
+/// incrementally when it can, raising the alerts the new events cause). Returns the counts of `rasd ingest`.
+pub fn ingest<W>(
+    client: &mut Client,
+    items: Vec<ShardItem>,
+    make: &(impl Fn() -> W + Sync),
+    extract: &(impl Fn(&mut W, &Doc) -> std::result::Result<Vec<Event>, String> + Sync),
+    version: &str,
+) -> Result<IngestStats> {
+    let mut total = IngestStats::default();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let shard: Vec<ShardItem> = items.by_ref().take(rasd_store::INGEST_BATCH).collect();
+        let prepared = prepare(shard, make, extract);
+        let mut single = make();
+        let stats = write_shard(client, prepared, version, &mut |d| {
+            extract(&mut single, d).unwrap_or_default()
+        })?;
+        let c = stats.counts;
+        total.read += c.read;
+        total.stored += c.stored;
+        total.duplicates += c.duplicates;
+        total.near_duplicates += c.near_duplicates;
+        total.failures += c.failures;
+        total.events += c.events;
+    }
+    let opts = rasd_reconcile::Options::default();
+    crate::reconcile::reconcile(client, &opts, rasd_store::INCREMENTAL_LIMIT, false)?;
+    Ok(total)
 }
 
 /// What writing a shard did (the counts of `rasd ingest`), and the (place id, ISO week) buckets its new

@@ -11,7 +11,7 @@ use docs::{extract, item, shuffled, spec};
 use proptest::prelude::*;
 use rasd_pg::dump::{self, Dump};
 use rasd_pg::reconcile::{How, reconcile};
-use rasd_pg::testkit::{Scratch, server};
+use rasd_pg::testkit::{Scratch, alerts_without_times as alerts, server};
 use rasd_pg::work::{Prepared, ShardItem, write_shard};
 use rasd_reconcile::Options;
 use rasd_store::Store;
@@ -24,16 +24,6 @@ use std::path::Path;
 fn normalise(mut d: Dump, renumbered: bool) -> Dump {
     d.insert("alerts", Vec::new());
     dump::normalise(d, if renumbered { &[("control_claims", "seq")] } else { &[] })
-}
-
-/// Alerts without the time they were raised, in the order they were stored.
-fn alerts(list: Vec<(i64, rasd_store::alerts::Alert)>) -> Vec<String> {
-    list.into_iter()
-        .map(|(_, mut a)| {
-            a.at.clear();
-            format!("{a:?}")
-        })
-        .collect()
 }
 
 fn sqlite_state(db: &Path, store: &Store) -> (Dump, Vec<String>) {

@@ -107,12 +107,15 @@ enum DbState {
 fn cache_key(db: &Database) -> String {
     match db {
         Database::Sqlite(p) => p.display().to_string(),
-        Database::Postgres(u) => u.clone(),
+        Database::Postgres(pool) => pool.url().to_string(),
     }
 }
 
+/// The longest a request waits for a pooled PostgreSQL connection when all are busy (then 503).
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Reads the database in one snapshot (SQLite: opened read-only; PostgreSQL: one read-only transaction on a
-/// connection of its own). `lookup` is asked first, with the state: an answer it keeps for that state ends the
+/// pooled connection). `lookup` is asked first, with the state: an answer it keeps for that state ends the
 /// read; else `f` computes on the database, and the answer comes back with the state and `true`.
 fn with_db<T>(
     db: &Database,
@@ -128,7 +131,7 @@ fn with_db<T>(
             let v = f(&*Store::open_read_only(path)?, state.as_ref())?;
             Ok((v, state, true))
         }
-        Database::Postgres(url) => rasd_pg::read::read(url, |s| {
+        Database::Postgres(pool) => pool.read(POOL_WAIT, |s| {
             let mut state = None;
             s.each_row("SELECT CAST(pg_current_snapshot() AS text)", &[], &mut |r| {
                 state = r.text(0)?.map(DbState::Snapshot);
@@ -707,7 +710,7 @@ fn check_id(what: &str, id: &str) -> ApiResult<()> {
 /// Counts and settings.
 #[utoipa::path(get, path = "/api/status", responses((status = 200, body = StatusBody)))]
 async fn status(State(cfg): State<Cfg>) -> ApiResult<Response> {
-    let writes = cfg.token.is_some() && matches!(cfg.db, Database::Sqlite(_));
+    let writes = cfg.token.is_some();
     let db = cfg.db.clone();
     // Counting 290,000 events takes tens of milliseconds: counted once per database state.
     let bytes = blocking(&cfg, move || {
@@ -1154,20 +1157,6 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// The SQLite file that writes go to. A server of PostgreSQL answers writes with 501: documents go into
-/// PostgreSQL through the queue and its workers, and corrections are not filed there yet.
-fn sqlite_for_writes(cfg: &Config) -> ApiResult<std::path::PathBuf> {
-    match &cfg.db {
-        Database::Sqlite(p) => Ok(p.clone()),
-        Database::Postgres(_) => Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "this server reads PostgreSQL, and writes through `rasd serve` are SQLite-only: store documents with \
-             `rasd queue push FILE…` (the `rasd worker`s extract them; `rasd reconcile --worker` rebuilds incidents \
-             and contradictions); corrections cannot be filed on PostgreSQL yet",
-        )),
-    }
-}
-
 /// Refuses a write unless the server has a token and the request carries it.
 fn authorize(cfg: &Config, headers: &HeaderMap) -> ApiResult<()> {
     let Some(token) = &cfg.token else {
@@ -1224,8 +1213,8 @@ fn extractor() -> ApiResult<&'static rasd_events::Extractor> {
     description = "the document, JSON Lines {id,url,outlet,published,title,text}, or {\"url\": \"…\"} \
     (application/json) to fetch", content_type = "text/plain"),
     responses((status = 200, body = IngestBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 501, body = ErrorBody),
-    (status = 502, body = ErrorBody), (status = 504, body = ErrorBody)),
+    (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 502, body = ErrorBody),
+    (status = 503, body = ErrorBody), (status = 504, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn ingest(
     State(cfg): State<Cfg>,
@@ -1233,7 +1222,6 @@ async fn ingest(
     RawQuery(q): RawQuery,
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<IngestBody>> {
-    let db = sqlite_for_writes(&cfg)?;
     authorize(&cfg, &headers)?;
     let bytes = body(b)?;
     let mut name = "upload.txt".to_string();
@@ -1279,13 +1267,25 @@ async fn ingest(
             Some(u) => fetch_items(&config, u)?,
             None => rasd_store::read::read_bytes(&format!("upload/{name}"), &bytes, hint),
         };
-        let mut store = Store::open_existing(&db)?;
-        let worker = || {
-            let mut w = x.worker();
-            let opts = rasd_events::Options::default();
-            move |d: &rasd_core::Doc| w.extract(d, &opts)
+        let stats = match &config.db {
+            Database::Sqlite(db) => {
+                let worker = || {
+                    let mut w = x.worker();
+                    let opts = rasd_events::Options::default();
+                    move |d: &rasd_core::Doc| w.extract(d, &opts)
+                };
+                Store::open_existing(db)?.ingest(items, &worker, rasd_events::VERSION, &mut |_| {})?
+            }
+            Database::Postgres(pool) => {
+                let items = items.into_iter().map(rasd_pg::work::ShardItem::from).collect();
+                let opts = rasd_events::Options::default();
+                let extract = |w: &mut rasd_events::Worker<'_>, d: &rasd_core::Doc| -> Result<_, String> {
+                    Ok(w.extract(d, &opts))
+                };
+                let mut client = pool.get_valid(POOL_WAIT)?;
+                rasd_pg::work::ingest(&mut client, items, &|| x.worker(), &extract, rasd_events::VERSION)?
+            }
         };
-        let stats = store.ingest(items, &worker, rasd_events::VERSION, &mut |_| {})?;
         Ok(Json(IngestBody { stats }))
     })
     .await
@@ -1311,7 +1311,7 @@ const CORRECTABLE: &[&str] = &[
 #[utoipa::path(post, path = "/api/events/{id}/corrections", params(("id" = String, Path, description = "event id")),
     request_body = CorrectionInput,
     responses((status = 201, body = CorrectionBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 501, body = ErrorBody)),
+    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn add_correction(
     State(cfg): State<Cfg>,
@@ -1319,7 +1319,6 @@ async fn add_correction(
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<CorrectionBody>)> {
-    let db = sqlite_for_writes(&cfg)?;
     authorize(&cfg, &headers)?;
     check_id("event", &id)?;
     let bytes = body(b)?;
@@ -1348,11 +1347,16 @@ async fn add_correction(
         note: input.note,
         author: input.author,
     };
+    let db = cfg.db.clone();
     let stored = blocking(&cfg, move || {
-        let mut store = Store::open_existing(&db)?;
-        store
-            .add_correction(&id, &c)?
-            .ok_or_else(|| ApiError::not_found(format!("no event with id {id:?}")))
+        let stored = match &db {
+            Database::Sqlite(path) => Store::open_existing(path)?.add_correction(&id, &c)?,
+            Database::Postgres(pool) => {
+                let mut client = pool.get_valid(POOL_WAIT)?;
+                rasd_pg::corrections::add(&mut client, &id, &c)?
+            }
+        };
+        stored.ok_or_else(|| ApiError::not_found(format!("no event with id {id:?}")))
     })
     .await?;
     Ok((StatusCode::CREATED, Json(CorrectionBody { correction: stored })))

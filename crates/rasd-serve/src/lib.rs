@@ -4,11 +4,17 @@
 //! The database is an SQLite file or a PostgreSQL database ([`Database`], issue 14); the queries are written
 //! once, against `rasd_store::ReadDb`, so both engines give the same answers. Every request reads one snapshot
 //! of the last committed state: on SQLite it opens the file read-only (`Store::open_read_only`), on
-//! PostgreSQL it connects and reads in one read-only `REPEATABLE READ` transaction (`rasd_pg::read`), so the
-//! server never blocks a writer and always answers with what is stored. A request while PostgreSQL is
-//! unreachable is answered 503, and the next one connects again. Writes (ingest, corrections) are off unless a
-//! token is configured, and then need `Authorization: Bearer TOKEN`; on PostgreSQL they are answered 501 (write
-//! with `rasd queue push` and the workers).
+//! PostgreSQL it takes a connection from a pool ([`DEFAULT_POOL`] at most by default, `rasd_pg::pool`) and reads
+//! in one read-only `REPEATABLE READ` transaction (`rasd_pg::read`), so the server never blocks a writer and
+//! always answers with what is stored. A request while PostgreSQL is unreachable is answered 503, and the next
+//! one connects again (a pooled connection that broke is dropped).
+//!
+//! Writes (ingest, corrections) are off unless a token is configured, and then need `Authorization: Bearer
+//! TOKEN`. They answer the same on both engines: on SQLite through the store (`Store::ingest`,
+//! `Store::add_correction`); on PostgreSQL an upload is written as `rasd worker` writes a shard
+//! (`rasd_pg::work::ingest`: the same decisions on duplicates, near-duplicates and failures, in one transaction
+//! per 1,024 documents), and the derived tables are then brought up to date as `rasd reconcile --worker` does
+//! (incrementally when it can); a correction is a new row of `corrections` (`rasd_pg::corrections`).
 //!
 //! Bounds: pages hold at most [`MAX_PAGE`] items, request bodies at most [`Config::body_limit`] bytes, and a
 //! query that runs longer than [`Config::timeout`] is answered with 503. Static assets come from the embedded
@@ -38,16 +44,25 @@ pub const DEFAULT_PAGE: usize = 100;
 pub enum Database {
     /// An SQLite file.
     Sqlite(PathBuf),
-    /// A PostgreSQL URL (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`).
-    Postgres(String),
+    /// A PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`), read and written through a pool of
+    /// connections.
+    Postgres(rasd_pg::pool::Pool),
 }
 
+/// Connections to PostgreSQL a server keeps open by default (`rasd serve --pool`).
+pub const DEFAULT_POOL: u16 = 8;
+
 impl Database {
+    /// The PostgreSQL database at `url`, through a pool of at most `pool` connections.
+    pub fn postgres(url: impl Into<String>, pool: usize) -> Database {
+        Database::Postgres(rasd_pg::pool::Pool::new(url, pool))
+    }
+
     /// The database for messages: the file, or the URL with its password redacted.
     pub fn name(&self) -> String {
         match self {
             Database::Sqlite(p) => p.display().to_string(),
-            Database::Postgres(u) => rasd_pg::redact(u),
+            Database::Postgres(pool) => rasd_pg::redact(pool.url()),
         }
     }
 }
@@ -115,7 +130,7 @@ pub fn run(cfg: Config, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Res
     // before the port is bound.
     match &cfg.db {
         Database::Sqlite(path) => drop(rasd_store::Store::open_read_only(path)?),
-        Database::Postgres(url) => rasd_pg::read::read(url, |_| Ok::<_, rasd_pg::Error>(()))?,
+        Database::Postgres(pool) => pool.read(cfg.timeout, |_| Ok::<_, rasd_pg::Error>(()))?,
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {

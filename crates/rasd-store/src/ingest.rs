@@ -6,8 +6,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// Documents per transaction: large enough to amortize the commit, small enough that a crash loses little work.
-const BATCH: usize = 1024;
+/// Documents per transaction: large enough to amortize the commit, small enough that a crash loses little work
+/// (`rasd serve` on PostgreSQL writes an upload in shards of as many).
+pub const BATCH: usize = 1024;
 
 /// What an ingest (or reprocess) run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

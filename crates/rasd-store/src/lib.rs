@@ -32,7 +32,7 @@ pub mod sketch;
 pub mod watch_state;
 
 pub use db::{Arg, ReadDb, Row};
-pub use ingest::{IngestStats, Progress};
+pub use ingest::{BATCH as INGEST_BATCH, IngestStats, Progress};
 pub use query::{
     Admin1, DocRecord, Failure, Filter, PlaceRow, SourceStats, StoredEvent, Summary, admin1_by_code, admin1_divisions,
     admin1_name_and_code, doc_value, event_value, incident_value, like_escape, name_admin1, place_key, tsv_cell,

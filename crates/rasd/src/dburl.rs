@@ -7,8 +7,9 @@
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
 //!   `export`, and `rasd serve` ([`reads_postgres`]), take either engine: `--db sqlite:PATH` becomes `--db
 //!   PATH`, `--db postgres://…` is passed on as it is (the command reads it through `rasd_pg::read`, with the
-//!   same query code as SQLite; `rasd serve` reads each request in a transaction of its own, and answers its
-//!   write endpoints with 501 there), and without `--db`, `RASD_DB` is used when set (else `rasd.db`);
+//!   same query code as SQLite; `rasd serve` reads each request in a transaction of its own on a pooled
+//!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and without
+//!   `--db`, `RASD_DB` is used when set (else `rasd.db`);
 //! - every other command takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear
 //!   message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and
 //!   such a command runs without `--db`, a note on stderr says which file it uses instead.

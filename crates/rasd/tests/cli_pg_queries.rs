@@ -8,7 +8,7 @@
 
 mod pg_samples;
 
-use pg_samples::{rasd, repo, run, sqlite_samples, text};
+use pg_samples::{migrated, rasd, repo, run, sqlite_samples, text};
 use rasd_pg::testkit::{Scratch, server};
 use std::path::Path;
 use std::process::Output;
@@ -43,13 +43,7 @@ fn every_read_command_answers_the_same_on_postgres() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (sqlite, doc) = sqlite_samples(dir.path());
-    let db = Scratch::new(&server, "cli_queries");
-    let out = run(rasd()
-        .arg("migrate")
-        .arg(format!("sqlite:{}", sqlite.display()))
-        .arg(&db.url)
-        .arg("--quiet"));
-    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    let db = migrated(&server, "cli_queries", &sqlite);
 
     let events: &[&[&str]] = &[
         &[],

@@ -2,110 +2,23 @@
 //! of `../shared/samples`) ingested into SQLite by the real binary and moved into the real PostgreSQL server that
 //! `RASD_DB` names (`eval "$(scripts/cluster-local.sh up)"`) with `rasd migrate`; the real binary serves each, and
 //! every read endpoint, with a range of filters and following every page, must answer the same status and the
-//! same body, byte for byte. Then, on PostgreSQL: the kept answers change when the data does, the writes are
-//! answered 501, and a request while the server cannot be reached is answered 503 and the next one after it is
-//! back is answered again. Without `RASD_DB` the test says it is skipped.
+//! same body, byte for byte. Then, on PostgreSQL: the kept answers change when the data does, and a request
+//! while the server cannot be reached is answered 503 and the next one after it is back is answered again.
+//!
+//! The writes: the same uploads (`POST /api/ingest`) through a server of SQLite and one of PostgreSQL, both
+//! started from the same database, answer the same counts and leave the same tables (canonical dumps,
+//! `rasd_pg::dump`); a correction is stored and read back on both; 401 and 403 are the same; and with PostgreSQL
+//! out of reach a write is answered 503 and the next one after it is back is stored. Without `RASD_DB` the tests
+//! say they are skipped.
 
 mod pg_samples;
 
-use pg_samples::{rasd, run, sqlite_samples, text};
-use rasd_pg::testkit::{Scratch, server};
+use pg_samples::{Server, migrated, rasd, run, sqlite_samples, text};
+use rasd_pg::testkit::{alerts_without_times as alerts, server};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A running `rasd serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(db: &str) -> Server {
-        let mut child = rasd()
-            .args(["serve", "--addr", "127.0.0.1:0", "--db", db])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start rasd serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the address line");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        assert!(!line.contains(":rasd@"), "the password is not printed: {line}");
-        Server { child, addr }
-    }
-
-    /// `method path` with `body`: the status and the body of the answer.
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).expect("connect");
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )
-        .expect("request");
-        let mut answer = Vec::new();
-        s.read_to_end(&mut answer).expect("answer");
-        let end = answer
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("{path}: no header end in {:?}", text(&answer)));
-        let head = text(&answer[..end]).to_ascii_lowercase();
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("{path}: no status in {head:?}"));
-        let mut body = answer[end + 4..].to_vec();
-        if head.contains("transfer-encoding: chunked") {
-            body = unchunk(&body);
-        }
-        (status, body)
-    }
-
-    fn get(&self, path: &str) -> (u16, Vec<u8>) {
-        self.request("GET", path, "")
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "{path}: {}", text(&body));
-        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn unchunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let n = usize::from_str_radix(text(&b[..eol]).trim(), 16).expect("a chunk size");
-        if n == 0 {
-            return out;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
-        b = &b[eol + 2 + n + 2..];
-    }
-}
+use std::sync::{Arc, Mutex};
 
 /// `s` percent-encoded for a query string.
 fn enc(s: &str) -> String {
@@ -156,11 +69,13 @@ fn same_pages(a: &Server, b: &Server, path: &str, key: &str) -> usize {
     panic!("{path}: more than 500 pages");
 }
 
-/// A TCP relay to PostgreSQL that can be cut: while down, every connection is closed at once, as a server that
-/// is not there.
+/// A TCP relay to PostgreSQL that can be cut: [`Relay::cut`] closes the connections it carries (as a network that
+/// fails under the server's pooled connections), and while it is down every new connection is closed at once, as
+/// a server that is not there.
 struct Relay {
     port: u16,
     up: Arc<AtomicBool>,
+    live: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Relay {
@@ -168,7 +83,8 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let up = Arc::new(AtomicBool::new(true));
-        let flag = up.clone();
+        let live: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (flag, carried) = (up.clone(), live.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
@@ -177,9 +93,10 @@ impl Relay {
                     continue;
                 }
                 let Ok(pg) = TcpStream::connect(&target) else { continue };
-                let (Ok(mut c2), Ok(mut p2)) = (client.try_clone(), pg.try_clone()) else {
+                let (Ok(mut c2), Ok(mut p2), Ok(c3)) = (client.try_clone(), pg.try_clone(), client.try_clone()) else {
                     continue;
                 };
+                carried.lock().expect("live").push(c3);
                 let (mut c1, mut p1) = (client, pg);
                 std::thread::spawn(move || {
                     let _ = std::io::copy(&mut c1, &mut p1);
@@ -191,8 +108,34 @@ impl Relay {
                 });
             }
         });
-        Relay { port, up }
+        Relay { port, up, live }
     }
+
+    /// Closes every connection it carries and refuses new ones.
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for s in self.live.lock().expect("live").drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Carries new connections again.
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+
+    /// `url` (a PostgreSQL URL) through this relay.
+    fn url(&self, url: &str) -> String {
+        let (head, rest) = url.split_once('@').expect("a URL with a user");
+        let tail = rest.split_once('/').expect("a URL with a database").1;
+        format!("{head}@127.0.0.1:{}/{tail}", self.port)
+    }
+}
+
+/// A relay to the server of the PostgreSQL URL `url`.
+fn relay_to(url: &str) -> Relay {
+    let rest = url.split_once('@').expect("a URL with a user").1;
+    Relay::start(rest.split_once('/').expect("a URL with a database").0.to_string())
 }
 
 #[test]
@@ -202,19 +145,11 @@ fn serve_answers_the_same_on_postgres() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (sqlite, doc) = sqlite_samples(dir.path());
-    let db = Scratch::new(&pg, "cli_serve");
-    let out = run(rasd()
-        .arg("migrate")
-        .arg(format!("sqlite:{}", sqlite.display()))
-        .arg(&db.url)
-        .arg("--quiet"));
-    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    let db = migrated(&pg, "cli_serve", &sqlite);
 
     // PostgreSQL through a relay that the test can cut.
-    let (head, rest) = db.url.split_once('@').expect("a URL with a user");
-    let (hostport, tail) = rest.split_once('/').expect("a URL with a database");
-    let relay = Relay::start(hostport.to_string());
-    let url = format!("{head}@127.0.0.1:{}/{tail}", relay.port);
+    let relay = relay_to(&db.url);
+    let url = relay.url(&db.url);
 
     let a = Server::start(&sqlite.display().to_string());
     let b = Server::start(&url);
@@ -327,14 +262,15 @@ fn serve_answers_the_same_on_postgres() {
     let event: Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(event["corrections"][0]["note"], "ليس حدثاً", "{event}");
 
-    // The writes: 501 on PostgreSQL, with what to do instead.
+    // Writes without a token: 403 on both, the same words.
     for (path, body) in [
         ("/api/ingest", "قصف جوي على البوكمال"),
         (&*format!("/api/events/{event_id}/corrections"), r#"{"wrong": true}"#),
     ] {
-        let (code, answer) = b.request("POST", path, body);
-        assert_eq!(code, 501, "{path}: {}", text(&answer));
-        assert!(text(&answer).contains("rasd queue push"), "{}", text(&answer));
+        let (sa, ba) = a.request("POST", path, body);
+        let (sb, bb) = b.request("POST", path, body);
+        assert_eq!((sa, text(&ba)), (sb, text(&bb)), "{path}");
+        assert_eq!(sb, 403, "{path}: {}", text(&bb));
     }
 
     // Kept answers (status, sources, the map's cells, counts) change with the data: an event and a contradiction
@@ -383,8 +319,8 @@ fn serve_answers_the_same_on_postgres() {
     assert_eq!(summed(&after.2) + 1, summed(&before.2));
     assert_ne!(after.3, before.3, "the sources count the contradiction no more");
 
-    // PostgreSQL unreachable: 503 in JSON, not a crash; back: answered again.
-    relay.up.store(false, Ordering::SeqCst);
+    // PostgreSQL unreachable (the pool's connections cut too): 503 in JSON, not a crash; back: answered again.
+    relay.cut();
     for path in ["/api/status", "/api/events", "/api/sources", "/api/map/summary"] {
         let (code, body) = b.get(path);
         assert_eq!(code, 503, "{path}: {}", text(&body));
@@ -393,7 +329,224 @@ fn serve_answers_the_same_on_postgres() {
         assert!(message.contains("PostgreSQL"), "{message}");
         assert!(!message.contains(":rasd@"), "the password is redacted: {message}");
     }
-    relay.up.store(true, Ordering::SeqCst);
+    relay.restore();
     assert_eq!(b.json("/api/status"), after.0);
     assert_eq!(b.json("/api/sources"), after.3);
+}
+
+/// The token of the writing servers.
+const TOKEN: &str = "token-of-the-test";
+
+/// `POST path` with `body` and the token to both servers: the same status and the same body. Returns them.
+fn same_post(a: &Server, b: &Server, path: &str, body: &str) -> (u16, Value) {
+    let (sa, ba) = a.send("POST", path, Some(TOKEN), body);
+    let (sb, bb) = b.send("POST", path, Some(TOKEN), body);
+    assert_eq!(
+        (sa, text(&ba)),
+        (sb, text(&bb)),
+        "{path}: the answers of SQLite (left) and PostgreSQL (right) differ"
+    );
+    (
+        sa,
+        serde_json::from_slice(&ba).unwrap_or_else(|e| panic!("{path}: {e}: {}", text(&ba))),
+    )
+}
+
+/// `v` without the time a correction was filed (`at`), at any depth.
+fn without_times(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(m) => {
+            m.remove("at");
+            for x in m.values_mut() {
+                *x = without_times(x.take());
+            }
+        }
+        Value::Array(a) => {
+            for x in a.iter_mut() {
+                *x = without_times(x.take());
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// `d` normalised ([`rasd_pg::dump::normalise`]), less the alerts (they carry the time they were raised: compared
+/// apart, without it).
+fn normalised(mut d: rasd_pg::dump::Dump) -> rasd_pg::dump::Dump {
+    d.insert("alerts", Vec::new());
+    rasd_pg::dump::normalise(d, &[])
+}
+
+fn sqlite_state(path: &std::path::Path) -> (rasd_pg::dump::Dump, Vec<String>) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let d = normalised(rasd_pg::dump::sqlite(&conn).expect("dump sqlite"));
+    let store = rasd_store::Store::open_read_only(path).expect("open the store");
+    (d, alerts(store.alerts_since(0).expect("sqlite alerts")))
+}
+
+fn postgres_state(url: &str) -> (rasd_pg::dump::Dump, Vec<String>) {
+    let mut c = rasd_pg::connect(url).expect("connect");
+    let d = normalised(rasd_pg::dump::postgres(&mut c).expect("dump postgres"));
+    let a = rasd_pg::read::read(url, |db| db.alerts_since(0).map_err(rasd_pg::Error::from)).expect("pg alerts");
+    (d, alerts(a))
+}
+
+#[test]
+fn writes_on_postgres_store_what_sqlite_stores() {
+    let Some(pg) = server("writes_on_postgres_store_what_sqlite_stores") else {
+        return;
+    };
+    // Both start from the wire reports: ingested into SQLite by the binary, moved into PostgreSQL.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = dir.path().join("writes.db");
+    let root = pg_samples::repo();
+    let out = run(rasd()
+        .args(["ingest", "--quiet", "--db"])
+        .arg(&sqlite)
+        .arg(root.join("samples/wire.jsonl")));
+    assert!(out.status.success(), "ingest: {}", text(&out.stderr));
+    let db = migrated(&pg, "cli_serve_writes", &sqlite);
+    let relay = relay_to(&db.url);
+    let a = Server::start_with(&sqlite.display().to_string(), &["--token", TOKEN]);
+    let mut b = Server::start_with(&relay.url(&db.url), &["--token", TOKEN, "--pool", "2"]);
+    assert_eq!(b.json("/api/status")["writes"], true);
+
+    // The same uploads, one at a time: pages, feeds, notes, the shared articles (when present), the wire again
+    // (duplicates), and documents of the test's own, one of them a line that is no document.
+    let mut files = Vec::new();
+    for sub in ["samples/pages", "samples/feeds", "samples/notes", "../shared/samples"] {
+        let Ok(list) = std::fs::read_dir(root.join(sub)) else {
+            continue;
+        };
+        let mut list: Vec<_> = list.map(|e| e.expect("entry").path()).collect();
+        list.sort();
+        files.extend(list);
+    }
+    files.push(root.join("samples/wire.jsonl"));
+    let mut uploads: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            let name = f.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(f).expect("read"))
+        })
+        .collect();
+    uploads.push((
+        "team.jsonl".into(),
+        concat!(
+            r#"{"id":"team-1","outlet":"test","published":"2017-11-12","text":"قال مصدر محلي إن طائرات حربية "#,
+            r#"قصفت أطراف مدينة البوكمال صباح اليوم، وقتل ثلاثة مدنيين."}"#,
+            "\nليس سطراً من JSON\n",
+            r#"{"id":"team-2","outlet":"test","published":"2017-11-13","text":"أعلن الجيش السوري سيطرته "#,
+            r#"الكاملة على مدينة الميادين بعد معارك مع تنظيم الدولة."}"#,
+            "\n"
+        )
+        .to_string(),
+    ));
+    let mut total = [0u64; 4];
+    for (name, body) in &uploads {
+        let (code, v) = same_post(&a, &b, &format!("/api/ingest?name={name}"), body);
+        assert_eq!(code, 200, "{name}: {v}");
+        for (i, k) in ["stored", "duplicates", "failures", "events"].iter().enumerate() {
+            total[i] += v["stats"][k].as_u64().unwrap_or_else(|| panic!("{name}: {k} in {v}"));
+        }
+    }
+    let [stored, duplicates, failures, events] = total;
+    assert!(
+        stored >= 5 && duplicates >= 20 && failures >= 1 && events > 10,
+        "{total:?}"
+    );
+    // The same rows in every table (less when and in which order they were written), and the same answers.
+    let (sd, sa) = sqlite_state(&sqlite);
+    let (pd, pa) = postgres_state(&db.url);
+    if let Some(d) = rasd_pg::dump::difference("sqlite", &sd, "postgres", &pd) {
+        panic!("after the uploads: {d}");
+    }
+    assert!(!pd["events"].is_empty() && !pd["incidents"].is_empty());
+    assert_eq!(sa, pa, "the alerts the uploads raised");
+    same(&a, &b, "/api/status");
+    assert!(same_pages(&a, &b, "/api/events", "events") > 20);
+    assert!(same_pages(&a, &b, "/api/contradictions", "contradictions") > 0);
+    same_pages(&a, &b, "/api/incidents", "incidents");
+    same(&a, &b, "/api/sources");
+
+    // A correction: stored (201, numbered by the table), and read back with the event; twice, two rows.
+    let event = b.json("/api/events?limit=1")["events"][0]["id"]
+        .as_str()
+        .expect("an event")
+        .to_string();
+    let path = format!("/api/events/{event}/corrections");
+    let mut seqs = Vec::new();
+    for body in [
+        r#"{"field": "fatalities", "value": 4, "note": "العدد في البيان الرسمي", "author": "analyst"}"#,
+        r#"{"wrong": true}"#,
+    ] {
+        let (sa, ba) = a.send("POST", &path, Some(TOKEN), body);
+        let (sb, bb) = b.send("POST", &path, Some(TOKEN), body);
+        assert_eq!((sa, sb), (201, 201), "{}\n{}", text(&ba), text(&bb));
+        let (va, vb): (Value, Value) = (
+            serde_json::from_slice(&ba).expect("json"),
+            serde_json::from_slice(&bb).expect("json"),
+        );
+        assert_eq!(without_times(va), without_times(vb.clone()));
+        seqs.push(vb["correction"]["seq"].as_i64().expect("seq"));
+    }
+    assert_eq!(seqs.len(), 2);
+    assert!(seqs[0] < seqs[1], "{seqs:?}");
+    let (sa, read_a) = a.get(&format!("/api/events/{event}"));
+    let (sb, read_b) = b.get(&format!("/api/events/{event}"));
+    assert_eq!((sa, sb), (200, 200));
+    let read_b: Value = serde_json::from_slice(&read_b).expect("json");
+    let read_a: Value = serde_json::from_slice(&read_a).expect("json");
+    assert_eq!(without_times(read_a), without_times(read_b.clone()));
+    let stored: Vec<i64> = read_b["corrections"]
+        .as_array()
+        .expect("corrections")
+        .iter()
+        .map(|c| c["seq"].as_i64().expect("seq"))
+        .collect();
+    assert_eq!(stored, seqs, "{read_b}");
+    assert_eq!(read_b["corrections"][0]["note"], "العدد في البيان الرسمي");
+    // Refused the same way: an unknown event, a field that cannot be corrected, an empty correction.
+    for (path, body, code) in [
+        ("/api/events/no-such-event/corrections", r#"{"wrong": true}"#, 404),
+        (&*path, r#"{"field": "colour", "value": 1}"#, 400),
+        (&*path, r#"{"note": "  "}"#, 400),
+        ("/api/ingest", "", 400),
+        ("/api/ingest?name=..x", "نص", 400),
+    ] {
+        assert_eq!(same_post(&a, &b, path, body).0, code, "{path} {body}");
+    }
+    // A wrong token, and none: 401 on both, the same words.
+    for token in [Some("not-the-token"), None] {
+        let (sa, ba) = a.send("POST", "/api/ingest", token, "نص");
+        let (sb, bb) = b.send("POST", "/api/ingest", token, "نص");
+        assert_eq!((sa, text(&ba)), (sb, text(&bb)));
+        assert_eq!(sb, 401);
+    }
+
+    // PostgreSQL out of reach (the pooled connections cut too): writes are answered 503 in JSON; back, the next
+    // write is stored.
+    relay.cut();
+    let doc =
+        r#"{"id":"team-3","outlet":"test","published":"2017-11-14","text":"قصفت طائرات مسيرة مواقع قرب الميادين."}"#;
+    for (path, body) in [("/api/ingest?name=late.jsonl", doc), (&*path, r#"{"wrong": true}"#)] {
+        let (code, answer) = b.send("POST", path, Some(TOKEN), body);
+        assert_eq!(code, 503, "{path}: {}", text(&answer));
+        let v: Value = serde_json::from_slice(&answer).expect("a JSON error");
+        let message = v["error"].as_str().expect("error");
+        assert!(message.contains("PostgreSQL"), "{message}");
+        assert!(!message.contains(":rasd@"), "the password is redacted: {message}");
+    }
+    relay.restore();
+    let (code, answer) = b.send("POST", "/api/ingest?name=late.jsonl", Some(TOKEN), doc);
+    assert_eq!(code, 200, "{}", text(&answer));
+    let v: Value = serde_json::from_slice(&answer).expect("json");
+    assert_eq!(v["stats"]["stored"], 1, "{v}");
+    let (code, answer) = b.send("POST", &path, Some(TOKEN), r#"{"wrong": true}"#);
+    assert_eq!(code, 201, "{}", text(&answer));
+    b.json("/api/docs/team-3");
+
+    // Ctrl-C: the pooled connections are closed, and the server exits with status 0.
+    assert!(b.interrupt(), "rasd serve on PostgreSQL stops cleanly on SIGINT");
 }

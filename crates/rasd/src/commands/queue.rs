@@ -4,7 +4,6 @@
 use crate::nats::{Nats, NatsArgs};
 use anyhow::{Context, Result, bail};
 use rasd_pg::work::{Shard, ShardItem};
-use rasd_store::read::Item;
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -120,24 +119,6 @@ pub fn encode(items: &[ShardItem], reprocess: Option<&str>) -> Result<(String, V
     Ok((id, payload))
 }
 
-fn to_item(i: Item) -> ShardItem {
-    let format = i.format.map(|f| f.as_str().to_string());
-    match i.doc {
-        Ok(doc) => ShardItem {
-            origin: i.origin,
-            format,
-            doc: Some(doc),
-            error: None,
-        },
-        Err(e) => ShardItem {
-            origin: i.origin,
-            format,
-            doc: None,
-            error: Some(e),
-        },
-    }
-}
-
 /// Cuts items into shards of at most `size` documents and `max_bytes` bytes, publishing each.
 struct Publisher<'a> {
     nats: &'a Nats,
@@ -251,7 +232,7 @@ fn push(args: PushArgs) -> Result<ExitCode> {
                 item.doc.as_ref().err().cloned().unwrap_or_default()
             ));
         }
-        p.add(to_item(item))?;
+        p.add(ShardItem::from(item))?;
     }
     if let Some(db) = &args.from_db {
         let db = match crate::dburl::parse(db).map_err(anyhow::Error::msg)? {

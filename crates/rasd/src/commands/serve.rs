@@ -14,8 +14,8 @@ source, contradictions side by side, the events table and every document with it
 API is described at /api/openapi.json.\n\
 Writes (POST /api/ingest, POST /api/events/ID/corrections) are off unless --token is given; then they need \
 `Authorization: Bearer TOKEN`. --db postgres://… (or RASD_DB) serves a PostgreSQL database with the same \
-answers; there the writes are answered 501 (store documents with `rasd queue push`). The server binds to 127.0.0.1 unless --addr says otherwise; nothing is fetched \
-from the internet."
+answers, writes included, through a pool of --pool connections. The server binds to 127.0.0.1 unless --addr \
+says otherwise; nothing is fetched from the internet."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -29,6 +29,11 @@ pub struct Args {
     /// Allow writes to requests that carry `Authorization: Bearer T`.
     #[arg(long, value_name = "T")]
     pub token: Option<String>,
+    /// On PostgreSQL: the most connections kept open (requests beyond that many at once wait for one); 0 keeps
+    /// none (each request connects: behind a connection pooler such as PgBouncer).
+    #[arg(long, value_name = "N", default_value_t = rasd_serve::DEFAULT_POOL,
+          value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub pool: u16,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -49,15 +54,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let db = match args.db.postgres_url() {
-        Some(url) => rasd_serve::Database::Postgres(url.to_string()),
+        Some(url) => rasd_serve::Database::postgres(url, usize::from(args.pool)),
         None => rasd_serve::Database::Sqlite(args.db.db.clone()),
     };
     let mut cfg = rasd_serve::Config::of(db);
     cfg.token = args.token.clone();
-    let writes = match (&cfg.token, &cfg.db) {
-        (Some(_), rasd_serve::Database::Postgres(_)) => "answered 501 on PostgreSQL (use `rasd queue push`)",
-        (Some(_), _) => "on, with the token",
-        (None, _) => "off",
+    let writes = match &cfg.token {
+        Some(_) => "on, with the token",
+        None => "off",
     };
     let db = args.db.name();
     let open = args.open;

@@ -29,7 +29,7 @@ use crate::obs::{LogFormat, Metrics};
 use anyhow::{Context, Result, anyhow, bail};
 use async_nats::jetstream::AckKind;
 use rasd_core::Doc;
-use rasd_pg::work::{Prepared, Shard, ShardStats};
+use rasd_pg::work::{Shard, ShardStats};
 use rayon::prelude::*;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -491,11 +491,7 @@ fn process(
         }
         return Ok(done);
     }
-    let prepared: Vec<Prepared> = shard
-        .items
-        .into_par_iter()
-        .map_init(make, |extract, item| Prepared::new(item, |d| extract_one(extract, d)))
-        .collect();
+    let prepared = rasd_pg::work::prepare(shard.items, make, &extract_one);
     let extract_ms = t.elapsed().as_secs_f64() * 1000.0;
     if stopped_before_writing(args, stop) {
         return Ok(None);

@@ -1,10 +1,15 @@
-//! What the PostgreSQL tests of the binary share: the binary, and an SQLite database of real Arabic reports (the
-//! repository's `samples/` and the two articles of `../shared/samples`) to move into PostgreSQL.
+//! What the PostgreSQL tests of the binary share: the binary, an SQLite database of real Arabic reports (the
+//! repository's `samples/` and the two articles of `../shared/samples`) to move into PostgreSQL, and a running
+//! `rasd serve` to send requests to.
 
 #![allow(dead_code)]
 
+use rasd_pg::testkit::Scratch;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn rasd() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rasd"));
@@ -61,4 +66,130 @@ pub fn sqlite_samples(dir: &Path) -> (PathBuf, String) {
     )
     .expect("a correction");
     (sqlite, doc)
+}
+
+/// A scratch PostgreSQL database `name` on `server` holding what `rasd migrate` moves from the SQLite file `sqlite`.
+pub fn migrated(server: &str, name: &str, sqlite: &Path) -> Scratch {
+    let db = Scratch::new(server, name);
+    let out = run(rasd()
+        .arg("migrate")
+        .arg(format!("sqlite:{}", sqlite.display()))
+        .arg(&db.url)
+        .arg("--quiet"));
+    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    db
+}
+
+/// A running `rasd serve`, stopped when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(db: &str) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// A server of `db` with more flags (`--token T`, `--pool N`).
+    pub fn start_with(db: &str, flags: &[&str]) -> Server {
+        let mut child = rasd()
+            .args(["serve", "--addr", "127.0.0.1:0", "--db", db])
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rasd serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the address line");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        assert!(!line.contains(":rasd@"), "the password is not printed: {line}");
+        Server { child, addr }
+    }
+
+    /// `method path` with `body`: the status and the body of the answer.
+    pub fn request(&self, method: &str, path: &str, body: &str) -> (u16, Vec<u8>) {
+        self.send(method, path, None, body)
+    }
+
+    /// `method path` with `body` and, when given, the header `Authorization: Bearer TOKEN`.
+    pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).expect("connect");
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .expect("request");
+        let mut answer = Vec::new();
+        s.read_to_end(&mut answer).expect("answer");
+        let end = answer
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("{path}: no header end in {:?}", text(&answer)));
+        let head = text(&answer[..end]).to_ascii_lowercase();
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: no status in {head:?}"));
+        let mut body = answer[end + 4..].to_vec();
+        if head.contains("transfer-encoding: chunked") {
+            body = unchunk(&body);
+        }
+        (status, body)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Vec<u8>) {
+        self.request("GET", path, "")
+    }
+
+    pub fn json(&self, path: &str) -> Value {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "{path}: {}", text(&body));
+        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+}
+
+impl Server {
+    /// Stops the server as Ctrl-C does (SIGINT) and waits for it: whether it exited with status 0.
+    pub fn interrupt(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+        assert!(sent.success(), "kill -INT {pid}");
+        self.child.wait().expect("wait").success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn unchunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let n = usize::from_str_radix(text(&b[..eol]).trim(), 16).expect("a chunk size");
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
 }
