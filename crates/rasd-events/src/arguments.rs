@@ -342,7 +342,14 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         ) if toll::protester_victims(sent, c) && sent.cues(Cue::Riot).next().is_some() => {
             SubEventType::ViolentDemonstration
         }
-        TriggerType::Casualty | TriggerType::Sub(SubEventType::Attack) if toll::protester_victims(sent, c) => {
+        // Force against protesters is the state's; "قتل مسلحون مجهولون أربعة محتجين" is an attack on civilians.
+        TriggerType::Casualty | TriggerType::Sub(SubEventType::Attack)
+            if toll::protester_victims(sent, c)
+                && !who
+                    .actor1
+                    .as_ref()
+                    .is_some_and(|(a, _)| !matches!(a.actor_type, ActorType::StateForces | ActorType::Protesters)) =>
+        {
             SubEventType::ExcessiveForceAgainstProtesters
         }
         TriggerType::Casualty => {

@@ -490,3 +490,15 @@ fn sources_the_annotators_name_apart_have_their_own_ids() {
         assert_eq!(recs[0]["reported_by"][0]["id"], id, "{text}: {recs:#?}");
     }
 }
+
+#[test]
+fn an_exchange_of_fire_is_a_clash_and_gunmen_who_kill_protesters_attack_civilians() {
+    let recs = extract("وتم تبادل إطلاق النار مع المسلحين في مدينة مأرب اليوم.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    // ACLED's excessive force is the state's; unidentified gunmen who kill protesters attack civilians.
+    let recs = extract("قتل مسلحون مجهولون أربعة محتجين بالرصاص في مدينة الخرطوم أمس.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    let recs = extract("قتلت قوات الأمن أربعة محتجين بالرصاص في مدينة الخرطوم أمس.");
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+}
