@@ -159,7 +159,11 @@ pub(crate) fn attach(
     if background && opts.drop_background {
         return None;
     }
-    let civilians_hit = toll::civilian_victims(sent, c);
+    // "قتل 37 مدنيا، بينهم أطفال، في هجوم على قرية": a toll that reaches back over the clause names the victims.
+    let toll_civilians = fatalities.as_ref().is_some_and(|(_, (s, _))| {
+        *s < c.clause.0 && sent.cues(Cue::Civilian).any(|h| h.start >= *s && h.end <= c.clause.0)
+    });
+    let civilians_hit = toll::civilian_victims(sent, c) || toll_civilians;
     let mut actor2 = who.actor2.clone();
     if actor2.is_none() && !matches!(c.ty, TriggerType::Territory) {
         // Civilians are the target when the victims or the place hit are civilian, and by default of the

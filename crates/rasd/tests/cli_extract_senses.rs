@@ -502,3 +502,16 @@ fn an_exchange_of_fire_is_a_clash_and_gunmen_who_kill_protesters_attack_civilian
     let recs = extract("قتلت قوات الأمن أربعة محتجين بالرصاص في مدينة الخرطوم أمس.");
     assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
 }
+
+#[test]
+fn sniper_fire_and_a_toll_of_civilians_before_the_attack_are_attacks_on_civilians() {
+    let recs = extract("وجُرح عدد من المدنيين جراء عمليات قنص استهدفت مدينة مضايا أمس.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    // The victims are named before the clause of the act ("قتل 37 مدنيا، بينهم أطفال، في هجوم …").
+    let recs = extract("قُتل 37 مدنيا على الأقل، بينهم نحو عشرة أطفال، في هجوم على قرية قرب مدينة تيلابيري أمس.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    // Sniper fire on soldiers is a clash.
+    let recs = extract("قتل ثلاثة جنود برصاص قناص في مدينة درعا أمس.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+}
