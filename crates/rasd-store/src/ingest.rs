@@ -136,8 +136,9 @@ fn set_bands_seq(tx: &Transaction<'_>) -> Result<()> {
 /// Each bucket's rows hold the candidates' sketches (schema version 8), so a lookup reads eight short ranges
 /// of `doc_bands` and nothing else; only the chosen original's id is read from `docs`. Before, each candidate's
 /// sketch was read from its own row (of `docs`, then of the index `docs_sketch`), scattered over a file that
-/// grows with the collection: 2.8-3.4 µs a candidate at 100,000 documents against 0.44-0.49 µs here
-/// (BENCHMARKS.md, "Fourth pass").
+/// grows with the collection: through `docs_sketch`, 0.8 µs a candidate at 10,000 documents, 2.4 µs at 100,000,
+/// 2.8-3.4 µs at 1,000,000; from the bucket rows 0.4-0.5 µs at every size (BENCHMARKS.md, "Fourth pass" and
+/// "Fifth pass").
 fn find_near(tx: &Transaction<'_>, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<Option<String>> {
     let mut bucket_rows = tx.prepare_cached(
         "SELECT seq, sketch FROM doc_bands WHERE band = ?1 AND bucket = ?2 ORDER BY seq DESC LIMIT ?3",
