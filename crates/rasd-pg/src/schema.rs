@@ -1,7 +1,8 @@
 //! The PostgreSQL schema and its versioned migrations.
 //!
 //! The tables are those of the SQLite store (`rasd-store/src/schema.rs` at its version 5, plus the tables it
-//! creates on first use: `doc_bands`, `watch_*`, `corrections`), column for column, so that a database moves
+//! creates on first use: `doc_bands`, `watch_*`, `corrections`; `doc_bands` as of its version 8, with the
+//! sketches, since migration 4), column for column, so that a database moves
 //! between the two without loss and the same queries give the same answers:
 //! - SQLite `INTEGER` is `bigint`, `REAL` is `double precision`, `BLOB` is `bytea`, `TEXT` is `text COLLATE "C"`
 //!   (byte order, as SQLite's BINARY collation: `ORDER BY` gives the same order whatever the server's locale);
