@@ -1,7 +1,8 @@
 //! The PostgreSQL schema and its versioned migrations.
 //!
 //! The tables are those of the SQLite store (`rasd-store/src/schema.rs` at its version 5, plus the tables it
-//! creates on first use: `doc_bands`, `watch_*`, `corrections`), column for column, so that a database moves
+//! creates on first use: `doc_bands`, `watch_*`, `corrections`; `doc_bands` as of its version 8, with the
+//! sketches, since migration 4), column for column, so that a database moves
 //! between the two without loss and the same queries give the same answers:
 //! - SQLite `INTEGER` is `bigint`, `REAL` is `double precision`, `BLOB` is `bytea`, `TEXT` is `text COLLATE "C"`
 //!   (byte order, as SQLite's BINARY collation: `ORDER BY` gives the same order whatever the server's locale);
@@ -17,7 +18,7 @@ use crate::{Error, Result};
 use postgres::Client;
 
 /// The schema version this rasd writes (`rasd_schema.version`).
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The key of the advisory lock migrations hold: the ASCII bytes "rasdmigr".
 pub const MIGRATION_LOCK: i64 = 0x7261_7364_6d69_6772;
@@ -187,6 +188,15 @@ DROP INDEX contradictions_source_a;
 CREATE INDEX contradictions_source_a ON contradictions(source_a NULLS FIRST, kind NULLS FIRST, page_date NULLS FIRST, id NULLS FIRST);
 DROP INDEX contradictions_source_b;
 CREATE INDEX contradictions_source_b ON contradictions(source_b NULLS FIRST, kind NULLS FIRST, page_date NULLS FIRST, id NULLS FIRST);
+"#,
+    // 3 -> 4: as the SQLite store's version 8, each bucket row of the near-duplicate index holds its original's
+    // sketch, so that a lookup reads its eight buckets and nothing else. Filled from `docs`; a bucket row whose
+    // document has no sketch could never match and is not kept (`doc_bands` is derived from `docs`).
+    r#"
+ALTER TABLE doc_bands ADD COLUMN sketch bytea;
+UPDATE doc_bands b SET sketch = d.sketch FROM docs d WHERE d.seq = b.seq;
+DELETE FROM doc_bands WHERE sketch IS NULL;
+ALTER TABLE doc_bands ALTER COLUMN sketch SET NOT NULL;
 "#,
 ];
 

@@ -137,7 +137,11 @@ pub const TABLES: &[Table] = &[
     },
     Table {
         optional: true,
-        ..t("doc_bands", &["band", "bucket", "seq"], &["band", "bucket", "seq"])
+        ..t(
+            "doc_bands",
+            &["band", "bucket", "seq", "sketch"],
+            &["band", "bucket", "seq"],
+        )
     },
     Table {
         optional: true,

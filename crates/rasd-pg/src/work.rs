@@ -220,9 +220,10 @@ fn index_bands(tx: &mut Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE
     let bands: Vec<i64> = keys.iter().map(|k| k.0).collect();
     let buckets: Vec<i64> = keys.iter().map(|k| k.1).collect();
     tx.execute(
-        "INSERT INTO doc_bands(band, bucket, seq) SELECT b, k, $3 FROM unnest($1::bigint[], $2::bigint[]) AS t(b, k)
+        "INSERT INTO doc_bands(band, bucket, seq, sketch)
+         SELECT b, k, $3, $4 FROM unnest($1::bigint[], $2::bigint[]) AS t(b, k)
          ON CONFLICT DO NOTHING",
-        &[&bands, &buckets, &seq],
+        &[&bands, &buckets, &seq, &sketch::to_bytes(sig)],
     )?;
     Ok(())
 }
@@ -436,15 +437,17 @@ pub fn write_shard(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT DO NOTHING RETURNING seq",
     )?;
-    // The latest originals of the eight buckets of a sketch in one query, as the SQLite store reads each bucket.
+    // The latest originals of the eight buckets of a sketch, with their sketches (held by the bucket rows), in
+    // one query, as the SQLite store reads each bucket; then the id of the one chosen.
     let near_stmt = tx.prepare(
-        "SELECT k.band, x.seq, x.id, x.sketch
+        "SELECT k.band, x.seq, x.sketch
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(band, bucket, ord)
          CROSS JOIN LATERAL (
-             SELECT b.seq, d.id, d.sketch FROM doc_bands b JOIN docs d ON d.seq = b.seq
+             SELECT b.seq, b.sketch FROM doc_bands b
              WHERE b.band = k.band AND b.bucket = k.bucket ORDER BY b.seq DESC LIMIT $3) x
          ORDER BY k.ord, x.seq DESC",
     )?;
+    let id_stmt = tx.prepare("SELECT id FROM docs WHERE seq = $1")?;
     let mut any_events = false;
     // The events of the shard, inserted at the end in one statement (in document order: the first row of an
     // id wins, as with the SQLite store's `INSERT OR IGNORE`).
@@ -459,15 +462,19 @@ pub fn write_shard(
                 let found: Vec<(i64, rows::NearCandidate)> = tx
                     .query(&near_stmt, &[&bands, &buckets, &(sketch::BUCKET_SCAN as i64)])?
                     .iter()
-                    .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+                    .map(|r| (r.get(0), (r.get(1), r.get(2))))
                     .collect();
-                rows::choose_near(s, |band, _, _| -> Result<Vec<rows::NearCandidate>> {
+                let best = rows::choose_near(s, |band, _, _| -> Result<Vec<rows::NearCandidate>> {
                     Ok(found
                         .iter()
                         .filter(|(b, _)| *b == band)
                         .map(|(_, c)| c.clone())
                         .collect())
-                })?
+                })?;
+                match best {
+                    Some(seq) => tx.query_opt(&id_stmt, &[&seq])?.map(|r| r.get::<_, String>(0)),
+                    None => None,
+                }
             }
             None => None,
         };

@@ -167,6 +167,73 @@ fn a_store_copies_exactly_and_a_second_copy_adds_nothing() {
     }
 }
 
+/// The near-duplicate bucket rows hold their originals' sketches since SQLite schema 8 and PostgreSQL schema 4:
+/// an SQLite file of version 7 (bucket rows without sketches) is upgraded before the copy, and a PostgreSQL
+/// database of version 3 gets the sketches from its documents; both end equal to the SQLite store.
+#[test]
+fn old_bucket_rows_get_their_sketches_on_both_sides() {
+    let Some(server) = server("old_bucket_rows_get_their_sketches_on_both_sides") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rasd.db");
+    {
+        let mut s = rasd_store::Store::open(&path).expect("create");
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+        let bytes = std::fs::read(samples.join("wire.jsonl")).expect("sample");
+        let items = rasd_store::read::read_bytes("wire.jsonl", &bytes, None);
+        let worker = || |_: &rasd_core::Doc| Vec::new();
+        s.ingest(items, &worker, "test", &mut |_| {}).expect("ingest");
+    }
+    let bands = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM doc_bands", [], |r| r.get(0))
+            .expect("count")
+    };
+    {
+        // As rasd left it at schema version 7.
+        let c = rusqlite::Connection::open(&path).expect("open");
+        assert!(bands(&c) >= 8, "the samples have originals with sketches");
+        c.execute_batch(
+            "CREATE TABLE old_bands(band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+                 PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID;
+             INSERT INTO old_bands SELECT band, bucket, seq FROM doc_bands;
+             DROP TABLE doc_bands;
+             ALTER TABLE old_bands RENAME TO doc_bands;
+             CREATE INDEX docs_sketch ON docs(seq, id, sketch);
+             PRAGMA user_version = 7;",
+        )
+        .expect("downgrade");
+    }
+    let db = Scratch::new(&server, "test_bands");
+    let mut c = rasd_pg::connect(&db.url).expect("connect");
+    let report = copy_sqlite(&path, &mut c, &CopyOptions::default(), &mut |_| {}).expect("copy a version 7 file");
+    assert!(report.mismatches().is_empty(), "{:?}", report.mismatches());
+    let sqlite = rusqlite::Connection::open(&path).expect("open");
+    let version: i64 = sqlite
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, rasd_store::SCHEMA_VERSION, "the file was upgraded first");
+    let a = dump::sqlite(&sqlite).expect("dump sqlite");
+    assert!(
+        a["doc_bands"].iter().all(|r| r.contains("x'")),
+        "sketches in the bucket rows"
+    );
+    let b = dump::postgres(&mut c).expect("dump postgres");
+    if let Some(d) = dump::difference("SQLite", &a, "PostgreSQL", &b) {
+        panic!("the copy differs: {d}");
+    }
+
+    // As rasd left PostgreSQL at schema version 3: the migration fills the sketches from `docs`.
+    c.batch_execute("ALTER TABLE doc_bands DROP COLUMN sketch; UPDATE rasd_schema SET version = 3")
+        .expect("downgrade");
+    let m = schema::migrate(&mut c).expect("migrate");
+    assert_eq!((m.from, m.to), (3, schema::SCHEMA_VERSION));
+    let b = dump::postgres(&mut c).expect("dump postgres");
+    if let Some(d) = dump::difference("SQLite", &a, "PostgreSQL", &b) {
+        panic!("the migrated database differs: {d}");
+    }
+}
+
 /// The pages `rasd serve` and the read commands open with are read from an index in their order (schema 3), not
 /// sorted: the queries keep SQLite's order of NULLs (`NULLS FIRST` ascending), which indexes in PostgreSQL's
 /// default order cannot give. With sorting disabled the planner still sorts when no index fits, so a `Sort`

@@ -41,13 +41,15 @@ struct Fresh {
 }
 
 /// The near-duplicate index lives in the database: `doc_bands` holds one row per band of each stored original
-/// (not near-duplicate) document with a sketch, keyed by its LSH bucket, and `meta.bands_seq` the last document
-/// sequence number indexed. A lookup reads the new document's eight buckets (their latest
-/// [`sketch::BUCKET_SCAN`] entries each) and those candidates' sketches, so neither the time nor the memory of an
-/// ingest grows with the number of stored documents. The choice is the one of the in-memory
-/// [`sketch::Index`]: buckets ordered by sequence number as the index was by insertion.
+/// (not near-duplicate) document with a sketch, keyed by its LSH bucket, with a copy of the sketch, and
+/// `meta.bands_seq` the last document sequence number indexed. A lookup reads the new document's eight buckets
+/// (their latest [`sketch::BUCKET_SCAN`] entries each, sketches included: a bucket's rows are adjacent in the
+/// table), so neither the time nor the memory of an ingest grows with the number of stored documents. The
+/// choice is the one of the in-memory [`sketch::Index`]: buckets ordered by sequence number as the index was by
+/// insertion. Schema version 8 creates the table (the shape is repeated here for a database that lost it: it is
+/// derived from `docs` and refilled from `meta.bands_seq`).
 const BANDS_TABLE: &str = "CREATE TABLE IF NOT EXISTS doc_bands(
-    band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+    band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL, sketch BLOB NOT NULL,
     PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID";
 
 /// Whether this run has made sure the `doc_bands` table exists, and (with `RASD_PROFILE` set) where its time
@@ -81,9 +83,11 @@ fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
 }
 
 fn index_bands(tx: &Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<()> {
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO doc_bands(band, bucket, seq) VALUES (?1, ?2, ?3)")?;
+    let mut ins =
+        tx.prepare_cached("INSERT OR IGNORE INTO doc_bands(band, bucket, seq, sketch) VALUES (?1, ?2, ?3, ?4)")?;
+    let bytes = sketch::to_bytes(sig);
     for (band, bucket) in sketch::band_keys(sig) {
-        ins.execute(params![band, bucket as i64, seq])?;
+        ins.execute(params![band, bucket as i64, seq, bytes])?;
     }
     Ok(())
 }
@@ -130,28 +134,24 @@ fn set_bands_seq(tx: &Transaction<'_>) -> Result<()> {
 
 /// The stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the earliest among equals).
 ///
-/// A candidate's id and sketch are read from the covering index `docs_sketch(seq, id, sketch)` (schema version
-/// 7), not from its row of `docs`: there the sketch follows the text, so reading it meant reading the text's
-/// pages too, scattered over a file that grows with the collection. A candidate found in several of the eight
-/// buckets is read and compared once (the choice depends only on each candidate's similarity and number).
+/// Each bucket's rows hold the candidates' sketches (schema version 8), so a lookup reads eight short ranges
+/// of `doc_bands` and nothing else; only the chosen original's id is read from `docs`. Before, each candidate's
+/// sketch was read from its own row (of `docs`, then of the index `docs_sketch`), scattered over a file that
+/// grows with the collection: through `docs_sketch`, 0.8 µs a candidate at 10,000 documents, 2.4 µs at 100,000,
+/// 2.8-3.4 µs at 1,000,000; from the bucket rows 0.4-0.5 µs at every size (BENCHMARKS.md, "Fourth pass" and
+/// "Fifth pass").
 fn find_near(tx: &Transaction<'_>, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<Option<String>> {
-    let mut bucket_rows =
-        tx.prepare_cached("SELECT seq FROM doc_bands WHERE band = ?1 AND bucket = ?2 ORDER BY seq DESC LIMIT ?3")?;
-    let mut sketch_of = tx.prepare_cached("SELECT id, sketch FROM docs INDEXED BY docs_sketch WHERE seq = ?1")?;
-    let mut seen: HashSet<i64> = HashSet::new();
-    crate::rows::choose_near(sig, |band, bucket, limit| -> Result<Vec<crate::rows::NearCandidate>> {
-        let seqs = bucket_rows
-            .query_map(params![band, bucket, limit], |r| r.get::<_, i64>(0))?
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut found = Vec::with_capacity(seqs.len());
-        for seq in seqs.into_iter().filter(|&seq| seen.insert(seq)) {
-            let row = sketch_of.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-            if let Some((id, blob)) = row {
-                found.push((seq, id, blob));
-            }
-        }
-        Ok(found)
-    })
+    let mut bucket_rows = tx.prepare_cached(
+        "SELECT seq, sketch FROM doc_bands WHERE band = ?1 AND bucket = ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let best = crate::rows::choose_near(sig, |band, bucket, limit| -> Result<Vec<crate::rows::NearCandidate>> {
+        Ok(bucket_rows
+            .query_map(params![band, bucket, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?)
+    })?;
+    let Some(seq) = best else { return Ok(None) };
+    let mut id_of = tx.prepare_cached("SELECT id FROM docs WHERE seq = ?1")?;
+    Ok(id_of.query_row([seq], |r| r.get(0)).optional()?)
 }
 
 impl Store {
@@ -636,48 +636,72 @@ mod tests {
         assert_eq!(originals as usize, expected.len() - linked);
     }
 
-    /// A version 6 database (no `docs_sketch` index) is migrated when opened, and the documents ingested into it
-    /// afterwards are linked as the in-memory index links them, as in a database that always had the index.
+    /// A database of schema version 6 (bucket rows without sketches, no `docs_sketch`) or 7 (with that index)
+    /// is migrated to 8 when opened: the bucket rows get their sketches, nothing else is lost, and the documents
+    /// ingested afterwards (near-copies of documents stored before the migration among them) are linked as the
+    /// in-memory index links them, as in a database that always had version 8.
     #[test]
-    fn a_version_6_database_gets_the_sketch_index_and_links_the_same() {
+    fn a_version_6_or_7_database_migrates_to_8_and_links_the_same() {
         let docs = docs(1200);
         let expected = expected_links(&docs);
-        assert!(expected.values().filter(|v| v.is_some()).count() > 100);
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("rasd.db");
-        let worker = || |_: &Doc| Vec::new();
-        let has_index = |s: &Store| -> bool {
-            s.conn
-                .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'docs_sketch'",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )
-                .expect("schema")
-                == 1
-        };
-        {
-            let mut s = Store::open(&path).expect("create");
-            assert!(has_index(&s));
-            s.ingest(items(&docs[..700]), &worker, "t", &mut |_| {})
-                .expect("ingest 1");
-            // As rasd left it at schema version 6.
-            s.conn
-                .execute_batch("DROP INDEX docs_sketch; PRAGMA user_version = 6;")
-                .expect("downgrade");
-        }
-        let mut s = Store::open(&path).expect("opens and migrates");
-        assert_eq!(s.schema_version().expect("version"), crate::SCHEMA_VERSION);
-        assert!(has_index(&s), "migration 7 builds the index over the stored documents");
-        let count = |sql: &str| -> i64 { s.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
-        let stored = count("SELECT count(*) FROM docs");
-        assert!(stored > 600, "{stored} documents stored");
-        assert_eq!(
-            count("SELECT count(*) FROM docs INDEXED BY docs_sketch WHERE seq > 0"),
-            stored
+        let before: HashSet<&str> = docs[..700].iter().map(|(id, _)| id.as_str()).collect();
+        let across = docs[700..]
+            .iter()
+            .filter(|(id, _)| matches!(expected.get(id), Some(Some(orig)) if before.contains(orig.as_str())))
+            .count();
+        assert!(
+            across > 30,
+            "{across} new near-copies of documents stored before the migration"
         );
-        s.ingest(items(&docs[700..]), &worker, "t", &mut |_| {})
-            .expect("ingest 2");
-        assert_links(&s, &expected);
+        let worker = || |_: &Doc| Vec::new();
+        for version in [6, 7] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("rasd.db");
+            let count = |s: &Store, sql: &str| -> i64 { s.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+            let bands = {
+                let mut s = Store::open(&path).expect("create");
+                s.ingest(items(&docs[..700]), &worker, "t", &mut |_| {})
+                    .expect("ingest 1");
+                // As rasd left it at this version: bucket rows without sketches; at 7, the covering index.
+                s.conn
+                    .execute_batch(
+                        "CREATE TABLE old_bands(band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+                             PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID;
+                         INSERT INTO old_bands SELECT band, bucket, seq FROM doc_bands;
+                         DROP TABLE doc_bands;
+                         ALTER TABLE old_bands RENAME TO doc_bands;",
+                    )
+                    .expect("downgrade the bucket rows");
+                if version == 7 {
+                    s.conn
+                        .execute_batch("CREATE INDEX docs_sketch ON docs(seq, id, sketch)")
+                        .expect("index of 7");
+                }
+                s.conn.pragma_update(None, "user_version", version).expect("version");
+                count(&s, "SELECT count(*) FROM doc_bands")
+            };
+            assert!(bands > 8 * 400, "{bands} bucket rows");
+            let mut s = Store::open(&path).expect("opens and migrates");
+            assert_eq!(s.schema_version().expect("version"), crate::SCHEMA_VERSION);
+            assert_eq!(count(&s, "SELECT count(*) FROM doc_bands"), bands, "from {version}");
+            assert_eq!(
+                count(
+                    &s,
+                    "SELECT count(*) FROM doc_bands b JOIN docs d ON d.seq = b.seq WHERE b.sketch = d.sketch"
+                ),
+                bands,
+                "every bucket row holds its document's sketch (from {version})"
+            );
+            assert_eq!(
+                count(
+                    &s,
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('docs_sketch', 'doc_bands_v8')"
+                ),
+                0
+            );
+            s.ingest(items(&docs[700..]), &worker, "t", &mut |_| {})
+                .expect("ingest 2");
+            assert_links(&s, &expected);
+        }
     }
 }

@@ -97,32 +97,32 @@ pub fn event_row(e: &Event, outlet: Option<&str>) -> Result<EventRow> {
     })
 }
 
-/// A candidate original found in one LSH bucket: its sequence number, id and stored sketch.
-pub type NearCandidate = (i64, String, Option<Vec<u8>>);
+/// A candidate original found in one LSH bucket: its sequence number and stored sketch.
+pub type NearCandidate = (i64, Option<Vec<u8>>);
 
-/// The stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the earliest among
-/// equals). `bucket(band, bucket, limit)` lists the latest `limit` originals indexed in one bucket, newest first
-/// (the bucket's `doc_bands` rows by sequence number descending, with each one's id and sketch), on either
-/// backend; it may leave out a candidate an earlier bucket of the same lookup listed (the choice is the same).
+/// The sequence number of the stored original most similar to `sig` at or above [`sketch::NEAR_DUPLICATE`] (the
+/// earliest among equals). `bucket(band, bucket, limit)` lists the latest `limit` originals indexed in one
+/// bucket, newest first (the bucket's `doc_bands` rows by sequence number descending, with the sketch each row
+/// holds), on either backend; it may leave out a candidate an earlier bucket of the same lookup listed (the
+/// choice is the same). The caller reads the chosen original's id from `docs`: one row per near-duplicate found,
+/// not one per candidate.
 pub fn choose_near<E>(
     sig: &[u32; sketch::SIGNATURE_LEN],
     mut bucket: impl FnMut(i64, i64, i64) -> std::result::Result<Vec<NearCandidate>, E>,
-) -> std::result::Result<Option<String>, E> {
+) -> std::result::Result<Option<i64>, E> {
     let mut best: Option<(f64, i64)> = None;
-    let mut best_id = None;
     for (band, key) in sketch::band_keys(sig) {
-        for (seq, id, blob) in bucket(i64::from(band), key as i64, sketch::BUCKET_SCAN as i64)? {
+        for (seq, blob) in bucket(i64::from(band), key as i64, sketch::BUCKET_SCAN as i64)? {
             let Some(other) = blob.as_deref().and_then(sketch::from_bytes) else {
                 continue;
             };
             let s = sketch::similarity(sig, &other);
             if sketch::better(best, s, seq) {
                 best = Some((s, seq));
-                best_id = Some(id);
             }
         }
     }
-    Ok(best_id)
+    Ok(best.map(|(_, seq)| seq))
 }
 
 /// The rows of `doc_bands` for an original document's sketch: `(band, bucket)`.

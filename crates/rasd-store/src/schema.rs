@@ -9,7 +9,7 @@ use rusqlite::Transaction;
 pub const APPLICATION_ID: i64 = 0x7261_7364;
 
 /// The schema version this rasd writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Version 1: documents with content hash and near-duplicate link, and their events.
 pub(crate) const SCHEMA_V1: &str = "
@@ -118,6 +118,25 @@ CREATE INDEX IF NOT EXISTS events_coarse_precision ON events(sub_event_type, dat
     // `docs` once). Additive.
     "
 CREATE INDEX IF NOT EXISTS docs_sketch ON docs(seq, id, sketch);
+",
+    // 7 -> 8: the near-duplicate lookup reads its candidates' sketches from the bucket rows themselves:
+    // `doc_bands` gains a copy of each original's sketch (128 bytes a row, 8 rows an original), so a bucket's
+    // latest entries are one short range of the table instead of a B-tree lookup each, and the lookup's time
+    // no longer grows with the collection. The table (which rasd before 8 created on first use) is rebuilt in
+    // bucket order from the old one and the sketches in `docs_sketch`, which the lookup no longer reads and is
+    // dropped. `doc_bands` is derived from `docs` (refilled from `meta.bands_seq` if lost): no stored document
+    // changes.
+    "
+CREATE TABLE IF NOT EXISTS doc_bands(band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID;
+CREATE TABLE doc_bands_v8(band INTEGER NOT NULL, bucket INTEGER NOT NULL, seq INTEGER NOT NULL,
+    sketch BLOB NOT NULL, PRIMARY KEY(band, bucket, seq)) WITHOUT ROWID;
+INSERT INTO doc_bands_v8(band, bucket, seq, sketch)
+    SELECT b.band, b.bucket, b.seq, d.sketch FROM doc_bands b JOIN docs d INDEXED BY docs_sketch ON d.seq = b.seq
+    WHERE d.sketch IS NOT NULL ORDER BY b.band, b.bucket, b.seq;
+DROP TABLE doc_bands;
+ALTER TABLE doc_bands_v8 RENAME TO doc_bands;
+DROP INDEX docs_sketch;
 ",
 ];
 
