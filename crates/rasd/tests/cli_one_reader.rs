@@ -2,8 +2,10 @@
 //! feed exactly as `rasd serve`'s upload path (POST /api/ingest) does: same documents, same text, so spans are
 //! offsets into the same stored text. The page and the feed are written for this test.
 
+mod serve_child;
+
 use assert_cmd::Command;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Stdio;
 
@@ -59,16 +61,7 @@ fn serve(db: &Path, token: &str) -> (std::process::Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("start rasd serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the address line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let (_, addr) = serve_child::address(&mut child);
     (child, addr)
 }
 

@@ -1,8 +1,10 @@
 //! `rasd serve`: the binary serves the API on 127.0.0.1 and refuses what it cannot serve (the API itself is
 //! tested in crates/rasd-serve/tests).
 
+mod serve_child;
+
 use assert_cmd::Command;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::Stdio;
 
 fn rasd() -> Command {
@@ -21,16 +23,7 @@ fn serve_answers_on_127_0_0_1_and_refuses_a_missing_database() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start rasd serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the address line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let (line, addr) = serve_child::address(&mut child);
     assert!(addr.starts_with("127.0.0.1:"), "{line}");
     assert!(line.contains("writes off"), "{line}");
     let mut s = std::net::TcpStream::connect(&addr).expect("connect");

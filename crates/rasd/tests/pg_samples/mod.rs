@@ -4,9 +4,12 @@
 
 #![allow(dead_code)]
 
+#[path = "../serve_child/mod.rs"]
+mod serve_child;
+
 use rasd_pg::testkit::Scratch;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -100,16 +103,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start rasd serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the address line");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
+        let (line, addr) = serve_child::address(&mut child);
         assert!(!line.contains(":rasd@"), "the password is not printed: {line}");
         Server { child, addr }
     }
