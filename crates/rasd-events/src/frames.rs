@@ -107,15 +107,17 @@ fn frame_source(sent: &Sent<'_>, start: usize, end: usize, res: &dyn Resources) 
         m.kind == MentionKind::Outlet && res.source(&m.id).is_some_and(|s| s.kind == SourceKind::Unnamed)
     };
     // "أفاد مصدر في قيادة شرطة دمشق", "قال مصدر في وزارة الداخلية": the unnamed source speaks for the body it is in.
-    if unnamed(m) {
-        let body = sent.mentions.iter().filter(cand).find(|b| {
-            b.start >= m.end
-                && sent.distance(m.end, b.start) <= 2
-                && matches!(
-                    sent.words_after(m.end, 1).first().map(String::as_str),
-                    Some("في" | "من" | "داخل")
-                )
-        });
+    if unnamed(m)
+        && matches!(
+            sent.words_after(m.end, 1).first().map(String::as_str),
+            Some("في" | "من" | "داخل")
+        )
+    {
+        let body = sent
+            .mentions
+            .iter()
+            .filter(cand)
+            .find(|b| b.start >= m.end && sent.distance(m.end, b.start) <= 2);
         if let Some(b) = body.filter(|b| !unnamed(b)) {
             m = b;
         }
