@@ -192,6 +192,7 @@ impl<'x> Worker<'x> {
                 country: country.as_deref(),
                 doc_actors: &doc_actors,
                 army: country.as_deref().and_then(|c| self.x.forces.army(c)),
+                countries: &self.x.countries,
                 index,
                 doc_triggers,
                 published,

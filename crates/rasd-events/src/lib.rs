@@ -154,6 +154,7 @@ pub trait Resources: Send + Sync {
 pub struct Extractor {
     rules: rules::Rules,
     forces: coref::Forces,
+    countries: place::Countries,
     resources: Arc<dyn Resources>,
     scorer: Option<scorer::Model>,
 }
@@ -175,6 +176,7 @@ impl Extractor {
         Ok(Extractor {
             rules: rules::Rules::embedded()?,
             forces: coref::Forces::embedded()?,
+            countries: place::Countries::embedded()?,
             resources,
             scorer: scorer::Model::embedded().map_err(|e| Error::Rules(format!("data/model/scorer.tsv: {e}")))?,
         })
@@ -187,6 +189,7 @@ impl Extractor {
         Ok(Extractor {
             rules: rules::Rules::embedded()?,
             forces: coref::Forces::embedded()?,
+            countries: place::Countries::embedded()?,
             resources,
             scorer: None,
         })

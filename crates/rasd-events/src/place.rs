@@ -349,6 +349,16 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
             also: Vec::new(),
         };
     }
+    // "في سوريا", "بالعراق": a country the sentence places things in, at its centroid, before a place carried from
+    // another sentence.
+    if let Some((loc, span)) = sent.countries.in_sentence(sent, c, res) {
+        return Placed {
+            location: Some(loc),
+            span: Some(span),
+            carried: false,
+            also: Vec::new(),
+        };
+    }
     match &state.place {
         Some((loc, s, e)) => {
             let mut loc = loc.clone();
@@ -378,4 +388,126 @@ pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Lo
     let near = cue_before(sent, m) == Some(Cue::Near);
     let gp = m.geo_precision.unwrap_or(1).max(if near { 2 } else { 1 });
     res.place(&m.id, gp).map(|l| (l, m.start, m.end))
+}
+
+const COUNTRY_PLACES: &str = include_str!("../../../data/events/country_places.tsv");
+
+/// Countries as places of last resort, from `data/events/country_places.tsv`: the lexicon keeps country names out
+/// of the gazetteer (they are context for other names, and most mentions are not where an act happened), so a
+/// record is placed in a country only when its sentence names no finer place and puts something "في" the country.
+#[derive(Debug, Default)]
+pub(crate) struct Countries {
+    rows: Vec<CountryRow>,
+}
+
+#[derive(Debug)]
+struct CountryRow {
+    country: String,
+    name: String,
+    name_ar: String,
+    /// The noun forms, key-normalized.
+    keys: Vec<String>,
+    lat: f64,
+    lon: f64,
+    /// The gazetteer id of a capital with the country's own name ("تونس", "الجزائر").
+    capital: Option<String>,
+}
+
+impl Countries {
+    pub(crate) fn embedded() -> crate::Result<Countries> {
+        Countries::parse("data/events/country_places.tsv", COUNTRY_PLACES)
+    }
+
+    pub(crate) fn parse(name: &str, contents: &str) -> crate::Result<Countries> {
+        let err = |no: usize, what: String| crate::Error::Rules(format!("{name}:{}: {what}", no + 1));
+        let mut rows = Vec::new();
+        let mut header = false;
+        for (no, line) in contents.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').map(str::trim).collect();
+            if !header {
+                if f != ["country", "name", "name_ar", "names", "lat", "lon", "capital", "source"] {
+                    return Err(err(no, format!("unknown header {line:?}")));
+                }
+                header = true;
+                continue;
+            }
+            if f.len() != 8 || f[7].is_empty() || f[3].is_empty() {
+                return Err(err(no, "expected 8 columns, with names and a source".into()));
+            }
+            let num = |s: &str, range: f64| s.parse::<f64>().ok().filter(|v| v.abs() <= range);
+            let (Some(lat), Some(lon)) = (num(f[4], 90.0), num(f[5], 180.0)) else {
+                return Err(err(no, format!("bad coordinates {:?}, {:?}", f[4], f[5])));
+            };
+            rows.push(CountryRow {
+                country: f[0].to_string(),
+                name: f[1].to_string(),
+                name_ar: f[2].to_string(),
+                keys: f[3]
+                    .split('|')
+                    .map(|n| rasd_text::fold_str(n.trim(), rasd_text::Mode::Key))
+                    .collect(),
+                lat,
+                lon,
+                capital: (f[6] != "-" && !f[6].is_empty()).then(|| f[6].to_string()),
+            });
+        }
+        Ok(Countries { rows })
+    }
+
+    /// The country a word names after في, or with the locative clitic ب ("بسوريا", "وبالعراق"); and whether the
+    /// word before it is "العاصمة".
+    fn named(&self, sent: &Sent<'_>, i: usize) -> Option<&CountryRow> {
+        let t = &sent.tokens[i];
+        let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+        let before = i
+            .checked_sub(1)
+            .map(|j| &sent.tokens[j])
+            .filter(|p| p.start >= sent.start && sent.distance(p.end, t.start) == 0)
+            .map(|p| rasd_text::fold_str(p.surface(sent.text), rasd_text::Mode::Key));
+        let after_fi = before.as_deref().is_some_and(|b| matches!(b, "في" | "وفي" | "العاصمه"));
+        let forms = [("", after_fi), ("ب", true), ("وب", true)];
+        self.rows.iter().find(|r| {
+            forms.iter().any(|(clitic, ok)| {
+                *ok && w
+                    .strip_prefix(clitic)
+                    .is_some_and(|rest| r.keys.iter().any(|k| k == rest))
+            })
+        })
+    }
+
+    /// The country the sentence places something in: the first in the candidate's clause, else in the sentence.
+    fn in_sentence(&self, sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Option<(Location, (usize, usize))> {
+        let (cs, ce) = c.clause;
+        let found: Vec<(usize, &CountryRow)> = (0..sent.tokens.len())
+            .filter(|&i| sent.tokens[i].start >= sent.start && sent.tokens[i].end <= sent.end)
+            .filter_map(|i| self.named(sent, i).map(|r| (i, r)))
+            .collect();
+        let (i, row) = found
+            .iter()
+            .find(|(i, _)| sent.tokens[*i].start >= cs && sent.tokens[*i].end <= ce)
+            .or(found.first())
+            .copied()?;
+        let t = &sent.tokens[i];
+        let after_capital_word = i
+            .checked_sub(1)
+            .is_some_and(|j| rasd_text::fold_str(sent.tokens[j].surface(sent.text), rasd_text::Mode::Key) == "العاصمه");
+        if after_capital_word && let Some(l) = row.capital.as_deref().and_then(|id| res.place(id, 1)) {
+            return Some((l, (t.start, t.end)));
+        }
+        let loc = Location {
+            id: format!("country:{}", row.country),
+            name: row.name.clone(),
+            name_ar: row.name_ar.clone(),
+            country: row.country.clone(),
+            admin1: None,
+            lat: row.lat,
+            lon: row.lon,
+            geo_precision: 3,
+            carried: false,
+        };
+        Some((loc, (t.start, t.end)))
+    }
 }

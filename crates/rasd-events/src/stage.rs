@@ -57,6 +57,8 @@ pub(crate) struct Sent<'a> {
     pub doc_actors: &'a [(rasd_core::ActorRef, usize)],
     /// The military forces of the document's main country, when known.
     pub army: Option<&'a str>,
+    /// Countries as places of last resort.
+    pub countries: &'a crate::place::Countries,
     /// Index of the sentence in the document (0 = the lead).
     pub index: usize,
     /// Number of trigger words in the whole document.

@@ -515,3 +515,27 @@ fn sniper_fire_and_a_toll_of_civilians_before_the_attack_are_attacks_on_civilian
     let recs = extract("قتل ثلاثة جنود برصاص قناص في مدينة درعا أمس.");
     assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
 }
+
+#[test]
+fn a_country_the_sentence_puts_the_act_in_is_its_place_when_no_finer_one_is_named() {
+    // No town: the country, at its centroid (geo_precision 3), with the country's name as evidence.
+    let text = "خرج آلاف المحتجين اليوم الجمعة في مسيرات في الجزائر للمطالبة بإسقاط الحكومة.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["id"], "country:DZ", "{recs:#?}");
+    assert_eq!(recs[0]["location"]["geo_precision"], 3);
+    let ev = &recs[0]["field_evidence"]["location"];
+    assert_eq!(ev["text"], "الجزائر", "{recs:#?}");
+    // The clitic ب governs it too.
+    let recs = extract("اعتقلت قوات الأمن عشرين ناشطا بالعراق.");
+    assert_eq!(recs[0]["location"]["id"], "country:IQ", "{recs:#?}");
+    // "العاصمة تونس" is the capital, a town.
+    let recs = extract("فرقت الشرطة بالغاز المسيل للدموع مئات المتظاهرين في العاصمة تونس.");
+    assert_eq!(recs[0]["location"]["name"], "Tunis", "{recs:#?}");
+    assert_eq!(recs[0]["location"]["geo_precision"], 1);
+    // A finer place wins; "شمال سوريا" is a part of the country, not the country (no place rather than a wrong one).
+    let recs = extract("قتل ثلاثة مدنيين في قصف على مدينة إدلب في سوريا.");
+    assert_eq!(recs[0]["location"]["name_ar"], "إدلب", "{recs:#?}");
+    let recs = extract("قتل جنديان بانفجار عبوة ناسفة في شمال سوريا.");
+    assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
+}
