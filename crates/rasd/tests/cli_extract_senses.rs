@@ -539,3 +539,15 @@ fn a_country_the_sentence_puts_the_act_in_is_its_place_when_no_finer_one_is_name
     let recs = extract("قتل جنديان بانفجار عبوة ناسفة في شمال سوريا.");
     assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
 }
+
+#[test]
+fn two_soldiers_or_policemen_killed_are_combatants() {
+    // The dual ("جنديان", "شرطيين") names soldiers and police as the plural does: an attack on them is a clash.
+    for text in [
+        "قتل جنديان برصاص قناص في مدينة درعا.",
+        "قتل مسلحون مجهولون شرطيين في مدينة العريش.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Armed clash"], "{text}: {recs:#?}");
+    }
+}
