@@ -86,7 +86,7 @@ impl Scores {
 }
 
 /// The names of the record-stage features, in weight order (see [`record_features`]).
-pub const RECORD_FEATURES: [&str; 25] = [
+pub const RECORD_FEATURES: [&str; 28] = [
     "bias",
     "logit_p_event",
     "place_named",
@@ -112,6 +112,9 @@ pub const RECORD_FEATURES: [&str; 25] = [
     "type_civilians",
     "type_protests_riots",
     "type_strategic",
+    "first_record",
+    "in_lead",
+    "same_type_place_before",
 ];
 
 /// The record stage: a logistic regression over a few dense features of a finished record (its candidate's
@@ -134,7 +137,12 @@ impl RecordModel {
 /// `same_type_before`: how many records of the same event type the document has before this one; `doc`: the
 /// highest and the mean event probability of the document's records (a report of commentary or trials has no
 /// candidate that looks like news).
-pub fn record_features(e: &rasd_core::Event, same_type_before: usize, doc: (f64, f64)) -> [f64; RECORD_FEATURES.len()] {
+pub fn record_features(
+    e: &rasd_core::Event,
+    same_type_before: usize,
+    doc: (f64, f64),
+    order: Order,
+) -> [f64; RECORD_FEATURES.len()] {
     let b = |x: bool| if x { 1.0 } else { 0.0 };
     let loc = e.location.as_ref();
     [
@@ -171,20 +179,40 @@ pub fn record_features(e: &rasd_core::Event, same_type_before: usize, doc: (f64,
             rasd_core::EventType::Protests | rasd_core::EventType::Riots
         )),
         b(e.event_type == rasd_core::EventType::StrategicDevelopments),
+        b(order.first),
+        b(e.evidence.start < LEAD_BYTES),
+        b(order.same_place_before),
     ]
 }
+
+/// Where a record stands among its document's records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Order {
+    /// The document's first record.
+    pub first: bool,
+    /// An earlier record of the document has its event type and its place.
+    pub same_place_before: bool,
+}
+
+/// The lead of a report, in bytes: about its first two lines of Arabic.
+const LEAD_BYTES: usize = 600;
 
 /// The record-stage features of every record of one document, in order (their confidences still hold the event
 /// probabilities).
 pub fn record_matrix(events: &[rasd_core::Event]) -> Vec<[f64; RECORD_FEATURES.len()]> {
     let doc = doc_stats(events);
-    let mut seen: Vec<rasd_core::EventType> = Vec::with_capacity(events.len());
+    let mut seen: Vec<(rasd_core::EventType, Option<&str>)> = Vec::with_capacity(events.len());
     events
         .iter()
         .map(|e| {
-            let before = seen.iter().filter(|t| **t == e.event_type).count();
-            seen.push(e.event_type);
-            record_features(e, before, doc)
+            let place = e.location.as_ref().map(|l| l.id.as_str());
+            let before = seen.iter().filter(|t| t.0 == e.event_type).count();
+            let order = Order {
+                first: seen.is_empty(),
+                same_place_before: place.is_some() && seen.iter().any(|t| t.0 == e.event_type && t.1 == place),
+            };
+            seen.push((e.event_type, place));
+            record_features(e, before, doc, order)
         })
         .collect()
 }

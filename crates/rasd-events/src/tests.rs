@@ -380,3 +380,31 @@ fn issue5_unit_noun_after_the_verb_is_the_subject() {
         assert_eq!(ids(first).0, Some(want), "{text}");
     }
 }
+
+#[test]
+fn the_record_stage_sees_the_first_record_and_a_second_of_the_same_type_and_place() {
+    let x = extractor();
+    let events = x.extract(
+        &report("قتل خمسة مدنيين في غارة جوية على البوكمال أمس الخميس."),
+        &Options::default(),
+    );
+    let strike = events.first().expect("a record").clone();
+    assert!(strike.location.is_some(), "{strike:#?}");
+    // The same strike told again, and one on another place.
+    let again = strike.clone();
+    let mut elsewhere = strike.clone();
+    if let Some(l) = elsewhere.location.as_mut() {
+        l.id = "elsewhere".into();
+    }
+    let col = |name: &str| {
+        crate::scorer::RECORD_FEATURES
+            .iter()
+            .position(|f| *f == name)
+            .expect("a record feature")
+    };
+    let xs = crate::scorer::record_matrix(&[strike, elsewhere, again]);
+    let first: Vec<f64> = xs.iter().map(|r| r[col("first_record")]).collect();
+    let repeat: Vec<f64> = xs.iter().map(|r| r[col("same_type_place_before")]).collect();
+    assert_eq!(first, [1.0, 0.0, 0.0]);
+    assert_eq!(repeat, [0.0, 0.0, 1.0]);
+}
