@@ -253,6 +253,13 @@ fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
     })
 }
 
+/// "شارع الرباط", "شارع بغداد": a street named after a town is not the town.
+fn street_name(sent: &Sent<'_>, m: &Mention) -> bool {
+    sent.words_before(m.clitic_start, 1)
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "شارع" | "وشارع" | "بشارع" | "الشارع"))
+}
+
 fn remote(c: &Candidate) -> bool {
     matches!(c.ty, TriggerType::Sub(t) if t.event_type() == rasd_core::EventType::ExplosionsRemoteViolence)
 }
@@ -293,7 +300,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
     let best = sent
         .mentions
         .iter()
-        .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m))
+        .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m))
         .map(|m| (score(sent, c, m, res), m))
         .filter(|((s, _), _)| *s > -1.0)
         .max_by(|a, b| a.0.0.total_cmp(&b.0.0));
@@ -380,7 +387,7 @@ pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Lo
     let places = || {
         sent.mentions
             .iter()
-            .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m))
+            .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m))
     };
     let m = places()
         .find(|m| matches!(cue_before(sent, m), Some(Cue::Locative | Cue::Near)))

@@ -551,3 +551,15 @@ fn two_soldiers_or_policemen_killed_are_combatants() {
         assert_eq!(subs(&recs), ["Armed clash"], "{text}: {recs:#?}");
     }
 }
+
+#[test]
+fn a_checkpoint_is_no_takeover_and_a_street_named_after_a_town_is_not_the_town() {
+    // In Iraqi usage a سيطرة is a checkpoint: "بمدخل سيطرة" is no capture.
+    let recs = extract("فجر انتحاري سيارة مفخخة بمدخل سيطرة أمنية في الطارمية.");
+    assert_eq!(subs(&recs), ["Suicide bomb"], "{recs:#?}");
+    // "شارع الرباط" in Sanaa is a street, not Rabat; alone, it leaves the record without a place.
+    let recs = extract("هاجم العشرات من أنصار الرئيس الخيام الكائنة في شارع الرباط في صنعاء.");
+    assert_eq!(recs[0]["location"]["name"], "Sanaa", "{recs:#?}");
+    let recs = extract("اندلعت اشتباكات في شارع الرباط.");
+    assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
+}
