@@ -131,12 +131,23 @@ pub(crate) fn attach(
     // "إلى أن انتزاع السيطرة جاء بعد حصار": the same act restated with no place of its own. A restatement by
     // another named source ("وتحدثت وكالة رويترز عن مقتل عشرين") is that source's claim, a record of its own.
     // "وأسفرت الغارة عن مقتل سبعة أشخاص" after the strike: the toll goes back to the act it counts.
+    // "قصفت المدفعية بلدة بيت حانون. وقال مسؤول إن 11 مدنيا قتلوا في الهجوم": "the attack", with no place or
+    // attacker of its own, is the act just told, whatever its kind.
     let claimant = attribution.frames.first().map(|f| f.source.id.as_str());
+    let the_attack = the_attack(sent, c);
     if where_.carried
         && let Some(e) = events.iter_mut().rev().find(|e| {
-            e.sub_event_type == sub
-                && e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id)
-                && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
+            let same_actor = e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id);
+            let same = e.sub_event_type == sub && same_actor;
+            let told = the_attack
+                && (same_actor || who.actor1.is_none())
+                && matches!(
+                    e.event_type,
+                    rasd_core::EventType::Battles
+                        | rasd_core::EventType::ExplosionsRemoteViolence
+                        | rasd_core::EventType::ViolenceAgainstCivilians
+                );
+            (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
     {
         if e.fatalities.is_none()
@@ -405,4 +416,17 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         }
         TriggerType::Sub(s) => s,
     })
+}
+
+/// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.
+fn the_attack(sent: &Sent<'_>, c: &Candidate) -> bool {
+    sent.rules.get(c.hit.rule).key == "هجوم"
+        && sent
+            .tokens
+            .iter()
+            .find(|t| t.start <= c.hit.start && c.hit.start < t.end)
+            .is_some_and(|t| {
+                let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+                matches!(w.as_str(), "الهجوم" | "والهجوم" | "بالهجوم" | "للهجوم" | "فالهجوم")
+            })
 }

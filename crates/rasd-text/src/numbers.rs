@@ -316,6 +316,8 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
     let mut group = 0f64;
     let mut j = i;
     let mut any = false;
+    // The unit just read, when the word before this one was a unit: two units in a row never add up.
+    let mut last_unit: Option<f64> = None;
     loop {
         let (k, _) = bare(keys.get(j));
         // "احد عشر", "احدى عشره", "اثنا عشر" …
@@ -338,12 +340,27 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
                     any = true;
                     continue;
                 }
+                if let Some(prev) = last_unit
+                    && v < 1000.0
+                {
+                    // "مدنيان اثنان", "شخصين اثنين": "two" after a dual repeats it; any other unit after a unit
+                    // starts another quantity.
+                    if prev == 2.0 && v == 2.0 {
+                        j += 1;
+                    }
+                    break;
+                }
                 if v >= 1000.0 {
                     total += group + v;
                     group = 0.0;
+                    last_unit = None;
                 } else {
                     group += v;
+                    last_unit = Some(v);
                 }
+                any = true;
+                j += 1;
+                continue;
             }
             Word::Ten(v) | Word::Hundred(v) => group += v,
             Word::Scale(s) | Word::PluralScale(s) => {
@@ -354,6 +371,7 @@ fn quantity(text: &str, tokens: &[Token], keys: &Keys, i: usize) -> Option<Quant
                 group = 0.0;
             }
         }
+        last_unit = None;
         any = true;
         j += 1;
     }
@@ -549,6 +567,17 @@ mod tests {
         assert_eq!(nums("ثلاثة آلاف نازح")[0].1, Some(3000.0));
         assert_eq!(nums("مئة وخمسون عنصرا")[0].1, Some(150.0));
         assert_eq!(nums("ألفين ومئتي شخص")[0].1, Some(2200.0));
+    }
+
+    #[test]
+    fn two_after_a_dual_repeats_it_and_units_in_a_row_do_not_add() {
+        let n = nums("قتل مدنيان اثنان");
+        assert_eq!((n[0].0.as_str(), n[0].1), ("مدنيان اثنان", Some(2.0)));
+        assert_eq!(nums("إصابة شخصين اثنين")[0].1, Some(2.0));
+        assert_eq!(nums("قتل شخصان")[0].1, Some(2.0));
+        // Two quantities side by side stay two.
+        let n = nums("ثلاثة أربعة");
+        assert_eq!(n.iter().map(|r| r.1).collect::<Vec<_>>(), [Some(3.0), Some(4.0)]);
     }
 
     #[test]

@@ -563,3 +563,16 @@ fn a_checkpoint_is_no_takeover_and_a_street_named_after_a_town_is_not_the_town()
     let recs = extract("اندلعت اشتباكات في شارع الرباط.");
     assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
 }
+
+#[test]
+fn the_attack_with_no_place_of_its_own_is_the_act_just_told_and_two_after_a_dual_is_still_two() {
+    // "قتلوا في الهجوم": the shelling's toll, not an attack of its own.
+    let recs = extract("قصفت المدفعية الإسرائيلية بلدة بيت حانون. وقال مسؤول إن 11 مدنيا فلسطينيا قتلوا في الهجوم.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 11);
+    // An attack with its own attacker and target is another act.
+    let recs = extract("قصفت المدفعية الإسرائيلية بلدة بيت حانون. وشن مسلحون هجوما على حاجز للشرطة.");
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    let recs = extract("قتل مدنيان اثنان بانفجار عبوة ناسفة في قرية سيكركا.");
+    assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
+}
