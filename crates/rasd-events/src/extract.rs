@@ -216,6 +216,7 @@ impl<'x> Worker<'x> {
             );
         }
         records::merge_restatements(&mut out.events);
+        records::unknown_perpetrators(&mut out.events, self.x.resources());
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events);
             let min = opts.min_confidence.map_or(default, f64::from);

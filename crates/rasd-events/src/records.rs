@@ -318,6 +318,24 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
     *events = kept;
 }
 
+/// ACLED codes the unknown perpetrator of a bombing, an attack on civilians or an abduction as an unidentified
+/// armed group. Given once the document's records are final (a restatement or a toll still pairs with the act by
+/// the actors the text names); the actor has no evidence of its own, and the record stage tells it from a named one.
+pub(crate) fn unknown_perpetrators(events: &mut [Event], res: &dyn crate::Resources) {
+    for e in events.iter_mut().filter(|e| {
+        e.actor1.is_none()
+            && matches!(
+                e.sub_event_type,
+                SubEventType::RemoteExplosive
+                    | SubEventType::SuicideBomb
+                    | SubEventType::Attack
+                    | SubEventType::Abduction
+            )
+    }) {
+        e.actor1 = res.actor("unidentified-armed-group", false);
+    }
+}
+
 /// Assembles the record, with per-field evidence.
 #[allow(clippy::too_many_arguments)]
 fn build(

@@ -154,7 +154,8 @@ pub fn record_features(
         b(loc.is_some_and(|l| l.geo_precision == 3)),
         b(e.date_text.is_some()),
         b(e.event_date.is_none()),
-        b(e.actor1.is_some()),
+        // Named in the text: an unidentified armed group given to a bombing with no perpetrator does not count.
+        b(e.field_evidence.contains_key("actor1")),
         b(e.actor2.is_some()),
         b(e.fatalities.is_some()),
         b(e.stance != rasd_core::Stance::Asserted),

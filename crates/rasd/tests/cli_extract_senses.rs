@@ -576,3 +576,17 @@ fn the_attack_with_no_place_of_its_own_is_the_act_just_told_and_two_after_a_dual
     let recs = extract("قتل مدنيان اثنان بانفجار عبوة ناسفة في قرية سيكركا.");
     assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
 }
+
+#[test]
+fn a_bombing_with_no_perpetrator_named_is_an_unidentified_armed_groups() {
+    // ACLED's convention; the actor has no evidence span, since the text names nobody.
+    let recs = extract("انفجرت عبوة ناسفة على الطريق العام في مدينة الرمادي.");
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert!(recs[0]["field_evidence"].get("actor1").is_none(), "{recs:#?}");
+    // A named perpetrator stays; an air strike with none is left without one (someone flew the aircraft).
+    let recs = extract("فجر عناصر من تنظيم داعش عبوة ناسفة في مدينة الرمادي.");
+    assert_eq!(recs[0]["actor1"]["id"], "isis", "{recs:#?}");
+    let recs = extract("استهدفت غارة جوية منزلا في مدينة الرمادي.");
+    assert!(recs.iter().all(|r| r["actor1"].is_null()), "{recs:#?}");
+}
