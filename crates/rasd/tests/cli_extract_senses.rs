@@ -590,3 +590,17 @@ fn a_bombing_with_no_perpetrator_named_is_an_unidentified_armed_groups() {
     let recs = extract("استهدفت غارة جوية منزلا في مدينة الرمادي.");
     assert!(recs.iter().all(|r| r["actor1"].is_null()), "{recs:#?}");
 }
+
+#[test]
+fn a_strike_with_nobody_named_is_by_whoever_flew_the_others() {
+    let text = "شنت طائرات الاحتلال الإسرائيلي غارات على مدينة رفح. واستهدفت غارة جوية منزلا في مدينة خان يونس.";
+    let recs = extract(text);
+    let at = |place: &str| {
+        recs.iter()
+            .find(|r| r["location"]["name_ar"] == place)
+            .unwrap_or_else(|| panic!("a record in {place}: {recs:#?}"))
+    };
+    assert_eq!(at("رفح")["actor1"]["id"], "israel", "{recs:#?}");
+    assert_eq!(at("خان يونس")["actor1"]["id"], "israel", "{recs:#?}");
+    assert!(at("خان يونس")["field_evidence"].get("actor1").is_none());
+}
