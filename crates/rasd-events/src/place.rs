@@ -498,9 +498,15 @@ impl Countries {
             .or(found.first())
             .copied()?;
         let t = &sent.tokens[i];
-        let after_capital_word = i
-            .checked_sub(1)
-            .is_some_and(|j| rasd_text::fold_str(sent.tokens[j].surface(sent.text), rasd_text::Mode::Key) == "العاصمه");
+        // "العاصمة تونس", "تونس العاصمة", "الجزائر العاصمة": the capital.
+        let capital_word = |j: usize| {
+            sent.tokens.get(j).is_some_and(|t| {
+                t.start >= sent.start
+                    && t.end <= sent.end
+                    && rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key) == "العاصمه"
+            })
+        };
+        let after_capital_word = i.checked_sub(1).is_some_and(capital_word) || capital_word(i + 1);
         if after_capital_word && let Some(l) = row.capital.as_deref().and_then(|id| res.place(id, 1)) {
             return Some((l, (t.start, t.end)));
         }

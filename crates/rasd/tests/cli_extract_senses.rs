@@ -533,6 +533,8 @@ fn a_country_the_sentence_puts_the_act_in_is_its_place_when_no_finer_one_is_name
     let recs = extract("فرقت الشرطة بالغاز المسيل للدموع مئات المتظاهرين في العاصمة تونس.");
     assert_eq!(recs[0]["location"]["name"], "Tunis", "{recs:#?}");
     assert_eq!(recs[0]["location"]["geo_precision"], 1);
+    let recs = extract("تظاهر عشرات الصحافيين في تونس العاصمة احتجاجا على اعتقال زميل لهم.");
+    assert_eq!(recs[0]["location"]["name"], "Tunis", "{recs:#?}");
     // A finer place wins; "شمال سوريا" is a part of the country, not the country (no place rather than a wrong one).
     let recs = extract("قتل ثلاثة مدنيين في قصف على مدينة إدلب في سوريا.");
     assert_eq!(recs[0]["location"]["name_ar"], "إدلب", "{recs:#?}");
@@ -603,4 +605,13 @@ fn a_strike_with_nobody_named_is_by_whoever_flew_the_others() {
     assert_eq!(at("رفح")["actor1"]["id"], "israel", "{recs:#?}");
     assert_eq!(at("خان يونس")["actor1"]["id"], "israel", "{recs:#?}");
     assert!(at("خان يونس")["field_evidence"].get("actor1").is_none());
+}
+
+#[test]
+fn a_strike_named_with_its_state_is_a_strike_by_that_state() {
+    // The lexicon lists "غارات روسية" as a name of Russia's forces; the strike is still the act, and Russia its actor.
+    let recs = extract("قتل ثمانية مدنيين في غارات روسية على مدينة معرة النعمان.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "russia", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 8);
 }
