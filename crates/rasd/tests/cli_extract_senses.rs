@@ -615,3 +615,14 @@ fn a_strike_named_with_its_state_is_a_strike_by_that_state() {
     assert_eq!(recs[0]["actor1"]["id"], "russia", "{recs:#?}");
     assert_eq!(recs[0]["fatalities"]["value"], 8);
 }
+
+#[test]
+fn protesters_closing_roads_protest_burning_tyres_riot_and_since_the_start_of_the_protests_is_no_protest() {
+    let recs = extract("وأغلق محتجون اليوم الطرق المؤدية إلى ميناء أم قصر في البصرة.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    let recs = extract("أغلق محتجون غاضبون الطرق بالإطارات المشتعلة في مدينة صيدا.");
+    assert!(subs(&recs).contains(&"Violent demonstration"), "{recs:#?}");
+    // "منذ بدء الاحتجاجات" dates the killing; the killing of protesters by the police is the act.
+    let recs = extract("قتل 25 متظاهرا برصاص قوات الأمن في الناصرية، في أكثر الأيام دموية منذ بدء الاحتجاجات.");
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+}
