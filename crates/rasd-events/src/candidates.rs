@@ -122,9 +122,14 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         };
         // A strong trigger beats a weak one; among equals the more specific type wins, then the surer word.
         // A killing never wins a clause: it is the toll of whatever act the clause names.
+        // "نهبوا محال في عفرين عقب دخولها": an act right after بعد / عقب / إثر is the context of the clause's act.
         let key = |c: &Candidate| {
             (
                 c.ty != TriggerType::Casualty,
+                !sent
+                    .words_before(c.hit.start, 1)
+                    .first()
+                    .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر")),
                 c.weight >= 0.6,
                 rank(c.ty),
                 (c.weight * 100.0) as u32,

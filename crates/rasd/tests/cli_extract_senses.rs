@@ -626,3 +626,10 @@ fn protesters_closing_roads_protest_burning_tyres_riot_and_since_the_start_of_th
     let recs = extract("قتل 25 متظاهرا برصاص قوات الأمن في الناصرية، في أكثر الأيام دموية منذ بدء الاحتجاجات.");
     assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
 }
+
+#[test]
+fn an_act_after_aqib_is_the_context_of_the_clauses_act() {
+    // "عقب دخولها": the entry came first; the looting is what the clause reports.
+    let recs = extract("وقال شهود إن عناصر من الفصائل نهبوا محال تجارية ومنازل في عفرين عقب دخولها.");
+    assert_eq!(subs(&recs), ["Looting/property destruction"], "{recs:#?}");
+}
