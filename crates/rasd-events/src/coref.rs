@@ -7,7 +7,7 @@
 //! - "الأخير" / "الأخيرة" (the latter) is the actor named last before it.
 
 use crate::rules::{Hit, RuleKind, Rules};
-use crate::{Error, Mention, MentionKind, Resources, Result};
+use crate::{Mention, MentionKind, Resources, Result};
 use rasd_text::tokenize::is_arabic_letter;
 use rasd_text::{Mode, fold_str};
 
@@ -121,29 +121,12 @@ impl Forces {
     }
 
     pub(crate) fn parse(name: &str, contents: &str) -> Result<Forces> {
-        let mut rows = Vec::new();
-        let mut header = false;
-        for (no, line) in contents.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let f: Vec<&str> = line.split('\t').map(str::trim).collect();
-            if !header {
-                if f != ["country", "police", "army", "coalition", "source"] {
-                    return Err(Error::Rules(format!("{name}:{}: unknown header {line:?}", no + 1)));
-                }
-                header = true;
-                continue;
-            }
-            if f.len() != 5 || f[4].is_empty() {
-                return Err(Error::Rules(format!(
-                    "{name}:{}: expected 5 columns with a source",
-                    no + 1
-                )));
-            }
-            let id = |s: &str| (s != "-" && !s.is_empty()).then(|| s.to_string());
-            rows.push((f[0].to_string(), [id(f[1]), id(f[2]), id(f[3])]));
-        }
+        let header = ["country", "police", "army", "coalition", "source"];
+        let id = |s: &str| (s != "-" && !s.is_empty()).then(|| s.to_string());
+        let rows = crate::tsv::rows(name, contents, &header)?
+            .into_iter()
+            .map(|(_, f)| (f[0].to_string(), [id(f[1]), id(f[2]), id(f[3])]))
+            .collect();
         Ok(Forces { rows })
     }
 

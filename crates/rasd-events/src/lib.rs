@@ -33,6 +33,7 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 mod toll;
+mod tsv;
 mod when;
 
 pub use extract::Worker;

@@ -426,27 +426,16 @@ impl Countries {
     }
 
     pub(crate) fn parse(name: &str, contents: &str) -> crate::Result<Countries> {
-        let err = |no: usize, what: String| crate::Error::Rules(format!("{name}:{}: {what}", no + 1));
+        let header = ["country", "name", "name_ar", "names", "lat", "lon", "capital", "source"];
         let mut rows = Vec::new();
-        let mut header = false;
-        for (no, line) in contents.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let f: Vec<&str> = line.split('\t').map(str::trim).collect();
-            if !header {
-                if f != ["country", "name", "name_ar", "names", "lat", "lon", "capital", "source"] {
-                    return Err(err(no, format!("unknown header {line:?}")));
-                }
-                header = true;
-                continue;
-            }
-            if f.len() != 8 || f[7].is_empty() || f[3].is_empty() {
-                return Err(err(no, "expected 8 columns, with names and a source".into()));
+        for (no, f) in crate::tsv::rows(name, contents, &header)? {
+            let err = |what: String| crate::Error::Rules(format!("{name}:{no}: {what}"));
+            if f[3].is_empty() {
+                return Err(err("no names".into()));
             }
             let num = |s: &str, range: f64| s.parse::<f64>().ok().filter(|v| v.abs() <= range);
             let (Some(lat), Some(lon)) = (num(f[4], 90.0), num(f[5], 180.0)) else {
-                return Err(err(no, format!("bad coordinates {:?}, {:?}", f[4], f[5])));
+                return Err(err(format!("bad coordinates {:?}, {:?}", f[4], f[5])));
             };
             rows.push(CountryRow {
                 country: f[0].to_string(),

@@ -408,3 +408,23 @@ fn the_record_stage_sees_the_first_record_and_a_second_of_the_same_type_and_plac
     assert_eq!(first, [1.0, 0.0, 0.0]);
     assert_eq!(repeat, [0.0, 0.0, 1.0]);
 }
+
+#[test]
+fn the_country_table_loads_and_bad_rows_are_errors_with_their_line() {
+    assert!(crate::place::Countries::embedded().is_ok());
+    let header = "country\tname\tname_ar\tnames\tlat\tlon\tcapital\tsource\n";
+    let ok = format!("{header}SY\tSyria\tسوريا\tسوريا|سورية\t35.0\t38.5\t-\trasd team\n");
+    assert!(crate::place::Countries::parse("t.tsv", &ok).is_ok());
+    for (bad, line) in [
+        (
+            format!("{header}SY\tSyria\tسوريا\tسوريا\t95.0\t38.5\t-\trasd team\n"),
+            ":2:",
+        ),
+        (format!("{header}SY\tSyria\tسوريا\tسوريا\t35.0\t38.5\t-\t\n"), ":2:"),
+        (format!("# a comment\n{header}SY\tSyria\n"), ":3:"),
+        ("country\tname\n".to_string(), ":1:"),
+    ] {
+        let e = crate::place::Countries::parse("t.tsv", &bad).unwrap_err().to_string();
+        assert!(e.contains(&format!("t.tsv{line}")), "{e}");
+    }
+}
