@@ -4,6 +4,7 @@
 //! inside a write transaction) and are not part of the versioned schema: a database that never watched has
 //! none, and readers treat their absence as "nothing watched yet".
 
+use crate::db::{self, Arg, ReadDb, Row};
 use crate::{Result, Store};
 use rusqlite::{OptionalExtension, params};
 
@@ -142,48 +143,6 @@ impl Store {
         Ok(())
     }
 
-    /// The recorded state of every watched source, by name.
-    pub fn watch_sources(&self) -> Result<Vec<SourceState>> {
-        self.watch_sources_where(None)
-    }
-
-    /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
-    fn watch_sources_where(&self, name: Option<&str>) -> Result<Vec<SourceState>> {
-        let r = (|| -> rusqlite::Result<Vec<SourceState>> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT s.name, s.url, s.kind, s.etag, s.last_modified, s.last_poll, s.last_ok, s.polls,
-                        s.not_modified, s.errors, s.consecutive_errors, s.last_error,
-                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name),
-                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name AND w.doc_id IS NOT NULL)
-                 FROM watch_sources s WHERE ?1 IS NULL OR s.name = ?1 ORDER BY s.name",
-            )?;
-            stmt.query_map([name], |r| {
-                Ok(SourceState {
-                    name: r.get(0)?,
-                    url: r.get(1)?,
-                    kind: r.get(2)?,
-                    etag: r.get(3)?,
-                    last_modified: r.get(4)?,
-                    last_poll: r.get(5)?,
-                    last_ok: r.get(6)?,
-                    polls: r.get::<_, i64>(7)? as u64,
-                    not_modified: r.get::<_, i64>(8)? as u64,
-                    errors: r.get::<_, i64>(9)? as u64,
-                    consecutive_errors: r.get::<_, i64>(10)? as u64,
-                    last_error: r.get(11)?,
-                    items: r.get::<_, i64>(12)? as u64,
-                    docs: r.get::<_, i64>(13)? as u64,
-                })
-            })?
-            .collect()
-        })();
-        match r {
-            Ok(v) => Ok(v),
-            Err(e) if missing_table(&e) => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
     /// The recorded state of one source.
     pub fn watch_source(&self, name: &str) -> Result<Option<SourceState>> {
         Ok(self.watch_sources_where(Some(name))?.into_iter().next())
@@ -200,18 +159,66 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The reads of `rasd status`, on SQLite or PostgreSQL (`rasd migrate` moves the watch tables).
+impl<'a> dyn ReadDb + 'a {
+    /// The recorded state of every watched source, by name.
+    pub fn watch_sources(&self) -> Result<Vec<SourceState>> {
+        self.watch_sources_where(None)
+    }
+
+    /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
+    fn watch_sources_where(&self, name: Option<&str>) -> Result<Vec<SourceState>> {
+        if !self.has_table("watch_sources")? || !self.has_table("watch_seen")? {
+            return Ok(Vec::new());
+        }
+        let (filter, args) = match name {
+            Some(n) => ("WHERE s.name = ?1", vec![Arg::Text(n.to_string())]),
+            None => ("", Vec::new()),
+        };
+        let count = |r: &dyn Row, i| -> Result<u64> { Ok(db::int(r, i)?.max(0) as u64) };
+        self.rows(
+            &format!(
+                "SELECT s.name, s.url, s.kind, s.etag, s.last_modified, s.last_poll, s.last_ok, s.polls,
+                        s.not_modified, s.errors, s.consecutive_errors, s.last_error,
+                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name),
+                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name AND w.doc_id IS NOT NULL)
+                 FROM watch_sources s {filter} ORDER BY s.name"
+            ),
+            &args,
+            |r| {
+                Ok(SourceState {
+                    name: db::text(r, 0)?,
+                    url: db::text(r, 1)?,
+                    kind: db::text(r, 2)?,
+                    etag: r.text(3)?,
+                    last_modified: r.text(4)?,
+                    last_poll: r.int(5)?,
+                    last_ok: r.int(6)?,
+                    polls: count(r, 7)?,
+                    not_modified: count(r, 8)?,
+                    errors: count(r, 9)?,
+                    consecutive_errors: count(r, 10)?,
+                    last_error: r.text(11)?,
+                    items: count(r, 12)?,
+                    docs: count(r, 13)?,
+                })
+            },
+        )
+    }
 
     /// A watch note.
     pub fn watch_meta(&self, key: &str) -> Result<Option<String>> {
-        match self
-            .conn
-            .query_row("SELECT value FROM watch_meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-        {
-            Ok(v) => Ok(v),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(e.into()),
+        if !self.has_table("watch_meta")? {
+            return Ok(None);
         }
+        let v = self.first(
+            "SELECT value FROM watch_meta WHERE key = ?1",
+            &[Arg::Text(key.into())],
+            |r| db::text(r, 0),
+        )?;
+        Ok(v)
     }
 }
 
