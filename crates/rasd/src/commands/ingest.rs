@@ -30,7 +30,12 @@ Bad documents are recorded with their reason (see --report) and the run goes on.
 unreachable URL is also an error: the run stores the rest, names it on stderr and exits 2.\n\
 Running ingest twice stores nothing twice; after a crash, running it again finishes the job.\n\
 Queries may run meanwhile. Another rasd writing to the same database (ingest, reprocess, reconcile) is waited \
-for, 30 s or RASD_LOCK_TIMEOUT seconds, with a message.")]
+for, 30 s or RASD_LOCK_TIMEOUT seconds, with a message.\n\
+Database: --db FILE or sqlite:FILE (default rasd.db), or postgres://USER:PASSWORD@HOST:PORT/DB; without --db, \
+RASD_DB when set. On PostgreSQL the schema is created when the database has none, each batch of 1,024 documents \
+is one transaction (the same duplicate, near-duplicate and failure decisions as SQLite), and the derived tables \
+are brought up to date at the end as `rasd reconcile` does; other writers (rasd worker, rasd serve) wait for a \
+batch to commit.")]
 pub struct Args {
     /// Files, directories or URLs to load.
     pub paths: Vec<String>,
