@@ -2,11 +2,15 @@
 //! last poll, counts and last error; the feed items already handled (so that a repeated item adds nothing);
 //! and the time of the last reconcile. The tables are created on first use (`CREATE TABLE IF NOT EXISTS`,
 //! inside a write transaction) and are not part of the versioned schema: a database that never watched has
-//! none, and readers treat their absence as "nothing watched yet".
+//! none, and readers treat their absence as "nothing watched yet". On PostgreSQL they are part of the schema;
+//! the writes ([`record_poll`], [`set_meta`]) and reads (on `dyn ReadDb`) are the same code for both engines.
 
 use crate::db::{self, Arg, ReadDb, Row};
+use crate::incremental::Backend;
+use crate::rebuild::Sqlite;
 use crate::{Result, Store};
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashSet;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS watch_sources(
@@ -105,67 +109,89 @@ impl Store {
         }
     }
 
-    /// Records a poll: the source's row, and the items it handled, in one transaction.
+    /// Records a poll: the source's row, and the items it handled, in one transaction ([`record_poll`]).
     pub fn watch_record_poll(&mut self, p: &PollRecord) -> Result<()> {
         let tx = self.write_tx()?;
         tx.execute_batch(CREATE)?;
-        tx.execute(
-            "INSERT INTO watch_sources(name, url, kind) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET url = excluded.url, kind = excluded.kind",
-            params![p.name, p.url, p.kind],
-        )?;
-        match &p.error {
-            None => {
-                tx.execute(
-                    "UPDATE watch_sources SET last_poll = ?2, last_ok = ?2, polls = polls + 1,
-                     not_modified = not_modified + ?3, consecutive_errors = 0,
-                     etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified) WHERE name = ?1",
-                    params![p.name, p.at, p.not_modified as i64, p.etag, p.last_modified],
-                )?;
-            }
-            Some(reason) => {
-                tx.execute(
-                    "UPDATE watch_sources SET last_poll = ?2, polls = polls + 1, errors = errors + 1,
-                     consecutive_errors = consecutive_errors + 1, last_error = ?3 WHERE name = ?1",
-                    params![p.name, p.at, reason],
-                )?;
-            }
-        }
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO watch_seen(source, key, doc_id, seen_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (key, doc) in &p.seen {
-                ins.execute(params![p.name, key, doc, p.at])?;
-            }
-        }
+        record_poll(&Sqlite(&tx), p)?;
         tx.commit()?;
         Ok(())
-    }
-
-    /// The recorded state of one source.
-    pub fn watch_source(&self, name: &str) -> Result<Option<SourceState>> {
-        Ok(self.watch_sources_where(Some(name))?.into_iter().next())
     }
 
     /// Sets a watch note (such as `last_reconcile`).
     pub fn watch_set_meta(&mut self, key: &str, value: &str) -> Result<()> {
         let tx = self.write_tx()?;
         tx.execute_batch(CREATE)?;
-        tx.execute(
-            "INSERT INTO watch_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+        set_meta(&Sqlite(&tx), key, value)?;
         tx.commit()?;
         Ok(())
     }
 }
 
-/// The reads of `rasd status`, on SQLite or PostgreSQL (`rasd migrate` moves the watch tables).
+/// Records a poll in the caller's transaction, on SQLite or PostgreSQL (`rasd_pg::write`): the source's row,
+/// and the items it handled.
+pub fn record_poll(db: &dyn Backend, p: &PollRecord) -> Result<()> {
+    let text = |s: &Option<String>| s.clone().map_or(Arg::Null, Arg::Text);
+    db.execute(
+        "INSERT INTO watch_sources(name, url, kind) VALUES (?1, ?2, ?3)
+         ON CONFLICT(name) DO UPDATE SET url = excluded.url, kind = excluded.kind",
+        &[
+            Arg::Text(p.name.clone()),
+            Arg::Text(p.url.clone()),
+            Arg::Text(p.kind.clone()),
+        ],
+    )?;
+    match &p.error {
+        None => db.execute(
+            "UPDATE watch_sources SET last_poll = ?2, last_ok = ?2, polls = polls + 1,
+             not_modified = not_modified + ?3, consecutive_errors = 0,
+             etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified) WHERE name = ?1",
+            &[
+                Arg::Text(p.name.clone()),
+                Arg::Int(p.at),
+                Arg::Int(p.not_modified as i64),
+                text(&p.etag),
+                text(&p.last_modified),
+            ],
+        )?,
+        Some(reason) => db.execute(
+            "UPDATE watch_sources SET last_poll = ?2, polls = polls + 1, errors = errors + 1,
+             consecutive_errors = consecutive_errors + 1, last_error = ?3 WHERE name = ?1",
+            &[Arg::Text(p.name.clone()), Arg::Int(p.at), Arg::Text(reason.clone())],
+        )?,
+    }
+    for (key, doc) in &p.seen {
+        db.execute(
+            "INSERT INTO watch_seen(source, key, doc_id, seen_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[
+                Arg::Text(p.name.clone()),
+                Arg::Text(key.clone()),
+                text(doc),
+                Arg::Int(p.at),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Sets a watch note in the caller's transaction, on SQLite or PostgreSQL.
+pub fn set_meta(db: &dyn Backend, key: &str, value: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO watch_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        &[Arg::Text(key.into()), Arg::Text(value.into())],
+    )
+}
+
+/// The reads of `rasd status` and `rasd watch`, on SQLite or PostgreSQL.
 impl<'a> dyn ReadDb + 'a {
     /// The recorded state of every watched source, by name.
     pub fn watch_sources(&self) -> Result<Vec<SourceState>> {
         self.watch_sources_where(None)
+    }
+
+    /// The recorded state of one source.
+    pub fn watch_source(&self, name: &str) -> Result<Option<SourceState>> {
+        Ok(self.watch_sources_where(Some(name))?.into_iter().next())
     }
 
     /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
@@ -206,6 +232,20 @@ impl<'a> dyn ReadDb + 'a {
                 })
             },
         )
+    }
+
+    /// The keys of `source`'s items handled before (read once per poll, so that a poll's threads need no
+    /// database).
+    pub fn watch_seen_keys(&self, source: &str) -> Result<HashSet<String>> {
+        if !self.has_table("watch_seen")? {
+            return Ok(HashSet::new());
+        }
+        let keys = self.rows(
+            "SELECT key FROM watch_seen WHERE source = ?1",
+            &[Arg::Text(source.into())],
+            |r| db::text(r, 0),
+        )?;
+        Ok(keys.into_iter().collect())
     }
 
     /// A watch note.

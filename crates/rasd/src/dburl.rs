@@ -5,14 +5,14 @@
 //! - `rasd migrate` and the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
-//!   `export`, the writing commands `rasd ingest` and `rasd reconcile`, `rasd status`, and `rasd serve`
-//!   ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
+//!   `export`, the writing commands `rasd ingest`, `rasd reconcile` and `rasd watch`, `rasd status`, and `rasd
+//!   serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
 //!   on as it is (a read command reads it through `rasd_pg::read`, with the same query code as SQLite; `rasd
 //!   ingest` writes through `rasd_pg::work::ingest`, the batches and decisions of SQLite, and reconciles as
-//!   `rasd reconcile --worker` does; `rasd serve` reads each request in a transaction of its own on a pooled
+//!   `rasd reconcile --worker` does, and `rasd watch` ingests so and keeps its state in the same tables; `rasd serve` reads each request in a transaction of its own on a pooled
 //!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and
 //!   without `--db`, `RASD_DB` is used when set (else `rasd.db`);
-//! - every other command (`demo`, `watch`, `reprocess`, `bench ingest`) takes an SQLite file: given a
+//! - every other command (`demo`, `reprocess`, `bench ingest`) takes an SQLite file: given a
 //!   PostgreSQL URL with `--db`, it stops with a clear message rather than quietly using an SQLite file (for
 //!   `reprocess`, the message names `rasd queue push --reprocess`, its PostgreSQL counterpart); `sqlite:PATH`
 //!   is accepted. When `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which
@@ -78,9 +78,9 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 }
 
 /// The commands that take PostgreSQL ([`takes_postgres`], [`takes_either`]), for messages.
-const EITHER: &str = "`rasd migrate`, `rasd queue`, `rasd worker`, `rasd reconcile`, `rasd ingest`, `rasd status`, the read \
-                      commands `events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` \
-                      and `export`, and `rasd serve`";
+const EITHER: &str = "`rasd migrate`, `rasd queue`, `rasd worker`, `rasd reconcile`, `rasd ingest`, `rasd watch`, \
+                      `rasd status`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
+                      `sources`, `show`, `alerts` and `export`, and `rasd serve`";
 
 fn not_on_postgres(command: &str, url: &str) -> String {
     let instead = if command == "reprocess" {
@@ -96,7 +96,8 @@ fn not_on_postgres(command: &str, url: &str) -> String {
 }
 
 /// The commands that take `--db postgres://…` (passed on as it is) and `RASD_DB` as well as SQLite: the read
-/// commands, `ingest`, `reconcile` (without `--worker`, which is one of [`takes_postgres`]), `status` and `serve`.
+/// commands, `ingest`, `reconcile` (without `--worker`, which is one of [`takes_postgres`]), `watch`, `status` and
+/// `serve`.
 pub fn takes_either(path: &[String]) -> bool {
     matches!(
         path.first().map(String::as_str),
@@ -112,6 +113,7 @@ pub fn takes_either(path: &[String]) -> bool {
                 | "serve"
                 | "ingest"
                 | "reconcile"
+                | "watch"
                 | "status"
         )
     ) && path.len() == 1
@@ -286,16 +288,16 @@ mod tests {
 
     #[test]
     fn sqlite_only_commands_refuse_postgres() {
-        let path = vec!["watch".to_string()];
+        let path = vec!["demo".to_string()];
         let e = rewrite_args(
-            args(&["rasd", "watch", "--db", "postgres://u:pw@h/d", "s.toml"]),
+            args(&["rasd", "demo", "--db", "postgres://u:pw@h/d"]),
             &path,
             2,
             true,
             None,
         )
         .expect_err("refused");
-        assert!(e.contains("`rasd watch` is not available on PostgreSQL yet"), "{e}");
+        assert!(e.contains("`rasd demo` is not available on PostgreSQL yet"), "{e}");
         assert!(
             e.contains("`rasd ingest`") && !e.contains("queue push --reprocess"),
             "{e}"
@@ -316,8 +318,8 @@ mod tests {
     }
 
     #[test]
-    fn ingest_reconcile_and_status_take_postgres_and_rasd_db() {
-        for command in ["ingest", "reconcile", "status"] {
+    fn ingest_reconcile_watch_and_status_take_postgres_and_rasd_db() {
+        for command in ["ingest", "reconcile", "status", "watch"] {
             let path = vec![command.to_string()];
             let (out, note) = rewrite_args(
                 args(&["rasd", command, "--db=postgres://u:pw@h/d", "--quiet"]),
@@ -397,7 +399,7 @@ mod tests {
         let e = rewrite_args(args(&["rasd", "events"]), &path, 2, true, Some(parse("mysql://h/d")))
             .expect_err("a bad RASD_DB");
         assert!(e.contains("unknown kind of database"), "{e}");
-        assert!(takes_either(&path) && takes_either(&["serve".into()]) && !takes_either(&["watch".into()]));
+        assert!(takes_either(&path) && takes_either(&["serve".into()]) && !takes_either(&["demo".into()]));
     }
 
     #[test]

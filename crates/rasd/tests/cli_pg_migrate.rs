@@ -175,7 +175,7 @@ fn sqlite_only_commands_refuse_postgres_and_accept_sqlite_urls() {
     assert!(sqlite.exists(), "sqlite:PATH names the file PATH");
     for args in [
         vec!["reprocess", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
-        vec!["watch", "--db=postgresql://h/d", "x.toml"],
+        vec!["demo", "--db=postgresql://h/d"],
         vec!["bench", "ingest", "--db", "postgres://h/d"],
     ] {
         let out = run(rasd().args(&args));

@@ -118,9 +118,18 @@ pub fn ingest_items(store: &mut Store, items: impl IntoIterator<Item = Item>, qu
 /// transaction with the duplicate, near-duplicate and failure decisions of SQLite, then the derived tables
 /// brought up to date, incrementally when they can be (`rasd_pg::work::ingest`, as `rasd serve` stores uploads).
 pub fn ingest_postgres(url: &str, items: impl IntoIterator<Item = Item>, quiet: bool) -> Result<IngestStats> {
-    let x = extractor()?;
     let mut client = rasd_pg::connect(url)?;
     rasd_pg::migrate(&mut client).context("preparing the PostgreSQL schema")?;
+    ingest_postgres_with(&mut client, items, quiet)
+}
+
+/// [`ingest_postgres`] on a connection whose schema is up to date (`rasd watch` keeps one).
+pub fn ingest_postgres_with(
+    client: &mut rasd_pg::postgres::Client,
+    items: impl IntoIterator<Item = Item>,
+    quiet: bool,
+) -> Result<IngestStats> {
+    let x = extractor()?;
     let opts = rasd_events::Options::default();
     let extract = |w: &mut rasd_events::Worker<'_>, d: &Doc| -> std::result::Result<Vec<Event>, String> {
         Ok(w.extract(d, &opts))
@@ -128,7 +137,7 @@ pub fn ingest_postgres(url: &str, items: impl IntoIterator<Item = Item>, quiet: 
     let items = items.into_iter().map(rasd_pg::work::ShardItem::from);
     with_progress(quiet, |tick| {
         Ok(rasd_pg::work::ingest(
-            &mut client,
+            client,
             items,
             &|| x.worker(),
             &extract,
