@@ -5,17 +5,16 @@
 //! - `rasd migrate` and the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
-//!   `export`, the writing commands `rasd ingest`, `rasd reconcile` and `rasd watch`, `rasd status`, and `rasd
-//!   serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
+//!   `export`, the writing commands `rasd ingest`, `rasd reconcile`, `rasd watch` and `rasd reprocess`, `rasd
+//!   status`, and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
 //!   on as it is (a read command reads it through `rasd_pg::read`, with the same query code as SQLite; `rasd
 //!   ingest` writes through `rasd_pg::work::ingest`, the batches and decisions of SQLite, and reconciles as
-//!   `rasd reconcile --worker` does, and `rasd watch` ingests so and keeps its state in the same tables; `rasd serve` reads each request in a transaction of its own on a pooled
+//!   `rasd reconcile --worker` does, and `rasd watch` ingests so and keeps its state in the same tables; `rasd
+//!   reprocess` does the run of `rasd queue push --reprocess` in process (`rasd_pg::reprocess`); `rasd serve` reads each request in a transaction of its own on a pooled
 //!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and
 //!   without `--db`, `RASD_DB` is used when set (else `rasd.db`);
-//! - every other command (`demo`, `reprocess`, `bench ingest`) takes an SQLite file: given a
-//!   PostgreSQL URL with `--db`, it stops with a clear message rather than quietly using an SQLite file (for
-//!   `reprocess`, the message names `rasd queue push --reprocess`, its PostgreSQL counterpart); `sqlite:PATH`
-//!   is accepted. When `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which
+//! - every other command (`demo`, `bench ingest`) takes an SQLite file: given a PostgreSQL URL with `--db`, it
+//!   stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which
 //!   file it uses instead.
 
 use std::ffi::OsString;
@@ -79,25 +78,20 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 
 /// The commands that take PostgreSQL ([`takes_postgres`], [`takes_either`]), for messages.
 const EITHER: &str = "`rasd migrate`, `rasd queue`, `rasd worker`, `rasd reconcile`, `rasd ingest`, `rasd watch`, \
-                      `rasd status`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
+                      `rasd reprocess`, `rasd status`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
                       `sources`, `show`, `alerts` and `export`, and `rasd serve`";
 
 fn not_on_postgres(command: &str, url: &str) -> String {
-    let instead = if command == "reprocess" {
-        "; on PostgreSQL, `rasd queue push --reprocess` re-extracts every stored document (with `rasd worker`)"
-    } else {
-        ""
-    };
     format!(
         "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
-         {EITHER} are, issue 14){instead}; pass an SQLite file (--db PATH or --db sqlite:PATH)",
+         {EITHER} are, issue 14); pass an SQLite file (--db PATH or --db sqlite:PATH)",
         rasd_pg::redact(url)
     )
 }
 
 /// The commands that take `--db postgres://…` (passed on as it is) and `RASD_DB` as well as SQLite: the read
-/// commands, `ingest`, `reconcile` (without `--worker`, which is one of [`takes_postgres`]), `watch`, `status` and
-/// `serve`.
+/// commands, `ingest`, `reconcile` (without `--worker`, which is one of [`takes_postgres`]), `watch`, `reprocess`,
+/// `status` and `serve`.
 pub fn takes_either(path: &[String]) -> bool {
     matches!(
         path.first().map(String::as_str),
@@ -114,6 +108,7 @@ pub fn takes_either(path: &[String]) -> bool {
                 | "ingest"
                 | "reconcile"
                 | "watch"
+                | "reprocess"
                 | "status"
         )
     ) && path.len() == 1
@@ -298,28 +293,25 @@ mod tests {
         )
         .expect_err("refused");
         assert!(e.contains("`rasd demo` is not available on PostgreSQL yet"), "{e}");
-        assert!(
-            e.contains("`rasd ingest`") && !e.contains("queue push --reprocess"),
-            "{e}"
-        );
+        assert!(e.contains("`rasd ingest`") && e.contains("`rasd reprocess`"), "{e}");
         assert!(!e.contains("pw@"), "{e}");
         let e = rewrite_args(
-            args(&["rasd", "reprocess", "--db=postgresql://h/d"]),
-            &["reprocess".into()],
-            2,
+            args(&["rasd", "bench", "ingest", "--db=postgresql://h/d"]),
+            &["bench".into(), "ingest".into()],
+            3,
             true,
             None,
         )
         .expect_err("refused");
         assert!(
-            e.contains("not available on PostgreSQL yet") && e.contains("`rasd queue push --reprocess`"),
+            e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
             "{e}"
         );
     }
 
     #[test]
-    fn ingest_reconcile_watch_and_status_take_postgres_and_rasd_db() {
-        for command in ["ingest", "reconcile", "status", "watch"] {
+    fn the_writing_commands_and_status_take_postgres_and_rasd_db() {
+        for command in ["ingest", "reconcile", "status", "watch", "reprocess"] {
             let path = vec![command.to_string()];
             let (out, note) = rewrite_args(
                 args(&["rasd", command, "--db=postgres://u:pw@h/d", "--quiet"]),
@@ -404,26 +396,26 @@ mod tests {
 
     #[test]
     fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
-        let path = vec!["reprocess".to_string()];
+        let path = vec!["demo".to_string()];
         let (out, note) = rewrite_args(
-            args(&["rasd", "reprocess", "--db", "sqlite:a.db", "--all"]),
+            args(&["rasd", "demo", "--db", "sqlite:a.db", "--quiet"]),
             &path,
             2,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "reprocess", "--db", "a.db", "--all"]));
+        assert_eq!(out, args(&["rasd", "demo", "--db", "a.db", "--quiet"]));
         assert_eq!(note, None, "--db given: RASD_DB is not in question");
         let (out, note) = rewrite_args(
-            args(&["rasd", "reprocess", "--all"]),
+            args(&["rasd", "demo", "--quiet"]),
             &path,
             2,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "reprocess", "--all"]), "RASD_DB is not wired in");
+        assert_eq!(out, args(&["rasd", "demo", "--quiet"]), "RASD_DB is not wired in");
         let note = note.expect("a note");
         assert!(
             note.contains("RASD_DB=postgres://u:***@h/d") && note.contains("rasd.db"),

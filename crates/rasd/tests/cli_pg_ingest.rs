@@ -3,8 +3,8 @@
 //! duplicate and a line that is no document, a missing file) ingested by the real binary into an SQLite file and
 //! into a fresh database of the real PostgreSQL server that `RASD_DB` names (`eval "$(scripts/cluster-local.sh
 //! up)"`), in two runs, must print the same counts, exit alike and leave the same tables (canonical dumps,
-//! `rasd_pg::dump`) and the same alerts; ingesting again stores nothing; `rasd reconcile` and `rasd status` work
-//! there. Without `RASD_DB` the server test says it is skipped; an unreachable server is a clear error either way.
+//! `rasd_pg::dump`) and the same alerts; ingesting again stores nothing; `rasd reconcile`, `rasd reprocess` and
+//! `rasd status` work there. Without `RASD_DB` the server test says it is skipped; an unreachable server is a clear error either way.
 
 mod pg_samples;
 
@@ -160,6 +160,27 @@ fn ingest_on_postgres_stores_what_sqlite_stores() {
         text(&b.stdout)
     );
     same_state(&sqlite, url, "after rasd reconcile");
+
+    // `rasd reprocess`: nothing to do with this version; with --all, every document extracted again and switched
+    // over at once, the same records and derived tables as SQLite's in-place re-extraction.
+    let out = run(rasd().args(["reprocess", "--db", url]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("re-extracted 0 document(s)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let a = run(rasd().args(["reprocess", "--all", "--db"]).arg(&sqlite));
+    let b = run(rasd().args(["reprocess", "--all", "--db", url]));
+    assert!(a.status.success() && b.status.success(), "{}", text(&b.stderr));
+    let docs = json(&run(rasd().args(["status", "--json", "--db", url])))["counts"]["docs"].clone();
+    let (a, b) = (text(&a.stdout), text(&b.stdout));
+    assert!(
+        b.starts_with(&format!("re-extracted {docs} document(s)")) && b.contains("switched over"),
+        "{b}"
+    );
+    assert_eq!(a.split(':').next(), b.split(':').next(), "{a}\n{b}");
+    same_state(&sqlite, url, "after rasd reprocess --all");
 
     // `rasd status`: the counts of the database, with RASD_DB standing for --db.
     let a = run(rasd().args(["status", "--json", "--db"]).arg(&sqlite));

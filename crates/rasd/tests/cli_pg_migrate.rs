@@ -174,7 +174,7 @@ fn sqlite_only_commands_refuse_postgres_and_accept_sqlite_urls() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(sqlite.exists(), "sqlite:PATH names the file PATH");
     for args in [
-        vec!["reprocess", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
+        vec!["demo", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
         vec!["demo", "--db=postgresql://h/d"],
         vec!["bench", "ingest", "--db", "postgres://h/d"],
     ] {
@@ -201,11 +201,11 @@ fn sqlite_only_commands_refuse_postgres_and_accept_sqlite_urls() {
     let out = run(rasd()
         .current_dir(dir.path())
         .env("RASD_DB", "postgres://h/d")
-        .arg("reprocess"));
+        .args(["bench", "ingest", "--docs", "1"]));
     let err = text(&out.stderr);
     assert!(
         err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, `rasd queue`, `rasd worker`")
-            && err.contains("and `rasd serve` only so far; `rasd reprocess` uses its --db"),
+            && err.contains("and `rasd serve` only so far; `rasd bench ingest` uses its --db"),
         "{err}"
     );
 }
