@@ -1,9 +1,10 @@
 //! The PostgreSQL store of rasd (issue 14): the schema with its versioned migrations ([`schema`]), moving an
 //! SQLite project database into PostgreSQL with COPY ([`copy`]), checked by per-table counts and, in tests, by a
 //! canonical dump of every table ([`dump`]); what the scale-out commands (`rasd queue push`, `rasd worker`,
-//! `rasd reconcile --worker`) write ([`work`]), and what `rasd serve` stores through its API ([`work::ingest`],
-//! [`corrections`]); re-processing every stored document with a new rasd version,
-//! switched over at once ([`reprocess`]); and the read commands' queries and exports, through the same query
+//! `rasd reconcile --worker`) write ([`work`]), what `rasd ingest`, `rasd watch` and `rasd serve` store
+//! ([`work::ingest`], [`corrections`], and the shared writers of `rasd_store` through [`reconcile::write`]);
+//! re-processing every stored document with a new rasd version, switched over at once ([`reprocess`], by
+//! workers or by `rasd reprocess`); and the read commands' queries and exports, through the same query
 //! code as SQLite ([`read`]), on a connection of their own or a pooled one ([`pool`]).
 //!
 //! The tables are those of the SQLite store column for column (see [`tables::TABLES`]). The synchronous

@@ -110,6 +110,16 @@ pub fn reconcile(client: &mut Client, opts: &Options, limit: u64, full: bool) ->
     Ok(done)
 }
 
+/// Runs `f` in one write transaction of `client`, committed when it returns `Ok`: the writers of `rasd_store`
+/// written once for both engines against its `Backend` (SQLite's spelling, rewritten here), such as what
+/// `rasd watch` records after a poll (`rasd_store::watch_state::record_poll`).
+pub fn write<T>(client: &mut Client, f: impl FnOnce(&dyn Backend) -> rasd_store::Result<T>) -> Result<T> {
+    let mut tx = client.transaction()?;
+    let out = f(&PgRead::new(&mut tx))?;
+    tx.commit()?;
+    Ok(out)
+}
+
 impl PgRead<'_, '_> {
     fn run(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> rasd_store::Result<()> {
         let stmt = self.statement(sql)?;

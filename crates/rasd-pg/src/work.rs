@@ -143,13 +143,16 @@ pub fn prepare<W>(
 /// shards of [`rasd_store::INGEST_BATCH`] documents, as SQLite's batches, each prepared ([`prepare`]) and
 /// written in one transaction ([`write_shard`]: the same duplicate, near-duplicate and failure decisions), then
 /// the derived tables brought up to date as `rasd reconcile --worker` does ([`crate::reconcile::reconcile`]:
-/// incrementally when it can, raising the alerts the new events cause). Returns the counts of `rasd ingest`.
+/// incrementally when it can, raising the alerts the new events cause). `items` is read one shard at a time
+/// (memory holds a shard, not the input); `progress` is called with the running counts after each shard. Returns
+/// the counts of `rasd ingest`.
 pub fn ingest<W>(
     client: &mut Client,
-    items: Vec<ShardItem>,
+    items: impl IntoIterator<Item = ShardItem>,
     make: &(impl Fn() -> W + Sync),
     extract: &(impl Fn(&mut W, &Doc) -> std::result::Result<Vec<Event>, String> + Sync),
     version: &str,
+    progress: rasd_store::Progress<'_>,
 ) -> Result<IngestStats> {
     let mut total = IngestStats::default();
     let mut items = items.into_iter().peekable();
@@ -167,6 +170,7 @@ pub fn ingest<W>(
         total.near_duplicates += c.near_duplicates;
         total.failures += c.failures;
         total.events += c.events;
+        progress(&total);
     }
     let opts = rasd_reconcile::Options::default();
     crate::reconcile::reconcile(client, &opts, rasd_store::INCREMENTAL_LIMIT, false)?;

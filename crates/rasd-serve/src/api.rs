@@ -1277,13 +1277,20 @@ async fn ingest(
                 Store::open_existing(db)?.ingest(items, &worker, rasd_events::VERSION, &mut |_| {})?
             }
             Database::Postgres(pool) => {
-                let items = items.into_iter().map(rasd_pg::work::ShardItem::from).collect();
+                let items = items.into_iter().map(rasd_pg::work::ShardItem::from);
                 let opts = rasd_events::Options::default();
                 let extract = |w: &mut rasd_events::Worker<'_>, d: &rasd_core::Doc| -> Result<_, String> {
                     Ok(w.extract(d, &opts))
                 };
                 let mut client = pool.get_valid(POOL_WAIT)?;
-                rasd_pg::work::ingest(&mut client, items, &|| x.worker(), &extract, rasd_events::VERSION)?
+                rasd_pg::work::ingest(
+                    &mut client,
+                    items,
+                    &|| x.worker(),
+                    &extract,
+                    rasd_events::VERSION,
+                    &mut |_| {},
+                )?
             }
         };
         Ok(Json(IngestBody { stats }))

@@ -758,22 +758,30 @@ impl<'a> dyn ReadDb + 'a {
     }
 }
 
-impl Store {
-    /// Unreadable inputs recorded by ingest, oldest first.
+impl<'a> dyn ReadDb + 'a {
+    /// Unreadable inputs recorded by ingest, oldest first (SQLite or PostgreSQL).
     pub fn failures(&self) -> Result<Vec<Failure>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT origin, reason, at FROM failures ORDER BY at, origin")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Failure {
-                origin: r.get(0)?,
-                reason: r.get(1)?,
-                at: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            "SELECT origin, reason, at FROM failures ORDER BY at, origin",
+            &[],
+            |r| {
+                Ok(Failure {
+                    origin: db::text(r, 0)?,
+                    reason: db::text(r, 1)?,
+                    at: db::int(r, 2)?,
+                })
+            },
+        )
     }
 
+    /// How many unreadable inputs are recorded.
+    pub fn failure_count(&self) -> Result<u64> {
+        let n = self.first("SELECT count(*) FROM failures", &[], |r| db::int(r, 0))?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+}
+
+impl Store {
     /// Counts for a summary.
     pub fn summary(&self) -> Result<Summary> {
         let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };

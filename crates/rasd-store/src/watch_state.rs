@@ -2,10 +2,15 @@
 //! last poll, counts and last error; the feed items already handled (so that a repeated item adds nothing);
 //! and the time of the last reconcile. The tables are created on first use (`CREATE TABLE IF NOT EXISTS`,
 //! inside a write transaction) and are not part of the versioned schema: a database that never watched has
-//! none, and readers treat their absence as "nothing watched yet".
+//! none, and readers treat their absence as "nothing watched yet". On PostgreSQL they are part of the schema;
+//! the writes ([`record_poll`], [`set_meta`]) and reads (on `dyn ReadDb`) are the same code for both engines.
 
+use crate::db::{self, Arg, ReadDb, Row};
+use crate::incremental::Backend;
+use crate::rebuild::Sqlite;
 use crate::{Result, Store};
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashSet;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS watch_sources(
@@ -104,84 +109,84 @@ impl Store {
         }
     }
 
-    /// Records a poll: the source's row, and the items it handled, in one transaction.
+    /// Records a poll: the source's row, and the items it handled, in one transaction ([`record_poll`]).
     pub fn watch_record_poll(&mut self, p: &PollRecord) -> Result<()> {
         let tx = self.write_tx()?;
         tx.execute_batch(CREATE)?;
-        tx.execute(
-            "INSERT INTO watch_sources(name, url, kind) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET url = excluded.url, kind = excluded.kind",
-            params![p.name, p.url, p.kind],
-        )?;
-        match &p.error {
-            None => {
-                tx.execute(
-                    "UPDATE watch_sources SET last_poll = ?2, last_ok = ?2, polls = polls + 1,
-                     not_modified = not_modified + ?3, consecutive_errors = 0,
-                     etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified) WHERE name = ?1",
-                    params![p.name, p.at, p.not_modified as i64, p.etag, p.last_modified],
-                )?;
-            }
-            Some(reason) => {
-                tx.execute(
-                    "UPDATE watch_sources SET last_poll = ?2, polls = polls + 1, errors = errors + 1,
-                     consecutive_errors = consecutive_errors + 1, last_error = ?3 WHERE name = ?1",
-                    params![p.name, p.at, reason],
-                )?;
-            }
-        }
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO watch_seen(source, key, doc_id, seen_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (key, doc) in &p.seen {
-                ins.execute(params![p.name, key, doc, p.at])?;
-            }
-        }
+        record_poll(&Sqlite(&tx), p)?;
         tx.commit()?;
         Ok(())
     }
 
+    /// Sets a watch note (such as `last_reconcile`).
+    pub fn watch_set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        let tx = self.write_tx()?;
+        tx.execute_batch(CREATE)?;
+        set_meta(&Sqlite(&tx), key, value)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Records a poll in the caller's transaction, on SQLite or PostgreSQL (`rasd_pg::write`): the source's row,
+/// and the items it handled.
+pub fn record_poll(db: &dyn Backend, p: &PollRecord) -> Result<()> {
+    let text = |s: &Option<String>| s.clone().map_or(Arg::Null, Arg::Text);
+    db.execute(
+        "INSERT INTO watch_sources(name, url, kind) VALUES (?1, ?2, ?3)
+         ON CONFLICT(name) DO UPDATE SET url = excluded.url, kind = excluded.kind",
+        &[
+            Arg::Text(p.name.clone()),
+            Arg::Text(p.url.clone()),
+            Arg::Text(p.kind.clone()),
+        ],
+    )?;
+    match &p.error {
+        None => db.execute(
+            "UPDATE watch_sources SET last_poll = ?2, last_ok = ?2, polls = polls + 1,
+             not_modified = not_modified + ?3, consecutive_errors = 0,
+             etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified) WHERE name = ?1",
+            &[
+                Arg::Text(p.name.clone()),
+                Arg::Int(p.at),
+                Arg::Int(p.not_modified as i64),
+                text(&p.etag),
+                text(&p.last_modified),
+            ],
+        )?,
+        Some(reason) => db.execute(
+            "UPDATE watch_sources SET last_poll = ?2, polls = polls + 1, errors = errors + 1,
+             consecutive_errors = consecutive_errors + 1, last_error = ?3 WHERE name = ?1",
+            &[Arg::Text(p.name.clone()), Arg::Int(p.at), Arg::Text(reason.clone())],
+        )?,
+    }
+    for (key, doc) in &p.seen {
+        db.execute(
+            "INSERT INTO watch_seen(source, key, doc_id, seen_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[
+                Arg::Text(p.name.clone()),
+                Arg::Text(key.clone()),
+                text(doc),
+                Arg::Int(p.at),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Sets a watch note in the caller's transaction, on SQLite or PostgreSQL.
+pub fn set_meta(db: &dyn Backend, key: &str, value: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO watch_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        &[Arg::Text(key.into()), Arg::Text(value.into())],
+    )
+}
+
+/// The reads of `rasd status` and `rasd watch`, on SQLite or PostgreSQL.
+impl<'a> dyn ReadDb + 'a {
     /// The recorded state of every watched source, by name.
     pub fn watch_sources(&self) -> Result<Vec<SourceState>> {
         self.watch_sources_where(None)
-    }
-
-    /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
-    fn watch_sources_where(&self, name: Option<&str>) -> Result<Vec<SourceState>> {
-        let r = (|| -> rusqlite::Result<Vec<SourceState>> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT s.name, s.url, s.kind, s.etag, s.last_modified, s.last_poll, s.last_ok, s.polls,
-                        s.not_modified, s.errors, s.consecutive_errors, s.last_error,
-                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name),
-                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name AND w.doc_id IS NOT NULL)
-                 FROM watch_sources s WHERE ?1 IS NULL OR s.name = ?1 ORDER BY s.name",
-            )?;
-            stmt.query_map([name], |r| {
-                Ok(SourceState {
-                    name: r.get(0)?,
-                    url: r.get(1)?,
-                    kind: r.get(2)?,
-                    etag: r.get(3)?,
-                    last_modified: r.get(4)?,
-                    last_poll: r.get(5)?,
-                    last_ok: r.get(6)?,
-                    polls: r.get::<_, i64>(7)? as u64,
-                    not_modified: r.get::<_, i64>(8)? as u64,
-                    errors: r.get::<_, i64>(9)? as u64,
-                    consecutive_errors: r.get::<_, i64>(10)? as u64,
-                    last_error: r.get(11)?,
-                    items: r.get::<_, i64>(12)? as u64,
-                    docs: r.get::<_, i64>(13)? as u64,
-                })
-            })?
-            .collect()
-        })();
-        match r {
-            Ok(v) => Ok(v),
-            Err(e) if missing_table(&e) => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// The recorded state of one source.
@@ -189,29 +194,71 @@ impl Store {
         Ok(self.watch_sources_where(Some(name))?.into_iter().next())
     }
 
-    /// Sets a watch note (such as `last_reconcile`).
-    pub fn watch_set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        let tx = self.write_tx()?;
-        tx.execute_batch(CREATE)?;
-        tx.execute(
-            "INSERT INTO watch_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
+    /// The recorded state of `name` alone, or of every source (one query; a poll reads only its own row).
+    fn watch_sources_where(&self, name: Option<&str>) -> Result<Vec<SourceState>> {
+        if !self.has_table("watch_sources")? || !self.has_table("watch_seen")? {
+            return Ok(Vec::new());
+        }
+        let (filter, args) = match name {
+            Some(n) => ("WHERE s.name = ?1", vec![Arg::Text(n.to_string())]),
+            None => ("", Vec::new()),
+        };
+        let count = |r: &dyn Row, i| -> Result<u64> { Ok(db::int(r, i)?.max(0) as u64) };
+        self.rows(
+            &format!(
+                "SELECT s.name, s.url, s.kind, s.etag, s.last_modified, s.last_poll, s.last_ok, s.polls,
+                        s.not_modified, s.errors, s.consecutive_errors, s.last_error,
+                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name),
+                        (SELECT count(*) FROM watch_seen w WHERE w.source = s.name AND w.doc_id IS NOT NULL)
+                 FROM watch_sources s {filter} ORDER BY s.name"
+            ),
+            &args,
+            |r| {
+                Ok(SourceState {
+                    name: db::text(r, 0)?,
+                    url: db::text(r, 1)?,
+                    kind: db::text(r, 2)?,
+                    etag: r.text(3)?,
+                    last_modified: r.text(4)?,
+                    last_poll: r.int(5)?,
+                    last_ok: r.int(6)?,
+                    polls: count(r, 7)?,
+                    not_modified: count(r, 8)?,
+                    errors: count(r, 9)?,
+                    consecutive_errors: count(r, 10)?,
+                    last_error: r.text(11)?,
+                    items: count(r, 12)?,
+                    docs: count(r, 13)?,
+                })
+            },
+        )
+    }
+
+    /// The keys of `source`'s items handled before (read once per poll, so that a poll's threads need no
+    /// database).
+    pub fn watch_seen_keys(&self, source: &str) -> Result<HashSet<String>> {
+        if !self.has_table("watch_seen")? {
+            return Ok(HashSet::new());
+        }
+        let keys = self.rows(
+            "SELECT key FROM watch_seen WHERE source = ?1",
+            &[Arg::Text(source.into())],
+            |r| db::text(r, 0),
         )?;
-        tx.commit()?;
-        Ok(())
+        Ok(keys.into_iter().collect())
     }
 
     /// A watch note.
     pub fn watch_meta(&self, key: &str) -> Result<Option<String>> {
-        match self
-            .conn
-            .query_row("SELECT value FROM watch_meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-        {
-            Ok(v) => Ok(v),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(e.into()),
+        if !self.has_table("watch_meta")? {
+            return Ok(None);
         }
+        let v = self.first(
+            "SELECT value FROM watch_meta WHERE key = ?1",
+            &[Arg::Text(key.into())],
+            |r| db::text(r, 0),
+        )?;
+        Ok(v)
     }
 }
 

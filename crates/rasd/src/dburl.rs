@@ -5,14 +5,17 @@
 //! - `rasd migrate` and the scale-out commands `rasd worker`, `rasd reconcile --worker` and `rasd queue push
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
-//!   `export`, and `rasd serve` ([`reads_postgres`]), take either engine: `--db sqlite:PATH` becomes `--db
-//!   PATH`, `--db postgres://…` is passed on as it is (the command reads it through `rasd_pg::read`, with the
-//!   same query code as SQLite; `rasd serve` reads each request in a transaction of its own on a pooled
-//!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and without
-//!   `--db`, `RASD_DB` is used when set (else `rasd.db`);
-//! - every other command takes an SQLite file: given a PostgreSQL URL with `--db`, it stops with a clear
-//!   message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and
-//!   such a command runs without `--db`, a note on stderr says which file it uses instead.
+//!   `export`, the writing commands `rasd ingest`, `rasd reconcile`, `rasd watch` and `rasd reprocess`, `rasd
+//!   status`, and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
+//!   on as it is (a read command reads it through `rasd_pg::read`, with the same query code as SQLite; `rasd
+//!   ingest` writes through `rasd_pg::work::ingest`, the batches and decisions of SQLite, and reconciles as
+//!   `rasd reconcile --worker` does, and `rasd watch` ingests so and keeps its state in the same tables; `rasd
+//!   reprocess` does the run of `rasd queue push --reprocess` in process (`rasd_pg::reprocess`); `rasd serve` reads each request in a transaction of its own on a pooled
+//!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and
+//!   without `--db`, `RASD_DB` is used when set (else `rasd.db`);
+//! - every other command (`demo`, `bench ingest`) takes an SQLite file: given a PostgreSQL URL with `--db`, it
+//!   stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which
+//!   file it uses instead.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -73,30 +76,47 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
     Some(parse(v.trim()).map_err(|e| format!("{ENV}: {e}")))
 }
 
+/// The commands that take PostgreSQL ([`takes_postgres`], [`takes_either`]), for messages.
+const EITHER: &str = "`rasd migrate`, `rasd queue`, `rasd worker`, `rasd reconcile`, `rasd ingest`, `rasd watch`, \
+                      `rasd reprocess`, `rasd status`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
+                      `sources`, `show`, `alerts` and `export`, and `rasd serve`";
+
 fn not_on_postgres(command: &str, url: &str) -> String {
     format!(
         "rasd {command}: --db {} is PostgreSQL, and `rasd {command}` is not available on PostgreSQL yet (only \
-         `rasd migrate`, `rasd worker`, `rasd reconcile --worker`, the read commands `events`, `incidents`, \
-         `contradictions`, `timeline`, `sources`, `show`, `alerts` and `export`, and `rasd serve` are, issue 14); \
-         pass an SQLite file (--db PATH or --db sqlite:PATH)",
+         {EITHER} are, issue 14); pass an SQLite file (--db PATH or --db sqlite:PATH)",
         rasd_pg::redact(url)
     )
 }
 
-/// The read commands and `rasd serve`, which take `--db postgres://…` (passed on as it is) and `RASD_DB` as
-/// well as SQLite.
-pub fn reads_postgres(path: &[String]) -> bool {
+/// The commands that take `--db postgres://…` (passed on as it is) and `RASD_DB` as well as SQLite: the read
+/// commands, `ingest`, `reconcile` (without `--worker`, which is one of [`takes_postgres`]), `watch`, `reprocess`,
+/// `status` and `serve`.
+pub fn takes_either(path: &[String]) -> bool {
     matches!(
         path.first().map(String::as_str),
         Some(
-            "events" | "incidents" | "contradictions" | "timeline" | "sources" | "show" | "alerts" | "export" | "serve"
+            "events"
+                | "incidents"
+                | "contradictions"
+                | "timeline"
+                | "sources"
+                | "show"
+                | "alerts"
+                | "export"
+                | "serve"
+                | "ingest"
+                | "reconcile"
+                | "watch"
+                | "reprocess"
+                | "status"
         )
     ) && path.len() == 1
 }
 
 /// Applies the rules above to the command line of a command other than `migrate`, before clap reads it:
-/// `--db sqlite:PATH` becomes `--db PATH`, and `--db postgres://…` is refused, or passed on as it is for a read
-/// command ([`reads_postgres`]), which also gets `--db RASD_DB` when it has no `--db`. `path` is the chain of
+/// `--db sqlite:PATH` becomes `--db PATH`, and `--db postgres://…` is refused, or passed on as it is for a command
+/// of [`takes_either`], which also gets `--db RASD_DB` when it has no `--db`. `path` is the chain of
 /// subcommand names, `at` the index of the first argument after them, `has_db` whether the innermost one takes
 /// `--db`. Returns the arguments, and a note for stderr when `env` (`RASD_DB`) is set but not used.
 pub fn rewrite_args(
@@ -110,7 +130,7 @@ pub fn rewrite_args(
     if args.iter().skip(at).any(|a| a == "--help" || a == "-h") {
         return Ok((args, None));
     }
-    let reads = has_db && reads_postgres(path);
+    let reads = has_db && takes_either(path);
     let mut out: Vec<OsString> = Vec::with_capacity(args.len() + 2);
     let mut seen_db = false;
     let mut it = args.into_iter().enumerate();
@@ -164,9 +184,8 @@ pub fn rewrite_args(
     }
     let note = match env {
         Some(Ok(url)) if has_db && !seen_db => Some(format!(
-            "rasd: note: {ENV}={url} is read by `rasd migrate`, the scale-out commands, the read commands \
-             (`events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts`, `export`) and \
-             `rasd serve` only so far; `rasd {command}` uses its --db (default rasd.db)"
+            "rasd: note: {ENV}={url} is read by {EITHER} only so far; `rasd {command}` uses its --db (default \
+             rasd.db)"
         )),
         _ => None,
     };
@@ -263,21 +282,61 @@ mod tests {
     }
 
     #[test]
-    fn writing_commands_refuse_postgres() {
-        let path = vec!["ingest".to_string()];
+    fn sqlite_only_commands_refuse_postgres() {
+        let path = vec!["demo".to_string()];
         let e = rewrite_args(
-            args(&["rasd", "ingest", "--db", "postgres://u:pw@h/d", "x.txt"]),
+            args(&["rasd", "demo", "--db", "postgres://u:pw@h/d"]),
             &path,
             2,
             true,
             None,
         )
         .expect_err("refused");
-        assert!(e.contains("`rasd ingest` is not available on PostgreSQL yet"), "{e}");
+        assert!(e.contains("`rasd demo` is not available on PostgreSQL yet"), "{e}");
+        assert!(e.contains("`rasd ingest`") && e.contains("`rasd reprocess`"), "{e}");
         assert!(!e.contains("pw@"), "{e}");
-        let e = rewrite_args(args(&["rasd", "ingest", "--db=postgresql://h/d"]), &path, 2, true, None)
-            .expect_err("refused");
-        assert!(e.contains("not available on PostgreSQL yet"), "{e}");
+        let e = rewrite_args(
+            args(&["rasd", "bench", "ingest", "--db=postgresql://h/d"]),
+            &["bench".into(), "ingest".into()],
+            3,
+            true,
+            None,
+        )
+        .expect_err("refused");
+        assert!(
+            e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_writing_commands_and_status_take_postgres_and_rasd_db() {
+        for command in ["ingest", "reconcile", "status", "watch", "reprocess"] {
+            let path = vec![command.to_string()];
+            let (out, note) = rewrite_args(
+                args(&["rasd", command, "--db=postgres://u:pw@h/d", "--quiet"]),
+                &path,
+                2,
+                true,
+                None,
+            )
+            .expect("taken");
+            assert_eq!(out, args(&["rasd", command, "--db", "postgres://u:pw@h/d", "--quiet"]));
+            assert_eq!(note, None);
+            let (out, note) = rewrite_args(
+                args(&["rasd", command, "x.txt"]),
+                &path,
+                2,
+                true,
+                Some(parse("postgres://u:pw@h/d")),
+            )
+            .expect("taken");
+            assert_eq!(out, args(&["rasd", command, "--db", "postgres://u:pw@h/d", "x.txt"]));
+            assert_eq!(note, None);
+        }
+        // `reconcile --worker` reads --db itself; `reconcile` alone goes through the rule above.
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(!takes_postgres(&p(&["ingest"]), &[]) && !takes_postgres(&p(&["reconcile"]), &[]));
     }
 
     #[test]
@@ -332,31 +391,31 @@ mod tests {
         let e = rewrite_args(args(&["rasd", "events"]), &path, 2, true, Some(parse("mysql://h/d")))
             .expect_err("a bad RASD_DB");
         assert!(e.contains("unknown kind of database"), "{e}");
-        assert!(reads_postgres(&path) && reads_postgres(&["serve".into()]) && !reads_postgres(&["ingest".into()]));
+        assert!(takes_either(&path) && takes_either(&["serve".into()]) && !takes_either(&["demo".into()]));
     }
 
     #[test]
     fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
-        let path = vec!["reconcile".to_string()];
+        let path = vec!["demo".to_string()];
         let (out, note) = rewrite_args(
-            args(&["rasd", "reconcile", "--db", "sqlite:a.db", "--full"]),
+            args(&["rasd", "demo", "--db", "sqlite:a.db", "--quiet"]),
             &path,
             2,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "reconcile", "--db", "a.db", "--full"]));
+        assert_eq!(out, args(&["rasd", "demo", "--db", "a.db", "--quiet"]));
         assert_eq!(note, None, "--db given: RASD_DB is not in question");
         let (out, note) = rewrite_args(
-            args(&["rasd", "reconcile", "--full"]),
+            args(&["rasd", "demo", "--quiet"]),
             &path,
             2,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "reconcile", "--full"]), "RASD_DB is not wired in");
+        assert_eq!(out, args(&["rasd", "demo", "--quiet"]), "RASD_DB is not wired in");
         let note = note.expect("a note");
         assert!(
             note.contains("RASD_DB=postgres://u:***@h/d") && note.contains("rasd.db"),

@@ -47,7 +47,7 @@ enum Command {
     /// Measure throughput on a file of news text.
     #[command(subcommand)]
     Bench(commands::bench::Cmd),
-    /// Load documents into the project database and extract their events.
+    /// Load documents into the project database (SQLite or PostgreSQL) and extract their events.
     Ingest(commands::ingest::Args),
     /// Re-extract every stored document (after a rasd upgrade).
     Reprocess(commands::reprocess::Args),
@@ -75,7 +75,7 @@ enum Command {
     Watch(commands::watch::Args),
     /// List the alerts raised (new contradictions, changes of controller), e.g. `--since 1d`.
     Alerts(commands::alerts::Args),
-    /// Show the watched sources (last poll, items, errors), the database size and the last reconcile.
+    /// Show what the database holds, its size, the last reconcile and the watched sources (last poll, items, errors).
     Status(commands::status::Args),
     /// Copy an SQLite database into PostgreSQL (COPY, idempotent) and check the counts of every table.
     Migrate(commands::migrate::Args),

@@ -164,7 +164,7 @@ fn migrate_errors_are_clear() {
 }
 
 #[test]
-fn writing_commands_refuse_postgres_and_accept_sqlite_urls() {
+fn sqlite_only_commands_refuse_postgres_and_accept_sqlite_urls() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = dir.path().join("s.db");
     let ok = run(rasd()
@@ -174,8 +174,8 @@ fn writing_commands_refuse_postgres_and_accept_sqlite_urls() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(sqlite.exists(), "sqlite:PATH names the file PATH");
     for args in [
-        vec!["reconcile", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
-        vec!["ingest", "--db=postgresql://h/d", "x.txt"],
+        vec!["demo", "--db", "postgres://rasd:pw@127.0.0.1:9/rasd"],
+        vec!["demo", "--db=postgresql://h/d"],
         vec!["bench", "ingest", "--db", "postgres://h/d"],
     ] {
         let out = run(rasd().args(&args));
@@ -201,11 +201,11 @@ fn writing_commands_refuse_postgres_and_accept_sqlite_urls() {
     let out = run(rasd()
         .current_dir(dir.path())
         .env("RASD_DB", "postgres://h/d")
-        .arg("reconcile"));
+        .args(["bench", "ingest", "--docs", "1"]));
     let err = text(&out.stderr);
     assert!(
-        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, the scale-out commands, the read commands")
-            && err.contains("and `rasd serve` only so far; `rasd reconcile` uses its --db"),
+        err.contains("RASD_DB=postgres://h/d is read by `rasd migrate`, `rasd queue`, `rasd worker`")
+            && err.contains("and `rasd serve` only so far; `rasd bench ingest` uses its --db"),
         "{err}"
     );
 }

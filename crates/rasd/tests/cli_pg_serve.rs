@@ -13,8 +13,8 @@
 
 mod pg_samples;
 
-use pg_samples::{Server, migrated, rasd, run, sqlite_samples, text};
-use rasd_pg::testkit::{alerts_without_times as alerts, server};
+use pg_samples::{Server, migrated, postgres_state, rasd, run, sqlite_samples, sqlite_state, text};
+use rasd_pg::testkit::server;
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -369,27 +369,6 @@ fn without_times(mut v: Value) -> Value {
         _ => {}
     }
     v
-}
-
-/// `d` normalised ([`rasd_pg::dump::normalise`]), less the alerts (they carry the time they were raised: compared
-/// apart, without it).
-fn normalised(mut d: rasd_pg::dump::Dump) -> rasd_pg::dump::Dump {
-    d.insert("alerts", Vec::new());
-    rasd_pg::dump::normalise(d, &[])
-}
-
-fn sqlite_state(path: &std::path::Path) -> (rasd_pg::dump::Dump, Vec<String>) {
-    let conn = rusqlite::Connection::open(path).expect("open");
-    let d = normalised(rasd_pg::dump::sqlite(&conn).expect("dump sqlite"));
-    let store = rasd_store::Store::open_read_only(path).expect("open the store");
-    (d, alerts(store.alerts_since(0).expect("sqlite alerts")))
-}
-
-fn postgres_state(url: &str) -> (rasd_pg::dump::Dump, Vec<String>) {
-    let mut c = rasd_pg::connect(url).expect("connect");
-    let d = normalised(rasd_pg::dump::postgres(&mut c).expect("dump postgres"));
-    let a = rasd_pg::read::read(url, |db| db.alerts_since(0).map_err(rasd_pg::Error::from)).expect("pg alerts");
-    (d, alerts(a))
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! `rasd watch` and `rasd status` as a user runs them, against a local HTTP server on 127.0.0.1 started inside
-//! the test and serving fixture feeds and pages written for these tests. No test reaches the internet.
+//! the test and serving fixture feeds and pages written for these tests. No test reaches the internet. The last
+//! test watches into PostgreSQL too (the server `RASD_DB` names; skipped with a notice when it is not set).
 
 #[path = "../../rasd-fetch/tests/support/server.rs"]
 mod server;
+
+mod pg_samples;
 
 use assert_cmd::Command;
 use server::{Body, Reply, Server, gzip_zeros};
@@ -13,7 +16,10 @@ use std::time::Duration;
 
 fn rasd(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("rasd").expect("binary");
-    c.current_dir(dir).timeout(Duration::from_secs(120));
+    // The database is always given with --db (RASD_DB names the PostgreSQL server of the last test).
+    c.current_dir(dir)
+        .env_remove("RASD_DB")
+        .timeout(Duration::from_secs(120));
     c
 }
 
@@ -711,4 +717,146 @@ fn sigkill_mid_round_then_restart_loses_and_doubles_nothing() {
         let d = docs(&db);
         assert_eq!(d.len(), N, "each article stored exactly once");
     }
+}
+
+/// `rasd watch --db postgres://…` (issue 14): the same feeds watched into SQLite and into a fresh PostgreSQL
+/// database store the same rows (less the times of polls), deliver the same alert, and add nothing on a repeat.
+#[test]
+fn watch_on_postgres_stores_and_alerts_as_on_sqlite() {
+    let Some(pg) = rasd_pg::testkit::server("watch_on_postgres_stores_and_alerts_as_on_sqlite") else {
+        return;
+    };
+    let beta_has_it = Arc::new(AtomicBool::new(false));
+    let b = Arc::clone(&beta_has_it);
+    let s = Server::start(move |r| {
+        let base = r.headers.get("host").map(|h| format!("http://{h}")).unwrap_or_default();
+        match r.path.as_str() {
+            "/alpha/feed" => Reply::ok(
+                "application/rss+xml",
+                rss(
+                    &base,
+                    &[("/alpha/1", "قصف على تل رفعت"), ("/alpha/2", "السيطرة على سراقب")],
+                ),
+            ),
+            "/beta/feed" if b.load(Ordering::SeqCst) => {
+                Reply::ok("application/rss+xml", rss(&base, &[("/beta/1", "معارك سراقب")]))
+            }
+            "/beta/feed" => Reply::ok("application/rss+xml", rss(&base, &[])),
+            "/alpha/1" => Reply::ok("text/html; charset=utf-8", article("قصف على تل رفعت", "2026-03-03", P1)),
+            "/alpha/2" => Reply::ok(
+                "text/html",
+                article(
+                    "السيطرة على سراقب",
+                    "2026-03-04",
+                    &[
+                        "أعلنت هيئة تحرير الشام سيطرتها على مدينة سراقب في ريف إدلب الشرقي بعد اشتباكات مع قوات النظام يوم الأربعاء.",
+                    ],
+                ),
+            ),
+            "/beta/1" => Reply::ok(
+                "text/html",
+                article(
+                    "معارك سراقب",
+                    "2026-03-04",
+                    &[
+                        "قالت وزارة الدفاع إن قوات النظام سيطرت على مدينة سراقب في ريف إدلب الشرقي بعد معارك مع الفصائل يوم الأربعاء.",
+                    ],
+                ),
+            ),
+            _ => Reply::status(404),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("w.db");
+    let db = rasd_pg::testkit::Scratch::new(&pg, "cli_watch");
+    let src = write_sources(
+        dir.path(),
+        &[
+            ("alpha", s.url("/alpha/feed"), "feed", "10m"),
+            ("beta", s.url("/beta/feed"), "feed", "10m"),
+        ],
+    );
+    // One run on each database; the alert lines it appended, less the time each was raised.
+    let run = |target: &str, alerts: &str| {
+        let file = dir.path().join(alerts);
+        let out = rasd(dir.path())
+            .args(["watch", "--once", "--alerts"])
+            .arg(&file)
+            .args(["--db", target])
+            .arg(&src)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success() && !err.contains("panicked"), "{target}: {err}");
+        let lines = std::fs::read_to_string(&file).unwrap_or_default();
+        let alerts: Vec<serde_json::Value> = lines
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v.as_object_mut().unwrap().remove("at");
+                v
+            })
+            .collect();
+        (alerts, err)
+    };
+    let sqlite_db = sqlite.display().to_string();
+    let both = || {
+        let (a, _) = run(&sqlite_db, "sqlite.jsonl");
+        let (b, err) = run(&db.url, "pg.jsonl");
+        assert_eq!(a, b, "the alerts delivered");
+        // The same rows, less when the polls ran (and the time of the last reconcile).
+        let timed = [
+            ("watch_sources", "last_poll"),
+            ("watch_sources", "last_ok"),
+            ("watch_seen", "seen_at"),
+            ("watch_meta", "value"),
+        ];
+        let (sd, sa) = pg_samples::sqlite_state(&sqlite);
+        let (pd, pa) = pg_samples::postgres_state(&db.url);
+        let (sd, pd) = (
+            rasd_pg::dump::normalise(sd, &timed),
+            rasd_pg::dump::normalise(pd, &timed),
+        );
+        if let Some(d) = rasd_pg::dump::difference("sqlite", &sd, "postgres", &pd) {
+            panic!("{d}");
+        }
+        assert_eq!(sa, pa, "the stored alerts");
+        assert_eq!(pd["watch_seen"].len(), sd["watch_seen"].len());
+        (b, err, pd)
+    };
+    let (alerts, err, first) = both();
+    assert!(alerts.is_empty(), "one source alone contradicts nobody: {alerts:?}");
+    assert!(err.contains("rasd watch: alpha: 2 new item(s), 2 document(s)"), "{err}");
+    assert_eq!(first["docs"].len(), 2);
+    beta_has_it.store(true, Ordering::SeqCst);
+    let (alerts, err, second) = both();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["kind"], "controller", "{alerts:?}");
+    assert!(err.contains("beta: 1 new item(s), 1 document(s)"), "{err}");
+    assert_eq!(second["docs"].len(), 3);
+    // Nothing new: no document, no alert, no article fetched again.
+    let (alerts, err, third) = both();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        err.contains("alpha: 0 new item(s)") && err.contains("beta: 0 new item(s)"),
+        "{err}"
+    );
+    assert_eq!(third["docs"], second["docs"]);
+    assert_eq!(
+        (s.hits("/alpha/1"), s.hits("/beta/1")),
+        (2, 2),
+        "one fetch per database"
+    );
+    // `rasd status` on PostgreSQL shows the sources.
+    let st = rasd(dir.path())
+        .args(["status", "--json", "--db", &db.url])
+        .output()
+        .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    let alpha = source(&st, "alpha");
+    assert_eq!(
+        (alpha["items"].as_u64(), alpha["docs"].as_u64(), alpha["polls"].as_u64()),
+        (Some(2), Some(2), Some(3))
+    );
+    assert!(st["last_reconcile"].as_i64().is_some(), "{st}");
 }

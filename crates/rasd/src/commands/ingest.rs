@@ -5,7 +5,7 @@ use super::events::{DbArgs, stdout};
 use anyhow::{Context, Result, bail};
 use rasd_core::{Doc, Event};
 use rasd_store::read::{self, Item};
-use rasd_store::{IngestStats, Store};
+use rasd_store::{IngestStats, Progress, Store};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -30,7 +30,12 @@ Bad documents are recorded with their reason (see --report) and the run goes on.
 unreachable URL is also an error: the run stores the rest, names it on stderr and exits 2.\n\
 Running ingest twice stores nothing twice; after a crash, running it again finishes the job.\n\
 Queries may run meanwhile. Another rasd writing to the same database (ingest, reprocess, reconcile) is waited \
-for, 30 s or RASD_LOCK_TIMEOUT seconds, with a message.")]
+for, 30 s or RASD_LOCK_TIMEOUT seconds, with a message.\n\
+Database: --db FILE or sqlite:FILE (default rasd.db), or postgres://USER:PASSWORD@HOST:PORT/DB; without --db, \
+RASD_DB when set. On PostgreSQL the schema is created when the database has none, each batch of 1,024 documents \
+is one transaction (the same duplicate, near-duplicate and failure decisions as SQLite), and the derived tables \
+are brought up to date at the end as `rasd reconcile` does; other writers (rasd worker, rasd serve) wait for a \
+batch to commit.")]
 pub struct Args {
     /// Files, directories or URLs to load.
     pub paths: Vec<String>,
@@ -84,9 +89,8 @@ pub fn progress_bar(quiet: bool, verb: &'static str) -> indicatif::ProgressBar {
     pb
 }
 
-/// Runs ingest over `items` with a progress bar.
-pub fn ingest_items(store: &mut Store, items: impl IntoIterator<Item = Item>, quiet: bool) -> Result<IngestStats> {
-    let x = extractor()?;
+/// Runs `ingest` with a progress bar that follows the counts it reports after each batch.
+fn with_progress(quiet: bool, ingest: impl FnOnce(Progress<'_>) -> Result<IngestStats>) -> Result<IngestStats> {
     let pb = progress_bar(quiet, "ingesting");
     let started = std::time::Instant::now();
     let mut tick = |s: &IngestStats| {
@@ -96,9 +100,51 @@ pub fn ingest_items(store: &mut Store, items: impl IntoIterator<Item = Item>, qu
             s.read, s.stored, s.events
         ));
     };
-    let stats = store.ingest(items, &worker(x), rasd_events::VERSION, &mut tick)?;
+    let stats = ingest(&mut tick);
     pb.finish_and_clear();
-    Ok(stats)
+    stats
+}
+
+/// Runs ingest over `items` with a progress bar.
+pub fn ingest_items(store: &mut Store, items: impl IntoIterator<Item = Item>, quiet: bool) -> Result<IngestStats> {
+    let x = extractor()?;
+    with_progress(quiet, |tick| {
+        Ok(store.ingest(items, &worker(x), rasd_events::VERSION, tick)?)
+    })
+}
+
+/// Runs ingest over `items` into the PostgreSQL database at `url` (its schema created or brought up to date
+/// first), with a progress bar: batches of `rasd_store::INGEST_BATCH` documents, each written in one
+/// transaction with the duplicate, near-duplicate and failure decisions of SQLite, then the derived tables
+/// brought up to date, incrementally when they can be (`rasd_pg::work::ingest`, as `rasd serve` stores uploads).
+pub fn ingest_postgres(url: &str, items: impl IntoIterator<Item = Item>, quiet: bool) -> Result<IngestStats> {
+    let mut client = rasd_pg::connect(url)?;
+    rasd_pg::migrate(&mut client).context("preparing the PostgreSQL schema")?;
+    ingest_postgres_with(&mut client, items, quiet)
+}
+
+/// [`ingest_postgres`] on a connection whose schema is up to date (`rasd watch` keeps one).
+pub fn ingest_postgres_with(
+    client: &mut rasd_pg::postgres::Client,
+    items: impl IntoIterator<Item = Item>,
+    quiet: bool,
+) -> Result<IngestStats> {
+    let x = extractor()?;
+    let opts = rasd_events::Options::default();
+    let extract = |w: &mut rasd_events::Worker<'_>, d: &Doc| -> std::result::Result<Vec<Event>, String> {
+        Ok(w.extract(d, &opts))
+    };
+    let items = items.into_iter().map(rasd_pg::work::ShardItem::from);
+    with_progress(quiet, |tick| {
+        Ok(rasd_pg::work::ingest(
+            client,
+            items,
+            &|| x.worker(),
+            &extract,
+            rasd_events::VERSION,
+            tick,
+        )?)
+    })
 }
 
 /// Fetches a URL in process (rasd-fetch: timeouts, a 64 MB cap, at most 5 redirects, gzip) and reads it as a
@@ -141,15 +187,23 @@ pub fn stats_line(s: &IngestStats) -> String {
     )
 }
 
+/// Where `rasd ingest` stores the documents (see `dburl.rs`).
+enum Target<'a> {
+    Sqlite(Store),
+    /// The URL.
+    Postgres(&'a str),
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.paths.is_empty() && !args.report {
         bail!("nothing to ingest: give files, directories or URLs (or --report to list unreadable inputs)");
     }
-    let mut store = if args.paths.is_empty() {
+    let mut target = match args.db.postgres_url() {
+        // Connected by the ingest, or by the report's read.
+        Some(url) => Target::Postgres(url),
         // --report alone only reads.
-        Store::open_read_only(&args.db.db)?
-    } else {
-        args.db.open_writer(true)?
+        None if args.paths.is_empty() => Target::Sqlite(Store::open_read_only(&args.db.db)?),
+        None => Target::Sqlite(args.db.open_writer(true)?),
     };
     let mut out = stdout();
     // Inputs that could not be opened or fetched: recorded like any failure, and also an error of the run.
@@ -161,16 +215,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 unreadable.borrow_mut().push(format!("{}: {reason}", i.origin));
             }
         });
-        let stats = ingest_items(&mut store, seen, args.quiet)?;
+        let stats = match &mut target {
+            Target::Sqlite(store) => ingest_items(store, seen, args.quiet)?,
+            Target::Postgres(url) => ingest_postgres(url, seen, args.quiet)?,
+        };
         if args.json {
             serde_json::to_writer(&mut out, &stats)?;
             writeln!(out)?;
         } else if !args.quiet {
-            writeln!(out, "{} into {}", stats_line(&stats), args.db.db.display())?;
+            writeln!(out, "{} into {}", stats_line(&stats), args.db.name())?;
         }
     }
     if args.report {
-        let failures = store.failures()?;
+        let failures = match &target {
+            Target::Sqlite(store) => store.failures()?,
+            Target::Postgres(_) => args.db.read(|db| Ok(db.failures()?))?,
+        };
         if failures.is_empty() {
             writeln!(out, "no unreadable inputs recorded")?;
         }

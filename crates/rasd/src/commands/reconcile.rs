@@ -4,7 +4,8 @@
 //!
 //! `rasd ingest`, `reprocess` and `demo` do this themselves when they finish; queries never write, so after an
 //! interrupted ingest (a query then warns that the derived tables are behind) this is the way to bring them up
-//! to date without ingesting anything.
+//! to date without ingesting anything. `--db postgres://…` (or `RASD_DB`) does the same on PostgreSQL: one
+//! reconcile, as `--worker` runs for the messages it consumes (`rasd_pg::reconcile`), without NATS.
 //!
 //! `rasd reconcile --worker` is the PostgreSQL side of the scale-out path (issue 14): it consumes the bucket
 //! messages `rasd worker` publishes after each committed shard and brings the derived tables of the PostgreSQL
@@ -36,7 +37,8 @@ back, or --full; in one transaction under advisory locks (one reconcile at a tim
 --once drains what is pending and exits."
 )]
 pub struct Args {
-    /// The project database (with --worker: postgres://…, default RASD_DB).
+    /// The project database: a file, sqlite:PATH or postgres://… (with --worker: postgres://… only); default
+    /// RASD_DB, else rasd.db.
     #[arg(long, value_name = "PATH")]
     pub db: Option<String>,
     /// Consume the bucket messages of `rasd worker` (NATS) and bring the PostgreSQL database's derived tables up
@@ -71,6 +73,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let db = DbArgs {
         db: args.db.clone().unwrap_or_else(|| "rasd.db".into()).into(),
     };
+    if let Some(url) = db.postgres_url() {
+        return postgres(url, &args);
+    }
     let mut store = db.open_writer(false)?;
     let opts = rasd_reconcile::Options::default();
     let pb = super::ingest::progress_bar(args.quiet, "reconciling");
@@ -83,6 +88,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     pb.finish_and_clear();
     let mut out = stdout();
     report(&mut out, args.json, &db.db.display().to_string(), &done)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rasd reconcile --db postgres://…`: one reconcile of the PostgreSQL database, as `--worker` does for the
+/// messages it consumes (incrementally when only new events were stored, else or with `--full` a rebuild), without
+/// NATS.
+fn postgres(url: &str, args: &Args) -> Result<ExitCode> {
+    let mut pg = rasd_pg::connect(url)?;
+    // An empty database is a mistake of --db, not something to create here; an older schema is brought up to
+    // date, as `--worker` does.
+    rasd_pg::read::check_schema(&mut pg, url)?;
+    rasd_pg::migrate(&mut pg).context("preparing the PostgreSQL schema")?;
+    let pb = super::ingest::progress_bar(args.quiet, "reconciling");
+    // As on SQLite: with nothing new to reconcile, the derived tables are rebuilt (a repair), not left as they are.
+    let pending = pg
+        .query_opt("SELECT value FROM meta WHERE key = 'dirty'", &[])?
+        .is_some_and(|r| matches!(r.get::<_, &str>(0), "pending" | "1"));
+    let limit = rasd_store::INCREMENTAL_LIMIT;
+    let opts = rasd_reconcile::Options::default();
+    let (done, _) = rasd_pg::reconcile::reconcile(&mut pg, &opts, limit, args.full || !pending)?;
+    pb.finish_and_clear();
+    let mut out = stdout();
+    report(&mut out, args.json, &rasd_pg::redact(url), &done)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,7 @@
-//! `rasd status`: what `rasd watch` did: each source with its last poll, items, documents and errors; the
-//! database's size; the time of the last reconcile.
+//! `rasd status`: what the database holds (documents, events, incidents, contradictions, unreadable inputs) and
+//! its size; the time of the last reconcile; what `rasd watch` did: each source with its last poll, items,
+//! documents and errors. On PostgreSQL (`--db postgres://…` or `RASD_DB`): the same, with the size from
+//! `pg_database_size` and the rasd schema version.
 
 use super::events::{DbArgs, stdout};
 use anyhow::Result;
@@ -28,16 +30,44 @@ fn db_size(path: &std::path::Path) -> u64 {
     size(path) + size(std::path::Path::new(&wal))
 }
 
+/// What PostgreSQL adds to the status: the database's size (`pg_database_size`) and its rasd schema version.
+fn postgres_facts(url: &str) -> Result<(u64, i32)> {
+    let mut pg = rasd_pg::connect(url)?;
+    let size: i64 = pg
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .map_err(rasd_pg::Error::from)?
+        .get(0);
+    let version = rasd_pg::schema::version(&mut pg)?;
+    Ok((size.max(0) as u64, version))
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = args.db.open()?;
-    let sources = store.watch_sources()?;
-    let last_reconcile = store.watch_meta("last_reconcile")?.and_then(|v| v.parse::<i64>().ok());
-    let size = db_size(&args.db.db);
+    let (counts, failures, sources, last_reconcile) = args.db.read(|db| {
+        let last = db.watch_meta("last_reconcile")?.and_then(|v| v.parse::<i64>().ok());
+        Ok((db.counts()?, db.failure_count()?, db.watch_sources()?, last))
+    })?;
+    let (size, schema) = match args.db.postgres_url() {
+        Some(url) => {
+            let (size, version) = postgres_facts(url)?;
+            (size, Some(version))
+        }
+        None => (db_size(&args.db.db), None),
+    };
+    let name = args.db.name();
     let mut out = stdout();
     if args.json {
         let v = serde_json::json!({
-            "database": args.db.db.display().to_string(),
+            "database": name,
             "database_bytes": size,
+            "schema_version": schema,
+            "counts": {
+                "docs": counts.docs,
+                "events": counts.events,
+                "incidents": counts.incidents,
+                "contradictions": counts.contradictions,
+                "failures": failures,
+                "derived_tables_behind": counts.dirty,
+            },
             "last_reconcile": last_reconcile,
             "sources": sources,
         });
@@ -45,7 +75,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "database {}: {size} bytes", args.db.db.display())?;
+    match schema {
+        Some(v) => writeln!(out, "database {name}: {size} bytes, rasd schema version {v}")?,
+        None => writeln!(out, "database {name}: {size} bytes")?,
+    }
+    writeln!(
+        out,
+        "{} document(s), {} event(s), {} incident(s), {} contradiction(s), {} unreadable input(s){}",
+        counts.docs,
+        counts.events,
+        counts.incidents,
+        counts.contradictions,
+        failures,
+        if counts.dirty {
+            "; incidents, timelines and contradictions are behind the events (run `rasd reconcile`)"
+        } else {
+            ""
+        }
+    )?;
+    // Recorded by `rasd watch` (ingest and reconcile keep no clock).
     writeln!(out, "last reconcile: {}", when(last_reconcile))?;
     if sources.is_empty() {
         writeln!(out, "no watched sources yet (run `rasd watch SOURCES.toml`)")?;

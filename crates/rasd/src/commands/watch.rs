@@ -11,15 +11,19 @@
 //! polled the feed, so they add no concurrency, whatever their host.
 //! SIGINT and SIGTERM stop the loop after the current round: its network work is dropped (nothing of it is
 //! recorded, it is done again next time), or, once its ingest has begun, it is finished.
+//!
+//! `--db postgres://…` (or `RASD_DB`): the same, in the PostgreSQL tables of the same names (issue 14): the
+//! round's documents are stored as `rasd ingest --db postgres://…` stores them, and the poll records are
+//! written by the same code as on SQLite (`rasd_store::watch_state::record_poll`, through `rasd_pg::reconcile::write`).
 
 use super::events::DbArgs;
 use super::ingest::{extractor, worker};
 use anyhow::{Context, Result, bail};
 use rasd_core::Doc;
 use rasd_fetch::{Client, Fetched, Validators};
-use rasd_store::Store;
 use rasd_store::read::{Format, Item};
-use rasd_store::watch_state::PollRecord;
+use rasd_store::watch_state::{PollRecord, record_poll, set_meta};
+use rasd_store::{IngestStats, ReadDb, Store};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Write;
@@ -259,7 +263,15 @@ fn page_doc(source: &Source, url: &str, html: &str, fallback: Option<&rasd_fetch
     }
 }
 
-fn poll(client: &Client, store_path: &Path, idx: usize, source: &Source, stop: &AtomicBool) -> Option<Polled> {
+/// What the database knew of a source when its round began: its recorded state and the keys of the items it
+/// handled before. Read by the main thread, so that polling threads need no database (SQLite or PostgreSQL).
+#[derive(Default)]
+struct Known {
+    state: Option<rasd_store::watch_state::SourceState>,
+    seen: HashSet<String>,
+}
+
+fn poll(client: &Client, known: &Known, idx: usize, source: &Source, stop: &AtomicBool) -> Option<Polled> {
     let started = Instant::now();
     let mut polled = Polled {
         source: idx,
@@ -275,12 +287,7 @@ fn poll(client: &Client, store_path: &Path, idx: usize, source: &Source, stop: &
         new_items: 0,
         retry: 0,
     };
-    // Each thread reads the state through its own read-only connection.
-    let reader = Store::open_read_only(store_path).ok();
-    let state = reader
-        .as_ref()
-        .and_then(|r| r.watch_source(&source.name).ok().flatten());
-    let validators = match &state {
+    let validators = match &known.state {
         Some(s) if s.url == source.url => Validators {
             etag: s.etag.clone(),
             last_modified: s.last_modified.clone(),
@@ -300,11 +307,7 @@ fn poll(client: &Client, store_path: &Path, idx: usize, source: &Source, stop: &
     };
     polled.record.etag = resp.validators.etag.clone();
     polled.record.last_modified = resp.validators.last_modified.clone();
-    let seen = |key: &str| {
-        reader
-            .as_ref()
-            .is_some_and(|r| r.watch_is_seen(&source.name, key).unwrap_or(false))
-    };
+    let seen = |key: &str| known.seen.contains(key);
     match source.kind {
         Kind::Page => {
             let text = match resp.text() {
@@ -366,7 +369,7 @@ fn poll(client: &Client, store_path: &Path, idx: usize, source: &Source, stop: &
 }
 
 /// Polls `due` sources, at most two requests at a time per host.
-fn poll_round(client: &Client, db: &Path, sources: &[Source], due: &[usize], stop: &AtomicBool) -> Vec<Polled> {
+fn poll_round(client: &Client, known: &[Known], sources: &[Source], due: &[usize], stop: &AtomicBool) -> Vec<Polled> {
     let mut by_host: BTreeMap<String, VecDeque<usize>> = BTreeMap::new();
     for &i in due {
         by_host.entry(host_of(&sources[i].url)).or_default().push_back(i);
@@ -386,7 +389,7 @@ fn poll_round(client: &Client, db: &Path, sources: &[Source], due: &[usize], sto
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
-                        if let Some(p) = poll(client, db, i, &sources[i], stop)
+                        if let Some(p) = poll(client, &known[i], i, &sources[i], stop)
                             && let Ok(mut o) = out.lock()
                         {
                             o.push(p);
@@ -417,15 +420,19 @@ fn alerts_out(spec: Option<&str>) -> Result<Option<Box<dyn Write>>> {
 
 /// Delivers the alerts stored after the last one delivered: a JSON line on `out`, a POST to `webhook`. A failed
 /// POST is reported and not retried (the line and the stored alert remain).
-fn deliver(store: &mut Store, client: &Client, out: &mut Option<Box<dyn Write>>, webhook: Option<&str>) -> Result<()> {
+fn deliver(
+    store: &mut WatchDb,
+    client: &Client,
+    out: &mut Option<Box<dyn Write>>,
+    webhook: Option<&str>,
+) -> Result<()> {
     if out.is_none() && webhook.is_none() {
         return Ok(());
     }
-    let sent: i64 = match store.watch_meta("alerts_sent")? {
-        Some(v) => v.parse().unwrap_or(0),
-        None => 0,
-    };
-    let alerts = store.alerts_after(sent)?;
+    let alerts = store.read(|db| {
+        let sent: i64 = db.watch_meta("alerts_sent")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        db.alerts_after(sent)
+    })?;
     let Some(&(last, _)) = alerts.last() else {
         return Ok(());
     };
@@ -443,8 +450,73 @@ fn deliver(store: &mut Store, client: &Client, out: &mut Option<Box<dyn Write>>,
     if let Some(out) = out.as_mut() {
         out.flush()?;
     }
-    store.watch_set_meta("alerts_sent", &last.to_string())?;
+    store.set_meta("alerts_sent", &last.to_string())?;
     Ok(())
+}
+
+/// The database `rasd watch` keeps its state in and ingests into: an SQLite file, or PostgreSQL (the same
+/// tables; documents stored as `rasd ingest --db postgres://…` stores them).
+enum WatchDb {
+    Sqlite(Store),
+    Postgres(rasd_pg::postgres::Client),
+}
+
+impl WatchDb {
+    /// Opens (creating) the database and its watch tables.
+    fn open(db: &DbArgs) -> Result<WatchDb> {
+        Ok(match db.postgres_url() {
+            Some(url) => {
+                let mut client = rasd_pg::connect(url)?;
+                rasd_pg::migrate(&mut client).context("preparing the PostgreSQL schema")?;
+                WatchDb::Postgres(client)
+            }
+            None => {
+                let mut store = db.open_writer(true)?;
+                store.watch_init()?;
+                WatchDb::Sqlite(store)
+            }
+        })
+    }
+
+    /// Runs reads on the committed state (on PostgreSQL, one snapshot).
+    fn read<T>(&mut self, f: impl FnOnce(&dyn ReadDb) -> rasd_store::Result<T>) -> Result<T> {
+        Ok(match self {
+            WatchDb::Sqlite(store) => f(&**store)?,
+            WatchDb::Postgres(client) => {
+                let mut tx = rasd_pg::read::snapshot(client)?;
+                rasd_pg::read::read_in(&mut tx, f)?
+            }
+        })
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        match self {
+            WatchDb::Sqlite(store) => store.watch_set_meta(key, value)?,
+            WatchDb::Postgres(client) => rasd_pg::reconcile::write(client, |db| set_meta(db, key, value))?,
+        }
+        Ok(())
+    }
+
+    fn record_poll(&mut self, p: &PollRecord) -> Result<()> {
+        match self {
+            WatchDb::Sqlite(store) => store.watch_record_poll(p)?,
+            WatchDb::Postgres(client) => rasd_pg::reconcile::write(client, |db| record_poll(db, p))?,
+        }
+        Ok(())
+    }
+
+    /// Stores a round's documents, then brings the derived tables up to date (raising alerts).
+    fn ingest(&mut self, items: Vec<Item>) -> Result<IngestStats> {
+        let stats = match self {
+            WatchDb::Sqlite(store) => {
+                let stats = store.ingest(items, &worker(extractor()?), rasd_events::VERSION, &mut |_| {})?;
+                store.ensure_reconciled()?;
+                stats
+            }
+            WatchDb::Postgres(client) => super::ingest::ingest_postgres_with(client, items, true)?,
+        };
+        Ok(stats)
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -457,13 +529,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         max_bytes: args.max_bytes,
         ..rasd_fetch::Options::default()
     });
-    let mut store = args.db.open_writer(true)?;
-    store.watch_init()?;
+    let mut store = WatchDb::open(&args.db)?;
     let mut alerts = alerts_out(args.alerts.as_deref())?;
     // The first run that delivers alerts starts from now: older alerts are listed by `rasd alerts`.
-    if (alerts.is_some() || args.webhook.is_some()) && store.watch_meta("alerts_sent")?.is_none() {
-        let last = store.last_alert_seq()?;
-        store.watch_set_meta("alerts_sent", &last.to_string())?;
+    if alerts.is_some() || args.webhook.is_some() {
+        let (sent, last) = store.read(|db| Ok((db.watch_meta("alerts_sent")?, db.last_alert_seq()?)))?;
+        if sent.is_none() {
+            store.set_meta("alerts_sent", &last.to_string())?;
+        }
     }
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -471,9 +544,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     // When each source is due: now for a new source, after its backoff for one that failed last time.
     let start = Instant::now();
+    let states = store.read(|db| {
+        sources
+            .iter()
+            .map(|s| db.watch_source(&s.name))
+            .collect::<rasd_store::Result<Vec<_>>>()
+    })?;
     let mut due_at: Vec<Instant> = sources
         .iter()
-        .map(|s| match store.watch_source(&s.name).ok().flatten() {
+        .zip(&states)
+        .map(|(s, st)| match st {
             Some(st) if !args.once => {
                 let wait = backoff(s.every, st.consecutive_errors);
                 let since = now() - st.last_poll.unwrap_or(0);
@@ -482,15 +562,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             _ => start,
         })
         .collect();
-    let mut failures: Vec<u64> = sources
+    let mut failures: Vec<u64> = states
         .iter()
-        .map(|s| {
-            store
-                .watch_source(&s.name)
-                .ok()
-                .flatten()
-                .map_or(0, |st| st.consecutive_errors)
-        })
+        .map(|st| st.as_ref().map_or(0, |st| st.consecutive_errors))
         .collect();
     let mut had_error = false;
     loop {
@@ -503,7 +577,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
-        let polled = poll_round(&client, &args.db.db, &sources, &due, &stop);
+        let known = store.read(|db| {
+            (0..sources.len())
+                .map(|i| {
+                    if !due.contains(&i) {
+                        return Ok(Known::default());
+                    }
+                    let name = &sources[i].name;
+                    Ok(Known {
+                        state: db.watch_source(name)?,
+                        seen: db.watch_seen_keys(name)?,
+                    })
+                })
+                .collect::<rasd_store::Result<Vec<_>>>()
+        })?;
+        let polled = poll_round(&client, &known, &sources, &due, &stop);
         if stop.load(Ordering::Relaxed) && polled.len() < due.len() {
             eprintln!("rasd watch: stopping: the interrupted round is dropped (it is polled again next run)");
             break;
@@ -516,11 +604,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 all.push(item.clone());
             }
         }
-        let stats = if all.is_empty() {
-            None
-        } else {
-            Some(store.ingest(all, &worker(extractor()?), rasd_events::VERSION, &mut |_| {})?)
-        };
+        let stats = if all.is_empty() { None } else { Some(store.ingest(all)?) };
         for (n, mut p) in polled.into_iter().enumerate() {
             p.record.seen = keys
                 .iter()
@@ -528,7 +612,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .map(|k| (k.1.clone(), k.2.clone()))
                 .collect();
             p.record.at = now();
-            store.watch_record_poll(&p.record)?;
+            store.record_poll(&p.record)?;
             let s = &sources[p.source];
             let ms = p.started.elapsed().as_millis();
             match &p.record.error {
@@ -560,8 +644,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             due_at[p.source] = Instant::now() + backoff(s.every, failures[p.source]);
         }
         if let Some(stats) = stats {
-            store.ensure_reconciled()?;
-            store.watch_set_meta("last_reconcile", &now().to_string())?;
+            store.set_meta("last_reconcile", &now().to_string())?;
             eprintln!(
                 "rasd watch: stored {} new document(s), {} event(s)",
                 stats.stored, stats.events

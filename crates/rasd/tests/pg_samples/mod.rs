@@ -1,13 +1,13 @@
 //! What the PostgreSQL tests of the binary share: the binary, an SQLite database of real Arabic reports (the
 //! repository's `samples/` and the two articles of `../shared/samples`) to move into PostgreSQL, and a running
-//! `rasd serve` to send requests to.
+//! `rasd serve` to send requests to; and the canonical state of a database (dump and alerts), to compare the two.
 
 #![allow(dead_code)]
 
 #[path = "../serve_child/mod.rs"]
 mod serve_child;
 
-use rasd_pg::testkit::Scratch;
+use rasd_pg::testkit::{Scratch, alerts_without_times};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -81,6 +81,29 @@ pub fn migrated(server: &str, name: &str, sqlite: &Path) -> Scratch {
         .arg("--quiet"));
     assert!(out.status.success(), "migrate: {}", text(&out.stderr));
     db
+}
+
+/// `d` normalised ([`rasd_pg::dump::normalise`]), less the alerts (they carry the time they were raised: compared
+/// apart, without it).
+pub fn normalised(mut d: rasd_pg::dump::Dump) -> rasd_pg::dump::Dump {
+    d.insert("alerts", Vec::new());
+    rasd_pg::dump::normalise(d, &[])
+}
+
+/// The canonical dump of the SQLite database at `path` ([`normalised`]) and its alerts without their times.
+pub fn sqlite_state(path: &Path) -> (rasd_pg::dump::Dump, Vec<String>) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let d = normalised(rasd_pg::dump::sqlite(&conn).expect("dump sqlite"));
+    let store = rasd_store::Store::open_read_only(path).expect("open the store");
+    (d, alerts_without_times(store.alerts_since(0).expect("sqlite alerts")))
+}
+
+/// The canonical dump of the PostgreSQL database at `url` ([`normalised`]) and its alerts without their times.
+pub fn postgres_state(url: &str) -> (rasd_pg::dump::Dump, Vec<String>) {
+    let mut c = rasd_pg::connect(url).expect("connect");
+    let d = normalised(rasd_pg::dump::postgres(&mut c).expect("dump postgres"));
+    let a = rasd_pg::read::read(url, |db| db.alerts_since(0).map_err(rasd_pg::Error::from)).expect("pg alerts");
+    (d, alerts_without_times(a))
 }
 
 /// A running `rasd serve`, stopped when dropped.
