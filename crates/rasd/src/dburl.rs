@@ -6,16 +6,17 @@
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
 //!   `export`, the writing commands `rasd ingest`, `rasd reconcile`, `rasd watch` and `rasd reprocess`, `rasd
-//!   status`, and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`, `--db postgres://…` is passed
-//!   on as it is (a read command reads it through `rasd_pg::read`, with the same query code as SQLite; `rasd
-//!   ingest` writes through `rasd_pg::work::ingest`, the batches and decisions of SQLite, and reconciles as
-//!   `rasd reconcile --worker` does, and `rasd watch` ingests so and keeps its state in the same tables; `rasd
-//!   reprocess` does the run of `rasd queue push --reprocess` in process (`rasd_pg::reprocess`); `rasd serve` reads each request in a transaction of its own on a pooled
-//!   connection, and its write endpoints store uploads and corrections there as they do in SQLite), and
-//!   without `--db`, `RASD_DB` is used when set (else `rasd.db`);
+//!   status`, and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`,
+//!   `--db postgres://…` is passed on as it is, and without `--db`, `RASD_DB` is used when set (else `rasd.db`).
+//!   On PostgreSQL a read command reads through `rasd_pg::read`, with the same query code as SQLite; `rasd
+//!   ingest` writes through `rasd_pg::work::ingest` (the batches and decisions of SQLite) and reconciles as `rasd
+//!   reconcile --worker` does; `rasd watch` ingests so and keeps its state in the same tables; `rasd reprocess`
+//!   does the run of `rasd queue push --reprocess` in process (`rasd_pg::reprocess`); `rasd serve` reads each
+//!   request in a transaction of its own on a pooled connection, and its write endpoints store uploads and
+//!   corrections there as they do in SQLite;
 //! - every other command (`demo`, `bench ingest`) takes an SQLite file: given a PostgreSQL URL with `--db`, it
-//!   stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which
-//!   file it uses instead.
+//!   stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When
+//!   `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which file it uses instead.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
