@@ -89,6 +89,12 @@ fn write_reports(path: &Path, range: std::ops::Range<usize>) {
     std::fs::write(path, s).expect("write reports");
 }
 
+/// The rows of table `t`.
+fn count(c: &rusqlite::Connection, t: &str) -> i64 {
+    c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+        .expect(t)
+}
+
 /// Row counts of every table, and a hash of the derived tables' contents, to compare two databases.
 fn table_counts(db: &Path) -> Vec<(String, i64)> {
     let c = rusqlite::Connection::open(db).expect("open");
@@ -108,12 +114,7 @@ fn table_counts(db: &Path) -> Vec<(String, i64)> {
         "places",
     ]
     .iter()
-    .map(|t| {
-        let n: i64 = c
-            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-            .expect(t);
-        (t.to_string(), n)
-    })
+    .map(|t| (t.to_string(), count(&c, t)))
     .collect();
     for (name, sql) in [
         (
@@ -623,10 +624,7 @@ fn bench_ingest_streams_its_documents_and_counts_them() {
             "places",
         ]
         .iter()
-        .map(|t| {
-            c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-                .expect("count")
-        })
+        .map(|t| count(&c, t))
         .collect()
     };
     let rebuilt = derived("b.db");
