@@ -65,6 +65,8 @@ struct RecordData {
     x: Vec<[f64; scorer::RECORD_FEATURES.len()]>,
     y: Vec<bool>,
     gold: usize,
+    /// For each no-event report (no gold event), the rows of `x` that are asserted, non-background records on it.
+    no_event: Vec<Vec<usize>>,
 }
 
 /// Gold events the record stage is fitted on, and scored on.
@@ -331,8 +333,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
         };
         let preds = pool.install(|| crate::commands::extract::extract_all(&record_x, &docs, &opts));
         let (mut xs, mut ys, mut n_gold) = (Vec::new(), Vec::new(), 0usize);
+        let mut no_event = Vec::new();
         for ((_, golds), preds) in data.iter().zip(&preds) {
             n_gold += golds.len();
+            if golds.is_empty() {
+                no_event.push(
+                    preds
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.stance == rasd_core::Stance::Asserted && !p.background)
+                        .map(|(i, _)| xs.len() + i)
+                        .collect(),
+                );
+            }
             let pairs = crate::commands::eval_events::assign(golds, preds);
             xs.extend(scorer::record_matrix(preds));
             ys.extend((0..preds.len()).map(|i| pairs.iter().any(|&(_, p)| p == i)));
@@ -341,12 +354,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
             x: xs,
             y: ys,
             gold: n_gold,
+            no_event,
         })
     };
     let RecordData {
         x: rec_x,
         y: rec_y,
         gold: rec_gold,
+        ..
     } = stage(RECORD_TRAIN)?;
     let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
     let weights_only = scorer::RecordModel {
@@ -358,13 +373,25 @@ pub fn run(a: Args) -> Result<ExitCode> {
         x: dev_rx,
         y: dev_ry,
         gold: dev_rgold,
+        no_event: dev_no_event,
     } = stage(RECORD_DEV)?;
     let dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
+    // The no-event share is measured on dev alone: every train report's candidates were labelled for the scorer,
+    // so on train no cut leaves a no-event report with a record.
+    let dev_noise = scorer::NoEventDocs {
+        records: dev_no_event
+            .iter()
+            .enumerate()
+            .flat_map(|(d, rows)| rows.iter().map(move |&r| (d, r)))
+            .map(|(d, r)| (dev_rp[r], d))
+            .collect(),
+        docs: dev_no_event.len(),
+    };
     // The default cut is chosen on the train and dev records together: the weights never see dev, but one
     // scalar chosen on 320 reports alone moved by 0.05 with every refit (stop 21).
     let pooled_p: Vec<f64> = rec_p.iter().chain(&dev_rp).copied().collect();
     let pooled_y: Vec<bool> = rec_y.iter().chain(&dev_ry).copied().collect();
-    let rec_t = scorer::best_record_threshold(&pooled_p, &pooled_y, rec_gold + dev_rgold);
+    let rec_t = scorer::best_record_threshold(&pooled_p, &pooled_y, rec_gold + dev_rgold, &dev_noise);
     let record = scorer::RecordModel {
         weights: w,
         threshold: rec_t,
@@ -382,7 +409,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let dev_rrel = scorer::reliability(&dev_rp, &dev_ry);
     eprintln!(
         "record stage: train AUC {rec_auc_train:.3}, threshold {rec_t:.2}; dev AUC {rec_auc_dev:.3}, \
-         P {rdp:.3} R {rdr:.3} F1 {rdf:.3} (records vs gold events, before restatement merging in eval)"
+         P {rdp:.3} R {rdr:.3} F1 {rdf:.3} (records vs gold events, before restatement merging in eval); \
+         dev no-event reports with a record at the threshold: {:.1}% (cap {:.0}%)",
+        100.0 * dev_noise.share_at(rec_t),
+        100.0 * scorer::NO_EVENT_CAP
     );
     fit.model.record = Some(record);
     let y: Vec<bool> = examples.iter().map(|e| e.class == EVENT).collect();
