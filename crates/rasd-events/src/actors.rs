@@ -230,10 +230,6 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         .iter()
         .filter(|m| m.kind == MentionKind::Actor)
         .map(|m| {
-            // "غارات روسية": a name that opens with the strike noun names who struck.
-            if m.start == c.hit.start && m.end > c.hit.end {
-                return (m, Marker::Agent);
-            }
             let mk = match marker(sent, m, (c.hit.start, c.hit.end)) {
                 Marker::Possessor => possessor(sent, c, m),
                 Marker::Launcher if disrupt => Marker::Patient,

@@ -362,19 +362,9 @@ fn state_of_control(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
 
 /// A trigger word inside a name ("تحرير" in "هيئة تحرير الشام", "الفجر" in a brigade's name) is no act.
 fn inside_name(sent: &Sent<'_>, h: &Hit) -> bool {
-    // "غارات روسية", "ضربات أمريكية", "المدفعية التركية" name their state in the lexicon, but the strike is still
-    // the act: a remote-violence noun that opens the name is not inside it.
-    let opens_strike = |m: &crate::Mention| {
-        m.start == h.start
-            && matches!(
-                sent.rules.get(h.rule).kind,
-                RuleKind::Trigger { ty: TriggerType::Sub(t), .. }
-                    if t.event_type() == rasd_core::EventType::ExplosionsRemoteViolence
-            )
-    };
     sent.mentions
         .iter()
-        .any(|m| m.kind != crate::MentionKind::Place && m.start <= h.start && h.end <= m.end && !opens_strike(m))
+        .any(|m| m.kind != crate::MentionKind::Place && m.start <= h.start && h.end <= m.end)
 }
 
 /// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات").
