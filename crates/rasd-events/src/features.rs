@@ -280,6 +280,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::Claim => "claim",
         Cue::Intercept => "intercept",
         Cue::History => "history",
+        Cue::NoCasualties => "no-casualties",
     }
 }
 

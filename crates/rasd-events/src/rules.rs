@@ -85,6 +85,9 @@ pub enum Cue {
     /// An anniversary, a trial or a condemnation ("الذكرى الـ29 لقصف حلبجة", "حكمت المحكمة … عن تفجير", "دانت …
     /// التفجيرات"): the act named in the sentence is history or commentary, not news.
     History,
+    /// "No casualties" ("دون وقوع إصابات", "لم يسفر عن خسائر بشرية"): the act's toll is 0 (ACLED codes 0 when a
+    /// report says nobody was hurt).
+    NoCasualties,
 }
 
 impl Cue {
@@ -118,6 +121,7 @@ impl Cue {
             "claim" => Cue::Claim,
             "intercept" => Cue::Intercept,
             "history" => Cue::History,
+            "no-casualties" => Cue::NoCasualties,
             _ => return None,
         })
     }

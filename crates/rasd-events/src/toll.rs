@@ -8,7 +8,7 @@ use crate::MentionKind;
 use crate::rules::{Cue, RuleKind, TriggerType};
 use crate::stage::{Candidate, Sent};
 use rasd_core::{Fatalities, TerritoryShare};
-use rasd_text::{NumberKind, NumberMention, find_numbers};
+use rasd_text::{Mode, NumberKind, NumberMention, find_numbers, fold_str};
 
 /// Every number of the sentence.
 pub(crate) fn numbers(sent: &Sent<'_>) -> Vec<NumberMention> {
@@ -116,7 +116,9 @@ pub(crate) fn fatalities(
             }
         }
     }
-    let (_, n, ks, ke) = best?;
+    let Some((_, n, ks, ke)) = best else {
+        return one_victim(sent, &mine).or_else(|| no_casualties(sent, &mine));
+    };
     let (s, e) = (n.start.min(ks), n.end.max(ke));
     let cumulative = sent
         .cues(Cue::Cumulative)
@@ -130,6 +132,101 @@ pub(crate) fn fatalities(
         cumulative,
     };
     Some((f, (s, e)))
+}
+
+/// One person, named by a singular noun ("مقتل مدني", "قتل الشاب …", "جنديا استشهد"), or two by a dual the number
+/// reader has not read as a count.
+const ONE_VICTIM: &[&str] = &[
+    "مدني",
+    "مدنيا",
+    "مدنيه",
+    "جندي",
+    "جنديا",
+    "شرطي",
+    "شرطيا",
+    "طفل",
+    "طفلا",
+    "طفله",
+    "شاب",
+    "شابا",
+    "شابه",
+    "امراه",
+    "سيده",
+    "مواطن",
+    "مواطنا",
+    "مواطنه",
+    "عنصر",
+    "عنصرا",
+    "ضابط",
+    "ضابطا",
+    "شخص",
+    "شخصا",
+    "رجل",
+    "رجلا",
+    "مسلح",
+    "مسلحا",
+    "متظاهر",
+    "متظاهرا",
+    "صحفي",
+    "صحفيا",
+    "مزارع",
+    "مزارعا",
+    "قيادي",
+    "قياديا",
+    "طالب",
+    "طالبا",
+    "مقاتل",
+    "مقاتلا",
+    "الشاب",
+    "الشابه",
+    "الطفل",
+    "الطفله",
+    "المواطن",
+    "المواطنه",
+    "السيده",
+    "الصحفي",
+];
+
+/// A toll of one: a kill word of this act with a singular victim right before it ("جنديا استشهد") or within three
+/// words after it ("مقتل مدني", "اغتال مسلحون مجهولون مدنيا"). Only when no number is the toll.
+fn one_victim(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fatalities, (usize, usize))> {
+    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start)) {
+        let i = sent.tokens.partition_point(|t| t.end <= k.start);
+        let j = sent.tokens.partition_point(|t| t.start < k.end);
+        let after = sent.tokens[j..].iter().take(3).take_while(|t| t.end <= sent.end);
+        let before = i
+            .checked_sub(1)
+            .and_then(|b| sent.tokens.get(b))
+            .filter(|t| t.start >= sent.start);
+        for t in before.into_iter().chain(after) {
+            let w = fold_str(t.surface(sent.text), Mode::Key);
+            if ONE_VICTIM.contains(&w.as_str()) {
+                let (s, e) = (t.start.min(k.start), t.end.max(k.end));
+                let f = Fatalities {
+                    value: Some(1),
+                    min: Some(1),
+                    max: Some(1),
+                    text: sent.slice(s, e).to_string(),
+                    cumulative: false,
+                };
+                return Some((f, (s, e)));
+            }
+        }
+    }
+    None
+}
+
+/// A toll of zero: the report says nobody was hurt ("سقطت قذيفة … دون وقوع إصابات").
+fn no_casualties(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fatalities, (usize, usize))> {
+    let h = sent.cues(Cue::NoCasualties).find(|h| mine(h.start))?;
+    let f = Fatalities {
+        value: Some(0),
+        min: Some(0),
+        max: Some(0),
+        text: sent.slice(h.start, h.end).to_string(),
+        cumulative: false,
+    };
+    Some((f, (h.start, h.end)))
 }
 
 /// Whether the victims of a candidate act are civilians ("مقتل سبعة أشخاص بينهم امرأة وطفل").

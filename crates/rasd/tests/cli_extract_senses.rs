@@ -637,3 +637,64 @@ fn an_act_after_aqib_is_the_context_of_the_clauses_act() {
     let recs = extract("وقال شهود إن عناصر من الفصائل نهبوا محال تجارية ومنازل في عفرين عقب دخولها.");
     assert_eq!(subs(&recs), ["Looting/property destruction"], "{recs:#?}");
 }
+
+#[test]
+fn one_victim_named_by_a_singular_noun_and_no_casualties_are_tolls_of_one_and_zero() {
+    let toll = |text: &str| {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        recs[0]["fatalities"]["value"].as_u64()
+    };
+    assert_eq!(
+        toll("أفادت مصادر محلية باستشهاد مدني بقصف مدفعي على مدينة دارة عزة غربي حلب."),
+        Some(1)
+    );
+    assert_eq!(
+        toll("اغتال مسلحون مجهولون مدنيا قرب منزله في مدينة البصرة مساء اليوم."),
+        Some(1)
+    );
+    assert_eq!(
+        toll("قتل جندي وأصيب آخر بانفجار عبوة ناسفة على دورية عسكرية في بعقوبة."),
+        Some(1)
+    );
+    // A number is the toll before a singular noun is.
+    assert_eq!(
+        toll("قتل ثلاثة جنود وأصيب مدني بانفجار عبوة ناسفة على دورية في بعقوبة."),
+        Some(3)
+    );
+    // An explicit "nobody was hurt" is a toll of 0 (ACLED); silence is no toll.
+    assert_eq!(
+        toll("سقطت قذيفتا هاون على حي الميدان في دمشق ما تسبب بأضرار مادية دون وقوع إصابات."),
+        Some(0)
+    );
+    assert_eq!(toll("سقطت قذيفتا هاون على حي الميدان في دمشق صباح اليوم."), None);
+}
+
+#[test]
+fn calls_to_protest_and_protests_to_be_organized_are_no_protest() {
+    // A call is a cue the scorer weighs (it is not a rule that drops the clause): at the default cut, no protest.
+    let at_default_cut = |text: &str| -> Vec<Value> {
+        let line = serde_json::json!({"id": "s", "published": "2024-12-06", "text": text}).to_string();
+        let out = Command::cargo_bin("rasd")
+            .expect("binary built")
+            .args(["extract", "-"])
+            .write_stdin(line + "\n")
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each output line is a JSON record"))
+            .collect()
+    };
+    for text in [
+        "قالت الوزارة إن الدعوة للتظاهر في مناطق الحدود أمر غير مسموح به.",
+        "زعمت الوزارة أن الجماعة وزعت نشرات لتنظيم مظاهرات في القاهرة.",
+    ] {
+        let recs = at_default_cut(text);
+        assert!(recs.iter().all(|r| r["event_type"] != "Protests"), "{text}: {recs:#?}");
+    }
+    // A protest that took place is kept.
+    let recs =
+        at_default_cut("تظاهر مئات المواطنين أمام مبنى المحافظة في مدينة البصرة اليوم احتجاجا على انقطاع الكهرباء.");
+    assert!(recs.iter().any(|r| r["event_type"] == "Protests"), "{recs:#?}");
+}
