@@ -335,16 +335,43 @@ pub fn run(a: Args) -> Result<ExitCode> {
         params.folds
     );
     let mut fit = scorer::train(&examples, &params);
-    // The record stage, fitted on the train split's gold events: is each record the scorer keeps right?
+    // The record stage, fitted on the train split's gold events: is each record the scorer keeps right? Each train
+    // report is extracted by a scorer fitted without its fold, so that the stage learns from records as the scorer
+    // writes them on reports it has not seen (as on every report after training); dev by the final scorer.
     let record_x = x.with_scorer(Some(fit.model.clone()));
-    let stage = |gold: &str| -> Result<RecordData> {
+    let fold_x: Vec<Extractor> = scorer::fold_models(&examples, &params, &fit.model)
+        .into_iter()
+        .map(|m| {
+            Extractor::default_embedded_rules_only()
+                .map(|e| e.with_scorer(Some(m)))
+                .context("cannot load the embedded lexicon and rules")
+        })
+        .collect::<Result<_>>()?;
+    let stage = |gold: &str, out_of_fold: bool| -> Result<RecordData> {
         let data = crate::commands::eval_events::load_gold(gold, &a.corpus_dir)?;
-        let docs: Vec<Doc> = data.iter().map(|(d, _)| d.clone()).collect();
+        let corpus_ids = gold_corpus_ids(gold)?;
         let opts = Options {
             min_confidence: Some(0.0),
             ..Options::default()
         };
-        let preds = pool.install(|| crate::commands::extract::extract_all(&record_x, &docs, &opts));
+        let extractor_of = |d: &Doc| -> &Extractor {
+            if out_of_fold {
+                &fold_x[scorer::fold_of(corpus_ids.get(&d.id).unwrap_or(&d.id), &params)]
+            } else {
+                &record_x
+            }
+        };
+        let mut preds: Vec<Vec<rasd_core::Event>> = vec![Vec::new(); data.len()];
+        for ex in std::iter::once(&record_x).chain(&fold_x) {
+            let idx: Vec<usize> = (0..data.len())
+                .filter(|&i| std::ptr::eq(extractor_of(&data[i].0), ex))
+                .collect();
+            let docs: Vec<Doc> = idx.iter().map(|&i| data[i].0.clone()).collect();
+            let out = pool.install(|| crate::commands::extract::extract_all(ex, &docs, &opts));
+            for (i, p) in idx.into_iter().zip(out) {
+                preds[i] = p;
+            }
+        }
         let (mut xs, mut ys, mut n_gold) = (Vec::new(), Vec::new(), 0usize);
         let mut no_event = Vec::new();
         for ((_, golds), preds) in data.iter().zip(&preds) {
@@ -374,8 +401,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         x: rec_x,
         y: rec_y,
         gold: rec_gold,
-        ..
-    } = stage(RECORD_TRAIN)?;
+        no_event: train_no_event,
+    } = stage(RECORD_TRAIN, true)?;
     let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
     let weights_only = scorer::RecordModel {
         weights: w,
@@ -387,56 +414,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
         y: dev_ry,
         gold: dev_rgold,
         no_event: dev_no_event,
-    } = stage(RECORD_DEV)?;
+    } = stage(RECORD_DEV, false)?;
     let dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
-    // The no-event share of a cut, on reports the scorer was not fitted on: dev's, and train's, each extracted by
-    // the scorer of its fold. With the final scorer, no train report keeps a record at any cut (it has seen their
-    // candidates), and 44 dev reports alone moved the cut by 0.05 for one report more or less.
-    let train_noise = {
-        let data = crate::commands::eval_events::load_gold(RECORD_TRAIN, &a.corpus_dir)?;
-        let corpus_ids = gold_corpus_ids(RECORD_TRAIN)?;
-        let no_event: Vec<&Doc> = data.iter().filter(|(_, g)| g.is_empty()).map(|(d, _)| d).collect();
-        let opts = Options {
-            min_confidence: Some(0.0),
-            ..Options::default()
-        };
-        let mut records = Vec::new();
-        let mut fx = record_x;
-        for (f, m) in scorer::fold_models(&examples, &params, &fit.model)
-            .into_iter()
-            .enumerate()
-        {
-            fx = fx.with_scorer(Some(m));
-            let idx: Vec<usize> = (0..no_event.len())
-                .filter(|&i| {
-                    let id = &no_event[i].id;
-                    scorer::fold_of(corpus_ids.get(id).unwrap_or(id), &params) == f
-                })
-                .collect();
-            let docs: Vec<Doc> = idx.iter().map(|&i| no_event[i].clone()).collect();
-            let preds = pool.install(|| crate::commands::extract::extract_all(&fx, &docs, &opts));
-            for (&i, preds) in idx.iter().zip(&preds) {
-                for (p, row) in preds.iter().zip(scorer::record_matrix(preds)) {
-                    if p.stance == rasd_core::Stance::Asserted && !p.background {
-                        records.push((weights_only.score(&row), i));
-                    }
-                }
-            }
-        }
-        scorer::NoEventDocs {
-            records,
-            docs: no_event.len(),
-        }
-    };
-    let dev_noise = scorer::NoEventDocs {
-        records: dev_no_event
+    // The no-event share of a cut, on reports the scorer was not fitted on: dev's, and train's out of fold. With the
+    // final scorer, no train report keeps a record at any cut (it has seen their candidates), and 44 dev reports
+    // alone moved the cut by 0.05 for one report more or less.
+    let noise = |rows: &[Vec<usize>], p: &[f64]| scorer::NoEventDocs {
+        records: rows
             .iter()
             .enumerate()
-            .flat_map(|(d, rows)| rows.iter().map(move |&r| (d, r)))
-            .map(|(d, r)| (dev_rp[r], d))
+            .flat_map(|(d, rows)| rows.iter().map(move |&r| (p[r], d)))
             .collect(),
-        docs: dev_no_event.len(),
+        docs: rows.len(),
     };
+    let train_noise = noise(&train_no_event, &rec_p);
+    let dev_noise = noise(&dev_no_event, &dev_rp);
     let held_out_noise = scorer::NoEventDocs {
         records: train_noise
             .records
