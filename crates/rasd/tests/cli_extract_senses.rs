@@ -698,3 +698,10 @@ fn calls_to_protest_and_protests_to_be_organized_are_no_protest() {
         at_default_cut("تظاهر مئات المواطنين أمام مبنى المحافظة في مدينة البصرة اليوم احتجاجا على انقطاع الكهرباء.");
     assert!(recs.iter().any(|r| r["event_type"] == "Protests"), "{recs:#?}");
 }
+
+#[test]
+fn an_air_attack_is_an_air_strike() {
+    let recs = extract("قتل خمسة أشخاص في هجوم جوي إسرائيلي على مواقع غرب العاصمة السورية دمشق.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "israel", "{recs:#?}");
+}
