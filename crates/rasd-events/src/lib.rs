@@ -234,6 +234,11 @@ impl Extractor {
     pub(crate) fn resources(&self) -> &dyn Resources {
         self.resources.as_ref()
     }
+
+    /// The publication date extraction uses for `doc`: its metadata, else the dateline or date line of its text.
+    pub fn publication_date(&self, doc: &Doc) -> Option<chrono::NaiveDate> {
+        doc.published.or_else(|| self.resources().publication_date(&doc.text))
+    }
 }
 
 /// A stable event id: the same document, evidence, type, claim, place and rasd version give the same id (one

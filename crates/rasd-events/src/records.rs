@@ -132,10 +132,14 @@ pub(crate) fn emit(
 
 /// The record stage over a document's records (see [`crate::scorer::RecordModel`]): each record's confidence
 /// becomes the probability that it is right; returns the default cut.
-pub(crate) fn record_stage(model: &crate::scorer::Model, events: &mut [Event]) -> f64 {
+pub(crate) fn record_stage(
+    model: &crate::scorer::Model,
+    events: &mut [Event],
+    published: Option<chrono::NaiveDate>,
+) -> f64 {
     match &model.record {
         Some(rm) => {
-            let xs = crate::scorer::record_matrix(events);
+            let xs = crate::scorer::record_matrix(events, published);
             for (e, x) in events.iter_mut().zip(&xs) {
                 e.confidence = round2(rm.score(x));
             }

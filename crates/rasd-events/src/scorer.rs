@@ -86,7 +86,7 @@ impl Scores {
 }
 
 /// The names of the record-stage features, in weight order (see [`record_features`]).
-pub const RECORD_FEATURES: [&str; 28] = [
+pub const RECORD_FEATURES: [&str; 29] = [
     "bias",
     "logit_p_event",
     "place_named",
@@ -115,6 +115,7 @@ pub const RECORD_FEATURES: [&str; 28] = [
     "first_record",
     "in_lead",
     "same_type_place_before",
+    "old_date",
 ];
 
 /// The record stage: a logistic regression over a few dense features of a finished record (its candidate's
@@ -183,6 +184,7 @@ pub fn record_features(
         b(order.first),
         b(e.evidence.start < LEAD_BYTES),
         b(order.same_place_before),
+        b(order.old),
     ]
 }
 
@@ -193,14 +195,23 @@ pub struct Order {
     pub first: bool,
     /// An earlier record of the document has its event type and its place.
     pub same_place_before: bool,
+    /// The record's date lies more than [`OLD_DAYS`] before the report's publication: history the report recalls
+    /// more often than its news (on train, 7 of 61 such records were right, against 38% of all).
+    pub old: bool,
 }
+
+/// How many days before its report's publication an event is old news.
+const OLD_DAYS: i64 = 7;
 
 /// The lead of a report, in bytes: about its first two lines of Arabic.
 const LEAD_BYTES: usize = 600;
 
 /// The record-stage features of every record of one document, in order (their confidences still hold the event
 /// probabilities).
-pub fn record_matrix(events: &[rasd_core::Event]) -> Vec<[f64; RECORD_FEATURES.len()]> {
+pub fn record_matrix(
+    events: &[rasd_core::Event],
+    published: Option<chrono::NaiveDate>,
+) -> Vec<[f64; RECORD_FEATURES.len()]> {
     let doc = doc_stats(events);
     let mut seen: Vec<(rasd_core::EventType, Option<&str>)> = Vec::with_capacity(events.len());
     events
@@ -211,6 +222,7 @@ pub fn record_matrix(events: &[rasd_core::Event]) -> Vec<[f64; RECORD_FEATURES.l
             let order = Order {
                 first: seen.is_empty(),
                 same_place_before: place.is_some() && seen.iter().any(|t| t.0 == e.event_type && t.1 == place),
+                old: matches!((published, e.event_date), (Some(p), Some(d)) if (p - d).num_days() > OLD_DAYS),
             };
             seen.push((e.event_type, place));
             record_features(e, before, doc, order)

@@ -402,7 +402,7 @@ fn the_record_stage_sees_the_first_record_and_a_second_of_the_same_type_and_plac
             .position(|f| *f == name)
             .expect("a record feature")
     };
-    let xs = crate::scorer::record_matrix(&[strike, elsewhere, again]);
+    let xs = crate::scorer::record_matrix(&[strike, elsewhere, again], None);
     let first: Vec<f64> = xs.iter().map(|r| r[col("first_record")]).collect();
     let repeat: Vec<f64> = xs.iter().map(|r| r[col("same_type_place_before")]).collect();
     assert_eq!(first, [1.0, 0.0, 0.0]);

@@ -374,7 +374,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         let (mut xs, mut ys, mut n_gold) = (Vec::new(), Vec::new(), 0usize);
         let mut no_event = Vec::new();
-        for ((_, golds), preds) in data.iter().zip(&preds) {
+        for ((doc, golds), preds) in data.iter().zip(&preds) {
             n_gold += golds.len();
             if golds.is_empty() {
                 no_event.push(
@@ -387,7 +387,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 );
             }
             let pairs = crate::commands::eval_events::assign(golds, preds);
-            xs.extend(scorer::record_matrix(preds));
+            xs.extend(scorer::record_matrix(preds, record_x.publication_date(doc)));
             ys.extend((0..preds.len()).map(|i| pairs.iter().any(|&(_, p)| p == i)));
         }
         Ok(RecordData {
