@@ -6,10 +6,17 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn extract(text: &str) -> Vec<Value> {
+    extract_with(text, &["--min-confidence", "0"])
+}
+
+/// The records of `text` as one report of alaraby's, with `args` after `rasd extract`.
+fn extract_with(text: &str, args: &[&str]) -> Vec<Value> {
     let line = serde_json::json!({"id": "s", "outlet": "alaraby", "published": "2024-12-06", "text": text}).to_string();
     let out = Command::cargo_bin("rasd")
         .expect("binary built")
-        .args(["extract", "--min-confidence", "0", "-"])
+        .arg("extract")
+        .args(args)
+        .arg("-")
         .write_stdin(line + "\n")
         .assert()
         .success();
@@ -673,19 +680,7 @@ fn one_victim_named_by_a_singular_noun_and_no_casualties_are_tolls_of_one_and_ze
 #[test]
 fn calls_to_protest_and_protests_to_be_organized_are_no_protest() {
     // A call is a cue the scorer weighs (it is not a rule that drops the clause): at the default cut, no protest.
-    let at_default_cut = |text: &str| -> Vec<Value> {
-        let line = serde_json::json!({"id": "s", "published": "2024-12-06", "text": text}).to_string();
-        let out = Command::cargo_bin("rasd")
-            .expect("binary built")
-            .args(["extract", "-"])
-            .write_stdin(line + "\n")
-            .assert()
-            .success();
-        String::from_utf8_lossy(&out.get_output().stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("each output line is a JSON record"))
-            .collect()
-    };
+    let at_default_cut = |text: &str| extract_with(text, &[]);
     for text in [
         "قالت الوزارة إن الدعوة للتظاهر في مناطق الحدود أمر غير مسموح به.",
         "زعمت الوزارة أن الجماعة وزعت نشرات لتنظيم مظاهرات في القاهرة.",
