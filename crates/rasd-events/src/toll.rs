@@ -134,8 +134,8 @@ pub(crate) fn fatalities(
     Some((f, (s, e)))
 }
 
-/// One person, named by a singular noun ("مقتل مدني", "قتل الشاب …", "جنديا استشهد"), or two by a dual the number
-/// reader has not read as a count.
+/// A victim named by a singular noun, key-normalized: one person ("مقتل مدني", "قتل الشاب …", "جنديا استشهد"). Duals
+/// ("مدنيان") are the number reader's.
 const ONE_VICTIM: &[&str] = &[
     "مدني",
     "مدنيا",
