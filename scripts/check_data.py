@@ -26,6 +26,7 @@ HEADERS = {
     "lexicon/actors.tsv": "id name_en name_ar aliases type country parent source",
     "lexicon/coref.tsv": "word applies_to source",
     "lexicon/outlets.tsv": "id name_en name_ar aliases kind country affiliated_actor source",
+    "lexicon/countries.tsv": "iso2 name name_ar place_names context_names lat lon capital source",
 }
 
 ACTOR_TYPES = {
@@ -264,6 +265,26 @@ class Checker:
             if not r["name_ar"]:
                 self.err(where, "empty name_ar")
             self.coords("gazetteer/curated.tsv", r)
+
+        # Countries: a point is a centroid, not a town, so no box test; place names and a point go together.
+        self.load("lexicon/countries.tsv")
+        self.unique("lexicon/countries.tsv", "iso2")
+        for r in self.rows["lexicon/countries.tsv"]:
+            where = f"lexicon/countries.tsv:{r['_line']}"
+            if not re.fullmatch("[A-Z]{2}", r["iso2"]):
+                self.err(where, f"bad iso2 {r['iso2']!r}")
+            point = (r["lat"], r["lon"]) != ("-", "-")
+            if point:
+                try:
+                    lat, lon = float(r["lat"]), float(r["lon"])
+                    if abs(lat) > 90 or abs(lon) > 180:
+                        self.err(where, f"{lat},{lon} out of range")
+                except ValueError:
+                    self.err(where, f"non-numeric lat/lon {r['lat']!r},{r['lon']!r}")
+            if point != (r["place_names"] != "-"):
+                self.err(where, "place_names and a point go together")
+            if r["capital"] != "-" and r["capital"] not in all_ids:
+                self.err(where, f"capital {r['capital']!r} is not a gazetteer id")
         for rel, rows in self.rows.items():
             print(f"{rel}: {len(rows)} rows", file=sys.stderr)
         for p in self.problems:

@@ -149,6 +149,11 @@ pub trait Resources: Send + Sync {
     }
     /// The media wing or spokesman of an actor, when an actor itself is the one who "announced".
     fn source_for_actor(&self, actor_id: &str) -> Option<SourceRef>;
+    /// The country table: the countries a record is placed in when its sentence names no finer place ("في
+    /// سوريا"), with their noun forms, point and capital. Read once, when the extractor is made.
+    fn countries(&self) -> Vec<rasd_lexicon::Country> {
+        Vec::new()
+    }
 }
 
 /// The event extractor: immutable, `Send + Sync`, shared by every worker thread.
@@ -177,7 +182,7 @@ impl Extractor {
         Ok(Extractor {
             rules: rules::Rules::embedded()?,
             forces: coref::Forces::embedded()?,
-            countries: place::Countries::embedded()?,
+            countries: place::Countries::new(&resources.countries()),
             resources,
             scorer: scorer::Model::embedded().map_err(|e| Error::Rules(format!("data/model/scorer.tsv: {e}")))?,
         })
@@ -190,7 +195,7 @@ impl Extractor {
         Ok(Extractor {
             rules: rules::Rules::embedded()?,
             forces: coref::Forces::embedded()?,
-            countries: place::Countries::embedded()?,
+            countries: place::Countries::new(&resources.countries()),
             resources,
             scorer: None,
         })

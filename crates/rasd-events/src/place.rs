@@ -397,11 +397,10 @@ pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Lo
     res.place(&m.id, gp).map(|l| (l, m.start, m.end))
 }
 
-const COUNTRY_PLACES: &str = include_str!("../../../data/events/country_places.tsv");
-
-/// Countries as places of last resort, from `data/events/country_places.tsv`: the lexicon keeps country names out
-/// of the gazetteer (they are context for other names, and most mentions are not where an act happened), so a
-/// record is placed in a country only when its sentence names no finer place and puts something "في" the country.
+/// Countries as places of last resort, from the lexicon's country table (`data/lexicon/countries.tsv`, through
+/// [`Resources::countries`]): the lexicon keeps country names out of the gazetteer (they are context for other
+/// names, and most mentions are not where an act happened), so a record is placed in a country only when its
+/// sentence names no finer place and puts something "في" the country.
 #[derive(Debug, Default)]
 pub(crate) struct Countries {
     rows: Vec<CountryRow>,
@@ -421,36 +420,33 @@ struct CountryRow {
 }
 
 impl Countries {
-    pub(crate) fn embedded() -> crate::Result<Countries> {
-        Countries::parse("data/events/country_places.tsv", COUNTRY_PLACES)
+    /// The countries with a point, in table order; a country without one is never a place.
+    pub(crate) fn new(table: &[rasd_lexicon::Country]) -> Countries {
+        let rows = table
+            .iter()
+            .filter_map(|c| {
+                let (lat, lon) = c.point?;
+                Some(CountryRow {
+                    country: c.iso2.clone(),
+                    name: c.name.clone(),
+                    name_ar: c.name_ar.clone(),
+                    keys: c
+                        .place_names
+                        .iter()
+                        .map(|n| rasd_text::fold_str(n.trim(), rasd_text::Mode::Key))
+                        .collect(),
+                    lat,
+                    lon,
+                    capital: c.capital.clone(),
+                })
+            })
+            .collect();
+        Countries { rows }
     }
 
-    pub(crate) fn parse(name: &str, contents: &str) -> crate::Result<Countries> {
-        let header = ["country", "name", "name_ar", "names", "lat", "lon", "capital", "source"];
-        let mut rows = Vec::new();
-        for (no, f) in crate::tsv::rows(name, contents, &header)? {
-            let err = |what: String| crate::Error::Rules(format!("{name}:{no}: {what}"));
-            if f[3].is_empty() {
-                return Err(err("no names".into()));
-            }
-            let num = |s: &str, range: f64| s.parse::<f64>().ok().filter(|v| v.abs() <= range);
-            let (Some(lat), Some(lon)) = (num(f[4], 90.0), num(f[5], 180.0)) else {
-                return Err(err(format!("bad coordinates {:?}, {:?}", f[4], f[5])));
-            };
-            rows.push(CountryRow {
-                country: f[0].to_string(),
-                name: f[1].to_string(),
-                name_ar: f[2].to_string(),
-                keys: f[3]
-                    .split('|')
-                    .map(|n| rasd_text::fold_str(n.trim(), rasd_text::Mode::Key))
-                    .collect(),
-                lat,
-                lon,
-                capital: (f[6] != "-" && !f[6].is_empty()).then(|| f[6].to_string()),
-            });
-        }
-        Ok(Countries { rows })
+    #[cfg(test)]
+    pub(crate) fn iso2s(&self) -> Vec<&str> {
+        self.rows.iter().map(|r| r.country.as_str()).collect()
     }
 
     /// The country a word names after في, or with the locative clitic ب ("بسوريا", "وبالعراق"); and whether the

@@ -118,6 +118,10 @@ impl Resources for LexiconResources {
         self.lexicon.actor(actor_id).and_then(|a| a.country.clone())
     }
 
+    fn countries(&self) -> Vec<rasd_lexicon::Country> {
+        self.lexicon.countries().to_vec()
+    }
+
     fn source_for_actor(&self, actor_id: &str) -> Option<SourceRef> {
         let mut id = Some(actor_id.to_string());
         // An actor with no voice of its own speaks through its parent's ("syria-air-force" → syria-gov).

@@ -137,6 +137,24 @@ impl Resources for Fixture {
         })
     }
 
+    fn countries(&self) -> Vec<rasd_lexicon::Country> {
+        let country = |iso2: &str, name: &str, name_ar: &str, point: (f64, f64)| rasd_lexicon::Country {
+            iso2: iso2.into(),
+            name: name.into(),
+            name_ar: name_ar.into(),
+            place_names: vec![name_ar.into()],
+            context_names: vec![name_ar.into()],
+            point: Some(point),
+            capital: None,
+        };
+        vec![
+            country("SY", "Syria", "سوريا", (35.0, 38.5)),
+            country("IQ", "Iraq", "العراق", (33.2, 43.7)),
+            country("YE", "Yemen", "اليمن", (15.0, 48.0)),
+            country("SD", "Sudan", "السودان", (15.0, 30.0)),
+        ]
+    }
+
     fn source(&self, id: &str) -> Option<SourceRef> {
         let kind = match id {
             "sohr" => SourceKind::Monitor,

@@ -410,21 +410,14 @@ fn the_record_stage_sees_the_first_record_and_a_second_of_the_same_type_and_plac
 }
 
 #[test]
-fn the_country_table_loads_and_bad_rows_are_errors_with_their_line() {
-    assert!(crate::place::Countries::embedded().is_ok());
-    let header = "country\tname\tname_ar\tnames\tlat\tlon\tcapital\tsource\n";
-    let ok = format!("{header}SY\tSyria\tسوريا\tسوريا|سورية\t35.0\t38.5\t-\trasd team\n");
-    assert!(crate::place::Countries::parse("t.tsv", &ok).is_ok());
-    for (bad, line) in [
-        (
-            format!("{header}SY\tSyria\tسوريا\tسوريا\t95.0\t38.5\t-\trasd team\n"),
-            ":2:",
-        ),
-        (format!("{header}SY\tSyria\tسوريا\tسوريا\t35.0\t38.5\t-\t\n"), ":2:"),
-        (format!("# a comment\n{header}SY\tSyria\n"), ":3:"),
-        ("country\tname\n".to_string(), ":1:"),
-    ] {
-        let e = crate::place::Countries::parse("t.tsv", &bad).unwrap_err().to_string();
-        assert!(e.contains(&format!("t.tsv{line}")), "{e}");
-    }
+fn countries_from_the_lexicon_table_are_places_only_with_a_point() {
+    // The table's parser and its errors are tested in rasd-lexicon (tests/fixture.rs).
+    use crate::Resources;
+    let res = crate::LexiconResources::embedded().expect("embedded lexicon");
+    let table = res.countries();
+    assert!(table.iter().any(|c| c.iso2 == "PS" && c.point.is_none()));
+    let countries = crate::place::Countries::new(&table);
+    let placed = countries.iso2s();
+    assert!(placed.contains(&"SY") && placed.contains(&"ML"), "{placed:?}");
+    assert!(!placed.contains(&"PS"), "{placed:?}");
 }

@@ -16,7 +16,7 @@
 
 use crate::error::{Error, Result};
 use crate::format::{self, Tables};
-use crate::model::{Actor, COUNTRIES, Coref, Outlet, Place, Posting, Target};
+use crate::model::{Actor, Coref, Country, Outlet, Place, Posting, Target};
 use rasd_core::{ActorType, SourceKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,10 @@ pub const SOURCES: &[(&str, &str)] = &[
         "id\tname_en\tname_ar\taliases\tkind\tcountry\taffiliated_actor\tsource",
     ),
     ("lexicon/coref.tsv", "word\tapplies_to\tsource"),
+    (
+        "lexicon/countries.tsv",
+        "iso2\tname\tname_ar\tplace_names\tcontext_names\tlat\tlon\tcapital\tsource",
+    ),
 ];
 
 /// Curated place kinds accepted in `curated.tsv`.
@@ -554,6 +558,8 @@ pub fn compile_texts(texts: &[SourceText]) -> Result<Compiled> {
         "gazetteer/curated.tsv",
         "lexicon/outlets.tsv",
         "lexicon/coref.tsv",
+        // Last: a capital is a gazetteer id.
+        "lexicon/countries.tsv",
     ];
     for rel in order {
         let Some(header) = SOURCES.iter().find(|(r, _)| *r == rel).map(|(_, h)| *h) else {
@@ -621,6 +627,19 @@ pub fn compile_texts(texts: &[SourceText]) -> Result<Compiled> {
                         })
                         .map_err(|r| err(line, r))?;
                     }
+                    "lexicon/countries.tsv" => {
+                        let country = parse_country(c).map_err(|r| err(line, r))?;
+                        if b.tables.countries.iter().any(|o| o.iso2 == country.iso2) {
+                            return Err(err(line, format!("country {:?} is listed twice", country.iso2)));
+                        }
+                        if let Some(id) = &country.capital
+                            && !b.place_ids.contains_key(id)
+                            && !b.place_ids.is_empty()
+                        {
+                            return Err(err(line, format!("capital {id:?} is not a gazetteer place id")));
+                        }
+                        b.tables.countries.push(country);
+                    }
                     _ => {
                         let place = parse_place(rel, c).map_err(|r| err(line, r))?;
                         let names: Vec<&str> = [c[2]].into_iter().chain(list(c[3])).collect();
@@ -631,10 +650,60 @@ pub fn compile_texts(texts: &[SourceText]) -> Result<Compiled> {
         }
     }
     b.check_references()?;
-    for (i, (_, names)) in COUNTRIES.iter().enumerate() {
-        b.index(names, Target::Country(i as u32), None);
+    let context: Vec<Vec<String>> = b.tables.countries.iter().map(|c| c.context_names.clone()).collect();
+    for (i, names) in context.iter().enumerate() {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        b.index(&names, Target::Country(i as u32), None);
     }
     Ok(b.finish())
+}
+
+/// One row of `lexicon/countries.tsv`. `-` stands for "none" in the name lists, the point and the capital; a
+/// country has place names exactly when it has a point.
+fn parse_country(c: &[&str]) -> Result<Country, String> {
+    if c[0].len() != 2 || !c[0].bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(format!("iso2 {:?} is not an ISO 3166 alpha-2 code", c[0]));
+    }
+    if c[1].is_empty() || c[2].is_empty() {
+        return Err("name and name_ar must not be empty".into());
+    }
+    let names = |s: &str| -> Vec<String> {
+        if s == "-" {
+            Vec::new()
+        } else {
+            list(s).map(str::to_string).collect()
+        }
+    };
+    let place_names = names(c[3]);
+    let context_names = names(c[4]);
+    let point = match (c[5], c[6]) {
+        ("-", "-") => None,
+        (lat, lon) => {
+            let num = |s: &str, what: &str, range: f64| -> Result<f64, String> {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && v.abs() <= range)
+                    .ok_or_else(|| format!("{what} {s:?} is not a number within ±{range}"))
+            };
+            Some((num(lat, "lat", 90.0)?, num(lon, "lon", 180.0)?))
+        }
+    };
+    if point.is_some() == place_names.is_empty() {
+        return Err("place_names and a point (lat, lon) go together: give both or neither (-)".into());
+    }
+    let capital = (c[7] != "-" && !c[7].is_empty()).then(|| c[7].to_string());
+    if capital.is_some() && point.is_none() {
+        return Err("a capital needs the country's point and place names".into());
+    }
+    Ok(Country {
+        iso2: c[0].to_string(),
+        name: c[1].to_string(),
+        name_ar: c[2].to_string(),
+        place_names,
+        context_names,
+        point,
+        capital,
+    })
 }
 
 fn parse_place(rel: &str, c: &[&str]) -> Result<Place, String> {
@@ -922,13 +991,14 @@ impl Builder {
 }
 
 impl Compiled {
-    /// Counts of places, actors, outlets, coreference words and keys.
-    pub fn counts(&self) -> [(&'static str, usize); 5] {
+    /// Counts of places, actors, outlets, coreference words, countries and keys.
+    pub fn counts(&self) -> [(&'static str, usize); 6] {
         [
             ("places", self.tables.places.len()),
             ("actors", self.tables.actors.len()),
             ("outlets", self.tables.outlets.len()),
             ("coref words", self.tables.corefs.len()),
+            ("countries", self.tables.countries.len()),
             ("keys", self.keys.len()),
         ]
     }

@@ -1,11 +1,11 @@
 //! The compiled file format: header, checksum and sections.
 //!
 //! ```text
-//! b"rasd-lexicon 1\n"          magic and format version (a different version is rejected by name)
+//! b"rasd-lexicon 2\n"          magic and format version (a different version is rejected by name)
 //! [32]  blake3 of the body       checked before anything in the body is parsed
 //! [u64] body length
 //! body: three sections, each [u64 length][bytes]:
-//!   1. tables     places, actors, outlets, coreference words, and per key the list of entries it names
+//!   1. tables     places, actors, outlets, coreference words, countries, and per key the list of entries it names
 //!   2. automaton  daachorse CharwiseDoubleArrayAhoCorasick<u32> over the normalized keys (value = key id)
 //!   3. fst        fst::Map from normalized key to key id, for `lookup`
 //! ```
@@ -17,15 +17,16 @@
 //! automaton is trusted, as vibrato trusts its own dictionaries: load only lexicons you built.
 
 use crate::error::{Error, Result};
-use crate::model::{Actor, COUNTRIES, Coref, Outlet, Place, Posting, Target};
+use crate::model::{Actor, Coref, Country, Outlet, Place, Posting, Target};
 use rasd_core::{ActorType, SourceKind};
 
 /// Magic prefix shared by every format version.
 pub const MAGIC_PREFIX: &[u8] = b"rasd-lexicon ";
-/// The format version this code writes and reads.
-pub const VERSION: &str = "1";
+/// The format version this code writes and reads. 2: the country table is part of the file (it was compiled
+/// into the code).
+pub const VERSION: &str = "2";
 /// The full header line.
-pub const MAGIC: &[u8] = b"rasd-lexicon 1\n";
+pub const MAGIC: &[u8] = b"rasd-lexicon 2\n";
 
 /// The decoded entry tables of a lexicon.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,6 +35,7 @@ pub struct Tables {
     pub actors: Vec<Actor>,
     pub outlets: Vec<Outlet>,
     pub corefs: Vec<Coref>,
+    pub countries: Vec<Country>,
     /// `postings[key_offsets[k]..key_offsets[k + 1]]` are the entries key `k` names; `len = keys + 1`.
     pub key_offsets: Vec<u32>,
     pub postings: Vec<Posting>,
@@ -250,6 +252,27 @@ pub fn encode_tables(t: &Tables) -> Vec<u8> {
             w.str(a);
         }
     }
+    w.u32(t.countries.len() as u32);
+    for c in &t.countries {
+        w.str(&c.iso2);
+        w.str(&c.name);
+        w.str(&c.name_ar);
+        for names in [&c.place_names, &c.context_names] {
+            w.u32(names.len() as u32);
+            for n in names {
+                w.str(n);
+            }
+        }
+        match c.point {
+            None => w.u8(0),
+            Some((lat, lon)) => {
+                w.u8(1);
+                w.f64(lat);
+                w.f64(lon);
+            }
+        }
+        w.opt(&c.capital);
+    }
     w.u32(t.key_offsets.len() as u32);
     for &o in &t.key_offsets {
         w.u32(o);
@@ -332,6 +355,34 @@ pub fn decode_tables(bytes: &[u8]) -> Result<Tables> {
         }
         t.corefs.push(Coref { word, applies_to });
     }
+    let n = r.count(22)?;
+    for _ in 0..n {
+        let iso2 = r.string()?;
+        let name = r.string()?;
+        let name_ar = r.string()?;
+        let mut lists = [Vec::new(), Vec::new()];
+        for names in &mut lists {
+            let m = r.count(4)?;
+            for _ in 0..m {
+                names.push(r.string()?);
+            }
+        }
+        let [place_names, context_names] = lists;
+        let point = match r.u8()? {
+            0 => None,
+            1 => Some((r.f64()?, r.f64()?)),
+            t => return Err(Error::Corrupt(format!("bad point tag {t}"))),
+        };
+        t.countries.push(Country {
+            iso2,
+            name,
+            name_ar,
+            place_names,
+            context_names,
+            point,
+            capital: r.opt()?,
+        });
+    }
     let n = r.count(4)?;
     t.key_offsets.reserve(n);
     for _ in 0..n {
@@ -348,7 +399,7 @@ pub fn decode_tables(bytes: &[u8]) -> Result<Tables> {
             1 => (Target::Actor(i), t.actors.len()),
             2 => (Target::Outlet(i), t.outlets.len()),
             3 => (Target::Coref(i), t.corefs.len()),
-            4 => (Target::Country(i), COUNTRIES.len()),
+            4 => (Target::Country(i), t.countries.len()),
             _ => return Err(Error::Corrupt(format!("unknown posting tag {tag}"))),
         };
         if i as usize >= len {

@@ -44,7 +44,7 @@ pub mod model;
 pub mod resolve;
 
 pub use error::{Error, Result};
-pub use model::{Actor, COUNTRIES, Coref, EntityKind, EntryRef, Outlet, Place, Posting, Target};
+pub use model::{Actor, Coref, Country, EntityKind, EntryRef, Outlet, Place, Posting, Target};
 
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use format::Tables;
@@ -241,6 +241,12 @@ impl Lexicon {
 
     pub fn corefs(&self) -> &[Coref] {
         &self.tables.corefs
+    }
+
+    /// The country table (`data/lexicon/countries.tsv`): names used as disambiguation context, and the points of
+    /// countries as places of last resort.
+    pub fn countries(&self) -> &[Country] {
+        &self.tables.countries
     }
 
     /// The decoded tables (for round-trip checks).

@@ -175,58 +175,30 @@ pub enum Target {
     Actor(u32),
     Outlet(u32),
     Coref(u32),
-    /// A country name, an index into [`COUNTRIES`]: context for disambiguation, never reported as an entity.
+    /// A country name, an index into the lexicon's [`Country`] table: context for disambiguation, never reported
+    /// as an entity.
     Country(u32),
 }
 
-/// Country names used as disambiguation context (ISO2, Arabic names). Countries are not gazetteer entries; a
-/// mention of "سوريا" only makes Syrian candidates more likely.
-pub const COUNTRIES: &[(&str, &[&str])] = &[
-    (
-        "SY",
-        &[
-            "سوريا",
-            "سورية",
-            "الجمهورية العربية السورية",
-            "السوري",
-            "السورية",
-            "السوريين",
-        ],
-    ),
-    ("IQ", &["العراق", "العراقي", "العراقية", "العراقيين"]),
-    ("YE", &["اليمن", "اليمني", "اليمنية", "اليمنيين"]),
-    ("LY", &["ليبيا", "الليبي", "الليبية", "الليبيين"]),
-    ("EG", &["مصر", "المصري", "المصرية", "المصريين"]),
-    ("SD", &["السودان", "السوداني", "السودانية", "السودانيين"]),
-    ("SS", &["جنوب السودان"]),
-    (
-        "PS",
-        &[
-            "فلسطين",
-            "الفلسطيني",
-            "الفلسطينية",
-            "الفلسطينيين",
-            "غزة",
-            "قطاع غزة",
-            "الضفة الغربية",
-        ],
-    ),
-    ("IL", &["إسرائيل", "الإسرائيلي", "الإسرائيلية"]),
-    ("LB", &["لبنان", "اللبناني", "اللبنانية"]),
-    ("JO", &["الأردن", "الأردني", "الأردنية"]),
-    ("TR", &["تركيا", "التركي", "التركية"]),
-    ("IR", &["إيران", "الإيراني", "الإيرانية"]),
-    ("SA", &["السعودية", "المملكة العربية السعودية", "السعودي"]),
-    ("SO", &["الصومال", "الصومالي", "الصومالية"]),
-    ("TN", &["تونس", "التونسي", "التونسية"]),
-    ("DZ", &["الجزائر", "الجزائري", "الجزائرية"]),
-    ("MA", &["المغرب", "المغربي", "المغربية"]),
-    ("AE", &["الإمارات", "الإماراتي", "الإماراتية"]),
-    ("QA", &["قطر", "القطري", "القطرية"]),
-    ("KW", &["الكويت", "الكويتي", "الكويتية"]),
-    ("OM", &["سلطنة عمان"]),
-    ("BH", &["البحرين", "البحريني", "البحرينية"]),
-];
+/// A country, from `data/lexicon/countries.tsv`. Countries are not gazetteer entries: a mention of "سوريا" only
+/// makes Syrian candidates more likely (its `context_names`), and a record placed "في سوريا" with no finer place
+/// is placed at the country's point (its `place_names`, read by rasd-events).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2.
+    pub iso2: String,
+    /// English name.
+    pub name: String,
+    pub name_ar: String,
+    /// The noun forms that place a record in the country ("سوريا", "سورية"), as listed; empty without a point.
+    pub place_names: Vec<String>,
+    /// Every name the lexicon indexes as the country (nouns, adjectives, regions), as listed.
+    pub context_names: Vec<String>,
+    /// The point a record placed in the country gets, (lat, lon); `None`: never a place of last resort.
+    pub point: Option<(f64, f64)>,
+    /// The gazetteer id of a capital with the country's own name ("تونس", "الجزائر"), chosen after "العاصمة".
+    pub capital: Option<String>,
+}
 
 /// One entry a key names, with how the key was derived from the entry's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -17,7 +17,7 @@
 //! Coreference words resolve to the last actor named in the document that their `applies_to` allows.
 
 use crate::matcher::{Mention, is_word};
-use crate::model::{COUNTRIES, EntityKind, Posting, Target};
+use crate::model::{EntityKind, Posting, Target};
 use crate::{Entity, Lexicon, Place};
 use rasd_text::Normalized;
 
@@ -187,8 +187,8 @@ struct Work<'s> {
     near: bool,
     /// Up to three words before the mention (nearest first), Key-normalized.
     prev: Vec<&'s str>,
-    /// The country named by an adjective right after the mention.
-    country_after: Option<&'static str>,
+    /// The country named by an adjective right after the mention (an index into the country table).
+    country_after: Option<u32>,
 }
 
 /// Resolves raw matches into entities (see the module docs).
@@ -238,8 +238,8 @@ pub fn resolve(lex: &Lexicon, text: &str, norm: &Normalized, mentions: &[Mention
                 Target::Outlet(i) => w.outlets.push(i),
                 Target::Coref(i) => w.corefs.push(i),
                 Target::Country(i) => {
-                    if let Some((cc, _)) = COUNTRIES.get(i as usize) {
-                        country_w.add(cc, 2.0);
+                    if let Some(c) = t.countries.get(i as usize) {
+                        country_w.add(&c.iso2, 2.0);
                     }
                 }
             }
@@ -291,8 +291,8 @@ pub fn resolve(lex: &Lexicon, text: &str, norm: &Normalized, mentions: &[Mention
         if p.admin1.as_deref().is_some_and(|a| admin1s.contains(&a)) && p.kind != "admin1" {
             sc += 0.8;
         }
-        if let Some(cc) = w.country_after {
-            sc += if p.country == cc { 3.0 } else { -1.0 };
+        if let Some(c) = w.country_after.and_then(|c| t.countries.get(c as usize)) {
+            sc += if p.country == c.iso2 { 3.0 } else { -1.0 };
         }
         match w.prev.first().map(|x| strip_proclitic(x)) {
             Some("محافظه") if p.kind == "admin1" => sc += 3.0,
@@ -637,14 +637,14 @@ fn has_place_cue(w: &Work<'_>) -> bool {
 }
 
 /// The country of a country-adjective mention that follows `end` with only white space between.
-fn next_country(lex: &Lexicon, s: &str, end: usize, mentions: &[Mention]) -> Option<&'static str> {
+fn next_country(lex: &Lexicon, s: &str, end: usize, mentions: &[Mention]) -> Option<u32> {
     let i = mentions.partition_point(|m| m.ns < end);
     let next = mentions.get(i)?;
     if next.cs != next.ns || !s.get(end..next.ns)?.chars().all(char::is_whitespace) || next.ns == end {
         return None;
     }
     lex.tables.postings_of(next.key).iter().find_map(|p| match p.target {
-        Target::Country(c) => COUNTRIES.get(c as usize).map(|(cc, _)| *cc),
+        Target::Country(c) => Some(c),
         _ => None,
     })
 }

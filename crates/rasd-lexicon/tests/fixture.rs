@@ -157,11 +157,14 @@ fn wrong_version_truncated_and_damaged_files_are_rejected() {
     let bytes = compile_dir(data_dir()).and_then(|c| c.to_bytes()).expect("compiles");
     assert!(matches!(Lexicon::from_bytes(b"hello"), Err(Error::NotALexicon)));
     assert!(matches!(Lexicon::from_bytes(&[]), Err(Error::NotALexicon)));
-    let mut v2 = bytes.clone();
-    v2[13] = b'2';
-    let err = Lexicon::from_bytes(&v2).expect_err("other version");
-    assert!(matches!(err, Error::WrongVersion { .. }), "{err}");
-    assert!(err.to_string().contains("rasd lexicon build"));
+    // A file of format 1 (before the country table was part of the file) and one of a later format.
+    for v in [b'1', b'3'] {
+        let mut other = bytes.clone();
+        other[13] = v;
+        let err = Lexicon::from_bytes(&other).expect_err("other version");
+        assert!(matches!(err, Error::WrongVersion { .. }), "{err}");
+        assert!(err.to_string().contains("rasd lexicon build"));
+    }
     for cut in [16, 40, 60, bytes.len() / 2, bytes.len() - 1] {
         let err = Lexicon::from_bytes(&bytes[..cut]).expect_err("truncated");
         assert!(matches!(err, Error::Corrupt(_)), "cut at {cut}: {err}");
@@ -219,6 +222,83 @@ fn malformed_rows_stop_the_build_with_file_and_line() {
 }
 
 #[test]
+fn the_country_table_is_compiled_and_bad_rows_stop_the_build_with_file_and_line() {
+    let l = lex();
+    let iso2: Vec<&str> = l.countries().iter().map(|c| c.iso2.as_str()).collect();
+    assert_eq!(iso2, ["SY", "IQ", "PS"]);
+    let sy = &l.countries()[0];
+    assert_eq!(sy.place_names, ["سوريا", "سورية"]);
+    assert_eq!(sy.point, Some((35.0, 38.5)));
+    assert_eq!(l.countries()[2].point, None);
+    // Country names are context, not entities.
+    assert!(l.lookup("غزة").is_empty());
+
+    let header = "iso2\tname\tname_ar\tplace_names\tcontext_names\tlat\tlon\tcapital\tsource\n";
+    let ok = "SY\tSyria\tسوريا\tسوريا\tسوريا|السوري\t35.0\t38.5\t-\tx\n";
+    assert!(compile_texts(&[source("lexicon/countries.tsv", &format!("{header}{ok}"))]).is_ok());
+    let cases = [
+        (
+            format!("{header}# c\nSYR\tSyria\tسوريا\tسوريا\t-\t35.0\t38.5\t-\tx\n"),
+            3,
+            "ISO 3166",
+        ),
+        (
+            format!("{header}SY\tSyria\tسوريا\tسوريا\t-\t95.0\t38.5\t-\tx\n"),
+            2,
+            "lat",
+        ),
+        (
+            format!("{header}SY\tSyria\tسوريا\tسوريا\t-\t-\t-\t-\tx\n"),
+            2,
+            "go together",
+        ),
+        (
+            format!("{header}SY\tSyria\tسوريا\t-\t-\t35.0\t38.5\t-\tx\n"),
+            2,
+            "go together",
+        ),
+        (
+            format!("{header}SY\tSyria\tسوريا\tسوريا\t-\t35.0\t38.5\t-\t\n"),
+            2,
+            "source",
+        ),
+        (
+            format!("{header}SY\tSyria\tسوريا\tسوريا\t35.0\t38.5\t-\tx\n"),
+            2,
+            "expected 9",
+        ),
+        (format!("{header}{ok}{ok}"), 3, "listed twice"),
+        ("iso2\tname\n".to_string(), 1, "header"),
+    ];
+    for (text, line, reason) in cases {
+        let err = compile_texts(&[source("lexicon/countries.tsv", &text)]).expect_err("malformed");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&format!("data/lexicon/countries.tsv:{line}: ")),
+            "{msg}"
+        );
+        assert!(msg.contains(reason), "{msg}");
+    }
+    // A capital must be a gazetteer place.
+    let geo = "id\tname\tname_ar\taliases\tcountry\tadmin1\tlat\tlon\tpopulation\tfeature\tsource\n\
+               gn:1\tTunis\tتونس\t\tTN\t\t36.8\t10.2\t10\tP\tx\n";
+    let tn = |capital: &str| format!("{header}TN\tTunisia\tتونس\tتونس\t-\t34.0\t9.0\t{capital}\tx\n");
+    let texts = |capital: &str| {
+        [
+            source("gazetteer/geonames.tsv", geo),
+            source("lexicon/countries.tsv", &tn(capital)),
+        ]
+    };
+    let compiled = compile_texts(&texts("gn:1")).expect("a known capital");
+    assert_eq!(compiled.tables.countries[0].capital.as_deref(), Some("gn:1"));
+    let msg = compile_texts(&texts("gn:2")).expect_err("unknown capital").to_string();
+    assert!(
+        msg.starts_with("data/lexicon/countries.tsv:2: capital \"gn:2\""),
+        "{msg}"
+    );
+}
+
+#[test]
 fn the_embedded_lexicon_loads_and_knows_the_canonical_ids() {
     let l = Lexicon::embedded().expect("embedded lexicon builds");
     for id in ["syria-gov", "isis", "sdf", "hts", "houthis", "rsf", "hamas"] {
@@ -228,6 +308,8 @@ fn the_embedded_lexicon_loads_and_knows_the_canonical_ids() {
         assert!(l.outlet(id).is_some(), "outlet {id}");
     }
     assert!(l.places().len() > 1000);
+    let sy = l.countries().iter().find(|c| c.iso2 == "SY").expect("Syria");
+    assert!(sy.point.is_some() && sy.context_names.iter().any(|n| n == "السوري"));
 }
 
 #[test]

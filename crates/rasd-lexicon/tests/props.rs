@@ -67,7 +67,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_load(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         prop_assert!(Lexicon::from_bytes(&bytes).is_err());
-        let mut with_magic = b"rasd-lexicon 1\n".to_vec();
+        let mut with_magic = rasd_lexicon::format::MAGIC.to_vec();
         with_magic.extend_from_slice(&bytes);
         prop_assert!(Lexicon::from_bytes(&with_magic).is_err());
     }
