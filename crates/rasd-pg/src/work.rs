@@ -155,14 +155,23 @@ pub fn ingest<W>(
     progress: rasd_store::Progress<'_>,
 ) -> Result<IngestStats> {
     let mut total = IngestStats::default();
+    let mut profile = std::env::var_os("RASD_PROFILE").map(|_| WriteProfile::default());
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
         let shard: Vec<ShardItem> = items.by_ref().take(rasd_store::INGEST_BATCH).collect();
+        let t = std::time::Instant::now();
         let prepared = prepare(shard, make, extract);
+        if let Some(p) = &mut profile {
+            p.extract += t.elapsed().as_secs_f64();
+        }
         let mut single = make();
-        let stats = write_shard(client, prepared, version, &mut |d| {
-            extract(&mut single, d).unwrap_or_default()
-        })?;
+        let stats = write_shard_profiled(
+            client,
+            prepared,
+            version,
+            &mut |d| extract(&mut single, d).unwrap_or_default(),
+            profile.as_mut(),
+        )?;
         let c = stats.counts;
         total.read += c.read;
         total.stored += c.stored;
@@ -172,9 +181,42 @@ pub fn ingest<W>(
         total.events += c.events;
         progress(&total);
     }
+    if let Some(p) = &profile {
+        eprintln!(
+            "rasd: ingest: check {:.3} s, extract {:.3} s, near-duplicates {:.3} s, insert {:.3} s, commit {:.3} s",
+            p.check, p.extract, p.near, p.insert, p.commit
+        );
+    }
+    let t = std::time::Instant::now();
     let opts = rasd_reconcile::Options::default();
     crate::reconcile::reconcile(client, &opts, rasd_store::INCREMENTAL_LIMIT, false)?;
+    if profile.is_some() {
+        eprintln!("rasd: ingest: reconcile {:.3} s", t.elapsed().as_secs_f64());
+    }
     Ok(total)
+}
+
+/// Seconds spent in each phase of the shards of one `rasd ingest` run (with `RASD_PROFILE` set), printed to
+/// standard error at its end, as the SQLite store prints its own.
+#[derive(Debug, Default)]
+struct WriteProfile {
+    /// The lock, indexing documents stored by an older rasd, and looking up stored texts, ids and failures.
+    check: f64,
+    /// Hashing, sketching and extracting the documents (in parallel).
+    extract: f64,
+    /// The near-duplicate lookups.
+    near: f64,
+    /// Inserting the documents, their bands and their events.
+    insert: f64,
+    commit: f64,
+}
+
+/// Adds the seconds since `*t` to `*to` (when profiling) and restarts `*t`.
+fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
+    if let Some(to) = to {
+        *to += t.elapsed().as_secs_f64();
+        *t = std::time::Instant::now();
+    }
 }
 
 /// What writing a shard did (the counts of `rasd ingest`), and the (place id, ISO week) buckets its new
@@ -335,6 +377,18 @@ pub fn write_shard(
     version: &str,
     reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
 ) -> Result<ShardStats> {
+    write_shard_profiled(client, items, version, reextract, None)
+}
+
+/// [`write_shard`], adding where its time went to `profile` when given.
+fn write_shard_profiled(
+    client: &mut Client,
+    items: Vec<Prepared>,
+    version: &str,
+    reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
+    mut profile: Option<&mut WriteProfile>,
+) -> Result<ShardStats> {
+    let mut t = std::time::Instant::now();
     let mut stats = ShardStats::default();
     let at = rows::now();
     let mut tx = client.transaction()?;
@@ -435,6 +489,7 @@ pub fn write_shard(
             ..item
         });
     }
+    lap(&mut t, profile.as_mut().map(|p| &mut p.check));
     let ins_doc = tx.prepare(
         "INSERT INTO docs(id, hash, url, outlet, published, title, text, sketch, near_dup_of, extractor,
                           ingested_at, origin, format)
@@ -482,6 +537,7 @@ pub fn write_shard(
             }
             None => None,
         };
+        lap(&mut t, profile.as_mut().map(|p| &mut p.near));
         let format = f.format.as_deref().unwrap_or("unknown");
         let seq: Option<i64> = tx
             .query_opt(
@@ -518,6 +574,7 @@ pub fn write_shard(
         for e in &f.events {
             event_rows.push(rows::event_row(e, d.outlet.as_deref())?);
         }
+        lap(&mut t, profile.as_mut().map(|p| &mut p.insert));
     }
     insert_events(&mut tx, &event_rows, &mut stats)?;
     if any_events {
@@ -528,7 +585,9 @@ pub fn write_shard(
         )?;
     }
     set_bands_seq(&mut tx)?;
+    lap(&mut t, profile.as_mut().map(|p| &mut p.insert));
     tx.commit()?;
+    lap(&mut t, profile.map(|p| &mut p.commit));
     Ok(stats)
 }
 
