@@ -44,10 +44,10 @@ use crate::read::{PgRead, store_error, to_postgres};
 use crate::work::{INGEST_LOCK, RECONCILE_LOCK, WRITE_CONTRADICTION, WRITE_INCIDENT, WRITE_MEMBER};
 use crate::{Result, work};
 use postgres::Client;
+use postgres::types::ToSql;
 use rasd_reconcile::Options;
 use rasd_store::incremental::{self, Backend};
 use rasd_store::rows::{ContradictionRow, IncidentRow};
-use postgres::types::ToSql;
 use rasd_store::{Arg, ReconcileStats};
 use std::collections::HashSet;
 

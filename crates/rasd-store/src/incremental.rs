@@ -103,7 +103,10 @@ const IN_CHUNK: usize = 64;
 
 /// `?1, ?2, …, ?n` after the first `skip` placeholders, for an `IN (…)` of `n` values.
 fn placeholders(skip: usize, n: usize) -> String {
-    (skip + 1..=skip + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    (skip + 1..=skip + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The key of a controller contradiction as stored in `contradictions.ckey` (the same expression fills the column
@@ -491,7 +494,10 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
         fill_scratch(
             tx,
             "rc_incidents",
-            old_members.keys().chain(incidents.iter().map(|inc| &inc.id)).map(String::as_str),
+            old_members
+                .keys()
+                .chain(incidents.iter().map(|inc| &inc.id))
+                .map(String::as_str),
         )?;
         let before: HashSet<String> = (tx as &dyn ReadDb)
             .rows(
@@ -874,7 +880,10 @@ pub(crate) fn fill_urls(db: &dyn ReadDb, alerts: &mut [Alert]) -> Result<()> {
     for chunk in ids.chunks(IN_CHUNK) {
         let args: Vec<Arg> = chunk.iter().map(|&id| id.into()).collect();
         db.each_row(
-            &format!("SELECT id, url FROM docs WHERE id IN ({})", placeholders(0, chunk.len())),
+            &format!(
+                "SELECT id, url FROM docs WHERE id IN ({})",
+                placeholders(0, chunk.len())
+            ),
             &args,
             &mut |r| {
                 urls.insert(text(r, 0)?, r.text(1)?);
