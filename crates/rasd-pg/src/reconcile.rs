@@ -275,3 +275,40 @@ fn values_rows(sql: &str, width: usize, n: usize) -> String {
         .collect();
     format!("{}{}{}", &sql[..start], rows.join(", "), &sql[end..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_row_inserts_become_multi_row_ones() {
+        let sql = "INSERT INTO t(a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+        assert_eq!(values_width(sql), Some(2));
+        assert_eq!(
+            values_rows(sql, 2, 3),
+            "INSERT INTO t(a, b) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(values_width(WRITE_CONTRADICTION), Some(9));
+        assert_eq!(
+            values_width(&to_postgres(
+                "INSERT INTO rc_events(id) VALUES (?1) ON CONFLICT DO NOTHING"
+            )),
+            Some(1)
+        );
+        // Not a list of its only parameters in order: left to one statement per row.
+        assert_eq!(values_width("INSERT INTO t(a, b) VALUES ($2, $1)"), None);
+        assert_eq!(values_width("INSERT INTO t(a, b) VALUES ($1, 'x')"), None);
+        assert_eq!(
+            values_width("INSERT INTO t(a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET b = $2"),
+            None
+        );
+        assert_eq!(values_width("DELETE FROM t WHERE a = $1"), None);
+    }
+
+    #[test]
+    fn the_last_row_of_a_key_is_kept_in_order() {
+        let rows = [("a", 1), ("b", 2), ("a", 3), ("c", 4)];
+        let kept: Vec<_> = last_of_each(&rows, |r| r.0).into_iter().copied().collect();
+        assert_eq!(kept, [("b", 2), ("a", 3), ("c", 4)]);
+    }
+}

@@ -43,7 +43,8 @@ const SAMPLES: &[(&str, &[u8])] = &[
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Running it again stores nothing new (ingest is idempotent). Then try:\n  \
+    after_help = "With --db postgres://… it stores the collection in PostgreSQL, as `rasd ingest` does there, and prints \
+the same report. Running it again stores nothing new (ingest is idempotent). Then try:\n  \
 rasd timeline Albukamal\n  rasd contradictions --place Albukamal\n  rasd incidents --min-sources 2\n  \
 rasd export --format acled-csv"
 )]
