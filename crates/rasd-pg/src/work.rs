@@ -155,14 +155,23 @@ pub fn ingest<W>(
     progress: rasd_store::Progress<'_>,
 ) -> Result<IngestStats> {
     let mut total = IngestStats::default();
+    let mut profile = std::env::var_os("RASD_PROFILE").map(|_| WriteProfile::default());
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
         let shard: Vec<ShardItem> = items.by_ref().take(rasd_store::INGEST_BATCH).collect();
+        let t = std::time::Instant::now();
         let prepared = prepare(shard, make, extract);
+        if let Some(p) = &mut profile {
+            p.extract += t.elapsed().as_secs_f64();
+        }
         let mut single = make();
-        let stats = write_shard(client, prepared, version, &mut |d| {
-            extract(&mut single, d).unwrap_or_default()
-        })?;
+        let stats = write_shard_profiled(
+            client,
+            prepared,
+            version,
+            &mut |d| extract(&mut single, d).unwrap_or_default(),
+            profile.as_mut(),
+        )?;
         let c = stats.counts;
         total.read += c.read;
         total.stored += c.stored;
@@ -172,9 +181,42 @@ pub fn ingest<W>(
         total.events += c.events;
         progress(&total);
     }
+    if let Some(p) = &profile {
+        eprintln!(
+            "rasd: ingest: check {:.3} s, extract {:.3} s, near-duplicates {:.3} s, insert {:.3} s, commit {:.3} s",
+            p.check, p.extract, p.near, p.insert, p.commit
+        );
+    }
+    let t = std::time::Instant::now();
     let opts = rasd_reconcile::Options::default();
     crate::reconcile::reconcile(client, &opts, rasd_store::INCREMENTAL_LIMIT, false)?;
+    if profile.is_some() {
+        eprintln!("rasd: ingest: reconcile {:.3} s", t.elapsed().as_secs_f64());
+    }
     Ok(total)
+}
+
+/// Seconds spent in each phase of the shards of one `rasd ingest` run (with `RASD_PROFILE` set), printed to
+/// standard error at its end, as the SQLite store prints its own.
+#[derive(Debug, Default)]
+struct WriteProfile {
+    /// The lock, indexing documents stored by an older rasd, and looking up stored texts, ids and failures.
+    check: f64,
+    /// Hashing, sketching and extracting the documents (in parallel).
+    extract: f64,
+    /// The near-duplicate lookups.
+    near: f64,
+    /// Inserting the documents, their bands and their events.
+    insert: f64,
+    commit: f64,
+}
+
+/// Adds the seconds since `*t` to `*to` (when profiling) and restarts `*t`.
+fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
+    if let Some(to) = to {
+        *to += t.elapsed().as_secs_f64();
+        *t = std::time::Instant::now();
+    }
 }
 
 /// What writing a shard did (the counts of `rasd ingest`), and the (place id, ISO week) buckets its new
@@ -230,6 +272,56 @@ fn index_bands(tx: &mut Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE
         &[&bands, &buckets, &seq, &sketch::to_bytes(sig)],
     )?;
     Ok(())
+}
+
+/// Inserts the documents of a shard in one statement, each `(item, document, seq, near-duplicate of)` under the
+/// sequence number given (taken from `docs`' sequence); a document whose id or text is stored already is
+/// skipped. Returns the sequence numbers inserted.
+fn insert_docs(
+    tx: &mut Transaction<'_>,
+    docs: &[(&Prepared, &Doc, i64, Option<&str>)],
+    version: &str,
+    at: i64,
+) -> Result<HashSet<i64>> {
+    if docs.is_empty() {
+        return Ok(HashSet::new());
+    }
+    fn col<'a, T>(
+        docs: &'a [(&Prepared, &Doc, i64, Option<&str>)],
+        f: impl Fn(&'a (&Prepared, &Doc, i64, Option<&str>)) -> T,
+    ) -> Vec<T> {
+        docs.iter().map(f).collect()
+    }
+    let sketches: Vec<Option<Vec<u8>>> = col(docs, |r| r.0.sketch.as_ref().map(sketch::to_bytes));
+    let n = docs.len();
+    Ok(tx
+        .query(
+            "INSERT INTO docs(seq, id, hash, url, outlet, published, title, text, sketch, near_dup_of, extractor,
+                              ingested_at, origin, format)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                 $7::text[], $8::text[], $9::bytea[], $10::text[], $11::text[], $12::bigint[], $13::text[],
+                 $14::text[])
+             ON CONFLICT DO NOTHING RETURNING seq",
+            &[
+                &col(docs, |r| r.2),
+                &col(docs, |r| r.1.id.as_str()),
+                &col(docs, |r| r.0.hash.as_str()),
+                &col(docs, |r| r.1.url.as_deref()),
+                &col(docs, |r| r.1.outlet.as_deref()),
+                &col(docs, |r| r.1.published.map(|p| p.to_string())),
+                &col(docs, |r| r.1.title.as_deref()),
+                &col(docs, |r| r.1.text.as_str()),
+                &sketches,
+                &col(docs, |r| r.3),
+                &vec![version; n],
+                &vec![at; n],
+                &col(docs, |r| r.0.origin.as_str()),
+                &col(docs, |r| r.0.format.as_deref().unwrap_or("unknown")),
+            ],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 /// Inserts the events of a shard in one statement (rows in order; an id already stored, or repeated, is
@@ -335,6 +427,18 @@ pub fn write_shard(
     version: &str,
     reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
 ) -> Result<ShardStats> {
+    write_shard_profiled(client, items, version, reextract, None)
+}
+
+/// [`write_shard`], adding where its time went to `profile` when given.
+fn write_shard_profiled(
+    client: &mut Client,
+    items: Vec<Prepared>,
+    version: &str,
+    reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
+    mut profile: Option<&mut WriteProfile>,
+) -> Result<ShardStats> {
+    let mut t = std::time::Instant::now();
     let mut stats = ShardStats::default();
     let at = rows::now();
     let mut tx = client.transaction()?;
@@ -435,89 +539,146 @@ pub fn write_shard(
             ..item
         });
     }
-    let ins_doc = tx.prepare(
-        "INSERT INTO docs(id, hash, url, outlet, published, title, text, sketch, near_dup_of, extractor,
-                          ingested_at, origin, format)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT DO NOTHING RETURNING seq",
-    )?;
-    // The latest originals of the eight buckets of a sketch, with their sketches (held by the bucket rows), in
-    // one query, as the SQLite store reads each bucket; then the id of the one chosen.
-    let near_stmt = tx.prepare(
-        "SELECT k.band, x.seq, x.sketch
-         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(band, bucket, ord)
-         CROSS JOIN LATERAL (
-             SELECT b.seq, b.sketch FROM doc_bands b
-             WHERE b.band = k.band AND b.bucket = k.bucket ORDER BY b.seq DESC LIMIT $3) x
-         ORDER BY k.ord, x.seq DESC",
-    )?;
-    let id_stmt = tx.prepare("SELECT id FROM docs WHERE seq = $1")?;
+    lap(&mut t, profile.as_mut().map(|p| &mut p.check));
+    // The documents are written after the loop, a few statements for the whole shard, so the loop decides their
+    // near-duplicates as one lookup per document in input order would: each document sees the stored originals
+    // of its buckets (read for the whole shard in one query) and the shard's originals before it (held here),
+    // under sequence numbers taken now in input order, as the inserts would have taken them.
+    let seqs: Vec<i64> = if fresh.is_empty() {
+        Vec::new()
+    } else {
+        let mut seqs: Vec<i64> = tx
+            .query(
+                "SELECT nextval(pg_get_serial_sequence('docs', 'seq')) FROM generate_series(1, $1::bigint)",
+                &[&(fresh.len() as i64)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        seqs.sort_unstable();
+        seqs
+    };
+    let mut keys: Vec<(i64, i64)> = fresh
+        .iter()
+        .filter_map(|f| f.sketch.as_ref())
+        .flat_map(rows::band_rows)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // The latest originals of each bucket, newest first, with their sketches (held by the bucket rows).
+    let mut stored_near: HashMap<(i64, i64), Vec<rows::NearCandidate>> = HashMap::new();
+    if !keys.is_empty() {
+        let bands: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let buckets: Vec<i64> = keys.iter().map(|k| k.1).collect();
+        for r in tx.query(
+            "SELECT k.band, k.bucket, x.seq, x.sketch
+             FROM unnest($1::bigint[], $2::bigint[]) AS k(band, bucket)
+             CROSS JOIN LATERAL (
+                 SELECT b.seq, b.sketch FROM doc_bands b
+                 WHERE b.band = k.band AND b.bucket = k.bucket ORDER BY b.seq DESC LIMIT $3) x
+             ORDER BY k.band, k.bucket, x.seq DESC",
+            &[&bands, &buckets, &(sketch::BUCKET_SCAN as i64)],
+        )? {
+            stored_near
+                .entry((r.get(0), r.get(1)))
+                .or_default()
+                .push((r.get(2), r.get(3)));
+        }
+    }
+    // The shard's originals by bucket, oldest first.
+    let mut shard_near: HashMap<(i64, i64), Vec<rows::NearCandidate>> = HashMap::new();
+    let mut near_seqs: Vec<Option<i64>> = Vec::with_capacity(fresh.len());
+    for (f, &seq) in fresh.iter().zip(&seqs) {
+        let near = match &f.sketch {
+            Some(s) => rows::choose_near(s, |band, bucket, limit| -> Result<Vec<rows::NearCandidate>> {
+                let key = (band, bucket);
+                Ok(shard_near
+                    .get(&key)
+                    .into_iter()
+                    .flat_map(|l| l.iter().rev())
+                    .chain(stored_near.get(&key).into_iter().flatten())
+                    .take(usize::try_from(limit).unwrap_or(0))
+                    .cloned()
+                    .collect())
+            })?,
+            None => None,
+        };
+        if let (None, Some(s)) = (near, &f.sketch) {
+            for key in rows::band_rows(s) {
+                shard_near
+                    .entry(key)
+                    .or_default()
+                    .push((seq, Some(sketch::to_bytes(s))));
+            }
+        }
+        near_seqs.push(near);
+    }
+    // The ids of the originals chosen: the shard's own, or stored ones (one query).
+    let mut id_of: HashMap<i64, String> = fresh
+        .iter()
+        .zip(&seqs)
+        .filter_map(|(f, &seq)| f.doc.as_ref().ok().map(|d| (seq, d.id.clone())))
+        .collect();
+    let stored_seqs: Vec<i64> = near_seqs
+        .iter()
+        .flatten()
+        .filter(|s| !id_of.contains_key(s))
+        .copied()
+        .collect();
+    if !stored_seqs.is_empty() {
+        for r in tx.query("SELECT seq, id FROM docs WHERE seq = ANY($1)", &[&stored_seqs])? {
+            id_of.insert(r.get(0), r.get(1));
+        }
+    }
+    lap(&mut t, profile.as_mut().map(|p| &mut p.near));
+    let docs: Vec<(&Prepared, &Doc, i64, Option<&str>)> = fresh
+        .iter()
+        .zip(&seqs)
+        .zip(&near_seqs)
+        .filter_map(|((f, &seq), near)| {
+            let d = f.doc.as_ref().ok()?;
+            Some((f, d, seq, near.and_then(|n| id_of.get(&n)).map(String::as_str)))
+        })
+        .collect();
+    let inserted = insert_docs(&mut tx, &docs, version, at)?;
     let mut any_events = false;
     // The events of the shard, inserted at the end in one statement (in document order: the first row of an
     // id wins, as with the SQLite store's `INSERT OR IGNORE`).
     let mut event_rows: Vec<rows::EventRow> = Vec::new();
-    for f in &fresh {
-        let Ok(d) = &f.doc else { continue };
-        let near = match &f.sketch {
-            Some(s) => {
-                let keys = rows::band_rows(s);
-                let bands: Vec<i64> = keys.iter().map(|k| k.0).collect();
-                let buckets: Vec<i64> = keys.iter().map(|k| k.1).collect();
-                let found: Vec<(i64, rows::NearCandidate)> = tx
-                    .query(&near_stmt, &[&bands, &buckets, &(sketch::BUCKET_SCAN as i64)])?
-                    .iter()
-                    .map(|r| (r.get(0), (r.get(1), r.get(2))))
-                    .collect();
-                let best = rows::choose_near(s, |band, _, _| -> Result<Vec<rows::NearCandidate>> {
-                    Ok(found
-                        .iter()
-                        .filter(|(b, _)| *b == band)
-                        .map(|(_, c)| c.clone())
-                        .collect())
-                })?;
-                match best {
-                    Some(seq) => tx.query_opt(&id_stmt, &[&seq])?.map(|r| r.get::<_, String>(0)),
-                    None => None,
-                }
-            }
-            None => None,
-        };
-        let format = f.format.as_deref().unwrap_or("unknown");
-        let seq: Option<i64> = tx
-            .query_opt(
-                &ins_doc,
-                &[
-                    &d.id,
-                    &f.hash,
-                    &d.url,
-                    &d.outlet,
-                    &d.published.map(|p| p.to_string()),
-                    &d.title,
-                    &d.text,
-                    &f.sketch.as_ref().map(sketch::to_bytes),
-                    &near,
-                    &version,
-                    &at,
-                    &f.origin,
-                    &format,
-                ],
-            )?
-            .map(|r| r.get(0));
-        let Some(seq) = seq else {
-            // Stored meanwhile by a writer that does not take the lock (`rasd migrate`): a duplicate.
+    let mut band_rows: Vec<(i64, i64, i64, Vec<u8>)> = Vec::new();
+    for (f, d, seq, near) in docs {
+        if !inserted.contains(&seq) {
+            // Stored meanwhile by a writer that does not take the lock (`rasd migrate`): a duplicate. (The
+            // documents after it in the shard took its sketch as a candidate original all the same.)
             stats.counts.duplicates += 1;
             continue;
-        };
+        }
         stats.counts.stored += 1;
-        match (&near, f.sketch) {
+        match (near, f.sketch) {
             (Some(_), _) => stats.counts.near_duplicates += 1,
-            (None, Some(s)) => index_bands(&mut tx, seq, &s)?,
+            (None, Some(s)) => {
+                let blob = sketch::to_bytes(&s);
+                band_rows.extend(rows::band_rows(&s).into_iter().map(|(b, k)| (b, k, seq, blob.clone())));
+            }
             (None, None) => {}
         }
         any_events |= !f.events.is_empty();
         for e in &f.events {
             event_rows.push(rows::event_row(e, d.outlet.as_deref())?);
         }
+    }
+    if !band_rows.is_empty() {
+        tx.execute(
+            "INSERT INTO doc_bands(band, bucket, seq, sketch)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[])
+             ON CONFLICT DO NOTHING",
+            &[
+                &band_rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                &band_rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                &band_rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+                &band_rows.iter().map(|r| r.3.as_slice()).collect::<Vec<_>>(),
+            ],
+        )?;
     }
     insert_events(&mut tx, &event_rows, &mut stats)?;
     if any_events {
@@ -528,7 +689,9 @@ pub fn write_shard(
         )?;
     }
     set_bands_seq(&mut tx)?;
+    lap(&mut t, profile.as_mut().map(|p| &mut p.insert));
     tx.commit()?;
+    lap(&mut t, profile.map(|p| &mut p.commit));
     Ok(stats)
 }
 

@@ -134,18 +134,22 @@ impl Alert {
 /// Stores alerts not stored before (by id), stamped now.
 pub(crate) fn store(db: &dyn crate::incremental::Backend, alerts: &[Alert]) -> Result<()> {
     let at = now().timestamp();
-    for a in alerts {
-        db.execute(
-            "INSERT INTO alerts(at, kind, key, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-            &[
+    let rows = alerts
+        .iter()
+        .map(|a| {
+            Ok(vec![
                 at.into(),
                 a.alert.as_str().into(),
                 a.id.as_str().into(),
                 serde_json::to_string(a)?.into(),
-            ],
-        )?;
-    }
-    Ok(())
+            ])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // In order (their `seq`); a key already stored, or twice in `alerts`, is stored once.
+    db.execute_rows(
+        "INSERT INTO alerts(at, kind, key, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        &rows,
+    )
 }
 
 impl<'a> dyn ReadDb + 'a {

@@ -61,6 +61,52 @@ pub trait Backend: ReadDb {
     fn write_contradiction(&self, row: &ContradictionRow) -> Result<()>;
     /// The streamed full rebuild ([`crate::rebuild::rebuild`]) in this transaction.
     fn rebuild(&self, opts: &Options) -> Result<ReconcileStats>;
+
+    /// Runs a single-row `INSERT … VALUES (?1, …)` once for each of `rows`, in order. Only for a plain insert, one
+    /// with `ON CONFLICT DO NOTHING`, or one whose rows have distinct conflict keys: an engine may send many rows
+    /// in one statement (PostgreSQL does: one round trip per chunk, not per row), and the rows a statement
+    /// inserts are inserted in their order.
+    fn execute_rows(&self, sql: &str, rows: &[Vec<Arg>]) -> Result<()> {
+        for args in rows {
+            self.execute(sql, args)?;
+        }
+        Ok(())
+    }
+
+    /// [`Backend::write_incident`] for each of `rows`, in order (a row replaces an earlier one of the same id).
+    fn write_incident_rows(&self, rows: &[IncidentRow]) -> Result<()> {
+        rows.iter().try_for_each(|r| self.write_incident(r))
+    }
+
+    /// [`Backend::write_member`] for each `(event_id, incident_id)` of `rows`, in order.
+    fn write_member_rows(&self, rows: &[(&str, &str)]) -> Result<()> {
+        rows.iter().try_for_each(|(e, i)| self.write_member(e, i))
+    }
+
+    /// [`Backend::write_contradiction`] for each of `rows`, in order.
+    fn write_contradiction_rows(&self, rows: &[ContradictionRow]) -> Result<()> {
+        rows.iter().try_for_each(|r| self.write_contradiction(r))
+    }
+}
+
+/// Adds `ids` to the scratch table `table` (its one `id` column; an id already there is skipped).
+fn fill_scratch<'a>(db: &dyn Backend, table: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let rows: Vec<Vec<Arg>> = ids.into_iter().map(|id| vec![id.into()]).collect();
+    db.execute_rows(
+        &format!("INSERT INTO {table}(id) VALUES (?1) ON CONFLICT DO NOTHING"),
+        &rows,
+    )
+}
+
+/// Ids a query lists in one `IN (…)` at most.
+const IN_CHUNK: usize = 64;
+
+/// `?1, ?2, …, ?n` after the first `skip` placeholders, for an `IN (…)` of `n` values.
+fn placeholders(skip: usize, n: usize) -> String {
+    (skip + 1..=skip + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The key of a controller contradiction as stored in `contradictions.ckey` (the same expression fills the column
@@ -405,18 +451,8 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
         stats.events += suffix.len() as u64;
         tx.execute("DELETE FROM rc_events", &[])?;
         tx.execute("DELETE FROM rc_incidents", &[])?;
-        for r in &suffix {
-            tx.execute(
-                "INSERT INTO rc_events(id) VALUES (?1) ON CONFLICT DO NOTHING",
-                &[r.event.id.as_str().into()],
-            )?;
-        }
-        for id in &seed_ids {
-            tx.execute(
-                "INSERT INTO rc_incidents(id) VALUES (?1) ON CONFLICT DO NOTHING",
-                &[id.as_str().into()],
-            )?;
-        }
+        fill_scratch(tx, "rc_events", suffix.iter().map(|r| r.event.id.as_str()))?;
+        fill_scratch(tx, "rc_incidents", seed_ids.iter().map(String::as_str))?;
         tx.execute(
             "INSERT INTO rc_incidents(id)
                SELECT ie.incident_id FROM rc_events r CROSS JOIN incident_events ie ON ie.event_id = r.id WHERE true
@@ -455,12 +491,14 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
         phase.mark(&format!("{sub}: clustered, {} incidents changed", incidents.len()));
         // Left in `rc_incidents`: the incidents replaced or gone.
         tx.execute("DELETE FROM rc_incidents", &[])?;
-        for id in old_members.keys().chain(incidents.iter().map(|inc| &inc.id)) {
-            tx.execute(
-                "INSERT INTO rc_incidents(id) VALUES (?1) ON CONFLICT DO NOTHING",
-                &[id.as_str().into()],
-            )?;
-        }
+        fill_scratch(
+            tx,
+            "rc_incidents",
+            old_members
+                .keys()
+                .chain(incidents.iter().map(|inc| &inc.id))
+                .map(String::as_str),
+        )?;
         let before: HashSet<String> = (tx as &dyn ReadDb)
             .rows(
                 "SELECT c.id FROM rc_incidents r CROSS JOIN contradictions c ON c.incident_id = r.id",
@@ -533,25 +571,15 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
             .cloned()
             .collect();
         // The earliest pair of each (sources, views) from `from` on, unless a pair before `from` has it.
-        let kept_before = |k: String, f: NaiveDate| -> Result<bool> {
-            Ok((tx as &dyn ReadDb)
-                .first(
-                    "SELECT EXISTS(SELECT 1 FROM contradictions WHERE ckey = ?1 AND date < ?2)",
-                    &[k.into(), day(f)],
-                    |r| int(r, 0),
-                )?
-                .is_some_and(|v| v != 0))
+        let pairs = rasd_reconcile::controller_contradictions(&pairs_from, &mut HashSet::new(), opts);
+        let kept_before = match from {
+            Some(f) => keys_before(tx, pairs.iter().filter_map(controller_ckey).collect(), f)?,
+            None => HashSet::new(),
         };
-        let mut found = Vec::new();
-        for c in rasd_reconcile::controller_contradictions(&pairs_from, &mut HashSet::new(), opts) {
-            let dup = match (&from, controller_ckey(&c)) {
-                (Some(f), Some(k)) => kept_before(k, *f)?,
-                _ => false,
-            };
-            if !dup {
-                found.push(c);
-            }
-        }
+        let found: Vec<_> = pairs
+            .into_iter()
+            .filter(|c| !controller_ckey(c).is_some_and(|k| kept_before.contains(&k)))
+            .collect();
         // Rows found again with the same JSON (every column derives from it) stay; the others are replaced.
         let mut changed = Vec::new();
         let mut old_ids: HashSet<String> = HashSet::new();
@@ -600,18 +628,23 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
         }
     }
     let opt = |s: Option<&str>| s.map_or(Arg::Null, Arg::from);
-    for (id, (name, name_ar, events, claims)) in places {
-        tx.execute(
-            "INSERT INTO places(place_id, name, name_ar, events, claims) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(place_id) DO UPDATE SET
-               name = CASE WHEN places.name IS NULL OR excluded.name > places.name
-                 THEN excluded.name ELSE places.name END,
-               name_ar = CASE WHEN places.name_ar IS NULL OR excluded.name_ar > places.name_ar
-                 THEN excluded.name_ar ELSE places.name_ar END,
-               events = places.events + excluded.events, claims = places.claims + excluded.claims",
-            &[id.into(), opt(name), opt(name_ar), events.into(), claims.into()],
-        )?;
-    }
+    // One row per place (the keys of a map): distinct conflict keys, as `execute_rows` asks.
+    let rows: Vec<Vec<Arg>> = places
+        .into_iter()
+        .map(|(id, (name, name_ar, events, claims))| {
+            vec![id.into(), opt(name), opt(name_ar), events.into(), claims.into()]
+        })
+        .collect();
+    tx.execute_rows(
+        "INSERT INTO places(place_id, name, name_ar, events, claims) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(place_id) DO UPDATE SET
+           name = CASE WHEN places.name IS NULL OR excluded.name > places.name
+             THEN excluded.name ELSE places.name END,
+           name_ar = CASE WHEN places.name_ar IS NULL OR excluded.name_ar > places.name_ar
+             THEN excluded.name_ar ELSE places.name_ar END,
+           events = places.events + excluded.events, claims = places.claims + excluded.claims",
+        &rows,
+    )?;
     if !alerts.is_empty() {
         fill_urls(tx, &mut alerts)?;
         crate::alerts::store(tx, &alerts)?;
@@ -622,6 +655,26 @@ pub fn reconcile(tx: &dyn Backend, opts: &Options) -> Result<ReconcileStats> {
     tx.execute("DELETE FROM rc_incidents", &[])?;
     set_clean(tx)?;
     Ok(stats)
+}
+
+/// Those of the controller keys `keys` that a contradiction dated before `f` has.
+fn keys_before(db: &dyn ReadDb, mut keys: Vec<String>, f: NaiveDate) -> Result<HashSet<String>> {
+    keys.sort_unstable();
+    keys.dedup();
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(IN_CHUNK) {
+        let mut args: Vec<Arg> = vec![day(f)];
+        args.extend(chunk.iter().map(|k| Arg::from(k.as_str())));
+        found.extend(db.rows(
+            &format!(
+                "SELECT DISTINCT ckey FROM contradictions WHERE date < ?1 AND ckey IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &args,
+            |r| text(r, 0),
+        )?);
+    }
+    Ok(found)
 }
 
 /// The middle of a window, as clustering scores it.
@@ -817,13 +870,30 @@ fn changes(claims: &[ControlClaim], opts: &Options) -> Vec<Alert> {
 
 /// Adds each claim's document URL.
 pub(crate) fn fill_urls(db: &dyn ReadDb, alerts: &mut [Alert]) -> Result<()> {
+    let mut ids: Vec<&str> = alerts
+        .iter()
+        .flat_map(|a| [a.a.doc_id.as_str(), a.b.doc_id.as_str()])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut urls: HashMap<String, Option<String>> = HashMap::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let args: Vec<Arg> = chunk.iter().map(|&id| id.into()).collect();
+        db.each_row(
+            &format!(
+                "SELECT id, url FROM docs WHERE id IN ({})",
+                placeholders(0, chunk.len())
+            ),
+            &args,
+            &mut |r| {
+                urls.insert(text(r, 0)?, r.text(1)?);
+                Ok(true)
+            },
+        )?;
+    }
     for a in alerts {
         for c in [&mut a.a, &mut a.b] {
-            c.url = db
-                .first("SELECT url FROM docs WHERE id = ?1", &[c.doc_id.as_str().into()], |r| {
-                    r.text(0)
-                })?
-                .flatten();
+            c.url = urls.get(&c.doc_id).cloned().flatten();
         }
     }
     Ok(())
@@ -839,13 +909,16 @@ pub(crate) fn set_clean(db: &dyn Backend) -> Result<()> {
 
 /// Writes each incident's row and its members' rows of `incident_events`.
 fn write_incidents(db: &dyn Backend, incidents: &[Incident]) -> Result<()> {
-    for inc in incidents {
-        db.write_incident(&crate::rows::incident_row(inc)?)?;
-        for c in &inc.claims {
-            db.write_member(&c.event_id, &inc.id)?;
-        }
-    }
-    Ok(())
+    let rows = incidents
+        .iter()
+        .map(crate::rows::incident_row)
+        .collect::<Result<Vec<_>>>()?;
+    db.write_incident_rows(&rows)?;
+    let members: Vec<(&str, &str)> = incidents
+        .iter()
+        .flat_map(|inc| inc.claims.iter().map(|c| (c.event_id.as_str(), inc.id.as_str())))
+        .collect();
+    db.write_member_rows(&members)
 }
 
 /// Writes a row of `incidents`, replacing one of the same id.
@@ -876,19 +949,23 @@ pub(crate) fn write_member(tx: &Transaction<'_>, event_id: &str, incident_id: &s
 
 /// Appends control claims to `control_claims` (numbered on from the last `seq`).
 fn write_control_claims(db: &dyn Backend, claims: &[ControlClaim]) -> Result<()> {
-    for c in claims {
-        let r = crate::rows::control_row(c)?;
-        db.execute(
-            "INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)",
-            &[
+    let rows = claims
+        .iter()
+        .map(|c| {
+            let r = crate::rows::control_row(c)?;
+            Ok(vec![
                 r.place_id.into(),
                 r.date.map_or(Arg::Null, Arg::Text),
                 r.source.into(),
                 r.json.into(),
-            ],
-        )?;
-    }
-    Ok(())
+            ])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Appended in order: `seq` numbers them as one insert per claim would.
+    db.execute_rows(
+        "INSERT INTO control_claims(place_id, date, source, json) VALUES (?1, ?2, ?3, ?4)",
+        &rows,
+    )
 }
 
 /// Appends a row to `control_claims` (numbered on from the last `seq`).
@@ -900,11 +977,14 @@ pub(crate) fn insert_control_claim(tx: &Transaction<'_>, r: &crate::rows::Contro
 }
 
 fn write_contradictions(db: &dyn Backend, list: &[rasd_reconcile::Contradiction]) -> Result<()> {
-    for c in list {
-        debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
-        db.write_contradiction(&crate::rows::contradiction_row(c)?)?;
-    }
-    Ok(())
+    let rows = list
+        .iter()
+        .map(|c| {
+            debug_assert!(c.kind != ContradictionKind::Controller || c.incident_id.is_none());
+            crate::rows::contradiction_row(c)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    db.write_contradiction_rows(&rows)
 }
 
 /// Writes a row of `contradictions`, replacing one of the same id.

@@ -781,26 +781,22 @@ impl<'a> dyn ReadDb + 'a {
     }
 }
 
-impl Store {
-    /// Counts for a summary.
+impl<'a> dyn ReadDb + 'a {
+    /// Counts for a summary (SQLite or PostgreSQL).
     pub fn summary(&self) -> Result<Summary> {
-        let count = |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count =
+            |sql: &str| -> Result<u64> { Ok(self.first(sql, &[], |r| db::int(r, 0))?.unwrap_or(0).max(0) as u64) };
         let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
-            let mut stmt = self.conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            self.rows(sql, &[], |r| Ok((db::text(r, 0)?, db::int(r, 1)?.max(0) as u64)))
         };
         let (mut corroborated, mut unreported, mut unlocated) = (0, 0, 0);
-        {
-            let mut stmt = self.conn.prepare("SELECT json FROM incidents")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            for json in rows {
-                let inc: Incident = serde_json::from_str(&json?)?;
-                corroborated += u64::from(inc.sources.len() > 1);
-                unreported += u64::from(!inc.is_reported());
-                unlocated += u64::from(inc.location.is_none());
-            }
-        }
+        self.each_row("SELECT json FROM incidents", &[], &mut |r| {
+            let inc: Incident = serde_json::from_str(&db::text(r, 0)?)?;
+            corroborated += u64::from(inc.sources.len() > 1);
+            unreported += u64::from(!inc.is_reported());
+            unlocated += u64::from(inc.location.is_none());
+            Ok(true)
+        })?;
         Ok(Summary {
             docs: count("SELECT count(*) FROM docs")?,
             near_duplicates: count("SELECT count(*) FROM docs WHERE near_dup_of IS NOT NULL")?,
@@ -816,7 +812,9 @@ impl Store {
             busiest_place: self.places()?.into_iter().next(),
         })
     }
+}
 
+impl Store {
     /// Checks a query argument early, so that a typo gets a clear message instead of an empty answer.
     pub fn check_filter(f: &Filter) -> Result<()> {
         if let Some((lat, lon, km)) = f.near

@@ -6,15 +6,15 @@
 //!   --from-db` read `--db postgres://…` and `RASD_DB` themselves ([`takes_postgres`]);
 //! - the read commands `rasd events`, `incidents`, `contradictions`, `timeline`, `sources`, `show`, `alerts` and
 //!   `export`, the writing commands `rasd ingest`, `rasd reconcile`, `rasd watch` and `rasd reprocess`, `rasd
-//!   status`, and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`,
+//!   status`, `rasd demo` and `rasd serve` ([`takes_either`]) take either engine: `--db sqlite:PATH` becomes `--db PATH`,
 //!   `--db postgres://…` is passed on as it is, and without `--db`, `RASD_DB` is used when set (else `rasd.db`).
 //!   On PostgreSQL a read command reads through `rasd_pg::read`, with the same query code as SQLite; `rasd
 //!   ingest` writes through `rasd_pg::work::ingest` (the batches and decisions of SQLite) and reconciles as `rasd
 //!   reconcile --worker` does; `rasd watch` ingests so and keeps its state in the same tables; `rasd reprocess`
 //!   does the run of `rasd queue push --reprocess` in process (`rasd_pg::reprocess`); `rasd serve` reads each
 //!   request in a transaction of its own on a pooled connection, and its write endpoints store uploads and
-//!   corrections there as they do in SQLite;
-//! - every other command (`demo`, `bench ingest`) takes an SQLite file: given a PostgreSQL URL with `--db`, it
+//!   corrections there as they do in SQLite; `rasd demo` ingests as `rasd ingest` does and reads its report so;
+//! - every other command (`bench ingest`) takes an SQLite file: given a PostgreSQL URL with `--db`, it
 //!   stops with a clear message rather than quietly using an SQLite file; `sqlite:PATH` is accepted. When
 //!   `RASD_DB` is set and such a command runs without `--db`, a note on stderr says which file it uses instead.
 
@@ -79,7 +79,7 @@ pub fn from_env() -> Option<Result<DbUrl, String>> {
 
 /// The commands that take PostgreSQL ([`takes_postgres`], [`takes_either`]), for messages.
 const EITHER: &str = "`rasd migrate`, `rasd queue`, `rasd worker`, `rasd reconcile`, `rasd ingest`, `rasd watch`, \
-                      `rasd reprocess`, `rasd status`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
+                      `rasd reprocess`, `rasd status`, `rasd demo`, the read commands `events`, `incidents`, `contradictions`, `timeline`, \
                       `sources`, `show`, `alerts` and `export`, and `rasd serve`";
 
 fn not_on_postgres(command: &str, url: &str) -> String {
@@ -111,6 +111,7 @@ pub fn takes_either(path: &[String]) -> bool {
                 | "watch"
                 | "reprocess"
                 | "status"
+                | "demo"
         )
     ) && path.len() == 1
 }
@@ -284,21 +285,27 @@ mod tests {
 
     #[test]
     fn sqlite_only_commands_refuse_postgres() {
-        let path = vec!["demo".to_string()];
+        let path = vec!["bench".to_string(), "ingest".to_string()];
         let e = rewrite_args(
-            args(&["rasd", "demo", "--db", "postgres://u:pw@h/d"]),
+            args(&["rasd", "bench", "ingest", "--db", "postgres://u:pw@h/d"]),
             &path,
-            2,
+            3,
             true,
             None,
         )
         .expect_err("refused");
-        assert!(e.contains("`rasd demo` is not available on PostgreSQL yet"), "{e}");
-        assert!(e.contains("`rasd ingest`") && e.contains("`rasd reprocess`"), "{e}");
+        assert!(
+            e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
+            "{e}"
+        );
+        assert!(
+            e.contains("`rasd ingest`") && e.contains("`rasd reprocess`") && e.contains("`rasd demo`"),
+            "{e}"
+        );
         assert!(!e.contains("pw@"), "{e}");
         let e = rewrite_args(
             args(&["rasd", "bench", "ingest", "--db=postgresql://h/d"]),
-            &["bench".into(), "ingest".into()],
+            &path,
             3,
             true,
             None,
@@ -392,31 +399,36 @@ mod tests {
         let e = rewrite_args(args(&["rasd", "events"]), &path, 2, true, Some(parse("mysql://h/d")))
             .expect_err("a bad RASD_DB");
         assert!(e.contains("unknown kind of database"), "{e}");
-        assert!(takes_either(&path) && takes_either(&["serve".into()]) && !takes_either(&["demo".into()]));
+        assert!(takes_either(&path) && takes_either(&["serve".into()]) && takes_either(&["demo".into()]));
+        assert!(!takes_either(&["bench".into(), "ingest".into()]));
     }
 
     #[test]
     fn sqlite_urls_become_paths_and_rasd_db_is_only_noted() {
-        let path = vec!["demo".to_string()];
+        let path = vec!["bench".to_string(), "ingest".to_string()];
         let (out, note) = rewrite_args(
-            args(&["rasd", "demo", "--db", "sqlite:a.db", "--quiet"]),
+            args(&["rasd", "bench", "ingest", "--db", "sqlite:a.db", "--quiet"]),
             &path,
-            2,
+            3,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "demo", "--db", "a.db", "--quiet"]));
+        assert_eq!(out, args(&["rasd", "bench", "ingest", "--db", "a.db", "--quiet"]));
         assert_eq!(note, None, "--db given: RASD_DB is not in question");
         let (out, note) = rewrite_args(
-            args(&["rasd", "demo", "--quiet"]),
+            args(&["rasd", "bench", "ingest", "--quiet"]),
             &path,
-            2,
+            3,
             true,
             Some(parse("postgres://u:pw@h/d")),
         )
         .expect("ok");
-        assert_eq!(out, args(&["rasd", "demo", "--quiet"]), "RASD_DB is not wired in");
+        assert_eq!(
+            out,
+            args(&["rasd", "bench", "ingest", "--quiet"]),
+            "RASD_DB is not wired in"
+        );
         let note = note.expect("a note");
         assert!(
             note.contains("RASD_DB=postgres://u:***@h/d") && note.contains("rasd.db"),

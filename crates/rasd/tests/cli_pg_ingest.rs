@@ -50,6 +50,38 @@ fn ingest_both(sqlite: &Path, url: &str, inputs: &[PathBuf]) -> (Option<i32>, Va
     (b.status.code(), json(&b))
 }
 
+/// `rasd demo --db postgres://…` prints the report it prints on SQLite (all but its first line, which names the
+/// database) and leaves the same tables; run again, both say that nothing was new, alike.
+#[test]
+fn demo_on_postgres_prints_what_sqlite_prints() {
+    let Some(pg) = server("demo_on_postgres_prints_what_sqlite_prints") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = dir.path().join("demo.db");
+    let db = Scratch::new(&pg, "cli_demo");
+    let report = |target: &str| -> Vec<String> {
+        let out = run(rasd().args(["demo", "--db", target]));
+        assert!(out.status.success(), "{target}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let mut lines = stdout.lines();
+        let first = lines.next().unwrap_or_default();
+        assert!(
+            first.starts_with("rasd demo: the bundled sample collection"),
+            "{stdout}"
+        );
+        lines.map(str::to_string).collect()
+    };
+    for (run, new) in [("first run", "31 new document(s)"), ("second run", "0 new document(s)")] {
+        let on_sqlite = report(&format!("sqlite:{}", sqlite.display()));
+        let on_postgres = report(&db.url);
+        assert_eq!(on_sqlite, on_postgres, "{run}: the demo's report");
+        let all = on_postgres.join("\n");
+        assert!(all.contains(new) && all.contains("Control timeline of"), "{run}: {all}");
+        same_state(&sqlite, &db.url, run);
+    }
+}
+
 #[test]
 fn ingest_on_postgres_stores_what_sqlite_stores() {
     let Some(pg) = server("ingest_on_postgres_stores_what_sqlite_stores") else {

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 fn rasd(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("rasd").expect("binary");
     c.current_dir(dir);
+    // `rasd demo` without --db reads RASD_DB (PostgreSQL too): these tests mean ./rasd.db.
+    c.env_remove("RASD_DB");
     c
 }
 
