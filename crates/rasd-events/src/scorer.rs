@@ -743,14 +743,15 @@ pub fn fit_platt(raw: &[f64], y: &[bool]) -> Platt {
 }
 
 /// Out-of-fold raw probabilities: each document's examples are scored by a model that never saw that document.
-pub fn out_of_fold(data: &[Example], p: &Params) -> Vec<[f64; K]> {
-    let fold_of = |doc: &str| fold_of(doc, p);
+/// Also returns each fold's weight rows (fitted without that fold's documents).
+pub fn out_of_fold(data: &[Example], p: &Params) -> (Vec<[f64; K]>, Vec<Vec<(u32, [f32; K])>>) {
     let mut out = vec![[0f64; K]; data.len()];
+    let mut folds = Vec::new();
     for f in 0..p.folds.max(2) {
-        let train: Vec<&Example> = data.iter().filter(|e| fold_of(&e.doc) != f).collect();
-        let w = fit_weights(&train, p);
+        let train: Vec<&Example> = data.iter().filter(|e| fold_of(&e.doc, p) != f).collect();
+        let rows = to_rows(fit_weights(&train, p));
         let m = Model {
-            rows: to_rows(w).into(),
+            rows: rows.clone().into(),
             event_cal: Platt::IDENTITY,
             happened_cal: Platt::IDENTITY,
             threshold: 0.5,
@@ -758,33 +759,18 @@ pub fn out_of_fold(data: &[Example], p: &Params) -> Vec<[f64; K]> {
             record: None,
         };
         for (i, e) in data.iter().enumerate() {
-            if fold_of(&e.doc) == f {
+            if fold_of(&e.doc, p) == f {
                 out[i] = m.probs(&e.idx);
             }
         }
+        folds.push(rows);
     }
-    out
+    (out, folds)
 }
 
 /// The fold a document falls in (folds never split a document).
 pub fn fold_of(doc: &str, p: &Params) -> usize {
     (crate::features::hash(doc) as usize) % p.folds.max(2)
-}
-
-/// One model per fold, each fitted without that fold's documents, with `full`'s calibrations and threshold: what
-/// the scorer would say of a document it was not fitted on. `rasd train` extracts each train report with the
-/// model of its fold, to measure on train what only held-out reports show (no-event reports that keep a record).
-pub fn fold_models(data: &[Example], p: &Params, full: &Model) -> Vec<Model> {
-    (0..p.folds.max(2))
-        .map(|f| {
-            let train: Vec<&Example> = data.iter().filter(|e| fold_of(&e.doc, p) != f).collect();
-            Model {
-                rows: to_rows(fit_weights(&train, p)).into(),
-                record: None,
-                ..full.clone()
-            }
-        })
-        .collect()
 }
 
 /// Everything `rasd train` reports about a fit.
@@ -793,12 +779,17 @@ pub struct Fit {
     pub model: Model,
     /// Calibrated out-of-fold event probabilities, aligned with the examples.
     pub oof_event: Vec<f64>,
+    /// One model per fold ([`fold_of`]), fitted without that fold's documents, with the final model's calibrations
+    /// and threshold: what the scorer would say of a document it was not fitted on. `rasd train` extracts each train
+    /// report with the model of its fold, to fit the record stage on records as they come on unseen reports and to
+    /// measure the no-event share of a cut on train.
+    pub folds: Vec<Model>,
 }
 
 /// Trains a model on `data`: out-of-fold predictions fit the calibrations and choose the threshold (the one that
 /// maximizes F1 of the event class), then the weights are fitted on all of `data`.
 pub fn train(data: &[Example], p: &Params) -> Fit {
-    let oof = out_of_fold(data, p);
+    let (oof, fold_rows) = out_of_fold(data, p);
     let y_event: Vec<bool> = data.iter().map(|e| e.class == EVENT).collect();
     let y_happened: Vec<bool> = data.iter().map(|e| e.class == EVENT || e.class == BACKGROUND).collect();
     let raw_event: Vec<f64> = oof.iter().map(|r| r[EVENT]).collect();
@@ -814,16 +805,25 @@ pub fn train(data: &[Example], p: &Params) -> Fit {
     let threshold = best_threshold(&oof_event, &y_event);
     let all: Vec<&Example> = data.iter().collect();
     let w = fit_weights(&all, p);
+    let model = Model {
+        rows: to_rows(w).into(),
+        event_cal,
+        happened_cal,
+        threshold,
+        feature_set: FEATURE_SET.into(),
+        record: None,
+    };
+    let folds = fold_rows
+        .into_iter()
+        .map(|rows| Model {
+            rows: rows.into(),
+            ..model.clone()
+        })
+        .collect();
     Fit {
-        model: Model {
-            rows: to_rows(w).into(),
-            event_cal,
-            happened_cal,
-            threshold,
-            feature_set: FEATURE_SET.into(),
-            record: None,
-        },
+        model,
         oof_event,
+        folds,
     }
 }
 
@@ -893,8 +893,8 @@ pub const NO_EVENT_CAP: f64 = 0.05;
 /// History: until stop 23 the rule was the highest cut within 0.01 of the best F1, which kept a cut lower in F1 on
 /// both train and dev; stop 23 took the best F1 alone, and its cut let records through on no-event reports. The
 /// no-event share is measured on reports the scorer was not fitted on (`rasd train` extracts train's out of fold,
-/// with [`fold_models`]): with the final scorer, which has seen every train report's candidates, it is 0% on
-/// train at every cut.
+/// with the models of [`Fit::folds`]): with the final scorer, which has seen every train report's candidates, it
+/// is 0% on train at every cut.
 pub fn best_record_threshold(p: &[f64], y: &[bool], gold: usize, no_event: &NoEventDocs) -> f64 {
     // 0.01 steps: with 0.05 steps, one no-event report more or less at the cap moved the cut by 0.05, and F1 with it.
     let curve: Vec<(f64, f64, f64)> = (20..=80)

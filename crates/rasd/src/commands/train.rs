@@ -339,7 +339,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // report is extracted by a scorer fitted without its fold, so that the stage learns from records as the scorer
     // writes them on reports it has not seen (as on every report after training); dev by the final scorer.
     let record_x = x.with_scorer(Some(fit.model.clone()));
-    let fold_x: Vec<Extractor> = scorer::fold_models(&examples, &params, &fit.model)
+    let fold_x: Vec<Extractor> = std::mem::take(&mut fit.folds)
         .into_iter()
         .map(|m| {
             Extractor::default_embedded_rules_only()
