@@ -742,9 +742,12 @@ pub fn fit_platt(raw: &[f64], y: &[bool]) -> Platt {
     Platt { a, b }
 }
 
+/// Weight rows: (bucket, one weight per class), sorted by bucket.
+pub type WeightRows = Vec<(u32, [f32; K])>;
+
 /// Out-of-fold raw probabilities: each document's examples are scored by a model that never saw that document.
 /// Also returns each fold's weight rows (fitted without that fold's documents).
-pub fn out_of_fold(data: &[Example], p: &Params) -> (Vec<[f64; K]>, Vec<Vec<(u32, [f32; K])>>) {
+pub fn out_of_fold(data: &[Example], p: &Params) -> (Vec<[f64; K]>, Vec<WeightRows>) {
     let mut out = vec![[0f64; K]; data.len()];
     let mut folds = Vec::new();
     for f in 0..p.folds.max(2) {
