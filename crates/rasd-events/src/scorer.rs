@@ -888,19 +888,11 @@ impl NoEventDocs {
 /// 9.1% on dev's 44 became 16% on test's 50).
 pub const NO_EVENT_CAP: f64 = 0.05;
 
-/// The record threshold, in 0.01 steps (0.20 ..= 0.80): among the cuts that leave at most [`NO_EVENT_CAP`] of the
-/// held-out no-event reports with a record, the one with the best event F1, the highest of equals. If no cut meets
-/// the cap, the one that comes closest (the highest of equals). `gold` events exist in all; a record is a true
-/// positive when `y` says it is right.
-///
-/// History: until stop 23 the rule was the highest cut within 0.01 of the best F1, which kept a cut lower in F1 on
-/// both train and dev; stop 23 took the best F1 alone, and its cut let records through on no-event reports. The
-/// no-event share is measured on reports the scorer was not fitted on (`rasd train` extracts train's out of fold,
-/// with the models of [`Fit::folds`]): with the final scorer, which has seen every train report's candidates, it
-/// is 0% on train at every cut.
-pub fn best_record_threshold(p: &[f64], y: &[bool], gold: usize, no_event: &NoEventDocs) -> f64 {
-    // 0.01 steps: with 0.05 steps, one no-event report more or less at the cap moved the cut by 0.05, and F1 with it.
-    let curve: Vec<(f64, f64, f64)> = (20..=80)
+/// For each cut in 0.01 steps (0.20 ..= 0.80): the cut, the event F1 of the records it keeps, and the share of
+/// the no-event reports that keep a record. 0.01 steps: with 0.05 steps, one no-event report more or less at the
+/// cap moved the cut by 0.05, and F1 with it.
+pub fn record_curve(p: &[f64], y: &[bool], gold: usize, no_event: &NoEventDocs) -> Vec<(f64, f64, f64)> {
+    (20..=80)
         .map(|step| {
             let t = f64::from(step) * 0.01;
             let kept: Vec<bool> = p.iter().zip(y).filter(|(pi, _)| **pi >= t).map(|(_, yi)| *yi).collect();
@@ -913,7 +905,21 @@ pub fn best_record_threshold(p: &[f64], y: &[bool], gold: usize, no_event: &NoEv
             };
             (t, f1, no_event.share_at(t))
         })
-        .collect();
+        .collect()
+}
+
+/// The record threshold, in 0.01 steps (0.20 ..= 0.80): among the cuts that leave at most [`NO_EVENT_CAP`] of the
+/// held-out no-event reports with a record, the one with the best event F1, the highest of equals. If no cut meets
+/// the cap, the one that comes closest (the highest of equals). `gold` events exist in all; a record is a true
+/// positive when `y` says it is right.
+///
+/// History: until stop 23 the rule was the highest cut within 0.01 of the best F1, which kept a cut lower in F1 on
+/// both train and dev; stop 23 took the best F1 alone, and its cut let records through on no-event reports. The
+/// no-event share is measured on reports the scorer was not fitted on (`rasd train` extracts train's out of fold,
+/// with the models of [`Fit::folds`]): with the final scorer, which has seen every train report's candidates, it
+/// is 0% on train at every cut.
+pub fn best_record_threshold(p: &[f64], y: &[bool], gold: usize, no_event: &NoEventDocs) -> f64 {
+    let curve = record_curve(p, y, gold, no_event);
     let eligible: Vec<&(f64, f64, f64)> = curve.iter().filter(|c| c.2 <= NO_EVENT_CAP + 1e-9).collect();
     let t = if eligible.is_empty() {
         let least = curve.iter().map(|c| c.2).fold(f64::MAX, f64::min);

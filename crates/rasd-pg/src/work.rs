@@ -20,6 +20,7 @@
 use crate::Result;
 use postgres::{Client, Transaction};
 use rasd_core::{Doc, Event};
+use rasd_store::profile::{IngestProfile, lap};
 use rasd_store::rebuild::{Backend, EachEvent, EachMember};
 use rasd_store::{IngestStats, ReconcileStats, rows, sketch};
 use rayon::prelude::*;
@@ -155,7 +156,7 @@ pub fn ingest<W>(
     progress: rasd_store::Progress<'_>,
 ) -> Result<IngestStats> {
     let mut total = IngestStats::default();
-    let mut profile = std::env::var_os("RASD_PROFILE").map(|_| WriteProfile::default());
+    let mut profile = IngestProfile::from_env();
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
         let shard: Vec<ShardItem> = items.by_ref().take(rasd_store::INGEST_BATCH).collect();
@@ -182,10 +183,7 @@ pub fn ingest<W>(
         progress(&total);
     }
     if let Some(p) = &profile {
-        eprintln!(
-            "rasd: ingest: check {:.3} s, extract {:.3} s, near-duplicates {:.3} s, insert {:.3} s, commit {:.3} s",
-            p.check, p.extract, p.near, p.insert, p.commit
-        );
+        p.print();
     }
     let t = std::time::Instant::now();
     let opts = rasd_reconcile::Options::default();
@@ -194,29 +192,6 @@ pub fn ingest<W>(
         eprintln!("rasd: ingest: reconcile {:.3} s", t.elapsed().as_secs_f64());
     }
     Ok(total)
-}
-
-/// Seconds spent in each phase of the shards of one `rasd ingest` run (with `RASD_PROFILE` set), printed to
-/// standard error at its end, as the SQLite store prints its own.
-#[derive(Debug, Default)]
-struct WriteProfile {
-    /// The lock, indexing documents stored by an older rasd, and looking up stored texts, ids and failures.
-    check: f64,
-    /// Hashing, sketching and extracting the documents (in parallel).
-    extract: f64,
-    /// The near-duplicate lookups.
-    near: f64,
-    /// Inserting the documents, their bands and their events.
-    insert: f64,
-    commit: f64,
-}
-
-/// Adds the seconds since `*t` to `*to` (when profiling) and restarts `*t`.
-fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
-    if let Some(to) = to {
-        *to += t.elapsed().as_secs_f64();
-        *t = std::time::Instant::now();
-    }
 }
 
 /// What writing a shard did (the counts of `rasd ingest`), and the (place id, ISO week) buckets its new
@@ -436,7 +411,7 @@ fn write_shard_profiled(
     items: Vec<Prepared>,
     version: &str,
     reextract: &mut dyn FnMut(&Doc) -> Vec<Event>,
-    mut profile: Option<&mut WriteProfile>,
+    mut profile: Option<&mut IngestProfile>,
 ) -> Result<ShardStats> {
     let mut t = std::time::Instant::now();
     let mut stats = ShardStats::default();

@@ -1,3 +1,4 @@
+use crate::profile::{IngestProfile, lap};
 use crate::read::Item;
 use crate::{Result, Store, sketch};
 use rasd_core::{Doc, Event};
@@ -58,28 +59,6 @@ const BANDS_TABLE: &str = "CREATE TABLE IF NOT EXISTS doc_bands(
 struct DupIndex {
     ready: bool,
     profile: Option<IngestProfile>,
-}
-
-/// Seconds spent in each phase of the batches of one run, printed to standard error at its end.
-#[derive(Default)]
-struct IngestProfile {
-    /// Indexing documents stored by an older rasd, hashing, and looking up stored texts and ids.
-    check: f64,
-    /// Sketching and extracting the new documents (in parallel).
-    extract: f64,
-    /// The near-duplicate lookups.
-    near: f64,
-    /// Inserting the documents, their bands and their events.
-    insert: f64,
-    commit: f64,
-}
-
-/// Adds the seconds since `*t` to `*to` (when profiling) and restarts `*t`.
-fn lap(t: &mut std::time::Instant, to: Option<&mut f64>) {
-    if let Some(to) = to {
-        *to += t.elapsed().as_secs_f64();
-        *t = std::time::Instant::now();
-    }
 }
 
 fn index_bands(tx: &Transaction<'_>, seq: i64, sig: &[u32; sketch::SIGNATURE_LEN]) -> Result<()> {
@@ -173,7 +152,7 @@ impl Store {
         W: FnMut(&Doc) -> Vec<Event>,
     {
         let mut index = DupIndex {
-            profile: std::env::var_os("RASD_PROFILE").map(|_| IngestProfile::default()),
+            profile: IngestProfile::from_env(),
             ..DupIndex::default()
         };
         let mut stats = IngestStats::default();
@@ -197,10 +176,7 @@ impl Store {
             progress(&stats);
         }
         if let Some(p) = &index.profile {
-            eprintln!(
-                "rasd: ingest: check {:.3} s, extract {:.3} s, near-duplicates {:.3} s, insert {:.3} s, commit {:.3} s",
-                p.check, p.extract, p.near, p.insert, p.commit
-            );
+            p.print();
         }
         let t = std::time::Instant::now();
         self.ensure_reconciled()?;

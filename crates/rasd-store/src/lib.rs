@@ -18,6 +18,7 @@ pub mod db;
 pub mod export;
 pub mod incremental;
 mod ingest;
+pub mod profile;
 mod query;
 /// Input readers: text, JSONL, HTML, RSS/Atom.
 pub mod read;

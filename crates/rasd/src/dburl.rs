@@ -286,35 +286,23 @@ mod tests {
     #[test]
     fn sqlite_only_commands_refuse_postgres() {
         let path = vec!["bench".to_string(), "ingest".to_string()];
-        let e = rewrite_args(
-            args(&["rasd", "bench", "ingest", "--db", "postgres://u:pw@h/d"]),
-            &path,
-            3,
-            true,
-            None,
-        )
-        .expect_err("refused");
-        assert!(
-            e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
-            "{e}"
-        );
-        assert!(
-            e.contains("`rasd ingest`") && e.contains("`rasd reprocess`") && e.contains("`rasd demo`"),
-            "{e}"
-        );
-        assert!(!e.contains("pw@"), "{e}");
-        let e = rewrite_args(
-            args(&["rasd", "bench", "ingest", "--db=postgresql://h/d"]),
-            &path,
-            3,
-            true,
-            None,
-        )
-        .expect_err("refused");
-        assert!(
-            e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
-            "{e}"
-        );
+        for url in ["--db=postgresql://h/d", "postgres://u:pw@h/d"] {
+            let argv: Vec<&str> = if url.starts_with("--db=") {
+                vec!["rasd", "bench", "ingest", url]
+            } else {
+                vec!["rasd", "bench", "ingest", "--db", url]
+            };
+            let e = rewrite_args(args(&argv), &path, 3, true, None).expect_err("refused");
+            assert!(
+                e.contains("`rasd bench ingest` is not available on PostgreSQL yet"),
+                "{e}"
+            );
+            assert!(
+                e.contains("`rasd ingest`") && e.contains("`rasd reprocess`") && e.contains("`rasd demo`"),
+                "{e}"
+            );
+            assert!(!e.contains("pw@"), "{e}");
+        }
     }
 
     #[test]
