@@ -2,7 +2,7 @@
 //! ب), not every place the sentence names. Origins and destinations ("انطلاقا من", "باتجاه") score low. A
 //! sentence that names no place falls back to the document's current place, marked `carried`.
 
-use crate::rules::{Cue, RuleKind, TriggerType};
+use crate::rules::{Cue, RuleKind, TriggerType, WordList};
 use crate::stage::{Candidate, DocState, Sent};
 use crate::{Mention, MentionKind, Resources};
 use rasd_core::Location;
@@ -16,50 +16,6 @@ pub(crate) struct Placed {
     /// Places joined to the chosen one by و ("على مخيم جباليا وحي الرمال"): ACLED codes one event per place.
     pub also: Vec<(Location, (usize, usize))>,
 }
-
-/// Words that name the kind of place before its name ("في منطقة X", "بقرية X"), key-normalized.
-const PLACE_NOUNS: &[&str] = &[
-    "منطقه",
-    "مدينه",
-    "بلده",
-    "قريه",
-    "حي",
-    "مخيم",
-    "ناحيه",
-    "قضاء",
-    "محافظه",
-    "مديريه",
-    "مركز",
-    "بلدات",
-    "قري",
-    "مناطق",
-    "احياء",
-    "مدن",
-    "مخيمات",
-    "ضاحيه",
-    "جزيره",
-    "سهل",
-    "جبل",
-    "وادي",
-    "مطار",
-    "معبر",
-    "ميناء",
-    // Duals, genitive and nominative ("قصفت قريتي الباغوز والسوسة", "أصبحت مدينتا كيدال وميناكا"): the names
-    // that follow, joined by و, are one place each.
-    "قريتي",
-    "قريتا",
-    "بلدتي",
-    "بلدتا",
-    "مدينتي",
-    "مدينتا",
-    "حيي",
-    "منطقتي",
-    "منطقتا",
-    "ناحيتي",
-    "مخيمي",
-    "محافظتي",
-    "محافظتا",
-];
 
 /// Where a place name begins once the quotation marks right before it are counted in: "في ناحية «الرشاد»" and
 /// "في قضاء "الحويجة"" govern the name as the unquoted forms do.
@@ -103,7 +59,7 @@ fn place_noun_before(sent: &Sent<'_>, m: &Mention) -> Option<(usize, bool)> {
         ("في", true),
     ] {
         if let Some(rest) = w.strip_prefix(prefix)
-            && PLACE_NOUNS.contains(&rest)
+            && sent.rules.word_in(WordList::PlaceNoun, rest)
         {
             return Some((t.start, locative));
         }

@@ -16,6 +16,90 @@ const TRIGGERS: &str = include_str!("../../../data/events/triggers.tsv");
 const FRAMES: &str = include_str!("../../../data/events/frames.tsv");
 const CUES: &str = include_str!("../../../data/events/cues.tsv");
 const ACTOR_WORDS: &str = include_str!("../../../data/events/actor_words.tsv");
+const WORDS: &str = include_str!("../../../data/events/words.tsv");
+
+/// A closed word list of `data/events/words.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordList {
+    /// A noun after a number that makes it a count of the wounded ("51 جريحا").
+    Wounded,
+    /// A word before a number that makes it a count of the wounded ("وأصيب 51 آخرون").
+    WoundedVerb,
+    /// A word before a number that is no count of people ("منذ 2011").
+    NotAToll,
+    /// A singular noun that is a toll of one by a kill word ("مقتل مدني").
+    OneVictim,
+    /// The kind of place before a name ("في منطقة X").
+    PlaceNoun,
+}
+
+impl WordList {
+    const ALL: [(WordList, &'static str); 5] = [
+        (WordList::Wounded, "wounded"),
+        (WordList::WoundedVerb, "wounded-verb"),
+        (WordList::NotAToll, "not-a-toll"),
+        (WordList::OneVictim, "one-victim"),
+        (WordList::PlaceNoun, "place-noun"),
+    ];
+}
+
+/// The word lists, each key-normalized, sorted and deduplicated (looked up by binary search).
+#[derive(Debug, Default)]
+pub struct Words {
+    lists: [Vec<String>; WordList::ALL.len()],
+}
+
+impl Words {
+    /// Whether `key` (a key-normalized word) is in `list`.
+    pub fn has(&self, list: WordList, key: &str) -> bool {
+        self.lists[list as usize]
+            .binary_search_by(|w| w.as_str().cmp(key))
+            .is_ok()
+    }
+
+    /// Parses a file with the columns list, word and source; rows with an unknown list, an empty word or no source
+    /// are errors naming the file and line.
+    pub fn parse(name: &str, contents: &str) -> Result<Words> {
+        let mut words = Words::default();
+        let mut header = false;
+        for (no, line) in contents.lines().enumerate() {
+            let origin = format!("{name}:{}", no + 1);
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            if !header {
+                if line != "list\tword\tsource" {
+                    return Err(Error::Rules(format!("{origin}: unknown header {line:?}")));
+                }
+                header = true;
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [list, word, source] = f.as_slice() else {
+                return Err(Error::Rules(format!("{origin}: expected 3 columns, found {}", f.len())));
+            };
+            if source.trim().is_empty() {
+                return Err(Error::Rules(format!("{origin}: the source column is empty")));
+            }
+            let Some((which, _)) = WordList::ALL.iter().find(|(_, n)| n == list) else {
+                return Err(Error::Rules(format!("{origin}: unknown list {list:?}")));
+            };
+            let key = rasd_text::fold_str(word.trim(), rasd_text::Mode::Key);
+            if key.is_empty() || key.contains(char::is_whitespace) {
+                return Err(Error::Rules(format!("{origin}: a word must be one word, not {word:?}")));
+            }
+            words.lists[*which as usize].push(key);
+        }
+        if !header {
+            return Err(Error::Rules(format!("{name}: empty file")));
+        }
+        for l in &mut words.lists {
+            l.sort_unstable();
+            l.dedup();
+        }
+        Ok(words)
+    }
+}
 
 /// What a trigger says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +265,7 @@ pub struct Rules {
     /// Automaton patterns → (rule index, pattern needs a ل proclitic because its alef of ال was elided).
     pattern_rule: Vec<(u32, bool)>,
     automaton: AhoCorasick,
+    words: Words,
 }
 
 impl Rules {
@@ -192,6 +277,17 @@ impl Rules {
             ("data/events/cues.tsv", CUES),
             ("data/events/actor_words.tsv", ACTOR_WORDS),
         ])
+        .and_then(|r| r.with_words(Words::parse("data/events/words.tsv", WORDS)?))
+    }
+
+    /// These rules with the word lists `words`.
+    pub fn with_words(self, words: Words) -> Result<Rules> {
+        Ok(Rules { words, ..self })
+    }
+
+    /// Whether `key` (a key-normalized word) is in the word list `list`.
+    pub fn word_in(&self, list: WordList, key: &str) -> bool {
+        self.words.has(list, key)
     }
 
     /// Compiles rule files given as `(name, contents)`; the file kind is taken from the header.
@@ -221,6 +317,7 @@ impl Rules {
             rules,
             pattern_rule,
             automaton,
+            words: Words::default(),
         })
     }
 
@@ -491,5 +588,27 @@ mod tests {
         assert!(err.to_string().contains("cues.tsv:2"), "{err}");
         let unsourced = "pattern\tkind\tmatch\tsource\nقال\tsay\tword\t \n";
         assert!(Rules::from_sources(&[("frames.tsv", unsourced)]).is_err());
+        let words = "list\tword\tsource\nwounded\tجرحى\tx\nvictims\tمدني\tx\n";
+        let err = Words::parse("words.tsv", words).expect_err("unknown list");
+        assert!(
+            err.to_string().contains("words.tsv:3") && err.to_string().contains("victims"),
+            "{err}"
+        );
+        assert!(Words::parse("words.tsv", "list\tword\tsource\nwounded\tجرحى\t\n").is_err());
+        assert!(Words::parse("words.tsv", "list\tword\tsource\nwounded\tقتلى كثر\tx\n").is_err());
+    }
+
+    #[test]
+    fn word_lists_are_key_normalized_so_one_row_covers_every_spelling() {
+        let rules = Rules::embedded().expect("embedded rules compile");
+        // Written "جرحى" and "امرأة" in data/events/words.tsv; the stages look them up folded.
+        assert!(rules.word_in(WordList::Wounded, "جرحي"));
+        assert!(rules.word_in(WordList::OneVictim, "امراه"));
+        assert!(rules.word_in(WordList::PlaceNoun, "قريه"));
+        assert!(rules.word_in(WordList::NotAToll, "منذ"));
+        assert!(!rules.word_in(WordList::OneVictim, "جرحي"));
+        for (list, _) in WordList::ALL {
+            assert!(!rules.words.lists[list as usize].is_empty(), "{list:?} is empty");
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! toll. Shares come from percentages ("أكثر من 40 في المئة": min 40, no max) and fractions ("ثلث").
 
 use crate::MentionKind;
-use crate::rules::{Cue, RuleKind, TriggerType};
+use crate::rules::{Cue, RuleKind, TriggerType, WordList};
 use crate::stage::{Candidate, Sent};
 use rasd_core::{Fatalities, TerritoryShare};
 use rasd_text::{Mode, NumberKind, NumberMention, find_numbers, fold_str};
@@ -14,42 +14,6 @@ use rasd_text::{Mode, NumberKind, NumberMention, find_numbers, fold_str};
 pub(crate) fn numbers(sent: &Sent<'_>) -> Vec<NumberMention> {
     find_numbers(sent.text, sent.tokens)
 }
-
-const WOUNDED: &[&str] = &[
-    "جرحي",
-    "جريح",
-    "جريحا",
-    "مصابين",
-    "مصابا",
-    "اصابه",
-    "اصابات",
-    "بجروح",
-    "جرح",
-    "الجرحي",
-];
-const WOUNDED_VERB: &[&str] = &[
-    "اصيب",
-    "واصيب",
-    "اصيبوا",
-    "واصيبوا",
-    "اصابه",
-    "واصابه",
-    "جرح",
-    "وجرح",
-    "اصابات",
-];
-const NOT_A_TOLL: &[&str] = &[
-    "عام",
-    "سنه",
-    "منذ",
-    "العام",
-    "الساعه",
-    "الساعة",
-    "يوم",
-    "رقم",
-    "بعد",
-    "نحو",
-];
 
 /// The death toll of a candidate act, with the span it came from.
 pub(crate) fn fatalities(
@@ -76,15 +40,16 @@ pub(crate) fn fatalities(
             }
             let before = sent.words_before(n.start, 1);
             let w0 = before.first().map(String::as_str).unwrap_or("");
-            if NOT_A_TOLL.contains(&w0) && !n.vague {
+            if sent.rules.word_in(WordList::NotAToll, w0) && !n.vague {
                 continue;
             }
             // "وأصيب 51 آخرون" counts the wounded; "بينهم سبعة أطفال" is a part of the toll, not the toll.
-            if WOUNDED_VERB.contains(&w0) || matches!(w0, "بينهم" | "منهم" | "بينها" | "بينهن") {
+            if sent.rules.word_in(WordList::WoundedVerb, w0) || matches!(w0, "بينهم" | "منهم" | "بينها" | "بينهن")
+            {
                 continue;
             }
             let after = sent.words_after(n.end, 1);
-            if after.first().is_some_and(|w| WOUNDED.contains(&w.as_str())) {
+            if after.first().is_some_and(|w| sent.rules.word_in(WordList::Wounded, w)) {
                 continue;
             }
             let d = if n.start >= k.end {
@@ -134,59 +99,6 @@ pub(crate) fn fatalities(
     Some((f, (s, e)))
 }
 
-/// A victim named by a singular noun, key-normalized: one person ("مقتل مدني", "قتل الشاب …", "جنديا استشهد"). Duals
-/// ("مدنيان") are the number reader's.
-const ONE_VICTIM: &[&str] = &[
-    "مدني",
-    "مدنيا",
-    "مدنيه",
-    "جندي",
-    "جنديا",
-    "شرطي",
-    "شرطيا",
-    "طفل",
-    "طفلا",
-    "طفله",
-    "شاب",
-    "شابا",
-    "شابه",
-    "امراه",
-    "سيده",
-    "مواطن",
-    "مواطنا",
-    "مواطنه",
-    "عنصر",
-    "عنصرا",
-    "ضابط",
-    "ضابطا",
-    "شخص",
-    "شخصا",
-    "رجل",
-    "رجلا",
-    "مسلح",
-    "مسلحا",
-    "متظاهر",
-    "متظاهرا",
-    "صحفي",
-    "صحفيا",
-    "مزارع",
-    "مزارعا",
-    "قيادي",
-    "قياديا",
-    "طالب",
-    "طالبا",
-    "مقاتل",
-    "مقاتلا",
-    "الشاب",
-    "الشابه",
-    "الطفل",
-    "الطفله",
-    "المواطن",
-    "المواطنه",
-    "السيده",
-    "الصحفي",
-];
-
 /// A toll of one: a kill word of this act with a singular victim right before it ("جنديا استشهد") or within three
 /// words after it ("مقتل مدني", "اغتال مسلحون مجهولون مدنيا"). Only when no number is the toll.
 fn one_victim(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fatalities, (usize, usize))> {
@@ -200,7 +112,7 @@ fn one_victim(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fataliti
             .filter(|t| t.start >= sent.start);
         for t in before.into_iter().chain(after) {
             let w = fold_str(t.surface(sent.text), Mode::Key);
-            if ONE_VICTIM.contains(&w.as_str()) {
+            if sent.rules.word_in(WordList::OneVictim, &w) {
                 let (s, e) = (t.start.min(k.start), t.end.max(k.end));
                 let f = Fatalities {
                     value: Some(1),
