@@ -323,11 +323,25 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
     use rasd_core::ActorType;
     let (cs, ce) = c.clause;
     let in_clause = |cue: Cue| sent.cues(cue).any(|h| h.start >= cs && h.end <= ce);
+    // "اشتبكت جماهير النادي مع قوات الأمن", "مواجهات بين شبان وقوات الاحتلال": a crowd word, with no armed group
+    // named on either side, makes the crowd the side that fights.
+    let armed = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
+        a.as_ref().is_some_and(|(a, _)| {
+            matches!(
+                a.actor_type,
+                ActorType::RebelGroup
+                    | ActorType::PoliticalMilitia
+                    | ActorType::IdentityMilitia
+                    | ActorType::ExternalOther
+            )
+        })
+    };
     let crowd = in_clause(Cue::Protester)
         || who
             .actor1
             .as_ref()
-            .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters));
+            .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters))
+        || in_clause(Cue::Crowd) && !armed(&who.actor1) && !armed(&who.actor2);
     Some(match c.ty {
         // "مواجهات بين المتظاهرين والشرطة", "اقتحم متظاهرون مبنى البرلمان": a crowd fighting the police or storming
         // a building is a violent demonstration, not a battle or a change of territory (ACLED's codebook).

@@ -281,6 +281,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::Intercept => "intercept",
         Cue::History => "history",
         Cue::NoCasualties => "no-casualties",
+        Cue::Crowd => "crowd",
     }
 }
 

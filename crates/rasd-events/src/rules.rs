@@ -172,6 +172,9 @@ pub enum Cue {
     /// "No casualties" ("دون وقوع إصابات", "لم يسفر عن خسائر بشرية"): the act's toll is 0 (ACLED codes 0 when a
     /// report says nobody was hurt).
     NoCasualties,
+    /// A crowd that is no armed group ("جماهير النادي", "شبان", "الأهالي", "مؤيدي الرئيس"): a clash between it and
+    /// the police or an army is a violent demonstration.
+    Crowd,
 }
 
 impl Cue {
@@ -206,6 +209,7 @@ impl Cue {
             "intercept" => Cue::Intercept,
             "history" => Cue::History,
             "no-casualties" => Cue::NoCasualties,
+            "crowd" => Cue::Crowd,
             _ => return None,
         })
     }

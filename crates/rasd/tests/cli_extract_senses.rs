@@ -387,6 +387,23 @@ fn clashes_between_protesters_and_police_are_a_riot_and_other_clashes_a_clash() 
 }
 
 #[test]
+fn a_crowd_with_no_armed_group_fighting_the_police_is_a_riot() {
+    for text in [
+        "اندلعت مواجهات بين شبان وقوات الاحتلال في بلدة بيت أمر شمال الخليل اليوم.",
+        "اشتبكت جماهير النادي مع قوات الأمن في محيط ملعب الإسماعيلية مساء أمس.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Violent demonstration"], "{text}: {recs:#?}");
+    }
+    // A crowd word beside an armed group named as a side is no demonstration.
+    let recs = extract("اندلعت اشتباكات بين مسلحي تنظيم داعش وشبان من قرية الشحيل اليوم.");
+    assert!(
+        !recs.is_empty() && !subs(&recs).contains(&"Violent demonstration"),
+        "{recs:#?}"
+    );
+}
+
+#[test]
 fn a_count_of_detainees_by_place_is_a_record_per_place() {
     // Issue 10, "a toll or detainee count by place links back to the act": each counted item of the list is an
     // arrest where it names, and "بنابلس" after a village is its governorate, not one more place.
