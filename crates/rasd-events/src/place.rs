@@ -300,6 +300,15 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
             };
         }
     }
+    // "في العاصمة": the capital of the report's country (or of the country its adjective names).
+    if let Some((loc, span)) = sent.countries.capital_in_sentence(sent, c, res) {
+        return Placed {
+            location: Some(loc),
+            span: Some(span),
+            carried: false,
+            also: Vec::new(),
+        };
+    }
     // No place the clause governs: the place this sentence is about ("شهدت محافظة الحسكة قصفا … استهدفت مواقع"),
     // before the one carried from earlier sentences.
     let here = sentence_place(sent, res).filter(|(l, _, _)| sent.country.is_none_or(|c| c == l.country));
@@ -371,7 +380,9 @@ struct CountryRow {
     keys: Vec<String>,
     lat: f64,
     lon: f64,
-    /// The gazetteer id of a capital with the country's own name ("تونس", "الجزائر").
+    /// The adjectives and other names of the country, key-normalized ("السوريه", "اليمنيه").
+    context: Vec<String>,
+    /// The gazetteer id of the country's capital.
     capital: Option<String>,
 }
 
@@ -388,6 +399,11 @@ impl Countries {
                     name_ar: c.name_ar.clone(),
                     keys: c
                         .place_names
+                        .iter()
+                        .map(|n| rasd_text::fold_str(n.trim(), rasd_text::Mode::Key))
+                        .collect(),
+                    context: c
+                        .context_names
                         .iter()
                         .map(|n| rasd_text::fold_str(n.trim(), rasd_text::Mode::Key))
                         .collect(),
@@ -423,6 +439,97 @@ impl Countries {
                     .strip_prefix(clitic)
                     .is_some_and(|rest| r.keys.iter().any(|k| k == rest))
             })
+        })
+    }
+
+    /// "في العاصمة", "بالعاصمة", "وسط العاصمة السودانية": the capital of the country its adjective names, else of
+    /// the report's country, when the word is governed by a locative (the first such word in the candidate's
+    /// clause, else in the sentence). "العاصمة تونس" (a country's name beside it) is [`Countries::in_sentence`]'s.
+    fn capital_in_sentence(
+        &self,
+        sent: &Sent<'_>,
+        c: &Candidate,
+        res: &dyn Resources,
+    ) -> Option<(Location, (usize, usize))> {
+        const NEAR: &[&str] = &[
+            "وسط",
+            "قرب",
+            "شرق",
+            "غرب",
+            "شمال",
+            "جنوب",
+            "محيط",
+            "ضواحي",
+            "اطراف",
+            "شوارع",
+            "احياء",
+        ];
+        let key = |i: usize| {
+            sent.tokens
+                .get(i)
+                .filter(|t| t.start >= sent.start && t.end <= sent.end)
+                .map(|t| rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key))
+        };
+        let mut found = Vec::new();
+        for i in 0..sent.tokens.len() {
+            let Some(w) = key(i) else { continue };
+            let before = i.checked_sub(1).and_then(key);
+            let precision = match w.as_str() {
+                "بالعاصمه" | "وبالعاصمه" => 1,
+                "العاصمه" => {
+                    let b = before.as_deref().unwrap_or("");
+                    let b = if NEAR.contains(&b) {
+                        b
+                    } else {
+                        b.strip_prefix('و').unwrap_or(b)
+                    };
+                    match b {
+                        "في" => 1,
+                        b if NEAR.contains(&b) => 2,
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let beside = |j: usize| j < sent.tokens.len() && self.named(sent, j).is_some();
+            if beside(i + 1) || i.checked_sub(1).is_some_and(beside) {
+                continue;
+            }
+            let after = key(i + 1);
+            let row = match self
+                .rows
+                .iter()
+                .find(|r| after.as_deref().is_some_and(|a| r.context.iter().any(|k| k == a)))
+            {
+                Some(r) => Some(r),
+                None => sent
+                    .country
+                    .and_then(|cc| self.rows.iter().find(|r| r.country == cc))
+                    .or_else(|| self.named_by_context(sent, &key)),
+            };
+            if let Some(l) = row
+                .and_then(|r| r.capital.as_deref())
+                .and_then(|id| res.place(id, precision))
+            {
+                found.push((i, l));
+            }
+        }
+        let (cs, ce) = c.clause;
+        let pick = found
+            .iter()
+            .position(|(i, _)| sent.tokens[*i].start >= cs && sent.tokens[*i].end <= ce)
+            .unwrap_or(0);
+        let (i, loc) = found.into_iter().nth(pick)?;
+        let t = &sent.tokens[i];
+        Some((loc, (t.start, t.end)))
+    }
+
+    /// The first country the sentence names by any of its names ("الشرطة الجزائرية", "الأردنيين").
+    fn named_by_context(&self, sent: &Sent<'_>, key: &dyn Fn(usize) -> Option<String>) -> Option<&CountryRow> {
+        (0..sent.tokens.len()).filter_map(key).find_map(|w| {
+            let w = w.strip_prefix('و').unwrap_or(&w);
+            let w = w.strip_prefix(['ب', 'ل']).unwrap_or(w);
+            self.rows.iter().find(|r| r.context.iter().any(|k| k == w))
         })
     }
 

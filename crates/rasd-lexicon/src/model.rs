@@ -196,7 +196,7 @@ pub struct Country {
     pub context_names: Vec<String>,
     /// The point a record placed in the country gets, (lat, lon); `None`: never a place of last resort.
     pub point: Option<(f64, f64)>,
-    /// The gazetteer id of a capital with the country's own name ("تونس", "الجزائر"), chosen after "العاصمة".
+    /// The gazetteer id of the country's capital, chosen after "العاصمة" ("العاصمة تونس", "في العاصمة").
     pub capital: Option<String>,
 }
 

@@ -404,6 +404,29 @@ fn a_crowd_with_no_armed_group_fighting_the_police_is_a_riot() {
 }
 
 #[test]
+fn in_the_capital_is_the_capital_of_the_country_the_sentence_names() {
+    for (text, capital) in [
+        (
+            "أطلقت الشرطة الجزائرية الغاز المسيل للدموع على مئات المحتجين في العاصمة اليوم.",
+            "gn:2507480",
+        ),
+        (
+            "قتل ثلاثة مدنيين في قصف مدفعي على أحياء وسط العاصمة السودانية اليوم.",
+            "gn:379252",
+        ),
+    ] {
+        let recs = extract(text);
+        assert!(!recs.is_empty(), "{text}");
+        assert!(recs.iter().all(|r| r["location"]["id"] == capital), "{text}: {recs:#?}");
+    }
+    // With a country's name beside it, the name decides ("العاصمة تونس"); with no country known, no capital.
+    let recs = extract("تظاهر المئات في العاصمة تونس اليوم.");
+    assert_eq!(recs[0]["location"]["id"], "gn:2464470", "{recs:#?}");
+    let recs = extract("تظاهر المئات في العاصمة اليوم.");
+    assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
+}
+
+#[test]
 fn a_count_of_detainees_by_place_is_a_record_per_place() {
     // Issue 10, "a toll or detainee count by place links back to the act": each counted item of the list is an
     // arrest where it names, and "بنابلس" after a village is its governorate, not one more place.
