@@ -340,7 +340,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         unscored: args.unscored,
     };
     let docs: Vec<Doc> = data.iter().map(|(d, _)| d.clone()).collect();
-    let preds = pool(args.threads)?.install(|| crate::commands::extract::extract_all(&x, &docs, &opts));
+    let preds = pool(args.threads)?.install(|| crate::commands::extract::extract_all_or_fail(&x, &docs, &opts))?;
 
     let (mut n_gold, mut n_pred, mut matched, mut exact) = (0usize, 0usize, 0usize, 0usize);
     let (mut docs_no_event_gold, mut docs_no_event_clean) = (0usize, 0usize);

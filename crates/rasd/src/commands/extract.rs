@@ -188,12 +188,45 @@ pub fn load<'a>(
     })
 }
 
-/// Extracts every document in parallel, keeping input order. One worker (with its buffers) per rayon split.
-pub fn extract_all(x: &Extractor, docs: &[Doc], opts: &Options) -> Vec<Vec<Event>> {
+/// Extracts every document in parallel, keeping input order. One worker (with its buffers) per rayon split. A
+/// panic of the extractor on a document is that document's failure only (`Err` with the panic's message); the
+/// worker is rebuilt and the others go on.
+pub fn extract_all(x: &Extractor, docs: &[Doc], opts: &Options) -> Vec<std::result::Result<Vec<Event>, String>> {
     docs.par_iter()
         .with_min_len(8)
-        .map_init(|| x.worker(), |w, d| w.extract(d, opts))
+        .map_init(|| x.worker(), |w, d| guarded(x, w, d, opts))
         .collect()
+}
+
+/// [`extract_all`], where any document the extractor fails on is an error naming it (for `eval` and `train`,
+/// whose figures would be wrong with a document left out).
+pub fn extract_all_or_fail(x: &Extractor, docs: &[Doc], opts: &Options) -> Result<Vec<Vec<Event>>> {
+    docs.iter()
+        .zip(extract_all(x, docs, opts))
+        .map(|(d, r)| r.map_err(|e| anyhow::anyhow!("document {}: {e}", d.id)))
+        .collect()
+}
+
+/// One document's records, a panic of the extractor caught and returned as its message.
+fn guarded<'x>(
+    x: &'x Extractor,
+    w: &mut rasd_events::Worker<'x>,
+    d: &Doc,
+    opts: &Options,
+) -> std::result::Result<Vec<Event>, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.extract(d, opts))) {
+        Ok(events) => Ok(events),
+        Err(p) => {
+            // The worker's buffers may be half-written: start the next document with fresh ones.
+            *w = x.worker();
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("the extractor failed on this document: {msg}"))
+        }
+    }
 }
 
 /// Builds the thread pool for `--threads`.
@@ -266,7 +299,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let full = batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES || big.is_some();
         if !batch.is_empty() && (full || end) {
             let results = pool.install(|| extract_all(&x, &batch, &opts));
-            for (doc, events) in batch.iter().zip(&results) {
+            for (doc, result) in batch.iter().zip(&results) {
+                let events = match result {
+                    Ok(events) => events,
+                    Err(e) => {
+                        skipped += 1;
+                        eprintln!("rasd: error: document {}: {e}; skipped", doc.id);
+                        continue;
+                    }
+                };
                 n_docs += 1;
                 bytes += doc.text.len();
                 if events.is_empty() {

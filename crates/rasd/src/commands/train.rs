@@ -367,7 +367,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 .filter(|&i| std::ptr::eq(extractor_of(&data[i].0), ex))
                 .collect();
             let docs: Vec<Doc> = idx.iter().map(|&i| data[i].0.clone()).collect();
-            let out = pool.install(|| crate::commands::extract::extract_all(ex, &docs, &opts));
+            let out = pool.install(|| crate::commands::extract::extract_all_or_fail(ex, &docs, &opts))?;
             for (i, p) in idx.into_iter().zip(out) {
                 preds[i] = p;
             }
