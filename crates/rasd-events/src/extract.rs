@@ -220,7 +220,8 @@ impl<'x> Worker<'x> {
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events, published);
             let min = opts.min_confidence.map_or(default, f64::from);
-            // Confidences are f32 rounded to 0.01: 0.35f32 is 0.3499999940… as f64, and must still reach a cut of 0.35.
+            // Confidences are f32 rounded to 0.01: 0.35f32 is 0.3499999940… as f64, and must still reach a cut of 0.35
+            // (the rule `rasd train` chose the cut with, `scorer::passes`).
             out.events.retain(|e| f64::from(e.confidence) >= min - 1e-6);
         }
         out.events

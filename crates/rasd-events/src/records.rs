@@ -140,8 +140,10 @@ pub(crate) fn record_stage(
     match &model.record {
         Some(rm) => {
             let xs = crate::scorer::record_matrix(events, published);
-            for (e, x) in events.iter_mut().zip(&xs) {
-                e.confidence = round2(rm.score(x));
+            let mut p: Vec<f64> = xs.iter().map(|x| rm.score(x)).collect();
+            crate::scorer::tie_denials(&mut p, &crate::scorer::denial_ties(events));
+            for (e, p) in events.iter_mut().zip(p) {
+                e.confidence = round2(p);
             }
             rm.threshold
         }
@@ -150,7 +152,7 @@ pub(crate) fn record_stage(
 }
 
 fn round2(p: f64) -> f32 {
-    ((p * 100.0).round() / 100.0) as f32
+    crate::scorer::confidence(p)
 }
 
 /// "وهو ما نفاه الجيش": a sentence that opens with a denial and names no act of its own denies the act reported

@@ -237,6 +237,41 @@ pub fn record_matrix(
         .collect()
 }
 
+/// For each record, the records of the same document whose claim it denies: asserted records of its sub-event
+/// type, place and date. A denial is kept or dropped with the claim it answers (a contradiction needs both
+/// sides), so its probability is at least theirs ([`tie_denials`]).
+pub fn denial_ties(events: &[rasd_core::Event]) -> Vec<Vec<usize>> {
+    let place = |e: &rasd_core::Event| e.location.as_ref().map(|l| l.id.clone());
+    events
+        .iter()
+        .map(|d| {
+            if d.stance != rasd_core::Stance::Denied {
+                return Vec::new();
+            }
+            events
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| {
+                    a.stance == rasd_core::Stance::Asserted
+                        && a.sub_event_type == d.sub_event_type
+                        && a.event_date == d.event_date
+                        && place(a) == place(d)
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect()
+}
+
+/// Raises each denial's probability to that of the claims it denies (`ties` from [`denial_ties`], indices into `p`).
+pub fn tie_denials(p: &mut [f64], ties: &[Vec<usize>]) {
+    for (i, t) in ties.iter().enumerate() {
+        if let Some(m) = t.iter().map(|&j| p[j]).reduce(f64::max) {
+            p[i] = p[i].max(m);
+        }
+    }
+}
+
 /// The highest and the mean confidence of `events` (before the record stage: their event probabilities).
 pub fn doc_stats(events: &[rasd_core::Event]) -> (f64, f64) {
     if events.is_empty() {
@@ -883,11 +918,28 @@ impl NoEventDocs {
         if self.docs == 0 {
             return 0.0;
         }
-        let mut hit: Vec<usize> = self.records.iter().filter(|(p, _)| *p >= t).map(|(_, d)| *d).collect();
+        let mut hit: Vec<usize> = self
+            .records
+            .iter()
+            .filter(|(p, _)| passes(*p, t))
+            .map(|(_, d)| *d)
+            .collect();
         hit.sort_unstable();
         hit.dedup();
         hit.len() as f64 / self.docs as f64
     }
+}
+
+/// Whether a record of probability `p` passes the cut `t` as `rasd extract` applies it: to the confidence it
+/// writes, rounded to 0.01 ([`confidence`]). A record at 0.4296 is written 0.43 and kept by a cut of 0.43, so the
+/// cut `rasd train` chooses and the shares it reports count it too.
+pub fn passes(p: f64, t: f64) -> bool {
+    f64::from(confidence(p)) >= t - 1e-6
+}
+
+/// A probability as a record's `confidence`: rounded to 0.01.
+pub fn confidence(p: f64) -> f32 {
+    ((p * 100.0).round() / 100.0) as f32
 }
 
 /// The most no-event reports a chosen cut may leave with a record, on held-out reports. The target is 10%
@@ -902,7 +954,12 @@ pub fn record_curve(p: &[f64], y: &[bool], gold: usize, no_event: &NoEventDocs) 
     (20..=80)
         .map(|step| {
             let t = f64::from(step) * 0.01;
-            let kept: Vec<bool> = p.iter().zip(y).filter(|(pi, _)| **pi >= t).map(|(_, yi)| *yi).collect();
+            let kept: Vec<bool> = p
+                .iter()
+                .zip(y)
+                .filter(|(pi, _)| passes(**pi, t))
+                .map(|(_, yi)| *yi)
+                .collect();
             let tp = kept.iter().filter(|b| **b).count() as f64;
             let pred = kept.len() as f64;
             let f1 = if tp == 0.0 {
@@ -1010,6 +1067,40 @@ mod tests {
             docs: 2,
         };
         assert_eq!(best_record_threshold(&p, &y, 20, &hopeless), 0.8);
+        // A record at 0.4296 is written as 0.43: a cut of 0.43 keeps it, as `rasd extract` does.
+        let edge = NoEventDocs {
+            records: vec![(0.4296, 0)],
+            docs: 10,
+        };
+        assert!((edge.share_at(0.43) - 0.1).abs() < 1e-9);
+        assert!(edge.share_at(0.44) == 0.0);
+    }
+
+    #[test]
+    fn a_denial_is_kept_with_the_claim_it_answers() {
+        let claim = |stance: &str, place: &str| -> rasd_core::Event {
+            serde_json::from_value(serde_json::json!({
+                "id": "e", "doc_id": "d", "event_type": "Battles",
+                "sub_event_type": "Government regains territory", "event_date": "2017-11-09",
+                "date_precision": "day", "date_text": null, "actor1": null, "actor2": null,
+                "location": {"id": place, "name": "", "name_ar": "", "country": "SY", "admin1": null,
+                             "lat": 34.45, "lon": 40.92, "geo_precision": 1},
+                "fatalities": null, "territory_share": null, "reported_by": [], "stance": stance,
+                "evidence": {"text": "سيطر", "start": 0, "end": 8}, "confidence": 0.5
+            }))
+            .expect("a record")
+        };
+        let events = [
+            claim("asserted", "gn:174448"),
+            claim("denied", "gn:174448"),
+            claim("denied", "gn:170794"),
+        ];
+        let ties = denial_ties(&events);
+        assert_eq!(ties, vec![vec![], vec![0], vec![]]);
+        let mut p = vec![0.55, 0.30, 0.20];
+        tie_denials(&mut p, &ties);
+        // The denial of the recorded claim rises to it; a denial of nothing recorded, and the claim, stay.
+        assert_eq!(p, vec![0.55, 0.55, 0.20]);
     }
 
     fn toy() -> Vec<Example> {

@@ -67,6 +67,8 @@ struct RecordData {
     gold: usize,
     /// For each no-event report (no gold event), the rows of `x` that are asserted, non-background records on it.
     no_event: Vec<Vec<usize>>,
+    /// For each row, the rows of the claims it denies (`scorer::denial_ties`, as the extractor ties them).
+    ties: Vec<Vec<usize>>,
 }
 
 /// Gold events the record stage is fitted on, and scored on.
@@ -374,6 +376,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         let (mut xs, mut ys, mut n_gold) = (Vec::new(), Vec::new(), 0usize);
         let mut no_event = Vec::new();
+        let mut ties = Vec::new();
         for ((doc, golds), preds) in data.iter().zip(&preds) {
             n_gold += golds.len();
             if golds.is_empty() {
@@ -387,6 +390,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 );
             }
             let pairs = crate::commands::eval_events::assign(golds, preds);
+            let base = xs.len();
+            ties.extend(
+                scorer::denial_ties(preds)
+                    .into_iter()
+                    .map(|t| t.into_iter().map(|j| base + j).collect::<Vec<_>>()),
+            );
             xs.extend(scorer::record_matrix(preds, record_x.publication_date(doc)));
             ys.extend((0..preds.len()).map(|i| pairs.iter().any(|&(_, p)| p == i)));
         }
@@ -395,6 +404,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             y: ys,
             gold: n_gold,
             no_event,
+            ties,
         })
     };
     let RecordData {
@@ -402,20 +412,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
         y: rec_y,
         gold: rec_gold,
         no_event: train_no_event,
+        ties: rec_ties,
     } = stage(RECORD_TRAIN, true)?;
     let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
     let weights_only = scorer::RecordModel {
         weights: w,
         threshold: 0.5,
     };
-    let rec_p: Vec<f64> = rec_x.iter().map(|x| weights_only.score(x)).collect();
+    let mut rec_p: Vec<f64> = rec_x.iter().map(|x| weights_only.score(x)).collect();
+    scorer::tie_denials(&mut rec_p, &rec_ties);
     let RecordData {
         x: dev_rx,
         y: dev_ry,
         gold: dev_rgold,
         no_event: dev_no_event,
+        ties: dev_ties,
     } = stage(RECORD_DEV, false)?;
-    let dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
+    let mut dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
+    scorer::tie_denials(&mut dev_rp, &dev_ties);
     // The no-event share of a cut, on reports the scorer was not fitted on: dev's, and train's out of fold. With the
     // final scorer, no train report keeps a record at any cut (it has seen their candidates), and 44 dev reports
     // alone moved the cut by 0.05 for one report more or less.
@@ -457,8 +471,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let rec_auc_train = scorer::auc(&rec_p, &rec_y).unwrap_or(f64::NAN);
     let rec_auc_dev = scorer::auc(&dev_rp, &dev_ry).unwrap_or(f64::NAN);
     let kept = |p: &[f64], y: &[bool], t: f64, gold: usize| {
-        let tp = p.iter().zip(y).filter(|(pi, yi)| **pi >= t && **yi).count() as f64;
-        let pred = p.iter().filter(|pi| **pi >= t).count() as f64;
+        let tp = p
+            .iter()
+            .zip(y)
+            .filter(|(pi, yi)| scorer::passes(**pi, t) && **yi)
+            .count() as f64;
+        let pred = p.iter().filter(|pi| scorer::passes(**pi, t)).count() as f64;
         let pr = if pred == 0.0 { 0.0 } else { tp / pred };
         let rc = if gold == 0 { 0.0 } else { tp / gold as f64 };
         (pr, rc, if pr + rc == 0.0 { 0.0 } else { 2.0 * pr * rc / (pr + rc) })
