@@ -28,21 +28,21 @@ pub fn hash(name: &str) -> u32 {
 struct Fnv(u64);
 
 impl Fnv {
-    fn new() -> Fnv {
+    const fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
-    #[inline]
-    fn bytes(mut self, bytes: &[u8]) -> Fnv {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
+    const fn bytes(mut self, bytes: &[u8]) -> Fnv {
+        let mut i = 0;
+        while i < bytes.len() {
+            self.0 ^= bytes[i] as u64;
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            i += 1;
         }
         self
     }
 
-    #[inline]
-    fn str(self, s: &str) -> Fnv {
+    const fn str(self, s: &str) -> Fnv {
         self.bytes(s.as_bytes())
     }
 
@@ -66,6 +66,14 @@ impl Fnv {
     fn bucket(self) -> u32 {
         (self.0 % u64::from(DIM)) as u32
     }
+}
+
+/// The hash of a literal prefix of feature names ("cw=", "has="), computed at compile time.
+macro_rules! name {
+    ($prefix:literal) => {{
+        const H: Fnv = Fnv::new().str($prefix);
+        H
+    }};
 }
 
 /// For the few names that hold a `{:?}`: formatted straight into the hash.
@@ -112,27 +120,33 @@ pub struct FeatureVec {
 }
 
 impl FeatureVec {
-    /// Adds the feature named by the concatenation of `parts`.
-    fn put(&mut self, parts: &[&str]) {
-        let h = parts.iter().fold(Fnv::new(), |h, p| h.str(p));
-        self.add(h);
+    fn add(&mut self, h: Fnv) {
+        self.idx.push(h.bucket());
+    }
+
+    /// Adds the feature named `prefix` then `value`.
+    fn put(&mut self, prefix: Fnv, value: &str) {
+        self.add(prefix.str(value));
     }
 
     /// Adds `prefix` followed by a number.
-    fn put_int(&mut self, prefix: &str, n: usize) {
-        self.add(Fnv::new().str(prefix).int(n as i64));
+    fn put_int(&mut self, prefix: Fnv, n: usize) {
+        self.add(prefix.int(n as i64));
     }
 
     /// Adds `prefix` followed by a value's `{:?}` form.
-    fn put_debug(&mut self, prefix: &str, value: &dyn std::fmt::Debug) {
+    fn put_debug(&mut self, prefix: Fnv, value: &dyn std::fmt::Debug) {
         use std::fmt::Write;
-        let mut h = Fnv::new().str(prefix);
+        let mut h = prefix;
         let _ = write!(h, "{value:?}");
         self.add(h);
     }
 
-    fn add(&mut self, h: Fnv) {
-        self.idx.push(h.bucket());
+    /// Adds `prefix` followed by the key-normalized form of `word`.
+    fn put_folded(&mut self, prefix: Fnv, word: &str) {
+        let mut h = prefix;
+        key_folded(word, |s| h = h.str(s));
+        self.add(h);
     }
 
     fn finish(&mut self) {
@@ -157,7 +171,8 @@ impl Words {
 
     /// Folds `word` ([`rasd_text::fold_str`] with [`Mode::Key`]) and returns its number.
     fn push(&mut self, word: &str) -> usize {
-        push_key_folded(word, &mut self.text);
+        let text = &mut self.text;
+        key_folded(word, |s| text.push_str(s));
         self.ends.push(self.text.len());
         self.ends.len() - 1
     }
@@ -177,10 +192,25 @@ fn bucket(n: usize, edges: &[usize]) -> usize {
     edges.iter().position(|&e| n <= e).unwrap_or(edges.len())
 }
 
-/// Appends `word` key-normalized to `out`: what [`rasd_text::fold_str`] gives with [`Mode::Key`] (a test checks
-/// every character), but the characters that fold to themselves (printable ASCII but capitals, and most Arabic
-/// letters: most of the text) are copied a run at a time instead of folded one by one.
-fn push_key_folded(word: &str, out: &mut String) {
+/// The characters U+0600..U+067F that key mode leaves as they are, by bit (U+0600 + bit): the Arabic letters
+/// but alef with hamza or madda, alef maqsura, ta marbuta and hamza on waw or ya.
+const KEY_SAME: u128 = {
+    let mut m = 0u128;
+    let mut c = 0x0621;
+    while c <= 0x064A {
+        if !matches!(c, 0x063B..=0x0640 | 0x0622..=0x0626 | 0x0629 | 0x0649) {
+            m |= 1 << (c - 0x0600);
+        }
+        c += 1;
+    }
+    m
+};
+
+/// Gives `word` key-normalized to `out`, piece by piece: the concatenation of the pieces is what
+/// [`rasd_text::fold_str`] gives with [`Mode::Key`] (a test checks every character), but the characters that fold to
+/// themselves (printable ASCII but capitals, and most Arabic letters: most of the text) come as runs of the word
+/// itself instead of folded one by one.
+fn key_folded(word: &str, mut out: impl FnMut(&str)) {
     let bytes = word.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -194,20 +224,29 @@ fn push_key_folded(word: &str, out: &mut String) {
                 }
                 break;
             }
-            // A two-byte character U+0600..U+067F: the Arabic letters other than those key mode changes (alef
-            // with hamza or madda, alef maqsura, ta marbuta, hamza on waw or ya).
+            // A two-byte character U+0600..U+067F that folds to itself.
             if (b == 0xD8 || b == 0xD9) && i + 1 < bytes.len() {
-                let c = (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
-                if matches!(c, 0x0621..=0x063A | 0x0641..=0x064A) && !matches!(c, 0x0622..=0x0626 | 0x0629 | 0x0649) {
+                let c = (u32::from(b & 0x01) << 6) | u32::from(bytes[i + 1] & 0x3F);
+                if KEY_SAME >> c & 1 == 1 {
                     i += 2;
                     continue;
                 }
             }
             break;
         }
-        out.push_str(&word[run..i]);
+        if i > run {
+            out(&word[run..i]);
+        }
         if let Some(ch) = word[i..].chars().next() {
-            rasd_text::push_folded(ch, Mode::Key, out);
+            match rasd_text::normalize::fold_char(ch, Mode::Key) {
+                Some(f) => out(f.encode_utf8(&mut [0; 4])),
+                // Dropped (a mark) or two characters (a ligature): rare.
+                None => {
+                    let mut two = String::new();
+                    rasd_text::push_folded(ch, Mode::Key, &mut two);
+                    out(&two);
+                }
+            }
             i += ch.len_utf8();
         }
     }
@@ -219,28 +258,23 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureV
         idx: Vec::with_capacity(128),
     };
     let rule = sent.rules.get(c.hit.rule);
-    v.put(&["bias"]);
-    v.put(&["rule=", &rule.key]);
+    v.add(name!("bias"));
+    v.put(name!("rule="), &rule.key);
     let ty = match c.ty {
         TriggerType::Sub(s) => s.name(),
         TriggerType::Territory => "territory",
         TriggerType::Casualty => "casualty",
     };
-    v.put(&["ty=", ty]);
-    v.put(&["sub=", f.sub.name()]);
-    v.put_debug("role=", &c.role);
-    v.add(
-        Fnv::new()
-            .str("weight=")
-            .int(i64::from((c.weight * 10.0).round() as i32)),
-    );
+    v.put(name!("ty="), ty);
+    v.put(name!("sub="), f.sub.name());
+    v.put_debug(name!("role="), &c.role);
+    v.add(name!("weight=").int(i64::from((c.weight * 10.0).round() as i32)));
     if let RuleKind::Trigger { .. } = rule.kind
         && rule.stem
     {
-        v.put(&["stem"]);
+        v.add(name!("stem"));
     }
-    // Every word the features name, folded once: the trigger word, four words on each side, the sentence's
-    // first two.
+    // The words the features name more than once, folded once: the trigger word, four words on each side.
     let mut words = Words::with_capacity(256);
     // The trigger word itself, its proclitics and endings (tense, person, definiteness).
     let tok = sent
@@ -250,23 +284,23 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureV
     if let Some(t) = tok {
         let i = words.push(t.surface(sent.text));
         let w = words.get(i);
-        v.put(&["tw=", w]);
+        v.put(name!("tw="), w);
         // The first two characters and the last two (the whole word when shorter).
         let pre = w.char_indices().nth(2).map_or(w, |(at, _)| &w[..at]);
         let suf = w.char_indices().rev().nth(1).map_or(w, |(at, _)| &w[at..]);
-        v.put(&["tpre=", pre]);
-        v.put(&["tsuf=", suf]);
+        v.put(name!("tpre="), pre);
+        v.put(name!("tsuf="), suf);
         if let Some(first) = w.chars().next()
             && matches!(first, 'ي' | 'ت' | 'ن')
             && !w.starts_with("ال")
         {
-            v.put(&["imperfect=", &w[..first.len_utf8()]]);
+            v.put(name!("imperfect="), &w[..first.len_utf8()]);
         }
         if c.hit.future {
-            v.put(&["future"]);
+            v.add(name!("future"));
         }
         if w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال") || w.starts_with("فال") {
-            v.put(&["definite"]);
+            v.add(name!("definite"));
         }
     }
     // Words around the trigger, with their side and distance; bigrams on each side.
@@ -279,56 +313,64 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureV
         words.push(t.surface(sent.text));
     }
     let after = before.end..words.ends.len();
-    for (i, w) in words.range(before.clone()).enumerate() {
-        v.add(Fnv::new().str("w-").int(i as i64 + 1).str("=").str(w));
-        v.put(&["wb=", w]);
+    let w_before = [name!("w-1="), name!("w-2="), name!("w-3="), name!("w-4=")];
+    let w_after = [name!("w+1="), name!("w+2="), name!("w+3="), name!("w+4=")];
+    for (w, h) in words.range(before.clone()).zip(w_before) {
+        v.put(h, w);
+        v.put(name!("wb="), w);
     }
-    for (i, w) in words.range(after.clone()).enumerate() {
-        v.add(Fnv::new().str("w+").int(i as i64 + 1).str("=").str(w));
-        v.put(&["wa=", w]);
+    for (w, h) in words.range(after.clone()).zip(w_after) {
+        v.put(h, w);
+        v.put(name!("wa="), w);
     }
     if before.len() >= 2 {
-        v.put(&["b-=", words.get(before.start + 1), "_", words.get(before.start)]);
+        v.add(
+            name!("b-=")
+                .str(words.get(before.start + 1))
+                .str("_")
+                .str(words.get(before.start)),
+        );
     }
     if after.len() >= 2 {
-        v.put(&["b+=", words.get(after.start), "_", words.get(after.start + 1)]);
+        v.add(
+            name!("b+=")
+                .str(words.get(after.start))
+                .str("_")
+                .str(words.get(after.start + 1)),
+        );
     }
     // The clause's words (a bag), capped: commentary and statistics have their own vocabulary.
     let (cs, ce) = c.clause;
     let mut n = 0;
-    let mut cw = String::with_capacity(64);
     for t in sent.tokens.iter().filter(|t| t.start >= cs && t.end <= ce) {
         if t.kind != TokenKind::Arabic {
             if t.kind == TokenKind::Number || t.surface(sent.text).chars().all(|ch| ch.is_ascii_digit()) {
-                v.put(&["clause-number"]);
+                v.add(name!("clause-number"));
             }
             continue;
         }
-        cw.clear();
-        push_key_folded(t.surface(sent.text), &mut cw);
-        v.put(&["cw=", &cw]);
+        v.put_folded(name!("cw="), t.surface(sent.text));
         n += 1;
         if n >= 40 {
             break;
         }
     }
     // The first words of the sentence: reporting verbs, "وكان", "ندين", questions.
-    for (i, t) in sent.tokens_after(sent.start, 2).enumerate() {
-        let w = words.push(t.surface(sent.text));
-        v.add(Fnv::new().str("s").int(i as i64).str("=").str(words.get(w)));
+    for (t, h) in sent.tokens_after(sent.start, 2).zip([name!("s0="), name!("s1=")]) {
+        v.put_folded(h, t.surface(sent.text));
     }
     // Context cues in the clause and in the sentence.
     for h in sent.hits {
         if let RuleKind::Cue(cue) = sent.rules.get(h.rule).kind {
             let inside = h.start >= cs && h.end <= ce;
-            let name = cue_name(cue);
+            let cue = cue_name(cue);
             if inside {
-                v.put(&["cue=", name]);
+                v.put(name!("cue="), cue);
                 if h.end <= c.hit.start && sent.distance(h.end, c.hit.start) <= 3 {
-                    v.put(&["cue-near=", name]);
+                    v.put(name!("cue-near="), cue);
                 }
             } else {
-                v.put(&["scue=", name]);
+                v.put(name!("scue="), cue);
             }
         }
         if let RuleKind::Trigger { ty, .. } = sent.rules.get(h.rule).kind
@@ -341,51 +383,51 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureV
                 TriggerType::Territory => "territory",
                 TriggerType::Casualty => "casualty",
             };
-            v.put(&["other-trigger=", other]);
+            v.put(name!("other-trigger="), other);
         }
     }
     // Arguments found.
-    for (on, name) in [
-        (f.actor1, "actor1"),
-        (f.actor2, "actor2"),
-        (f.actor1_coref, "actor1-coref"),
-        (f.place && !f.place_carried, "place"),
-        (f.place_carried, "place-carried"),
-        (!f.place, "no-place"),
-        (f.date_in_sentence, "date"),
-        (f.date_future, "date-future"),
-        (f.fatalities, "fatalities"),
-        (f.share, "share"),
-        (f.background, "background"),
-        (f.question, "question"),
-        (f.hypothetical, "hypothetical"),
-        (f.weak, "weak"),
+    for (on, has) in [
+        (f.actor1, name!("has=actor1")),
+        (f.actor2, name!("has=actor2")),
+        (f.actor1_coref, name!("has=actor1-coref")),
+        (f.place && !f.place_carried, name!("has=place")),
+        (f.place_carried, name!("has=place-carried")),
+        (!f.place, name!("has=no-place")),
+        (f.date_in_sentence, name!("has=date")),
+        (f.date_future, name!("has=date-future")),
+        (f.fatalities, name!("has=fatalities")),
+        (f.share, name!("has=share")),
+        (f.background, name!("has=background")),
+        (f.question, name!("has=question")),
+        (f.hypothetical, name!("has=hypothetical")),
+        (f.weak, name!("has=weak")),
     ] {
         if on {
-            v.put(&["has=", name]);
+            v.add(has);
         }
     }
     let args = [f.actor1, f.place && !f.place_carried, f.date_in_sentence, f.fatalities]
         .iter()
         .filter(|b| **b)
         .count();
-    v.put_int("args=", args);
-    v.add(Fnv::new().str("args=").int(args as i64).str("|ty=").str(ty));
+    v.put_int(name!("args="), args);
+    v.add(name!("args=").int(args as i64).str("|ty=").str(ty));
     if let Some(r) = f.date_rule {
-        v.put(&["date-rule=", r]);
+        v.put(name!("date-rule="), r);
     }
-    v.put(&["stance=", f.stance.as_str()]);
-    v.put_int("frames=", f.frames.min(3));
-    v.put_int("sources=", f.sources.min(4));
+    v.put(name!("stance="), f.stance.as_str());
+    v.put_int(name!("frames="), f.frames.min(3));
+    v.put_int(name!("sources="), f.sources.min(4));
     for k in f.frame_kinds {
-        v.put_debug("frame=", k);
+        v.put_debug(name!("frame="), k);
     }
     // Position in the document, and how many candidates the document has.
     let sent_bucket = bucket(f.sentence_index, &[0, 1, 3, 8]);
-    v.put_int("sent=", sent_bucket);
-    v.put_int("clause=", f.clause_index.min(3));
-    v.put_int("doc-cands=", bucket(f.doc_candidates, &[1, 3, 6, 12]));
-    v.add(Fnv::new().str("sent=").int(sent_bucket as i64).str("|ty=").str(ty));
+    v.put_int(name!("sent="), sent_bucket);
+    v.put_int(name!("clause="), f.clause_index.min(3));
+    v.put_int(name!("doc-cands="), bucket(f.doc_candidates, &[1, 3, 6, 12]));
+    v.add(name!("sent=").int(sent_bucket as i64).str("|ty=").str(ty));
     v.finish();
     v
 }
@@ -436,7 +478,7 @@ mod tests {
         for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
             for s in [c.to_string(), format!("ab{c}سأ{c}Zة")] {
                 out.clear();
-                push_key_folded(&s, &mut out);
+                key_folded(&s, |piece| out.push_str(piece));
                 assert_eq!(out, fold_str(&s, Mode::Key), "{:?}", c as u32);
             }
         }
@@ -445,14 +487,23 @@ mod tests {
     #[test]
     fn names_hash_as_their_text() {
         // A name hashed piece by piece is the hash of the whole name, numbers as `{}` writes them.
-        let pieces = Fnv::new().str("w-").int(3).str("=").str("قال");
+        let pieces = name!("w-").int(3).str("=").str("قال");
         assert_eq!(pieces.bucket(), hash("w-3=قال"));
         for n in [0i64, 7, 10, 42, -3, 1234567, i64::MIN, i64::MAX] {
             assert_eq!(Fnv::new().str("x=").int(n).bucket(), hash(&format!("x={n}")), "{n}");
         }
         let mut v = FeatureVec::default();
-        v.put_debug("role=", &crate::rules::Role::Agent);
-        assert_eq!(v.idx, [hash("role=Agent")]);
+        v.put_debug(name!("role="), &crate::rules::Role::Agent);
+        v.put_folded(name!("cw="), "الإمارات\u{0651}ﻻ");
+        v.put_int(name!("args="), 2);
+        assert_eq!(
+            v.idx,
+            [
+                hash("role=Agent"),
+                hash(&format!("cw={}", fold_str("الإمارات\u{0651}ﻻ", Mode::Key))),
+                hash("args=2")
+            ]
+        );
     }
 
     #[test]

@@ -1112,6 +1112,43 @@ mod tests {
     }
 
     #[test]
+    fn probs_sum_the_rows_of_the_features_in_order() {
+        // The rank index finds the rows a binary search finds (byte-identical scores): every bucket of a stretch
+        // with rows and without, at the start, the middle and the end of the rows.
+        let m = Model::embedded()
+            .expect("the embedded model loads")
+            .expect("it has weights");
+        let reference = |idx: &[u32]| {
+            let mut z = [0f64; K];
+            for b in idx {
+                if let Ok(i) = m.rows.binary_search_by_key(b, |r| r.0) {
+                    for (zk, wk) in z.iter_mut().zip(&m.rows[i].1) {
+                        *zk += f64::from(*wk);
+                    }
+                }
+            }
+            softmax(&z)
+        };
+        let with_rows: Vec<u32> = m.rows.iter().map(|r| r.0).collect();
+        for (from, len) in [
+            (0, 1),
+            (0, 63),
+            (100, 64),
+            (5000, 65),
+            (7000, 300),
+            (with_rows.len() - 130, 130),
+        ] {
+            let idx: Vec<u32> = with_rows[from..from + len].to_vec();
+            assert_eq!(m.probs(&idx), reference(&idx), "rows {from}+{len}");
+            // The buckets between them too, most of which have no row.
+            let all: Vec<u32> = (idx[0]..=idx[idx.len() - 1]).collect();
+            assert_eq!(m.probs(&all), reference(&all), "buckets from row {from}");
+        }
+        assert_eq!(m.probs(&[]), reference(&[]));
+        assert_eq!(m.probs(&[DIM - 1, DIM, u32::MAX]), reference(&[DIM - 1, DIM, u32::MAX]));
+    }
+
+    #[test]
     fn platt_fits_a_monotone_map() {
         let raw: Vec<f64> = (1..100).map(|i| f64::from(i) / 100.0).collect();
         let y: Vec<bool> = raw.iter().map(|r| *r > 0.7).collect();
