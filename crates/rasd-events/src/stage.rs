@@ -85,23 +85,28 @@ impl Sent<'_> {
 
     /// The key-normalized words just before byte `at` (nearest first), at most `n`.
     pub fn words_before(&self, at: usize, n: usize) -> Vec<String> {
-        let i = self.tokens.partition_point(|t| t.end <= at);
-        self.tokens[..i]
-            .iter()
-            .rev()
-            .take(n)
+        self.tokens_before(at, n)
             .map(|t| fold_str(t.surface(self.text), Mode::Key))
             .collect()
     }
 
     /// The key-normalized words from byte `at` on, at most `n`.
     pub fn words_after(&self, at: usize, n: usize) -> Vec<String> {
-        let i = self.tokens.partition_point(|t| t.start < at);
-        self.tokens[i..]
-            .iter()
-            .take(n)
+        self.tokens_after(at, n)
             .map(|t| fold_str(t.surface(self.text), Mode::Key))
             .collect()
+    }
+
+    /// The tokens of [`Sent::words_before`], not folded.
+    pub fn tokens_before(&self, at: usize, n: usize) -> impl Iterator<Item = &Token> + '_ {
+        let i = self.tokens.partition_point(|t| t.end <= at);
+        self.tokens[..i].iter().rev().take(n)
+    }
+
+    /// The tokens of [`Sent::words_after`], not folded.
+    pub fn tokens_after(&self, at: usize, n: usize) -> impl Iterator<Item = &Token> + '_ {
+        let i = self.tokens.partition_point(|t| t.start < at);
+        self.tokens[i..].iter().take(n)
     }
 
     /// Number of word tokens between two byte offsets (in either order).
