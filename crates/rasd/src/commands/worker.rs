@@ -89,14 +89,7 @@ pub fn pg_url(db: &Option<String>) -> Result<String> {
 fn extract_one(extract: &mut super::ingest::ExtractFn, d: &Doc) -> std::result::Result<Vec<rasd_core::Event>, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(d))) {
         Ok(events) => Ok(events),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(format!("the extractor failed on this document: {msg}"))
-        }
+        Err(p) => Err(super::extract::extractor_panic(p.as_ref())),
     }
 }
 
