@@ -99,11 +99,11 @@ pub(crate) fn emit(
             if let (Some(model), Some(f)) = (scorer, feats.as_ref()) {
                 let sc = model.score(&f.idx);
                 if sc.event >= model.threshold.min(0.5) || sc.class() != crate::scorer::BACKGROUND {
-                    ev.confidence = round2(sc.event);
+                    ev.confidence = crate::scorer::confidence(sc.event);
                 } else {
                     // Only "it happened, long ago" is likely: keep it as background, with that probability.
                     ev.background = true;
-                    ev.confidence = round2(sc.happened);
+                    ev.confidence = crate::scorer::confidence(sc.happened);
                 }
             }
             let key = format!(
@@ -143,16 +143,12 @@ pub(crate) fn record_stage(
             let mut p: Vec<f64> = xs.iter().map(|x| rm.score(x)).collect();
             crate::scorer::tie_denials(&mut p, &crate::scorer::denial_ties(events));
             for (e, p) in events.iter_mut().zip(p) {
-                e.confidence = round2(p);
+                e.confidence = crate::scorer::confidence(p);
             }
             rm.threshold
         }
         None => model.threshold,
     }
-}
-
-fn round2(p: f64) -> f32 {
-    crate::scorer::confidence(p)
 }
 
 /// "وهو ما نفاه الجيش": a sentence that opens with a denial and names no act of its own denies the act reported
