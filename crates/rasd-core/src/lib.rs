@@ -17,3 +17,14 @@ pub use event::{
 };
 pub use span::Span;
 pub use taxonomy::{EventType, SubEventType, UnknownSubEventType};
+
+/// The failure reason of a document the extractor panicked on, with the panic's message: `rasd extract`,
+/// `rasd worker` and the store's ingest and re-processing report it for that document and go on with the others.
+pub fn extractor_panic(p: &(dyn std::any::Any + Send)) -> String {
+    let msg = p
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("the extractor failed on this document: {msg}")
+}

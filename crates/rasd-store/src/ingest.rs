@@ -277,11 +277,11 @@ impl Store {
             }
         }
         lap(&mut t, index.profile.as_mut().map(|p| &mut p.check));
-        let events: Vec<Vec<Event>> = fresh
+        let events: Vec<std::result::Result<Vec<Event>, String>> = fresh
             .par_iter_mut()
             .map_init(worker, |extract, f| {
                 f.sketch = sketch::signature(&f.doc.text);
-                extract(&f.doc)
+                guarded(worker, extract, &f.doc)
             })
             .collect();
         lap(&mut t, index.profile.as_mut().map(|p| &mut p.extract));
@@ -291,7 +291,19 @@ impl Store {
                                   ingested_at, origin, format)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
+            let mut fail =
+                tx.prepare_cached("INSERT OR IGNORE INTO failures(origin, reason, at) VALUES (?1, ?2, ?3)")?;
             for (f, evs) in fresh.iter().zip(&events) {
+                // A document the extractor failed on is not stored: it is recorded with the reason, as an
+                // unreadable input is, and a later run (with a fixed extractor) stores it.
+                let evs = match evs {
+                    Ok(evs) => evs,
+                    Err(reason) => {
+                        stats.failures += 1;
+                        fail.execute(params![f.origin, reason, at])?;
+                        continue;
+                    }
+                };
                 lap(&mut t, index.profile.as_mut().map(|p| &mut p.insert));
                 let near = match &f.sketch {
                     Some(s) => find_near(&tx, s)?,
@@ -324,7 +336,7 @@ impl Store {
             }
         }
         // Documents without events change no incident, claim or contradiction: no rebuild for them.
-        if events.iter().any(|e| !e.is_empty()) {
+        if events.iter().any(|e| e.as_ref().is_ok_and(|e| !e.is_empty())) {
             // Only these events are new: the next reconcile recomputes what they touch ('pending'), unless a
             // full rebuild is already due ('1').
             tx.execute(
@@ -380,12 +392,25 @@ impl Store {
             };
             let Some(last) = docs.last() else { break };
             after = last.0;
-            let events: Vec<Vec<Event>> = docs.par_iter().map_init(worker, |extract, (_, d)| extract(d)).collect();
+            let events: Vec<std::result::Result<Vec<Event>, String>> = docs
+                .par_iter()
+                .map_init(worker, |extract, (_, d)| guarded(worker, extract, d))
+                .collect();
             let tx = self.write_tx()?;
             {
                 let mut del = tx.prepare_cached("DELETE FROM events WHERE doc_id = ?1")?;
                 let mut upd = tx.prepare_cached("UPDATE docs SET extractor = ?1 WHERE id = ?2")?;
                 for ((_, d), evs) in docs.iter().zip(&events) {
+                    // A document the new extractor fails on keeps the records of the old one (and its version,
+                    // so that the next run tries it again); the failure is named on standard error.
+                    let evs = match evs {
+                        Ok(evs) => evs,
+                        Err(reason) => {
+                            eprintln!("rasd: document {}: {reason}; its stored records are kept", d.id);
+                            stats.failures += 1;
+                            continue;
+                        }
+                    };
                     del.execute([&d.id])?;
                     stats.events += insert_events(&tx, d.outlet.as_deref(), evs)?;
                     upd.execute([version, &d.id])?;
@@ -399,6 +424,23 @@ impl Store {
         }
         self.ensure_reconciled()?;
         Ok(stats)
+    }
+}
+
+/// One document's events from `extract`; a panic of the extractor is that document's failure (with the panic's
+/// message), and the thread's extraction function is made again with `worker`, since its buffers may be
+/// half-written.
+fn guarded<M, W>(worker: &M, extract: &mut W, d: &Doc) -> std::result::Result<Vec<Event>, String>
+where
+    M: Fn() -> W,
+    W: FnMut(&Doc) -> Vec<Event>,
+{
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(d))) {
+        Ok(events) => Ok(events),
+        Err(p) => {
+            *extract = worker();
+            Err(rasd_core::extractor_panic(p.as_ref()))
+        }
     }
 }
 

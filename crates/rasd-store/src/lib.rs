@@ -756,6 +756,54 @@ mod tests {
         assert_eq!(s.summary().expect("summary").docs, 3);
     }
 
+    #[test]
+    fn a_document_the_extractor_panics_on_is_a_failure_and_the_batch_goes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Store::open(&dir.path().join("rasd.db")).expect("create");
+        let items = read::read_bytes(
+            "a.jsonl",
+            concat!(
+                r#"{"id":"ok1","text":"قتل 3 مدنيين في قصف على الميادين."}"#,
+                "\n",
+                r#"{"id":"bad","text":"نص يفشل عليه المستخرج."}"#,
+                "\n",
+                r#"{"id":"ok2","text":"قتل 5 مدنيين في قصف على هجين."}"#,
+            )
+            .as_bytes(),
+            None,
+        );
+        let panicky = || {
+            |d: &rasd_core::Doc| {
+                assert!(d.id != "bad", "a bug on this document");
+                Vec::new()
+            }
+        };
+        let stats = s
+            .ingest(items.clone(), &panicky, "t", &mut |_| {})
+            .expect("the run goes on");
+        assert_eq!((stats.read, stats.stored, stats.failures), (3, 2, 1));
+        assert!(
+            s.doc("bad").expect("query").is_none(),
+            "the failed document is not stored"
+        );
+        let failures = s.failures().expect("failures");
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].origin, "a.jsonl:2");
+        assert!(
+            failures[0]
+                .reason
+                .contains("the extractor failed on this document: a bug on this document"),
+            "{}",
+            failures[0].reason
+        );
+        // Run again with a fixed extractor: the document is stored and its failure cleared.
+        let fixed = || |_: &rasd_core::Doc| Vec::new();
+        let again = s.ingest(items, &fixed, "t", &mut |_| {}).expect("again");
+        assert_eq!((again.stored, again.duplicates, again.failures), (1, 2, 0));
+        assert!(s.doc("bad").expect("query").is_some());
+        assert!(s.failures().expect("failures").is_empty());
+    }
+
     /// Writers that open a new database at the same moment create it once; all of them succeed (each round
     /// races a few threads, each with its own connection, as processes do).
     #[test]

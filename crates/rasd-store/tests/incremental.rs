@@ -454,3 +454,44 @@ fn a_long_ingest_of_recent_news_is_reconciled_between_its_transactions() {
         .expect("full rebuild");
     assert_eq!(chunked, dump(&db), "the tables of a full rebuild");
 }
+
+/// Re-processing with a new extractor that panics on one document keeps that document's stored records and
+/// version (the next run tries it again), and re-extracts the others.
+#[test]
+fn reprocessing_keeps_the_records_of_a_document_the_new_extractor_panics_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("rasd.db");
+    let mut store = Store::open(&db).expect("create");
+    let items: Vec<Item> = (0..3).map(|i| item(i, &[(0, 3, 0, 1, 1, 0, 0, 2)])).collect();
+    store.ingest(items, &|| extract, "v1", &mut |_| {}).expect("ingest");
+    let panicky = || {
+        |d: &rasd_core::Doc| {
+            assert!(d.id != "d001", "a bug of the new version");
+            extract(d)
+        }
+    };
+    let stats = store
+        .reprocess(&panicky, "v2", false, &mut |_| {})
+        .expect("the run goes on");
+    assert_eq!((stats.read, stats.failures), (2, 1));
+    let c = Connection::open(&db).expect("open");
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM events WHERE doc_id = 'd001'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 1, "d001 keeps the record of v1");
+    let versions: Vec<(String, String)> = c
+        .prepare("SELECT id, extractor FROM docs ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        versions,
+        [
+            ("d000".into(), "v2".into()),
+            ("d001".into(), "v1".into()),
+            ("d002".into(), "v2".into())
+        ]
+    );
+}

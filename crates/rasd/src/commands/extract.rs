@@ -219,19 +219,9 @@ fn guarded<'x>(
         Err(p) => {
             // The worker's buffers may be half-written: start the next document with fresh ones.
             *w = x.worker();
-            Err(extractor_panic(p.as_ref()))
+            Err(rasd_core::extractor_panic(p.as_ref()))
         }
     }
-}
-
-/// The error of a document the extractor panicked on, with the panic's message.
-pub fn extractor_panic(p: &(dyn std::any::Any + Send)) -> String {
-    let msg = p
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into());
-    format!("the extractor failed on this document: {msg}")
 }
 
 /// Builds the thread pool for `--threads`.

@@ -46,6 +46,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             rasd_events::VERSION,
             stats.events
         )?;
+        if stats.failures > 0 {
+            writeln!(
+                out,
+                "{} document(s) the extractor failed on keep their stored records (named above); the next run tries them again",
+                stats.failures
+            )?;
+        }
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)

@@ -89,7 +89,7 @@ pub fn pg_url(db: &Option<String>) -> Result<String> {
 fn extract_one(extract: &mut super::ingest::ExtractFn, d: &Doc) -> std::result::Result<Vec<rasd_core::Event>, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(d))) {
         Ok(events) => Ok(events),
-        Err(p) => Err(super::extract::extractor_panic(p.as_ref())),
+        Err(p) => Err(rasd_core::extractor_panic(p.as_ref())),
     }
 }
 
