@@ -400,6 +400,17 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
             | SubEventType::ArmedClash
             | SubEventType::RemoteExplosive,
         ) if in_clause(Cue::Intercept) => SubEventType::DisruptedWeaponsUse,
+        // "استهدف مسلحون مجهولون بالرصاص …", "في إطلاق نار استهدف مشيعين": the generic "targeted" with gunfire in its
+        // clause is a shooting, not shelling: a clash when soldiers or fighters were hit, else an attack.
+        TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
+            if sent.rules.get(c.hit.rule).key == "استهدف" && in_clause(Cue::SmallArms) && !in_clause(Cue::Air) =>
+        {
+            if in_clause(Cue::Combatant) {
+                SubEventType::ArmedClash
+            } else {
+                SubEventType::Attack
+            }
+        }
         TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
             if in_clause(Cue::Air)
                 || who

@@ -464,6 +464,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::History => "history",
         Cue::NoCasualties => "no-casualties",
         Cue::Crowd => "crowd",
+        Cue::SmallArms => "small-arms",
     }
 }
 

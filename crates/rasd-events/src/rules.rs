@@ -27,6 +27,8 @@ pub enum WordList {
     WoundedVerb,
     /// A word before a number that is no count of people ("منذ 2011").
     NotAToll,
+    /// A unit after a number that makes it an age, a span of time or a distance, no count of people ("(21 عاما)").
+    NotATollAfter,
     /// A singular noun that is a toll of one by a kill word ("مقتل مدني").
     OneVictim,
     /// The kind of place before a name ("في منطقة X").
@@ -34,10 +36,11 @@ pub enum WordList {
 }
 
 impl WordList {
-    const ALL: [(WordList, &'static str); 5] = [
+    const ALL: [(WordList, &'static str); 6] = [
         (WordList::Wounded, "wounded"),
         (WordList::WoundedVerb, "wounded-verb"),
         (WordList::NotAToll, "not-a-toll"),
+        (WordList::NotATollAfter, "not-a-toll-after"),
         (WordList::OneVictim, "one-victim"),
         (WordList::PlaceNoun, "place-noun"),
     ];
@@ -175,6 +178,9 @@ pub enum Cue {
     /// A crowd that is no armed group ("جماهير النادي", "شبان", "الأهالي", "مؤيدي الرئيس"): a clash between it and
     /// the police or an army is a violent demonstration.
     Crowd,
+    /// Gunfire ("بالرصاص", "برصاص", "بأسلحة رشاشة", "كاتمة للصوت"): a generic "targeted" (استهدف) with it is a
+    /// shooting, not shelling.
+    SmallArms,
 }
 
 impl Cue {
@@ -210,6 +216,7 @@ impl Cue {
             "history" => Cue::History,
             "no-casualties" => Cue::NoCasualties,
             "crowd" => Cue::Crowd,
+            "small-arms" => Cue::SmallArms,
             _ => return None,
         })
     }
@@ -610,6 +617,8 @@ mod tests {
         assert!(rules.word_in(WordList::OneVictim, "امراه"));
         assert!(rules.word_in(WordList::PlaceNoun, "قريه"));
         assert!(rules.word_in(WordList::NotAToll, "منذ"));
+        // Written "عامًا" in the file: the tanween is folded away.
+        assert!(rules.word_in(WordList::NotATollAfter, "عاما"));
         assert!(!rules.word_in(WordList::OneVictim, "جرحي"));
         for (list, _) in WordList::ALL {
             assert!(!rules.words.lists[list as usize].is_empty(), "{list:?} is empty");

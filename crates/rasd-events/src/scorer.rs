@@ -318,6 +318,30 @@ pub fn fit_record(x: &[[f64; RECORD_FEATURES.len()]], y: &[bool], l2: f64) -> [f
     w.map(|v| format!("{v:.6}").parse().unwrap_or(v))
 }
 
+/// Platt scaling of a fitted record stage on held-out records: `a` and `b` of `sigmoid(a · (w · x) + b)` fitted on
+/// `(x, y)`, folded into the weights (`a · w`, and `b` added to the bias), so that the model keeps its form and its
+/// order of records. Returns the new weights and `(a, b)`.
+pub fn calibrate_record(
+    w: &[f64; RECORD_FEATURES.len()],
+    x: &[[f64; RECORD_FEATURES.len()]],
+    y: &[bool],
+) -> ([f64; RECORD_FEATURES.len()], (f64, f64)) {
+    let z: Vec<[f64; RECORD_FEATURES.len()]> = x
+        .iter()
+        .map(|xi| {
+            let mut r = [0f64; RECORD_FEATURES.len()];
+            r[0] = 1.0;
+            r[1] = w.iter().zip(xi).map(|(a, b)| a * b).sum();
+            r
+        })
+        .collect();
+    let ab = fit_record(&z, y, 1e-3);
+    let (a, b) = (ab[1], ab[0]);
+    let mut out = w.map(|v| a * v);
+    out[0] += b;
+    (out.map(|v| format!("{v:.6}").parse().unwrap_or(v)), (a, b))
+}
+
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
 #[allow(clippy::needless_range_loop)] // row operations read two rows of `a` by index
 fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; D]> {

@@ -49,7 +49,10 @@ pub(crate) fn fatalities(
                 continue;
             }
             let after = sent.words_after(n.end, 1);
-            if after.first().is_some_and(|w| sent.rules.word_in(WordList::Wounded, w)) {
+            // "51 جريحا" counts the wounded; "(21 عامًا)" is an age, "3 كيلومترات" a distance.
+            if after.first().is_some_and(|w| {
+                sent.rules.word_in(WordList::Wounded, w) || sent.rules.word_in(WordList::NotATollAfter, w)
+            }) {
                 continue;
             }
             let d = if n.start >= k.end {

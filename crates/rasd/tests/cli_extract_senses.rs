@@ -740,3 +740,42 @@ fn an_air_attack_is_an_air_strike() {
     assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
     assert_eq!(recs[0]["actor1"]["id"], "israel", "{recs:#?}");
 }
+
+#[test]
+fn a_generic_targeting_with_gunfire_is_a_shooting_not_shelling() {
+    // "استهدف" alone defaults to shelling; with bullets in its clause it is an attack on whom it hit.
+    for text in [
+        "استهدف مسلحون مجهولون بالرصاص سائق سيارة أجرة في حي الشيخ مقصود بمدينة حلب اليوم.",
+        "قتل ثلاثة أشخاص في إطلاق نار استهدف مشيعين في مدينة طرابلس اليوم.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Attack"], "{text}: {recs:#?}");
+    }
+    // Soldiers hit by the gunfire make it a clash.
+    let recs = extract("استهدف مسلحون بأسلحة رشاشة دورية للجيش قرب مدينة الرمادي وقتل جنديان.");
+    assert!(subs(&recs).contains(&"Armed clash"), "{recs:#?}");
+    assert!(!subs(&recs).contains(&"Shelling/artillery/missile attack"), "{recs:#?}");
+    // With no gunfire named, "استهدف" keeps its default.
+    let recs = extract("استهدف الجيش بقذائف المدفعية مواقع المسلحين قرب مدينة الرمادي اليوم.");
+    assert!(subs(&recs).contains(&"Shelling/artillery/missile attack"), "{recs:#?}");
+    // An indefinite ceasefire ("وقف إطلاق نار") is no shooting.
+    let recs = extract("أعلن الطرفان وقف إطلاق نار شامل في مدينة طرابلس اليوم.");
+    assert!(!subs(&recs).contains(&"Attack"), "{recs:#?}");
+}
+
+#[test]
+fn an_age_or_a_distance_is_no_toll_and_no_casualties_is_a_toll_of_zero() {
+    // The number right before the kill word is the victim's age.
+    let recs = extract("الشاب سامر خليل (19 عامًا) استشهد برصاص قوات الاحتلال في مدينة جنين اليوم.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["fatalities"]["value"] != 19), "{recs:#?}");
+    for text in [
+        "سقطت ثلاث قذائف هاون على حي الميدان في دمشق دون حدوث إصابات.",
+        "سقطت ثلاث قذائف هاون على حي الميدان في دمشق دون وجود خسائر بشرية.",
+        "سقطت ثلاث قذائف هاون على حي الميدان في دمشق دون خسائر.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{text}: {recs:#?}");
+        assert_eq!(recs[0]["fatalities"]["value"], 0, "{text}: {recs:#?}");
+    }
+}

@@ -414,13 +414,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         no_event: train_no_event,
         ties: rec_ties,
     } = stage(RECORD_TRAIN, true)?;
-    let w = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
-    let weights_only = scorer::RecordModel {
-        weights: w,
-        threshold: 0.5,
-    };
-    let mut rec_p: Vec<f64> = rec_x.iter().map(|x| weights_only.score(x)).collect();
-    scorer::tie_denials(&mut rec_p, &rec_ties);
+    let fitted = scorer::fit_record(&rec_x, &rec_y, RECORD_L2);
     let RecordData {
         x: dev_rx,
         y: dev_ry,
@@ -428,6 +422,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
         no_event: dev_no_event,
         ties: dev_ties,
     } = stage(RECORD_DEV, false)?;
+    // Fitted on the train split's records, the stage is as sure as the rules are on the reports they were tuned on;
+    // on reports they were not (dev's), the same score is right less often. Its scale is set on dev (Platt scaling:
+    // two numbers), so that `confidence` means on new reports what it says; the order of records does not change.
+    let (w, platt) = scorer::calibrate_record(&fitted, &dev_rx, &dev_ry);
+    eprintln!(
+        "record stage: scale set on dev (Platt): {:.3} × score {:+.3}",
+        platt.0, platt.1
+    );
+    let weights_only = scorer::RecordModel {
+        weights: w,
+        threshold: 0.5,
+    };
+    let mut rec_p: Vec<f64> = rec_x.iter().map(|x| weights_only.score(x)).collect();
+    scorer::tie_denials(&mut rec_p, &rec_ties);
     let mut dev_rp: Vec<f64> = dev_rx.iter().map(|x| weights_only.score(x)).collect();
     scorer::tie_denials(&mut dev_rp, &dev_ties);
     // The no-event share of a cut, on reports the scorer was not fitted on: dev's, and train's out of fold. With the
@@ -608,7 +616,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "learning_curve": curve,
             "record_stage": {
                 "note": "confidence = P(record right: it pairs with a gold event by type, place <= 25 km and date +- 1 day); fitted on the train split's gold, on records each train report's fold scorer wrote (never fitted on that report); scored on the dev split's",
-                "threshold_rule": "the 0.01 step with the best record F1 over the train and dev splits' records together, the highest of equals, among the steps that leave at most no_event_cap of the held-out no-event reports (dev's, and train's out of fold) with an asserted, non-background record (the weights never see dev)",
+                "threshold_rule": "the 0.01 step with the best record F1 over the train and dev splits' records together, the highest of equals, among the steps that leave at most no_event_cap of the held-out no-event reports (dev's, and train's out of fold) with an asserted, non-background record (the weights are fitted on train; dev sets only the scale, below)",
+                "dev_scale": {"a": r3(platt.0), "b": r3(platt.1),
+                    "note": "Platt scaling of the train-fitted score on the dev split's records (sigmoid(a * score + b)), folded into the weights: on reports the rules were not tuned on, the same score is right less often. It keeps the order of records, so dev_auc is held out; dev_reliability is in-sample for these two numbers"},
                 "features": scorer::RECORD_FEATURES,
                 "train_auc": r3(rec_auc_train),
                 "threshold": rec_t,
