@@ -362,7 +362,9 @@ impl Rules {
                 future,
             });
         }
-        // Keep the longest of overlapping hits within the same family (trigger, frame, cue).
+        // Keep the longest of overlapping hits within the same family (trigger, frame, cue, actor word). Cues of
+        // different kinds on the very same words all stay ("شبان" is both a civilian victim and a crowd); a longer
+        // cue still hides the shorter ones inside it ("رجل أمن", a combatant, hides "رجل", a civilian).
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let family = |h: &Hit| match self.rules[h.rule as usize].kind {
             RuleKind::Trigger { .. } => 0u8,
@@ -370,13 +372,13 @@ impl Rules {
             RuleKind::Cue(_) => 2,
             RuleKind::ActorWord { .. } => 3,
         };
-        let mut last_end = [0usize; 4];
+        let mut last = [(0usize, 0usize); 4];
         out.retain(|h| {
             let f = family(h) as usize;
-            if h.start < last_end[f] {
-                return false;
+            if h.start < last[f].1 {
+                return f == 2 && (h.start, h.end) == last[f];
             }
-            last_end[f] = h.end;
+            last[f] = (h.start, h.end);
             true
         });
     }

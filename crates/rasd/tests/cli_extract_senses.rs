@@ -391,6 +391,11 @@ fn a_crowd_with_no_armed_group_fighting_the_police_is_a_riot() {
     for text in [
         "اندلعت مواجهات بين شبان وقوات الاحتلال في بلدة بيت أمر شمال الخليل اليوم.",
         "اشتبكت جماهير النادي مع قوات الأمن في محيط ملعب الإسماعيلية مساء أمس.",
+        // "الشبان" is a crowd and a civilian cue on the same words: both count.
+        "اشتبك الشبان مع قوات الأمن في مدينة المحلة الكبرى اليوم.",
+        // Protesters throwing stones or smashing.
+        "رمى متظاهرون حجارة على عناصر الشرطة أمام مقر الولاية في مدينة صفاقس اليوم.",
+        "حطم متظاهرون تمثالا للرئيس السابق في ساحة السير بمدينة السويداء اليوم.",
     ] {
         let recs = extract(text);
         assert_eq!(subs(&recs), ["Violent demonstration"], "{text}: {recs:#?}");
