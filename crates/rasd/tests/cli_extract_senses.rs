@@ -192,6 +192,8 @@ fn anniversaries_trials_and_condemnations_make_the_act_background() {
         "أصدرت محكمة الجنايات أحكاما بالإعدام بحق خمسة متهمين بتفجير سيارة مفخخة في حي الكرادة ببغداد.",
         "دانت وزارة الخارجية التفجير الذي استهدف مقرا أمنيا في مدينة كركوك.",
         "بعد مرور عشر سنوات على الانفجار الذي هز مرفأ المدينة، ما زالت العائلات تنتظر.",
+        // A photo caption from the archive.
+        "صورة أرشيفية لتصاعد الدخان بسبب قتال عنيف في مدينة الفاشر بين الجيش وقوات الدعم السريع.",
     ] {
         let recs = extract(text);
         assert!(!recs.is_empty(), "{text}: the act is still read");
@@ -784,3 +786,19 @@ fn an_age_or_a_distance_is_no_toll_and_no_casualties_is_a_toll_of_zero() {
         assert_eq!(recs[0]["fatalities"]["value"], 0, "{text}: {recs:#?}");
     }
 }
+
+#[test]
+fn a_threat_is_no_act() {
+    // "توعد" (threatened), like "هدد": the act it announces has not happened.
+    for text in [
+        "توعد مقاتلو الحركة اليوم بشن هجمات جديدة على القوات الحكومية في مدينة مقديشو.",
+        "يتوعد التنظيم بتنفيذ تفجيرات في مدينة بغداد خلال الأيام المقبلة.",
+    ] {
+        let recs = extract(text);
+        assert!(
+            recs.iter().all(|r| r["stance"] != "asserted"),
+            "{text}: {recs:#?}"
+        );
+    }
+}
+
