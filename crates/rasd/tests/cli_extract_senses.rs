@@ -795,10 +795,30 @@ fn a_threat_is_no_act() {
         "يتوعد التنظيم بتنفيذ تفجيرات في مدينة بغداد خلال الأيام المقبلة.",
     ] {
         let recs = extract(text);
-        assert!(
-            recs.iter().all(|r| r["stance"] != "asserted"),
-            "{text}: {recs:#?}"
-        );
+        assert!(recs.iter().all(|r| r["stance"] != "asserted"), "{text}: {recs:#?}");
     }
 }
 
+#[test]
+fn a_riots_crowd_is_rioters_and_a_shelling_nobody_claims_is_an_unidentified_armed_group() {
+    let recs = extract("اقتحم متظاهرون غاضبون مقر البلدية وأضرموا النار فيه في مدينة صفاقس اليوم.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    for r in recs.iter().filter(|r| r["event_type"] == "Riots") {
+        assert_eq!(r["actor1"]["id"], "rioters", "{r:#?}");
+    }
+    assert!(recs.iter().any(|r| r["event_type"] == "Riots"), "{recs:#?}");
+    // Rockets that fell, with nobody named in the report.
+    let recs = extract("سقطت ثلاثة صواريخ كاتيوشا على المنطقة الخضراء وسط بغداد دون وقوع إصابات.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert!(
+        recs[0]["field_evidence"].get("actor1").is_none(),
+        "a filled actor has no evidence: {recs:#?}"
+    );
+    // A shelling the report names a shooter for keeps it.
+    let recs = extract("قصفت قوات النظام بقذائف الهاون بلدة كفرنبل في ريف إدلب اليوم.");
+    assert!(
+        recs.iter().all(|r| r["actor1"]["id"] != "unidentified-armed-group"),
+        "{recs:#?}"
+    );
+}
