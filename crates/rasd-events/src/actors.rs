@@ -6,7 +6,7 @@
 //! gained what the subject lost; "على", "ضد", "بحق" and "مع" mark the other side. Each actor mention is scored from
 //! its marker and its distance to the trigger, rather than simply taking the nearest name.
 
-use crate::rules::{Role, TriggerType};
+use crate::rules::{Role, TriggerType, WordList};
 use crate::stage::{Candidate, Sent};
 use crate::{Mention, MentionKind, Resources};
 use rasd_core::{ActorRef, SubEventType};
@@ -243,7 +243,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         return Actors::default();
     }
     let subject_score = |m: &Mention, mk: Marker| -> Option<f32> {
-        if m.id == "civilians" {
+        if m.id == "civilians" || affiliation_of_another(sent, m) {
             return None;
         }
         let d = sent.distance(trig, m.start) as f32;
@@ -325,6 +325,9 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
             let between = mentions.iter().find(|(_, mk)| *mk == Marker::Between).map(|(m, _)| *m);
             let a2 = best(
                 &|m, mk| {
+                    if affiliation_of_another(sent, m) {
+                        return None;
+                    }
                     let d = sent.distance(trig, m.start) as f32;
                     let in_clause = m.start >= cs && m.end <= ce;
                     match mk {
@@ -367,6 +370,78 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         }
     }
     out
+}
+
+/// The group a sentence says claimed an act: "وتبنت حركة الشباب الهجوم", "أعلن تنظيم داعش مسؤوليته عن التفجير".
+/// The actor named nearest to the claim's words in their clause (not an allegiance of another actor, not civilians),
+/// with the evidence of its name.
+pub(crate) fn claimant(sent: &Sent<'_>, res: &dyn Resources) -> Option<(ActorRef, rasd_core::Evidence)> {
+    let cue = sent.cues(crate::rules::Cue::Claim).next()?;
+    // "نفت الحركة مسؤوليتها عن الهجوم", "لم تتبن أي جهة": no claim.
+    let denied = sent.hits.iter().any(|h| {
+        matches!(
+            sent.rules.get(h.rule).kind,
+            crate::rules::RuleKind::Frame(crate::rules::FrameKind::Deny)
+                | crate::rules::RuleKind::Cue(crate::rules::Cue::Denied | crate::rules::Cue::Negation)
+        )
+    });
+    if denied {
+        return None;
+    }
+    let (cs, ce) = sent.clause_of(cue.start);
+    let m = sent
+        .mentions
+        .iter()
+        .filter(|m| {
+            m.kind == MentionKind::Actor
+                && m.id != "civilians"
+                && m.start >= cs
+                && m.end <= ce
+                && !affiliation_of_another(sent, m)
+        })
+        .min_by_key(|m| {
+            if m.end <= cue.start {
+                sent.distance(m.end, cue.start)
+            } else {
+                sent.distance(cue.end, m.start)
+            }
+        })?;
+    let a = res.actor(&m.id, m.coreference)?;
+    if !matches!(
+        a.actor_type,
+        rasd_core::ActorType::RebelGroup
+            | rasd_core::ActorType::PoliticalMilitia
+            | rasd_core::ActorType::IdentityMilitia
+            | rasd_core::ActorType::ExternalOther
+    ) {
+        return None;
+    }
+    Some((a, rasd_core::Evidence::from_text(sent.text, m.start, m.end)?))
+}
+
+/// "حركة الشباب الموالية لتنظيم القاعدة", "فصائل المعارضة المدعومة من تركيا": an actor named as the allegiance
+/// of the actor right before it describes that actor; it is not the one acting.
+fn affiliation_of_another(sent: &Sent<'_>, m: &Mention) -> bool {
+    let before = sent.tokens_before(m.clitic_start, 2).collect::<Vec<_>>();
+    let Some(adj) = before.first() else {
+        return false;
+    };
+    let w = rasd_text::fold_str(adj.surface(sent.text), rasd_text::Mode::Key);
+    // "المدعومة من": the word between is "من".
+    let (adj, w) = if w == "من" {
+        match before.get(1) {
+            Some(a) => (*a, rasd_text::fold_str(a.surface(sent.text), rasd_text::Mode::Key)),
+            None => return false,
+        }
+    } else {
+        (*adj, w)
+    };
+    if !sent.rules.word_in(WordList::Affiliation, &w) {
+        return false;
+    }
+    sent.mentions
+        .iter()
+        .any(|o| o.kind == MentionKind::Actor && o.end <= adj.start && sent.distance(o.end, adj.start) == 0)
 }
 
 /// A possessive ل right after a nominal trigger (an adjective may come between) names its actor; farther on

@@ -216,7 +216,7 @@ impl<'x> Worker<'x> {
             );
         }
         records::merge_restatements(&mut out.events);
-        records::unknown_perpetrators(&mut out.events, self.x.resources());
+        records::unknown_perpetrators(&mut out.events, self.x.resources(), state.claimant.as_ref());
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events, published);
             let min = opts.min_confidence.map_or(default, f64::from);
@@ -318,5 +318,8 @@ fn update_state(x: &Extractor, sent: &Sent<'_>, state: &mut DocState) {
     }
     if let Some(src) = frames::sentence_source(sent, res) {
         state.source = Some(src);
+    }
+    if state.claimant.is_none() {
+        state.claimant = actors::claimant(sent, res);
     }
 }

@@ -323,7 +323,15 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
 /// ACLED codes the unknown perpetrator of a bombing, an attack on civilians or an abduction as an unidentified
 /// armed group. Given once the document's records are final (a restatement or a toll still pairs with the act by
 /// the actors the text names); the actor has no evidence of its own, and the record stage tells it from a named one.
-pub(crate) fn unknown_perpetrators(events: &mut [Event], res: &dyn crate::Resources) {
+///
+/// A report that says who claimed the act ("وتبنت حركة الشباب الهجوم", `claimant`) gives that group to its bombings,
+/// attacks, abductions and shellings with nobody named, with the claim's words as the actor's evidence, before any
+/// of them is left to an unidentified armed group (ACLED codes the claimed perpetrator).
+pub(crate) fn unknown_perpetrators(
+    events: &mut [Event],
+    res: &dyn crate::Resources,
+    claimant: Option<&(rasd_core::ActorRef, rasd_core::Evidence)>,
+) {
     // "غارة على منزل في خان يونس" after "شنت طائرات الاحتلال غارات": a strike, a shelling or an arrest with nobody
     // named is by whoever the report names for the others of its kind, the one before it first (train split:
     // actor1 F1 .653 -> .712; for clashes, attacks and bombings the same rule lost on train and dev).
@@ -358,7 +366,13 @@ pub(crate) fn unknown_perpetrators(events: &mut [Event], res: &dyn crate::Resour
                     | SubEventType::ShellingArtilleryMissile
             )
     }) {
-        e.actor1 = res.actor("unidentified-armed-group", false);
+        match claimant {
+            Some((a, ev)) if e.stance != rasd_core::Stance::Denied => {
+                e.actor1 = Some(a.clone());
+                e.field_evidence.insert("actor1".into(), ev.clone());
+            }
+            _ => e.actor1 = res.actor("unidentified-armed-group", false),
+        }
     }
     // A riot's crowd is "rioters" in ACLED's actor list, not "protesters" (who demonstrate peacefully): the same
     // words name both, and the event type tells them apart.

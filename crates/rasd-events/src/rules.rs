@@ -33,16 +33,19 @@ pub enum WordList {
     OneVictim,
     /// The kind of place before a name ("في منطقة X").
     PlaceNoun,
+    /// An adjective of allegiance between two actors ("الشباب الموالية للقاعدة"): the second describes the first.
+    Affiliation,
 }
 
 impl WordList {
-    const ALL: [(WordList, &'static str); 6] = [
+    const ALL: [(WordList, &'static str); 7] = [
         (WordList::Wounded, "wounded"),
         (WordList::WoundedVerb, "wounded-verb"),
         (WordList::NotAToll, "not-a-toll"),
         (WordList::NotATollAfter, "not-a-toll-after"),
         (WordList::OneVictim, "one-victim"),
         (WordList::PlaceNoun, "place-noun"),
+        (WordList::Affiliation, "affiliation"),
     ];
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct DocState {
     pub dateline: Option<(SourceRef, (usize, usize))>,
     /// The records (indices into the document's records) of the last sentence that reported an act.
     pub last_events: std::ops::Range<usize>,
+    /// The first group the document says claimed an act ("وتبنت حركة الشباب الهجوم"), with the evidence of its name.
+    pub claimant: Option<(rasd_core::ActorRef, rasd_core::Evidence)>,
 }
 
 /// Everything the stages may look at for one sentence.

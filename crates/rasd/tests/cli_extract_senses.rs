@@ -822,3 +822,31 @@ fn a_riots_crowd_is_rioters_and_a_shelling_nobody_claims_is_an_unidentified_arme
         "{recs:#?}"
     );
 }
+
+#[test]
+fn the_group_that_claimed_the_act_is_its_actor_with_the_claim_as_evidence() {
+    let text = "انفجرت سيارة مفخخة أمام قاعدة عسكرية في مدينة مقديشو اليوم. وتبنت حركة الشباب الموالية لتنظيم القاعدة الهجوم في بيان.";
+    let recs = extract(text);
+    let bomb: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["event_type"] == "Explosions/Remote violence")
+        .collect();
+    assert!(!bomb.is_empty(), "{recs:#?}");
+    for r in bomb {
+        assert_eq!(r["actor1"]["id"], "al-shabaab", "{r:#?}");
+        let ev = &r["field_evidence"]["actor1"];
+        let (s, e) = (
+            ev["start"].as_u64().unwrap() as usize,
+            ev["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], "حركة الشباب", "{r:#?}");
+    }
+    // A denial of responsibility is no claim.
+    let recs =
+        extract("انفجرت سيارة مفخخة أمام قاعدة عسكرية في مدينة مقديشو اليوم. ونفت حركة الشباب مسؤوليتها عن الهجوم.");
+    let bomb = recs
+        .iter()
+        .find(|r| r["event_type"] == "Explosions/Remote violence" && r["stance"] == "asserted")
+        .expect("the bombing");
+    assert_eq!(bomb["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+}
