@@ -29,6 +29,9 @@ pub enum WordList {
     NotAToll,
     /// A unit after a number that makes it an age, a span of time or a distance, no count of people ("(21 عاما)").
     NotATollAfter,
+    /// A word before a number that counts people who were not killed: participants ("تجمع أكثر من ألف شخص"),
+    /// detainees ("اعتقال 5 أشخاص"), the abducted or the displaced; vague numbers too ("خرج الآلاف").
+    NotKilledCount,
     /// A singular noun that is a toll of one by a kill word ("مقتل مدني").
     OneVictim,
     /// The kind of place before a name ("في منطقة X").
@@ -38,11 +41,12 @@ pub enum WordList {
 }
 
 impl WordList {
-    const ALL: [(WordList, &'static str); 7] = [
+    const ALL: [(WordList, &'static str); 8] = [
         (WordList::Wounded, "wounded"),
         (WordList::WoundedVerb, "wounded-verb"),
         (WordList::NotAToll, "not-a-toll"),
         (WordList::NotATollAfter, "not-a-toll-after"),
+        (WordList::NotKilledCount, "not-killed-count"),
         (WordList::OneVictim, "one-victim"),
         (WordList::PlaceNoun, "place-noun"),
         (WordList::Affiliation, "affiliation"),

@@ -40,7 +40,9 @@ pub(crate) fn fatalities(
             }
             let before = sent.words_before(n.start, 1);
             let w0 = before.first().map(String::as_str).unwrap_or("");
-            if sent.rules.word_in(WordList::NotAToll, w0) && !n.vague {
+            if sent.rules.word_in(WordList::NotAToll, w0) && !n.vague
+                || sent.rules.word_in(WordList::NotKilledCount, w0)
+            {
                 continue;
             }
             // "وأصيب 51 آخرون" counts the wounded; "بينهم سبعة أطفال" is a part of the toll, not the toll.

@@ -772,6 +772,10 @@ fn a_generic_targeting_with_gunfire_is_a_shooting_not_shelling() {
 
 #[test]
 fn an_age_or_a_distance_is_no_toll_and_no_casualties_is_a_toll_of_zero() {
+    // A crowd's size or a count of detainees is no toll, however near a kill word.
+    let recs = extract("تجمع أكثر من ألف شخص في ساحة المدينة بالخرطوم احتجاجا على مقتل متظاهر برصاص الشرطة.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["fatalities"]["value"] != 1000), "{recs:#?}");
     // The number right before the kill word is the victim's age.
     let recs = extract("الشاب سامر خليل (19 عامًا) استشهد برصاص قوات الاحتلال في مدينة جنين اليوم.");
     assert!(!recs.is_empty(), "{recs:#?}");
