@@ -138,8 +138,9 @@ fn word_value(k: &str) -> Option<Word> {
         "ثلاث" | "ثلاثه" => unit(3.0),
         "اربع" | "اربعه" => unit(4.0),
         "خمس" | "خمسه" => unit(5.0),
-        "سته" => unit(6.0),
-        "سبعه" => unit(7.0),
+        // The feminine counts before a masculine plural: "ست جثث", "سبع قذائف".
+        "ست" | "سته" => unit(6.0),
+        "سبع" | "سبعه" => unit(7.0),
         "ثماني" | "ثمانيه" | "ثمان" => unit(8.0),
         "تسع" | "تسعه" => unit(9.0),
         "عشر" | "عشره" => unit(10.0),
@@ -567,6 +568,9 @@ mod tests {
         assert_eq!(nums("ثلاثة آلاف نازح")[0].1, Some(3000.0));
         assert_eq!(nums("مئة وخمسون عنصرا")[0].1, Some(150.0));
         assert_eq!(nums("ألفين ومئتي شخص")[0].1, Some(2200.0));
+        assert_eq!(nums("وصلت ست جثث")[0].1, Some(6.0));
+        assert_eq!(nums("سقطت سبع قذائف")[0].1, Some(7.0));
+        assert_eq!(nums("استشهد اثنى عشر مدنيا")[0].1, Some(12.0));
     }
 
     #[test]

@@ -776,6 +776,15 @@ fn an_age_or_a_distance_is_no_toll_and_no_casualties_is_a_toll_of_zero() {
     let recs = extract("تجمع أكثر من ألف شخص في ساحة المدينة بالخرطوم احتجاجا على مقتل متظاهر برصاص الشرطة.");
     assert!(!recs.is_empty(), "{recs:#?}");
     assert!(recs.iter().all(|r| r["fatalities"]["value"] != 1000), "{recs:#?}");
+    // Verb, subject, count: the named killer stands between the kill word and the toll; "ست" counts six.
+    for (text, toll) in [
+        ("أعدم تنظيم داعش أربعة شبان في مدينة الرقة أمس.", 4),
+        ("قال مصدر إن المستشفى تسلم ست جثث لأشخاص قتلوا في إطلاق نار على مشيعين في مدينة طرابلس.", 6),
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["fatalities"]["value"], toll, "{text}: {recs:#?}");
+    }
     // The number right before the kill word is the victim's age.
     let recs = extract("الشاب سامر خليل (19 عامًا) استشهد برصاص قوات الاحتلال في مدينة جنين اليوم.");
     assert!(!recs.is_empty(), "{recs:#?}");
