@@ -426,6 +426,11 @@ fn in_the_capital_is_the_capital_of_the_country_the_sentence_names() {
         assert!(!recs.is_empty(), "{text}");
         assert!(recs.iter().all(|r| r["location"]["id"] == capital), "{text}: {recs:#?}");
     }
+    // "مدينة تونس" is the city, a bare "تونس" the country; "وسط عمّان" is Amman.
+    let recs = extract("تظاهر المئات في مدينة تونس اليوم.");
+    assert_eq!(recs[0]["location"]["id"], "gn:2464470", "{recs:#?}");
+    let recs = extract("تظاهر المئات وسط عمّان اليوم احتجاجا على رفع الأسعار.");
+    assert_eq!(recs[0]["location"]["id"], "gn:250441", "{recs:#?}");
     // With a country's name beside it, the name decides ("العاصمة تونس"); with no country known, no capital.
     let recs = extract("تظاهر المئات في العاصمة تونس اليوم.");
     assert_eq!(recs[0]["location"]["id"], "gn:2464470", "{recs:#?}");
