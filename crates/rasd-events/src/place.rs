@@ -300,8 +300,13 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
             };
         }
     }
-    // "في العاصمة": the capital of the report's country (or of the country its adjective names).
-    if let Some((loc, span)) = sent.countries.capital_in_sentence(sent, c, res) {
+    // "في العاصمة": the capital of the report's country (or of the country its adjective names); "في عمان" in a
+    // report on Jordan.
+    if let Some((loc, span)) = sent
+        .countries
+        .capital_in_sentence(sent, c, res)
+        .or_else(|| sent.countries.capital_by_name(sent, c, res))
+    {
         return Placed {
             location: Some(loc),
             span: Some(span),
@@ -440,6 +445,47 @@ impl Countries {
                     .is_some_and(|rest| r.keys.iter().any(|k| k == rest))
             })
         })
+    }
+
+    /// "تظاهر المئات في عمان" in a report whose places lie in Jordan: the capital's own name, kept out of the
+    /// gazetteer because it names a country too (عمان is also Oman), is the capital when a locative governs it ("في
+    /// عمان", "بعمان", "وسط عمان"). Only where the capital's name is not its country's: "في تونس" stays Tunisia.
+    fn capital_by_name(
+        &self,
+        sent: &Sent<'_>,
+        c: &Candidate,
+        res: &dyn Resources,
+    ) -> Option<(Location, (usize, usize))> {
+        let row = sent.country.and_then(|cc| self.rows.iter().find(|r| r.country == cc))?;
+        let loc = row.capital.as_deref().and_then(|id| res.place(id, 1))?;
+        let name = rasd_text::fold_str(&loc.name_ar, rasd_text::Mode::Key);
+        if name.is_empty() || row.keys.contains(&name) {
+            return None;
+        }
+        let key = |t: &rasd_text::Token| rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+        let inside = |t: &rasd_text::Token| t.start >= sent.start && t.end <= sent.end;
+        let mut found: Option<(usize, usize)> = None;
+        for (i, t) in sent.tokens.iter().enumerate().filter(|(_, t)| inside(t)) {
+            let w = key(t);
+            let governed = if w == name {
+                i.checked_sub(1)
+                    .map(|j| &sent.tokens[j])
+                    .filter(|p| inside(p))
+                    .is_some_and(|p| matches!(key(p).as_str(), "في" | "وفي" | "وسط" | "بوسط"))
+            } else {
+                ["ب", "وب"].iter().any(|cl| w.strip_prefix(cl) == Some(name.as_str()))
+            };
+            if !governed {
+                continue;
+            }
+            let span = (t.start, t.end);
+            if t.start >= c.clause.0 && t.end <= c.clause.1 {
+                found = Some(span);
+                break;
+            }
+            found.get_or_insert(span);
+        }
+        Some((loc, found?))
     }
 
     /// "في العاصمة", "بالعاصمة", "وسط العاصمة السودانية": the capital of the country its adjective names, else of

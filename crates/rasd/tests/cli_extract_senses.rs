@@ -431,6 +431,13 @@ fn in_the_capital_is_the_capital_of_the_country_the_sentence_names() {
     assert_eq!(recs[0]["location"]["id"], "gn:2464470", "{recs:#?}");
     let recs = extract("تظاهر المئات وسط عمّان اليوم احتجاجا على رفع الأسعار.");
     assert_eq!(recs[0]["location"]["id"], "gn:250441", "{recs:#?}");
+    // A bare "عمان" is Amman in a report whose places lie in Jordan, and nothing where no country is known (it is
+    // also Oman); a bare "تونس" stays the country.
+    let recs = extract("شهدت مدينة إربد اعتصاما أمس. وتظاهر المئات في عمان اليوم احتجاجا على رفع الأسعار.");
+    let amman: Vec<&Value> = recs.iter().filter(|r| r["location"]["id"] == "gn:250441").collect();
+    assert_eq!(amman.len(), 1, "{recs:#?}");
+    let recs = extract("تظاهر المئات في عمان اليوم.");
+    assert!(recs.iter().all(|r| r["location"].is_null()), "{recs:#?}");
     // With a country's name beside it, the name decides ("العاصمة تونس"); with no country known, no capital.
     let recs = extract("تظاهر المئات في العاصمة تونس اليوم.");
     assert_eq!(recs[0]["location"]["id"], "gn:2464470", "{recs:#?}");
@@ -784,7 +791,10 @@ fn an_age_or_a_distance_is_no_toll_and_no_casualties_is_a_toll_of_zero() {
     // Verb, subject, count: the named killer stands between the kill word and the toll; "ست" counts six.
     for (text, toll) in [
         ("أعدم تنظيم داعش أربعة شبان في مدينة الرقة أمس.", 4),
-        ("قال مصدر إن المستشفى تسلم ست جثث لأشخاص قتلوا في إطلاق نار على مشيعين في مدينة طرابلس.", 6),
+        (
+            "قال مصدر إن المستشفى تسلم ست جثث لأشخاص قتلوا في إطلاق نار على مشيعين في مدينة طرابلس.",
+            6,
+        ),
     ] {
         let recs = extract(text);
         assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
