@@ -216,7 +216,10 @@ impl<'x> Worker<'x> {
             );
         }
         records::merge_restatements(&mut out.events);
-        records::unknown_perpetrators(&mut out.events, self.x.resources(), state.claimant.as_ref());
+        // A claim gives its group to the report's other acts; in sentence mode each line is a report of its own, so
+        // a claim on one line reaches no other.
+        let claimant = state.claimant.as_ref().filter(|_| !opts.sentences);
+        records::unknown_perpetrators(&mut out.events, self.x.resources(), claimant);
         if let Some(model) = self.x.scorer.as_ref().filter(|_| !opts.unscored) {
             let default = records::record_stage(model, &mut out.events, published);
             let min = opts.min_confidence.map_or(default, f64::from);

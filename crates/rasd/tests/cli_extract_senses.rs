@@ -869,6 +869,16 @@ fn the_group_that_claimed_the_act_is_its_actor_with_the_claim_as_evidence() {
         );
         assert_eq!(&text[s..e], "حركة الشباب", "{r:#?}");
     }
+    // In sentence mode each line is a report of its own: a claim on the next line gives its group to nothing.
+    let recs = extract_with(
+        "انفجرت سيارة مفخخة أمام قاعدة عسكرية في مدينة مقديشو اليوم.\nوتبنت حركة الشباب الهجوم في بيان.",
+        &["--sentences", "--min-confidence", "0"],
+    );
+    let bomb = recs
+        .iter()
+        .find(|r| r["event_type"] == "Explosions/Remote violence")
+        .expect("the bombing");
+    assert_eq!(bomb["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
     // A denial of responsibility is no claim.
     let recs =
         extract("انفجرت سيارة مفخخة أمام قاعدة عسكرية في مدينة مقديشو اليوم. ونفت حركة الشباب مسؤوليتها عن الهجوم.");
