@@ -337,6 +337,11 @@ pub fn calibrate_record(
         .collect();
     let ab = fit_record(&z, y, 1e-3);
     let (a, b) = (ab[1], ab[0]);
+    // A slope that is not positive would turn the order of records around (held-out records the score does not
+    // rank at all): keep the fitted scale then.
+    if a.is_nan() || a <= 0.0 {
+        return (*w, (1.0, 0.0));
+    }
     let mut out = w.map(|v| a * v);
     out[0] += b;
     (out.map(|v| format!("{v:.6}").parse().unwrap_or(v)), (a, b))
@@ -1085,6 +1090,35 @@ pub fn reliability(p: &[f64], y: &[bool]) -> Vec<(usize, f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_on_held_out_records_rescales_and_never_reverses_the_order() {
+        let mut w = [0f64; RECORD_FEATURES.len()];
+        w[0] = 0.5;
+        w[1] = 1.0;
+        let x: Vec<[f64; RECORD_FEATURES.len()]> = (0..40)
+            .map(|i| {
+                let mut r = [0f64; RECORD_FEATURES.len()];
+                r[0] = 1.0;
+                r[1] = f64::from(i) / 10.0 - 2.0;
+                r
+            })
+            .collect();
+        // Held-out records are right less often than the score says: the scale moves down, the order stays.
+        let y: Vec<bool> = (0..40).map(|i| i % 3 == 0 && i > 15).collect();
+        let (c, (a, _)) = calibrate_record(&w, &x, &y);
+        assert!(a > 0.0);
+        let score = |w: &[f64; RECORD_FEATURES.len()], x: &[f64; RECORD_FEATURES.len()]| {
+            w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>()
+        };
+        assert!(x.windows(2).all(|p| score(&c, &p[0]) <= score(&c, &p[1])));
+        let before: f64 = x.iter().map(|r| sigmoid(score(&w, r))).sum();
+        let after: f64 = x.iter().map(|r| sigmoid(score(&c, r))).sum();
+        assert!(after < before, "{after} < {before}");
+        // Records the score ranks backwards: no scale, the weights are kept.
+        let y: Vec<bool> = (0..40).map(|i| i < 20).collect();
+        assert_eq!(calibrate_record(&w, &x, &y), (w, (1.0, 0.0)));
+    }
 
     #[test]
     fn record_threshold_keeps_no_event_reports_under_the_cap() {
