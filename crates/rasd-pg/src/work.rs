@@ -136,8 +136,26 @@ pub fn prepare<W>(
 ) -> Vec<Prepared> {
     items
         .into_par_iter()
-        .map_init(make, |w, item| Prepared::new(item, |d| extract(w, d)))
+        .map_init(make, |w, item| Prepared::new(item, |d| guarded(make, w, d, extract)))
         .collect()
+}
+
+/// `extract` on one document; a panic of the extractor is that document's failure (with the panic's message), as
+/// the SQLite store's ingest has it, and the thread's state is made again with `make`, since its buffers may be
+/// half-written. `rasd ingest --db postgres://…`, `rasd serve`'s uploads and `rasd worker` go through it.
+fn guarded<W>(
+    make: &impl Fn() -> W,
+    w: &mut W,
+    d: &Doc,
+    extract: &impl Fn(&mut W, &Doc) -> std::result::Result<Vec<Event>, String>,
+) -> std::result::Result<Vec<Event>, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(w, d))) {
+        Ok(r) => r,
+        Err(p) => {
+            *w = make();
+            Err(rasd_core::extractor_panic(p.as_ref()))
+        }
+    }
 }
 
 /// Stores `items` as `rasd ingest` stores them in SQLite (what `rasd serve` does with an upload on PostgreSQL):
@@ -170,7 +188,7 @@ pub fn ingest<W>(
             client,
             prepared,
             version,
-            &mut |d| extract(&mut single, d).unwrap_or_default(),
+            &mut |d| guarded(make, &mut single, d, extract).unwrap_or_default(),
             profile.as_mut(),
         )?;
         let c = stats.counts;
@@ -1046,5 +1064,35 @@ mod tests {
         assert!(shard.items[3].document().is_err());
         let p = Prepared::new(shard.items[0].clone(), |_| Err("boom".into()));
         assert_eq!(p.doc, Err("boom".into()));
+    }
+
+    #[test]
+    fn a_document_the_extractor_panics_on_is_a_failure_of_its_own() {
+        let item = |id: &str| ShardItem {
+            origin: format!("a.jsonl:{id}"),
+            format: Some("jsonl".into()),
+            doc: Some(Doc {
+                id: id.into(),
+                url: None,
+                outlet: None,
+                published: None,
+                title: None,
+                text: format!("نص {id}"),
+            }),
+            error: None,
+        };
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = || made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let extract = |_: &mut usize, d: &Doc| -> std::result::Result<Vec<Event>, String> {
+            assert!(d.id != "bad", "a bug on this document");
+            Ok(Vec::new())
+        };
+        let out = prepare(vec![item("ok1"), item("bad"), item("ok2")], &make, &extract);
+        assert!(out[0].doc.is_ok() && out[2].doc.is_ok());
+        let err = out[1].doc.as_ref().expect_err("the failed document");
+        assert!(
+            err.contains("the extractor failed on this document: a bug on this document"),
+            "{err}"
+        );
     }
 }

@@ -85,12 +85,10 @@ pub fn pg_url(db: &Option<String>) -> Result<String> {
     }
 }
 
-/// Extracts one document, a panic of the extractor being this document's failure only.
+/// Extracts one document. A panic of the extractor is this document's failure only: `rasd_pg::work::prepare`
+/// catches it and makes the thread's extraction function again.
 fn extract_one(extract: &mut super::ingest::ExtractFn, d: &Doc) -> std::result::Result<Vec<rasd_core::Event>, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(d))) {
-        Ok(events) => Ok(events),
-        Err(p) => Err(rasd_core::extractor_panic(p.as_ref())),
-    }
+    Ok(extract(d))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
