@@ -18,13 +18,25 @@ pub use event::{
 pub use span::Span;
 pub use taxonomy::{EventType, SubEventType, UnknownSubEventType};
 
-/// The failure reason of a document the extractor panicked on, with the panic's message: `rasd extract`,
-/// `rasd worker` and the store's ingest and re-processing report it for that document and go on with the others.
-pub fn extractor_panic(p: &(dyn std::any::Any + Send)) -> String {
-    let msg = p
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into());
-    format!("the extractor failed on this document: {msg}")
+/// Runs the extraction `f` of one document with a thread's extraction `state`. A panic of the extractor is that
+/// document's failure, with the panic's message, and `state` is made again with `fresh`, since its buffers may be
+/// half-written: `rasd extract`, the SQLite store's ingest and re-processing, and PostgreSQL's (`rasd ingest`,
+/// `rasd serve`'s uploads, `rasd worker`) report the document and go on with the others.
+pub fn guard_extraction<S, T>(
+    state: &mut S,
+    fresh: impl FnOnce() -> S,
+    f: impl FnOnce(&mut S) -> T,
+) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(state))) {
+        Ok(out) => Ok(out),
+        Err(p) => {
+            *state = fresh();
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("the extractor failed on this document: {msg}"))
+        }
+    }
 }

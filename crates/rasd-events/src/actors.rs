@@ -422,20 +422,19 @@ pub(crate) fn claimant(sent: &Sent<'_>, res: &dyn Resources) -> Option<(ActorRef
 /// "حركة الشباب الموالية لتنظيم القاعدة", "فصائل المعارضة المدعومة من تركيا": an actor named as the allegiance
 /// of the actor right before it describes that actor; it is not the one acting.
 fn affiliation_of_another(sent: &Sent<'_>, m: &Mention) -> bool {
-    let before = sent.tokens_before(m.clitic_start, 2).collect::<Vec<_>>();
-    let Some(adj) = before.first() else {
+    let fold = |t: &rasd_text::Token| rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+    let mut before = sent.tokens_before(m.clitic_start, 2);
+    let Some(mut adj) = before.next() else {
         return false;
     };
-    let w = rasd_text::fold_str(adj.surface(sent.text), rasd_text::Mode::Key);
+    let mut w = fold(adj);
     // "المدعومة من": the word between is "من".
-    let (adj, w) = if w == "من" {
-        match before.get(1) {
-            Some(a) => (*a, rasd_text::fold_str(a.surface(sent.text), rasd_text::Mode::Key)),
-            None => return false,
-        }
-    } else {
-        (*adj, w)
-    };
+    if w == "من" {
+        let Some(a) = before.next() else {
+            return false;
+        };
+        (adj, w) = (a, fold(a));
+    }
     if !sent.rules.word_in(WordList::Affiliation, &w) {
         return false;
     }

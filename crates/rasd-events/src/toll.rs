@@ -67,21 +67,23 @@ pub(crate) fn fatalities(
                         .any(|c| c.start < n.start && sent.distance(c.end, n.start) <= 12);
                 // "قتلت المليشيات ثلاثة مواطنين", "أعدم تنظيم داعش أربعة شبان": the verb's subject between it and
                 // the count (verb, subject, object); every word between is a named actor.
-                let subject_between = d <= 4
-                    && sent
-                        .tokens
-                        .iter()
-                        .filter(|t| {
-                            t.start >= k.end
-                                && t.end <= n.start
-                                && t.surface(sent.text).chars().any(char::is_alphabetic)
-                        })
-                        .all(|t| {
-                            sent.mentions
-                                .iter()
-                                .any(|m| m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end)
-                        });
-                if d > 1 && !to_total && !subject_between {
+                let subject_between = || {
+                    d <= 4
+                        && sent
+                            .tokens
+                            .iter()
+                            .filter(|t| {
+                                t.start >= k.end
+                                    && t.end <= n.start
+                                    && t.surface(sent.text).chars().any(char::is_alphabetic)
+                            })
+                            .all(|t| {
+                                sent.mentions.iter().any(|m| {
+                                    m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end
+                                })
+                            })
+                };
+                if d > 1 && !to_total && !subject_between() {
                     continue;
                 }
                 d

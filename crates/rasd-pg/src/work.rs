@@ -149,13 +149,7 @@ fn guarded<W>(
     d: &Doc,
     extract: &impl Fn(&mut W, &Doc) -> std::result::Result<Vec<Event>, String>,
 ) -> std::result::Result<Vec<Event>, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(w, d))) {
-        Ok(r) => r,
-        Err(p) => {
-            *w = make();
-            Err(rasd_core::extractor_panic(p.as_ref()))
-        }
-    }
+    rasd_core::guard_extraction(w, make, |w| extract(w, d)).and_then(|r| r)
 }
 
 /// Stores `items` as `rasd ingest` stores them in SQLite (what `rasd serve` does with an upload on PostgreSQL):

@@ -281,7 +281,7 @@ impl Store {
             .par_iter_mut()
             .map_init(worker, |extract, f| {
                 f.sketch = sketch::signature(&f.doc.text);
-                guarded(worker, extract, &f.doc)
+                rasd_core::guard_extraction(extract, worker, |e| e(&f.doc))
             })
             .collect();
         lap(&mut t, index.profile.as_mut().map(|p| &mut p.extract));
@@ -394,7 +394,9 @@ impl Store {
             after = last.0;
             let events: Vec<std::result::Result<Vec<Event>, String>> = docs
                 .par_iter()
-                .map_init(worker, |extract, (_, d)| guarded(worker, extract, d))
+                .map_init(worker, |extract, (_, d)| {
+                    rasd_core::guard_extraction(extract, worker, |e| e(d))
+                })
                 .collect();
             let tx = self.write_tx()?;
             {
@@ -424,23 +426,6 @@ impl Store {
         }
         self.ensure_reconciled()?;
         Ok(stats)
-    }
-}
-
-/// One document's events from `extract`; a panic of the extractor is that document's failure (with the panic's
-/// message), and the thread's extraction function is made again with `worker`, since its buffers may be
-/// half-written.
-fn guarded<M, W>(worker: &M, extract: &mut W, d: &Doc) -> std::result::Result<Vec<Event>, String>
-where
-    M: Fn() -> W,
-    W: FnMut(&Doc) -> Vec<Event>,
-{
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(d))) {
-        Ok(events) => Ok(events),
-        Err(p) => {
-            *extract = worker();
-            Err(rasd_core::extractor_panic(p.as_ref()))
-        }
     }
 }
 

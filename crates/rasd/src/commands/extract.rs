@@ -194,7 +194,10 @@ pub fn load<'a>(
 pub fn extract_all(x: &Extractor, docs: &[Doc], opts: &Options) -> Vec<std::result::Result<Vec<Event>, String>> {
     docs.par_iter()
         .with_min_len(8)
-        .map_init(|| x.worker(), |w, d| guarded(x, w, d, opts))
+        .map_init(
+            || x.worker(),
+            |w, d| rasd_core::guard_extraction(w, || x.worker(), |w| w.extract(d, opts)),
+        )
         .collect()
 }
 
@@ -205,23 +208,6 @@ pub fn extract_all_or_fail(x: &Extractor, docs: &[Doc], opts: &Options) -> Resul
         .zip(extract_all(x, docs, opts))
         .map(|(d, r)| r.map_err(|e| anyhow::anyhow!("document {}: {e}", d.id)))
         .collect()
-}
-
-/// One document's records, a panic of the extractor caught and returned as its message.
-fn guarded<'x>(
-    x: &'x Extractor,
-    w: &mut rasd_events::Worker<'x>,
-    d: &Doc,
-    opts: &Options,
-) -> std::result::Result<Vec<Event>, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.extract(d, opts))) {
-        Ok(events) => Ok(events),
-        Err(p) => {
-            // The worker's buffers may be half-written: start the next document with fresh ones.
-            *w = x.worker();
-            Err(rasd_core::extractor_panic(p.as_ref()))
-        }
-    }
 }
 
 /// Builds the thread pool for `--threads`.
