@@ -10,7 +10,7 @@ use crate::actors::{self, Actors};
 use crate::candidates::is_transfer;
 use crate::frames::{self, Attribution};
 use crate::place::{self, Placed};
-use crate::rules::{Cue, Role, RuleKind, TriggerType};
+use crate::rules::{Cue, FrameKind, Role, RuleKind, TriggerType};
 use crate::stage::{Candidate, DocState, Sent};
 use crate::toll;
 use crate::when::{self, Dated};
@@ -67,6 +67,13 @@ pub(crate) fn attach(
             .and_then(|id| res.actor(&id, true))
             .map(|a| (a, Some(span)));
     }
+    // "أعلنت وزارة الدفاع العراقية استعادة مدينة الفلوجة": the verbal noun just after the source that announces it:
+    // the side the announcer speaks for took the place (its name is the actor's evidence).
+    if matches!(c.ty, TriggerType::Territory) && c.role == Role::Gain && who.actor1.is_none() {
+        who.actor1 = announced_gain(sent, c, &attribution, res)
+            .and_then(|(id, span)| res.actor(&id, false).map(|a| (a, Some(span))))
+            .filter(|(a, _)| who.actor2.as_ref().is_none_or(|(a2, _)| a2.id != a.id));
+    }
     // "وخسر التنظيم عشرات القرى", "استعادت القوات المدينة": a change of hands with no taker named goes to
     // the report's main other actor.
     if matches!(c.ty, TriggerType::Territory) && who.actor1.is_none() {
@@ -97,6 +104,17 @@ pub(crate) fn attach(
         }
     }
     let where_: Placed = place::attach(sent, c, res, state);
+    // ACLED's codebook: a foreign state's forces that take a place overtake it, as a non-state actor does; only
+    // the forces of the place's own state regain it ("سيطرت القوات التركية على مدينة عفرين").
+    if sub == SubEventType::GovernmentRegainsTerritory
+        && let (Some((taker, _)), Some(place)) = (&who.actor1, &where_.location)
+        && taker.actor_type == ActorType::StateForces
+        && res
+            .actor_country(&taker.id)
+            .is_some_and(|c| !c.is_empty() && c != place.country)
+    {
+        sub = SubEventType::NonStateActorOvertakesTerritory;
+    }
     // Protests and riots are coded from the crowd: actor1 is the protesters (or rioters), and the force that
     // met them, when named, is actor2.
     let crowd = match sub.event_type() {
@@ -135,6 +153,28 @@ pub(crate) fn attach(
     // attacker of its own, is the act just told, whatever its kind.
     let claimant = attribution.frames.first().map(|f| f.source.id.as_str());
     let the_attack = the_attack(sent, c);
+    // "قتل ثمانية أشخاص في غارة على زاخو. … وقالت السلطات إن القتلى هم ثلاث نساء وطفلان وثلاثة رجال": a killing with
+    // no act, no place and no killer of its own gives its toll to the act just told when that act has none. The
+    // candidate itself goes on (the scorer decides whether it is news of its own).
+    if where_.carried
+        && c.ty == TriggerType::Casualty
+        && who.actor1.is_none()
+        && let Some(e) = events.last_mut().filter(|e| {
+            e.fatalities.is_none()
+                && matches!(
+                    e.event_type,
+                    rasd_core::EventType::Battles
+                        | rasd_core::EventType::ExplosionsRemoteViolence
+                        | rasd_core::EventType::ViolenceAgainstCivilians
+                )
+                && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
+        })
+        && let Some((f, (s, t))) = toll::fatalities(sent, c, picked, numbers)
+        && let Some(ev) = rasd_core::Evidence::from_text(sent.text, s, t)
+    {
+        e.fatalities = Some(f);
+        e.field_evidence.insert("fatalities".into(), ev);
+    }
     if where_.carried
         && let Some(e) = events.iter_mut().rev().find(|e| {
             let same_actor = e.actor1.as_ref().map(|a| &a.id) == who.actor1.as_ref().map(|a| &a.0.id);
@@ -276,6 +316,43 @@ fn strong_enough(sent: &Sent<'_>, c: &Candidate, who: &Actors, where_: &Placed) 
     true
 }
 
+/// The actor a "say" frame's source speaks for, with the source's span, when the trigger is a definite verbal
+/// noun ("السيطرة", "استعادة") at most four words after the source's name ("أعلنت وزارة الدفاع الروسية السيطرة
+/// على", "أعلنت قاعدة حميميم الروسية في الساحل السوري السيطرة على").
+fn announced_gain(
+    sent: &Sent<'_>,
+    c: &Candidate,
+    attribution: &Attribution,
+    res: &dyn crate::Resources,
+) -> Option<(String, (usize, usize))> {
+    let f = attribution.frames.first().filter(|f| f.kind == FrameKind::Say)?;
+    let span = f.span?;
+    if span.1 > c.hit.start || sent.distance(span.1, c.hit.start) > 4 {
+        return None;
+    }
+    // The article may be outside the hit ("ال" + "سيطرة"); "استعادة" is a masdar as it stands.
+    let word = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end));
+    let definite = sent.text[..c.hit.start].ends_with("ال");
+    if !definite && !word.starts_with("است") {
+        return None;
+    }
+    let id = res.actor_for_source(&f.source.id)?;
+    // A foreign state's forces announcing a capture in the report's country usually announce their ally's
+    // ("أعلنت وزارة الدفاع الروسية السيطرة على البوكمال", taken by the Syrian army with Russian air cover): the
+    // taker is left to the report's other actors.
+    let home = sent
+        .country
+        .map(str::to_string)
+        .or_else(|| sent.army.and_then(|army| res.actor_country(army)));
+    let foreign = |a: &str| {
+        res.actor_type(a) == Some(ActorType::StateForces)
+            && home
+                .as_deref()
+                .is_some_and(|home| res.actor_country(a).is_some_and(|c| c != home))
+    };
+    (!foreign(&id)).then_some((id, span))
+}
+
 /// Whether the act's clause names a military target after the trigger (positions, convoys, checkpoints, bases).
 fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
     const TARGETS: &[&str] = &[
@@ -322,7 +399,16 @@ fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
 fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventType> {
     use rasd_core::ActorType;
     let (cs, ce) = c.clause;
-    let in_clause = |cue: Cue| sent.cues(cue).any(|h| h.start >= cs && h.end <= ce);
+    // A cue word inside a place's name is no cue ("ساحة الشهداء" names a square, not deaths).
+    let in_place = |s: usize, e: usize| {
+        sent.mentions
+            .iter()
+            .any(|m| m.kind == crate::MentionKind::Place && m.start <= s && e <= m.end)
+    };
+    let in_clause = |cue: Cue| {
+        sent.cues(cue)
+            .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end))
+    };
     // "اشتبكت جماهير النادي مع قوات الأمن", "مواجهات بين شبان وقوات الاحتلال": a crowd word, with no armed group
     // named on either side, makes the crowd the side that fights.
     let armed = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
@@ -371,6 +457,24 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         ) if toll::protester_victims(sent, c) && sent.cues(Cue::Riot).next().is_some() => {
             SubEventType::ViolentDemonstration
         }
+        // "اعتقلت الشرطة عشرات المتظاهرين خلال مظاهرة": protesters arrested at their protest are a protest the police
+        // intervened in (ACLED), not arrests of their own. The protest must be named apart from the protesters
+        // ("اعتقلت قوات الأمن عشرات المحتجين" alone stays an arrest).
+        TriggerType::Sub(SubEventType::Arrests)
+            if toll::protester_victims(sent, c)
+                && sent.hits.iter().any(|h| {
+                    h.start >= cs
+                        && h.end <= ce
+                        && !sent.cues(Cue::Protester).any(|p| p.start < h.end && h.start < p.end)
+                        && matches!(
+                            sent.rules.get(h.rule).kind,
+                            RuleKind::Trigger { ty: TriggerType::Sub(s), .. }
+                                if s.event_type() == rasd_core::EventType::Protests
+                        )
+                }) =>
+        {
+            SubEventType::ProtestWithIntervention
+        }
         // Force against protesters is the state's; "قتل مسلحون مجهولون أربعة محتجين" is an attack on civilians.
         TriggerType::Casualty | TriggerType::Sub(SubEventType::Attack)
             if toll::protester_victims(sent, c)
@@ -393,13 +497,14 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
                 return None;
             }
         }
-        // "تصدت الدفاعات الجوية لصواريخ معادية", "التصدي لهجوم جوي": ACLED codes the interception itself.
+        // "تصدت الدفاعات الجوية لصواريخ معادية", "التصدي لهجوم إسرائيلي جوي": ACLED codes the interception itself.
+        // Forces that repel a ground assault ("تصدت قوات الجيش لهجوم شنه مسلحون") fought it: that stays a clash.
         TriggerType::Sub(
-            SubEventType::AirDroneStrike
-            | SubEventType::ShellingArtilleryMissile
-            | SubEventType::ArmedClash
-            | SubEventType::RemoteExplosive,
+            SubEventType::AirDroneStrike | SubEventType::ShellingArtilleryMissile | SubEventType::RemoteExplosive,
         ) if in_clause(Cue::Intercept) => SubEventType::DisruptedWeaponsUse,
+        TriggerType::Sub(SubEventType::ArmedClash) if in_clause(Cue::Intercept) && in_clause(Cue::Air) => {
+            SubEventType::DisruptedWeaponsUse
+        }
         // "استهدف مسلحون مجهولون بالرصاص …", "في إطلاق نار استهدف مشيعين": the generic "targeted" with gunfire in its
         // clause is a shooting, not shelling: a clash when soldiers or fighters were hit, else an attack.
         TriggerType::Sub(SubEventType::ShellingArtilleryMissile)

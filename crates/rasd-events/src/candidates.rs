@@ -367,13 +367,16 @@ fn inside_name(sent: &Sent<'_>, h: &Hit) -> bool {
         .any(|m| m.kind != crate::MentionKind::Place && m.start <= h.start && h.end <= m.end)
 }
 
-/// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات").
+/// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات"), or a "no fight"
+/// cue holds it ("دون قتال").
 fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
         RuleKind::Cue(Cue::BlockBefore) => c.end <= h.start && sent.distance(c.end, h.start) == 0,
         RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockFall) => role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
+        // "تسلم الجيش المدينة دون قتال": the fight that did not happen is no act (the takeover is).
+        RuleKind::Cue(Cue::NoFight) => c.start <= h.start && h.end <= c.end,
         // "قذيفتين سقطتا على حي الميدان", "سقطت قذيفة هاون": what fell is a shell, not a town.
         RuleKind::Trigger {
             ty: TriggerType::Sub(SubEventType::ShellingArtilleryMissile),

@@ -215,6 +215,7 @@ impl<'x> Worker<'x> {
                 doc.outlet.as_deref().is_some_and(|o| !o.trim().is_empty()),
             );
         }
+        records::refine_regions(&mut out.events);
         records::merge_restatements(&mut out.events);
         // A claim gives its group to the report's other acts; in sentence mode each line is a report of its own, so
         // a claim on one line reaches no other.

@@ -17,8 +17,8 @@ pub(crate) struct Placed {
     pub also: Vec<(Location, (usize, usize))>,
 }
 
-/// Where a place name begins once the quotation marks right before it are counted in: "في ناحية «الرشاد»" and
-/// "في قضاء "الحويجة"" govern the name as the unquoted forms do.
+/// Where a place name begins once the quotation marks (or an opening parenthesis) right before it are counted in:
+/// "في ناحية «الرشاد»", "في قضاء "الحويجة"" and "في ناحية (التون كوبري)" govern the name as the unquoted forms do.
 fn unquoted_start(sent: &Sent<'_>, pos: usize) -> usize {
     let mut at = pos;
     let i = sent.tokens.partition_point(|t| t.end <= pos);
@@ -28,7 +28,7 @@ fn unquoted_start(sent: &Sent<'_>, pos: usize) -> usize {
             && !surface.is_empty()
             && surface
                 .chars()
-                .all(|c| matches!(c, '"' | '«' | '»' | '“' | '”' | '„' | '\'' | '‘' | '’'));
+                .all(|c| matches!(c, '"' | '«' | '»' | '“' | '”' | '„' | '\'' | '‘' | '’' | '('));
         if !quote || sent.distance(t.end, at) != 0 {
             break;
         }
@@ -262,6 +262,19 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
         .max_by(|a, b| a.0.0.total_cmp(&b.0.0));
     if let Some(((_, near), m)) = best {
         let gp = m.geo_precision.unwrap_or(1).max(if near { 2 } else { 1 });
+        // A country of its own named between the trigger and that place is nearer the act ("تعرضوا للاختطاف في
+        // ليبيا ردا على اعتقال قيادي في مطار قرطاج بتونس").
+        if m.start > c.hit.end
+            && let Some(l) = res.place(&m.id, gp)
+            && let Some((loc, span)) = sent.countries.between(sent, c, m.clitic_start, &l.country)
+        {
+            return Placed {
+                location: Some(loc),
+                span: Some(span),
+                carried: false,
+                also: Vec::new(),
+            };
+        }
         if let Some(loc) = res.place(&m.id, gp) {
             let mut also = Vec::new();
             let mut prev_end = m.end;
@@ -389,6 +402,23 @@ struct CountryRow {
     context: Vec<String>,
     /// The gazetteer id of the country's capital.
     capital: Option<String>,
+}
+
+impl CountryRow {
+    /// The country as a record's place: its point, at region precision.
+    fn location(&self) -> Location {
+        Location {
+            id: format!("country:{}", self.country),
+            name: self.name.clone(),
+            name_ar: self.name_ar.clone(),
+            country: self.country.clone(),
+            admin1: None,
+            lat: self.lat,
+            lon: self.lon,
+            geo_precision: 3,
+            carried: false,
+        }
+    }
 }
 
 impl Countries {
@@ -579,16 +609,43 @@ impl Countries {
         })
     }
 
-    /// The country the sentence places something in: the first in the candidate's clause, else in the sentence.
+    /// A country named after the trigger and before `before` (a byte offset), in the act's clause, other than
+    /// `other` (an ISO code): "تعرضوا للاختطاف في ليبيا ردا على اعتقال قيادي في مطار قرطاج بتونس".
+    fn between(
+        &self,
+        sent: &Sent<'_>,
+        c: &Candidate,
+        before: usize,
+        other: &str,
+    ) -> Option<(Location, (usize, usize))> {
+        let (i, row) = (0..sent.tokens.len())
+            .filter(|&i| {
+                let t = &sent.tokens[i];
+                t.start >= c.hit.end && t.end <= before && t.start >= c.clause.0 && t.end <= c.clause.1
+            })
+            .find_map(|i| self.named(sent, i).map(|r| (i, r)))?;
+        if row.country == other {
+            return None;
+        }
+        let t = &sent.tokens[i];
+        Some((row.location(), (t.start, t.end)))
+    }
+
+    /// The country the sentence places something in: in the candidate's clause, the first after the trigger, else
+    /// the first; else the sentence's first.
     fn in_sentence(&self, sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Option<(Location, (usize, usize))> {
         let (cs, ce) = c.clause;
         let found: Vec<(usize, &CountryRow)> = (0..sent.tokens.len())
             .filter(|&i| sent.tokens[i].start >= sent.start && sent.tokens[i].end <= sent.end)
             .filter_map(|i| self.named(sent, i).map(|r| (i, r)))
             .collect();
+        // In the act's clause, the country after the trigger first ("قال أهالٍ في تونس إن أبناءهم تعرضوا للاختطاف في
+        // ليبيا": Libya), then any; else the sentence's first.
+        let in_clause = |i: &usize| sent.tokens[*i].start >= cs && sent.tokens[*i].end <= ce;
         let (i, row) = found
             .iter()
-            .find(|(i, _)| sent.tokens[*i].start >= cs && sent.tokens[*i].end <= ce)
+            .find(|(i, _)| in_clause(i) && sent.tokens[*i].start >= c.hit.end)
+            .or_else(|| found.iter().find(|(i, _)| in_clause(i)))
             .or(found.first())
             .copied()?;
         let t = &sent.tokens[i];
@@ -604,17 +661,6 @@ impl Countries {
         if after_capital_word && let Some(l) = row.capital.as_deref().and_then(|id| res.place(id, 1)) {
             return Some((l, (t.start, t.end)));
         }
-        let loc = Location {
-            id: format!("country:{}", row.country),
-            name: row.name.clone(),
-            name_ar: row.name_ar.clone(),
-            country: row.country.clone(),
-            admin1: None,
-            lat: row.lat,
-            lon: row.lon,
-            geo_precision: 3,
-            carried: false,
-        };
-        Some((loc, (t.start, t.end)))
+        Some((row.location(), (t.start, t.end)))
     }
 }

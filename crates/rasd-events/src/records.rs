@@ -14,7 +14,8 @@ use crate::place::Placed;
 use crate::stage::{Candidate, DocState, Emitted, Sent, TrainRow};
 use crate::when::Dated;
 use rasd_core::{DatePrecision, Doc, Event, Evidence, SourceRef, Stance, SubEventType};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 /// Emits the records of one candidate into `out`.
 pub(crate) fn emit(
@@ -115,16 +116,31 @@ pub(crate) fn emit(
                 ev.reported_by.first().map(|s| &s.id),
                 stance.as_str()
             );
-            if seen.insert(key) {
-                if let (Some(r), Some(f)) = (rows.as_mut(), feats) {
-                    r.push(TrainRow {
-                        trigger: (c.hit.start, c.hit.end),
-                        clause: c.clause,
-                        features: f,
-                        event: ev.clone(),
-                    });
+            match seen.entry(key) {
+                Entry::Vacant(v) => {
+                    v.insert(events.len());
+                    if let (Some(r), Some(f)) = (rows.as_mut(), feats) {
+                        r.push(TrainRow {
+                            trigger: (c.hit.start, c.hit.end),
+                            clause: c.clause,
+                            features: f,
+                            event: ev.clone(),
+                        });
+                    }
+                    events.push(ev);
                 }
-                events.push(ev);
+                // The same act told again in the report ("تركيا قصفت قرية برخ … القصف التركي على منطقة برخ أسفر عن
+                // مقتل 8"): one record, with the toll the second telling gives.
+                Entry::Occupied(o) => {
+                    if let Some(first) = events.get_mut(*o.get()).filter(|e| e.fatalities.is_none())
+                        && ev.fatalities.is_some()
+                    {
+                        first.fatalities = ev.fatalities.take();
+                        if let Some(evidence) = ev.field_evidence.remove("fatalities") {
+                            first.field_evidence.insert("fatalities".into(), evidence);
+                        }
+                    }
+                }
             }
         }
     }
@@ -159,7 +175,7 @@ pub(crate) fn denial_of_previous(
     sent: &Sent<'_>,
     state: &DocState,
     events: &mut Vec<Event>,
-    seen: &mut HashSet<String>,
+    seen: &mut HashMap<String, usize>,
 ) {
     let res = x.resources();
     let frames = frames::frames_in(sent, res, state);
@@ -204,7 +220,8 @@ pub(crate) fn denial_of_previous(
         );
         ev.evidence = evidence.clone();
         ev.confidence = (prev.confidence * 0.8 * 100.0).round() / 100.0;
-        if seen.insert(format!("denial|{}", ev.id)) {
+        if let Entry::Vacant(v) = seen.entry(format!("denial|{}", ev.id)) {
+            v.insert(events.len());
             events.push(ev);
         }
     }
@@ -286,9 +303,56 @@ pub(crate) fn attribute_forward(events: &mut [Event], outlet: bool) {
     }
 }
 
+/// How far after a record (in bytes, about two sentences of Arabic copy) a restatement may name its place more
+/// precisely.
+const REFINE_REACH: usize = 600;
+
+/// "أصيب اثنان … بانفجار عبوة ناسفة … في محافظة ديالى … . وأوضح مصدر أمني أن العبوة انفجرت … قرب ناحية السعدية":
+/// a record placed at a region (a governorate, geo_precision 3) followed within about two sentences by a record of
+/// the same sub-event type, date, stance and background at a town of that region is one event, at the town. The
+/// region's record takes the town and its evidence; [`merge_restatements`] then makes one record of the two where
+/// their actors and sources agree.
+pub(crate) fn refine_regions(events: &mut [Event]) {
+    for i in 0..events.len() {
+        let Some(region) = events[i]
+            .location
+            .as_ref()
+            .filter(|l| l.geo_precision == 3 && !l.carried)
+        else {
+            continue;
+        };
+        if region.admin1.is_none() {
+            continue;
+        }
+        let end = events[i].evidence.end;
+        let Some(j) = (i + 1..events.len()).find(|&j| {
+            let (r, q) = (&events[i], &events[j]);
+            q.evidence.start >= end
+                && q.evidence.start <= end + REFINE_REACH
+                && q.sub_event_type == r.sub_event_type
+                && q.event_date == r.event_date
+                && q.stance == r.stance
+                && q.background == r.background
+                && q.location.as_ref().is_some_and(|t| {
+                    !t.carried && t.geo_precision < 3 && t.country == region.country && t.admin1 == region.admin1
+                })
+        }) else {
+            continue;
+        };
+        let town = events[j].location.clone();
+        let evidence = events[j].field_evidence.get("location").cloned();
+        let e = &mut events[i];
+        e.location = town;
+        if let Some(ev) = evidence {
+            e.field_evidence.insert("location".into(), ev);
+        }
+    }
+}
+
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
-/// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position).
+/// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position), with the
+/// other's toll where it has none.
 pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
     let key = |e: &Event| {
         (
@@ -310,8 +374,16 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
             .find(|x| key(x) == k && (covers(x, &e) || covers(&e, x)))
         {
             Some(x) => {
-                if !covers(x, &e) {
-                    *x = e;
+                let mut other = e;
+                if !covers(x, &other) {
+                    std::mem::swap(x, &mut other);
+                }
+                // The toll may be in the statement not kept ("قتل جنديان بانفجار عبوة …. وقال مصدر إن العبوة انفجرت …").
+                if x.fatalities.is_none() && other.fatalities.is_some() {
+                    x.fatalities = other.fatalities;
+                    if let Some(ev) = other.field_evidence.remove("fatalities") {
+                        x.field_evidence.insert("fatalities".into(), ev);
+                    }
                 }
             }
             None => kept.push(e),

@@ -5,13 +5,14 @@ use crate::rules::{Cue, Hit, Role, RuleKind, Rules, TriggerType};
 use crate::{DateHit, Mention};
 use rasd_core::{Event, Location, SourceRef};
 use rasd_text::{Mode, Token, fold_str};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-/// The records of a document so far, and the keys of those already emitted (one record per act, place and claim).
+/// The records of a document so far, and the keys of those already emitted (one record per act, place and claim),
+/// each with the index in `events` of the record it first gave.
 #[derive(Debug, Default)]
 pub(crate) struct Emitted {
     pub events: Vec<Event>,
-    pub seen: HashSet<String>,
+    pub seen: HashMap<String, usize>,
     /// Training mode: every scored candidate record with its features (nothing is dropped by the scorer).
     pub rows: Option<Vec<TrainRow>>,
 }

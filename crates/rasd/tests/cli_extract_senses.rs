@@ -26,6 +26,13 @@ fn extract_with(text: &str, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+/// The words of `text` that a record's field evidence points to (by its byte offsets).
+fn evidence<'t>(text: &'t str, rec: &Value, field: &str) -> &'t str {
+    let ev = &rec["field_evidence"][field];
+    let at = |k: &str| ev[k].as_u64().unwrap_or_else(|| panic!("{field} evidence: {rec:#}")) as usize;
+    &text[at("start")..at("end")]
+}
+
 fn subs(recs: &[Value]) -> Vec<&str> {
     recs.iter()
         .map(|r| r["sub_event_type"].as_str().unwrap_or(""))
@@ -887,4 +894,180 @@ fn the_group_that_claimed_the_act_is_its_actor_with_the_claim_as_evidence() {
         .find(|r| r["event_type"] == "Explosions/Remote violence" && r["stance"] == "asserted")
         .expect("the bombing");
     assert_eq!(bomb["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+}
+
+#[test]
+fn a_restatement_at_a_town_of_the_leads_governorate_places_the_event_there_and_keeps_the_leads_toll() {
+    // The lead names the governorate, the next sentence the town: one bombing, at the town, with the lead's toll.
+    let text = "قتل جنديان بانفجار عبوة ناسفة استهدفت دوريتهما في محافظة ديالى. \
+                وقال مصدر أمني إن عبوة ناسفة انفجرت على الدورية قرب قضاء المقدادية شمال بعقوبة.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "المقدادية");
+    assert_eq!(recs[0]["fatalities"]["value"], 2);
+    for field in ["location", "fatalities"] {
+        let ev = &recs[0]["field_evidence"][field];
+        assert_eq!(evidence(text, &recs[0], field), ev["text"].as_str().unwrap(), "{field}");
+    }
+    // A town of another governorate is another bombing.
+    let recs = extract(
+        "قتل جنديان بانفجار عبوة ناسفة استهدفت دوريتهما في محافظة ديالى. \
+         وفي محافظة الأنبار، قتل شرطي بانفجار عبوة ناسفة في مدينة الرمادي.",
+    );
+    let places: Vec<&str> = recs
+        .iter()
+        .map(|r| r["location"]["name_ar"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(places, ["محافظة ديالى", "الرمادي"], "{recs:#?}");
+}
+
+#[test]
+fn a_place_name_in_parentheses_after_its_kind_is_where_it_happened() {
+    // "في ناحية (التون كوبري) بأطراف كركوك": the sub-district in parentheses, not the city whose outskirts it is on.
+    let text = "قتل سبعة من البيشمركة في هجوم لداعش في ناحية (التون كوبري) بأطراف كركوك.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "ألتون كوبري");
+    assert_eq!(evidence(text, &recs[0], "location"), "التون كوبري");
+}
+
+#[test]
+fn marches_sit_ins_broken_up_civil_disobedience_releases_exchanges_and_abductions_are_read() {
+    for (text, sub) in [
+        (
+            "هتف المحتجون بشعارات مناهضة للحكومة خلال مسيرة جابت شوارع مدينة السويداء.",
+            "Peaceful protest",
+        ),
+        (
+            "فضت قوات الأمن اعتصاما للعاطلين عن العمل أمام مقر الولاية في قفصة.",
+            "Protest with intervention",
+        ),
+        (
+            "أعلن سكان البلدة العصيان المدني وأغلقوا المحال التجارية في بنغازي.",
+            "Peaceful protest",
+        ),
+        ("أطلقت هيئة تحرير الشام سراح خمسة صحفيين في مدينة إدلب.", "Other"),
+        (
+            "جرت عملية تبادل أسرى بين الجيش الوطني الليبي وقوات الوفاق في مدينة الزاوية.",
+            "Agreement",
+        ),
+        (
+            "اقتادت قوة مسلحة ثلاثة شبان إلى جهة مجهولة في مدينة درنة.",
+            "Abduction/forced disappearance",
+        ),
+        ("اغتصب عناصر مسلحون نساء في قرية قرب مدينة الجنينة.", "Sexual violence"),
+    ] {
+        let recs = extract(text);
+        assert!(subs(&recs).contains(&sub), "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn the_act_suspects_are_held_for_or_a_fight_that_did_not_happen_is_no_act() {
+    // The bombing the suspects are held for is told, not new: the arrest is the act.
+    let recs = extract("ألقت الشرطة القبض على ثلاثة مشتبه بهم في تفجير السوق في مدينة كركوك.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    // "دون قتال": a takeover without a fight is a non-violent transfer, not a clash.
+    let recs = extract("تسلمت قوات الجيش السوري مدينة منبج من قوات سوريا الديمقراطية دون قتال.");
+    assert_eq!(subs(&recs), ["Non-violent transfer of territory"], "{recs:#?}");
+}
+
+#[test]
+fn the_announcer_of_a_capture_takes_the_place_and_a_foreign_army_overtakes_it() {
+    // "أعلنت وزارة الدفاع العراقية استعادة مدينة الفلوجة": the verbal noun just after its announcer; the side the
+    // announcer speaks for is the taker, with the announcer's name as evidence.
+    let text = "أعلنت وزارة الدفاع العراقية استعادة مدينة الفلوجة.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "iraq-gov");
+    assert_eq!(evidence(text, &recs[0], "actor1"), "وزارة الدفاع العراقية");
+    let recs = extract("أعلنت وكالة أعماق السيطرة على بلدة هجين.");
+    assert_eq!(subs(&recs), ["Non-state actor overtakes territory"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "isis");
+    // A foreign state's announcement is usually its ally's capture: Russia is not made the taker of a Syrian town.
+    let recs = extract("أعلنت وزارة الدفاع الروسية السيطرة على مدينة البوكمال.");
+    assert_ne!(recs[0]["actor1"]["id"], "russia", "{recs:#?}");
+    // ACLED's codebook: a foreign state's forces that take a place overtake it; the country's own army regains it.
+    let recs = extract("سيطرت القوات التركية على مدينة عفرين.");
+    assert_eq!(subs(&recs), ["Non-state actor overtakes territory"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "turkey");
+    let recs = extract("سيطر الجيش السوري على مدينة البوكمال.");
+    assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
+}
+
+#[test]
+fn air_raids_assaults_repelled_assaults_and_protests_put_down_are_read_as_acled_codes_them() {
+    for (text, sub) in [
+        ("أغارت مقاتلات التحالف على مواقع للحوثيين في صنعاء.", "Air/drone strike"),
+        ("اعتدى مستوطنون على مزارعين فلسطينيين في قرية ترمسعيا.", "Attack"),
+        // Villagers killed in an assault on their village are civilians: an attack, not a clash.
+        (
+            "هاجم مسلحون على دراجات نارية قرية في إقليم كيدال وقتلوا عشرين قرويا.",
+            "Attack",
+        ),
+        // Forces that repel a ground assault fought it; only an air attack or weapons intercepted are disrupted
+        // weapons use.
+        (
+            "تصدت قوات الجيش لهجوم شنه مسلحو داعش على نقطة عسكرية قرب مدينة تدمر.",
+            "Armed clash",
+        ),
+        (
+            "أعلن الجيش السوري التصدي لهجوم إسرائيلي جوي استهدف مواقع في ريف دمشق.",
+            "Disrupted weapons use",
+        ),
+        (
+            "قمعت قوات الأمن وقفة احتجاجية للمعلمين أمام وزارة التربية في الرباط.",
+            "Protest with intervention",
+        ),
+        // Protesters arrested at their march: a protest the police intervened in.
+        (
+            "اعتقلت الشرطة عشرات المتظاهرين خلال مظاهرة في مدينة الجزائر.",
+            "Protest with intervention",
+        ),
+        // "ساحة الشهداء" names a square: no deaths, no force against the crowd.
+        (
+            "شهدت ساحة الشهداء في بيروت تجمعا حاشدا للمحتجين على الأزمة الاقتصادية.",
+            "Peaceful protest",
+        ),
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), [sub], "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn a_toll_told_with_the_act_again_or_alone_after_it_goes_to_the_act() {
+    // The same shelling told twice in one sentence: one record, with the toll of the second telling.
+    let text =
+        "وذكر مسؤول أن تركيا قصفت قرية برخ مرتين اليوم، لافتا إلى أن القصف التركي على منطقة برخ أسفر عن مقتل 8 سياح.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 8);
+    assert_eq!(
+        evidence(text, &recs[0], "fatalities"),
+        recs[0]["field_evidence"]["fatalities"]["text"].as_str().unwrap()
+    );
+    // A killing with no act, place or killer of its own, right after a strike with no toll: the strike's toll.
+    let recs = extract("قصفت طائرات حربية بلدة كفرنبل بريف إدلب. وقتل ثلاثة أطفال.");
+    let strike = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Air/drone strike")
+        .expect("the strike");
+    assert_eq!(strike["fatalities"]["value"], 3, "{recs:#?}");
+}
+
+#[test]
+fn the_country_named_right_after_the_act_beats_a_place_further_on_and_one_in_the_speakers_clause() {
+    // The abductions were in Libya; Tunis is where the speakers are, and the airport where an arrest was made.
+    for text in [
+        "وقال أهالٍ في تونس إن العشرات من أبنائهم تعرضوا للاختطاف في ليبيا.",
+        "وقال أهالٍ إن العشرات من أبنائهم تعرضوا للاختطاف في ليبيا ردا على اعتقال قيادي في مطار قرطاج الدولي بتونس.",
+    ] {
+        let recs = extract(text);
+        let abduction = recs
+            .iter()
+            .find(|r| r["sub_event_type"] == "Abduction/forced disappearance")
+            .unwrap_or_else(|| panic!("{text}: {recs:#?}"));
+        assert_eq!(abduction["location"]["country"], "LY", "{text}: {abduction:#}");
+    }
 }

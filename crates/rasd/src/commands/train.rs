@@ -48,6 +48,9 @@ pub struct Args {
     /// Training epochs.
     #[arg(long, default_value_t = Params::default().epochs)]
     pub epochs: usize,
+    /// AdaGrad's base learning rate.
+    #[arg(long, default_value_t = Params::default().rate)]
+    pub rate: f64,
     /// Seed of the example shuffles.
     #[arg(long, default_value_t = Params::default().seed)]
     pub seed: u64,
@@ -326,6 +329,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let params = Params {
         epochs: a.epochs,
+        rate: a.rate,
         seed: a.seed,
         ..Params::default()
     };
