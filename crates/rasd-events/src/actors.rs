@@ -102,8 +102,31 @@ fn is_marker_word(w: &str) -> bool {
             | "بقصف"
             | "استهدف"
             | "استهدفت"
-    )
+    ) || LAUNCHERS.contains(&w)
 }
+
+/// Verbs with the act as their object pronoun ("هجوم شنه مسلحون", "عبوة زرعها التنظيم"): who comes after them
+/// carried the act out.
+const LAUNCHERS: &[&str] = &[
+    "زرعها",
+    "زرعه",
+    "زرعتها",
+    "زرعوها",
+    "اطلقها",
+    "اطلقه",
+    "اطلقتها",
+    "اطلقوها",
+    "شنها",
+    "شنه",
+    "شنتها",
+    "نفذها",
+    "نفذه",
+    "نفذتها",
+    "القاها",
+    "القتها",
+    "فخخها",
+    "وضعها",
+];
 
 /// Head nouns between a preposition and the actor's name ("على مواقع داعش", "ضد مسلحي التنظيم").
 const HEADS: &[&str] = &[
@@ -199,11 +222,7 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
             Marker::Agent
         }
         ("علي" | "ضد" | "بحق" | "استهدف" | "استهدفت" | "تجاه", _) => Marker::Patient,
-        (
-            "زرعها" | "زرعه" | "زرعتها" | "زرعوها" | "اطلقها" | "اطلقه" | "اطلقتها" | "اطلقوها" | "شنها" | "شنه"
-            | "شنتها" | "نفذها" | "نفذه" | "نفذتها" | "القاها" | "القتها" | "فخخها" | "وضعها",
-            _,
-        ) => Marker::Launcher,
+        (w, _) if LAUNCHERS.contains(&w) => Marker::Launcher,
         ("مع" | "ومع", "بالتعاون" | "بالتنسيق" | "جنبا") => Marker::And,
         ("بمساندة" | "بدعم" | "بمشاركه" | "مسنوده" | "مدعومه" | "بغطاء" | "واسناد" | "باسناد", _) => {
             Marker::And

@@ -69,7 +69,9 @@ pub(crate) fn attach(
     }
     // "أعلنت وزارة الدفاع العراقية استعادة مدينة الفلوجة": the verbal noun just after the source that announces it:
     // the side the announcer speaks for took the place (its name is the actor's evidence).
-    if matches!(c.ty, TriggerType::Territory) && c.role == Role::Gain && who.actor1.is_none() {
+    // "أعلنت وزارة الداخلية السودانية عن اعتقال 600 شخص": so too the arrests an authority announces.
+    let arrest = c.ty == TriggerType::Sub(SubEventType::Arrests) && c.role == Role::Noun;
+    if (matches!(c.ty, TriggerType::Territory) && c.role == Role::Gain || arrest) && who.actor1.is_none() {
         who.actor1 = announced_gain(sent, c, &attribution, res)
             .and_then(|(id, span)| res.actor(&id, false).map(|a| (a, Some(span))))
             .filter(|(a, _)| who.actor2.as_ref().is_none_or(|(a2, _)| a2.id != a.id));
@@ -333,7 +335,9 @@ fn announced_gain(
     // The article may be outside the hit ("ال" + "سيطرة"); "استعادة" is a masdar as it stands.
     let word = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end));
     let definite = sent.text[..c.hit.start].ends_with("ال");
-    if !definite && !word.starts_with("است") {
+    let announced = sent.words_before(c.hit.start, 1).first().is_some_and(|w| w == "عن");
+    let masdar = definite || word.starts_with("است") || announced && c.ty == TriggerType::Sub(SubEventType::Arrests);
+    if !masdar {
         return None;
     }
     let id = res.actor_for_source(&f.source.id)?;
@@ -543,6 +547,34 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         }
         TriggerType::Sub(SubEventType::PeacefulProtest) if in_clause(Cue::Kill) => {
             SubEventType::ExcessiveForceAgainstProtesters
+        }
+        // "قتلت المليشيات ثلاثة مواطنين ونهبت الممتلكات": looting with people killed in the same clause is an attack
+        // (ACLED codes the violence against people, not the property).
+        TriggerType::Sub(SubEventType::LootingPropertyDestruction)
+            if in_clause(Cue::Kill) && !in_clause(Cue::Combatant) =>
+        {
+            SubEventType::Attack
+        }
+        // "احتجاجات ليلية تخللتها صدامات مع رجال الأمن": a protest whose clause goes on to clashes with someone is
+        // a violent demonstration (the protest trigger wins the clause over the clash word).
+        TriggerType::Sub(SubEventType::PeacefulProtest | SubEventType::ProtestWithIntervention)
+            if !armed(&who.actor1)
+                && !armed(&who.actor2)
+                && sent.hits.iter().any(|h| {
+                    h.start >= c.hit.end
+                        && h.end <= ce
+                        && matches!(
+                            sent.rules.get(h.rule).kind,
+                            RuleKind::Trigger {
+                                ty: TriggerType::Sub(SubEventType::ArmedClash),
+                                role: crate::rules::Role::Noun,
+                                ..
+                            }
+                        )
+                        && sent.words_after(h.end, 1).first().is_some_and(|w| w == "مع")
+                }) =>
+        {
+            SubEventType::ViolentDemonstration
         }
         TriggerType::Sub(s) => s,
     })

@@ -98,8 +98,39 @@ pub(crate) fn sentence_flags(sent: &Sent<'_>) -> Flags {
 }
 
 /// The best trigger of each clause of `sent` that names an act, in text order; empty when none does.
+/// "قتل خمسة إثر غارة جوية، استهدفت سوقا", "في انفجار عبوة ناسفة استهدفت دورية": the weak targeting verb
+/// (استهدف, a shelling of unknown means on its own) a few words after an act names what that act hit; it is no
+/// second act, and the act it follows (even after إثر) keeps its type. A targeting verb that opens a new clause
+/// with a conjunction ("فيما استهدفت المدفعية", "واستهدفت") is an act of its own.
+fn describes_previous_act(sent: &Sent<'_>, h: &Hit, ty: TriggerType, weight: f32, acts: &[Hit]) -> bool {
+    if ty != TriggerType::Sub(SubEventType::ShellingArtilleryMissile) || weight >= 0.5 {
+        return false;
+    }
+    let word = rasd_text::normalize_key(sent.slice(h.start, h.end));
+    if !word.starts_with("استهدف") {
+        return false;
+    }
+    // "واستهدفت": the conjunction is a proclitic of the word the match starts inside.
+    let proclitic = sent
+        .tokens
+        .iter()
+        .find(|t| t.start <= h.start && h.start < t.end)
+        .is_some_and(|t| t.start < h.start);
+    let joined = proclitic
+        || sent
+            .words_before(h.start, 1)
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "فيما" | "بينما" | "كما" | "ثم" | "حيث" | "و" | "ف"));
+    !joined
+        && acts
+            .last()
+            .is_some_and(|a| a.end <= h.start && sent.distance(a.end, h.start) <= 8)
+}
+
 pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
     let mut picked: Vec<Candidate> = Vec::new();
+    // The act triggers read so far (killings aside), for a targeting verb that only describes one of them.
+    let mut acts: Vec<Hit> = Vec::new();
     for h in sent.hits {
         let RuleKind::Trigger { ty, role, weight } = sent.rules.get(h.rule).kind else {
             continue;
@@ -109,8 +140,12 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || negated(sent, h)
             || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
+            || describes_previous_act(sent, h, ty, weight, &acts)
         {
             continue;
+        }
+        if ty != TriggerType::Casualty {
+            acts.push(*h);
         }
         let clause = sent.clause_of(h.start);
         let c = Candidate {
@@ -148,8 +183,14 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         return picked;
     }
     supported_strikes(sent, &mut picked);
-    // A killing next to another act is that act's toll, not an event of its own.
-    let has_act = picked.iter().any(|c| c.ty != TriggerType::Casualty);
+    // A killing next to another act is that act's toll, not an event of its own; but not looting's or burning's:
+    // "قتلت المليشيات ثلاثة مواطنين ونهبت الممتلكات" is an attack on civilians, and a looting beside it.
+    let has_act = picked.iter().any(|c| {
+        !matches!(
+            c.ty,
+            TriggerType::Casualty | TriggerType::Sub(SubEventType::LootingPropertyDestruction)
+        )
+    });
     if has_act {
         picked.retain(|c| c.ty != TriggerType::Casualty);
     }

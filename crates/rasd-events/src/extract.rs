@@ -41,8 +41,11 @@ impl<'x> Worker<'x> {
     /// stay exact byte offsets into `doc.text`, and ids are those of the shifted spans. Nothing (the document's
     /// country, actors, current place or date) carries from one window to the next. Documents up to [`WINDOW`]
     /// bytes (every news report) are extracted whole, as before.
+    ///
+    /// With [`Options::sentences`] every line is extracted as a report of its own, as if it were a document
+    /// alone: no actor, country, source, place or date, and no record to merge with, reaches across a line break.
     pub fn extract(&mut self, doc: &Doc, opts: &Options) -> Vec<Event> {
-        if doc.text.len() <= WINDOW {
+        if doc.text.len() <= WINDOW && !opts.sentences {
             return self.run(doc, opts, None);
         }
         let mut out = Vec::new();
@@ -61,7 +64,7 @@ impl<'x> Worker<'x> {
     /// by one window's work, not by the events of the whole document. `emit` returns false to stop (a closed
     /// output): the windows after it are not extracted.
     pub fn extract_windows(&mut self, doc: &Doc, opts: &Options, emit: &mut dyn FnMut(Vec<Event>) -> bool) {
-        if doc.text.len() <= WINDOW {
+        if doc.text.len() <= WINDOW && !opts.sentences {
             emit(self.run(doc, opts, None));
             return;
         }
@@ -82,7 +85,8 @@ impl<'x> Worker<'x> {
     ) {
         let mut published = doc.published;
         for (i, (base, w)) in windows.enumerate() {
-            if i == 0 {
+            // In sentence mode each line finds its own dateline: the first line's is not the others'.
+            if i == 0 && !opts.sentences {
                 published = published.or_else(|| self.x.resources().publication_date(&w));
             }
             let part = Doc {
@@ -93,7 +97,11 @@ impl<'x> Worker<'x> {
                 title: doc.title.clone(),
                 text: w,
             };
-            let mut events = self.run(&part, opts, None);
+            let mut events = if opts.sentences {
+                self.run_lines(&part, opts)
+            } else {
+                self.run(&part, opts, None)
+            };
             for e in &mut events {
                 shift(e, base);
             }
@@ -101,6 +109,34 @@ impl<'x> Worker<'x> {
                 return;
             }
         }
+    }
+
+    /// Sentence mode: each line of `part` that holds more than white space extracted as a document of its own
+    /// (same id, outlet and publication date), its events shifted to offsets in `part`.
+    fn run_lines(&mut self, part: &Doc, opts: &Options) -> Vec<Event> {
+        let mut out = Vec::new();
+        let mut at = 0usize;
+        for line in part.text.split_inclusive('\n') {
+            let base = at;
+            at += line.len();
+            if line.trim().is_empty() {
+                continue;
+            }
+            let one = Doc {
+                id: part.id.clone(),
+                url: part.url.clone(),
+                outlet: part.outlet.clone(),
+                published: part.published,
+                title: part.title.clone(),
+                text: line.to_string(),
+            };
+            let mut events = self.run(&one, opts, None);
+            for e in &mut events {
+                shift(e, base);
+            }
+            out.append(&mut events);
+        }
+        out
     }
 
     /// Every candidate record of `doc` with its features, none dropped by the scorer (for `rasd train`).

@@ -5,7 +5,7 @@
 use crate::rules::{Cue, RuleKind, TriggerType, WordList};
 use crate::stage::{Candidate, DocState, Sent};
 use crate::{Mention, MentionKind, Resources};
-use rasd_core::Location;
+use rasd_core::{Location, SubEventType};
 
 /// The location of one act and the span it came from.
 #[derive(Debug, Clone, Default)]
@@ -132,8 +132,17 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     {
         s -= 4.0;
     }
+    // "اعتقلت قوات الاحتلال محاضرا من مدينة نابلس", "اختطفوا عاملين من جزيرة الدوران": people are taken from
+    // where they were; for an arrest or an abduction that "من" places the act.
+    let taken_from = matches!(c.ty, TriggerType::Sub(SubEventType::Arrests | SubEventType::Abduction))
+        && cue == Some(Cue::Away)
+        && {
+            let before = sent.words_before(m.clitic_start, 2);
+            before.iter().any(|w| w == "من") && !before.iter().any(|w| w == "انطلاقا")
+        };
     match cue {
         Some(Cue::Locative | Cue::Near) => s += 3.0,
+        Some(Cue::Away) if taken_from => s += 3.0,
         // Rockets fired "باتجاه عسقلان" land there: for remote violence the direction is the target.
         Some(Cue::Away) if !remote(c) => s -= 3.0,
         _ => {}
@@ -252,6 +261,47 @@ fn counted_item(sent: &Sent<'_>, prev_end: usize, n: &Mention) -> bool {
 }
 
 /// Attaches a location to a candidate act.
+/// "حي التضامن بتونس", "حي الزهور بالقاهرة": a place or country named right after `m` with the locative ب, in
+/// another country than `country` (m's), says where m lies: the gazetteer's m is a homonym elsewhere (Damascus's
+/// al-Tadamon, Mosul's al-Zuhur). The act is then placed at that city, near it (precision 2); at a country's
+/// capital when m is a neighbourhood ("حي …") and the country's name is its capital's too, else at the country.
+fn homonym_elsewhere(
+    sent: &Sent<'_>,
+    m: &Mention,
+    country: &str,
+    res: &dyn Resources,
+) -> Option<(Location, (usize, usize))> {
+    let i = sent.tokens.partition_point(|t| t.start < m.end);
+    let t = sent
+        .tokens
+        .get(i)
+        .filter(|t| t.end <= sent.end && sent.distance(m.end, t.start) == 0)?;
+    let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+    if !(w.starts_with('ب') || w.starts_with("وب")) {
+        return None;
+    }
+    if let Some(n) = sent
+        .mentions
+        .iter()
+        .find(|n| n.kind == MentionKind::Place && n.clitic_start == t.start)
+    {
+        let l = res.place(&n.id, n.geo_precision.unwrap_or(1).max(2))?;
+        return (l.country != country).then_some((l, (n.start, n.end)));
+    }
+    let row = sent.countries.named(sent, i)?;
+    if row.country == country {
+        return None;
+    }
+    let neighbourhood = rasd_text::fold_str(sent.slice(m.start, m.end), rasd_text::Mode::Key).starts_with("حي ");
+    let capital = row.capital.as_deref().and_then(|id| res.place(id, 2)).filter(|l| {
+        neighbourhood
+            && row
+                .keys
+                .contains(&rasd_text::fold_str(&l.name_ar, rasd_text::Mode::Key))
+    });
+    Some((capital.unwrap_or_else(|| row.location()), (t.start, t.end)))
+}
+
 pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state: &DocState) -> Placed {
     let best = sent
         .mentions
@@ -262,6 +312,16 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
         .max_by(|a, b| a.0.0.total_cmp(&b.0.0));
     if let Some(((_, near), m)) = best {
         let gp = m.geo_precision.unwrap_or(1).max(if near { 2 } else { 1 });
+        if let Some(l) = res.place(&m.id, gp)
+            && let Some((loc, span)) = homonym_elsewhere(sent, m, &l.country, res)
+        {
+            return Placed {
+                location: Some(loc),
+                span: Some(span),
+                carried: false,
+                also: Vec::new(),
+            };
+        }
         // A country of its own named between the trigger and that place is nearer the act ("تعرضوا للاختطاف في
         // ليبيا ردا على اعتقال قيادي في مطار قرطاج بتونس").
         if m.start > c.hit.end
@@ -559,8 +619,12 @@ impl Countries {
                     } else {
                         b.strip_prefix('و').unwrap_or(b)
                     };
+                    let saw = |w: &str| matches!(w, "شهدت" | "شهدتها" | "شهدها" | "تشهد" | "تشهدها");
                     match b {
+                        // "أعمال شغب شهدتها العاصمة", "العاصمة شهدت أعمال شغب": the capital as the place that saw the
+                        // act.
                         "في" => 1,
+                        b if saw(b) || key(i + 1).is_some_and(|a| saw(&a)) => 1,
                         b if NEAR.contains(&b) => 2,
                         _ => continue,
                     }

@@ -325,18 +325,27 @@ pub(crate) fn refine_regions(events: &mut [Event]) {
             continue;
         }
         let end = events[i].evidence.end;
-        let Some(j) = (i + 1..events.len()).find(|&j| {
-            let (r, q) = (&events[i], &events[j]);
-            q.evidence.start >= end
-                && q.evidence.start <= end + REFINE_REACH
-                && q.sub_event_type == r.sub_event_type
-                && q.event_date == r.event_date
-                && q.stance == r.stance
-                && q.background == r.background
-                && q.location.as_ref().is_some_and(|t| {
-                    !t.carried && t.geo_precision < 3 && t.country == region.country && t.admin1 == region.admin1
-                })
-        }) else {
+        let towns: Vec<usize> = (i + 1..events.len())
+            .filter(|&j| {
+                let (r, q) = (&events[i], &events[j]);
+                q.evidence.start >= end
+                    && q.evidence.start <= end + REFINE_REACH
+                    && q.sub_event_type == r.sub_event_type
+                    && q.event_date == r.event_date
+                    && q.stance == r.stance
+                    && q.background == r.background
+                    && q.location.as_ref().is_some_and(|t| {
+                        !t.carried && t.geo_precision < 3 && t.country == region.country && t.admin1 == region.admin1
+                    })
+            })
+            .collect();
+        // "اعتقل الجيش 15 مواطنا في أنحاء الضفة … لمواطن في مخيم طولكرم، و3 في كفر قدوم": acts in two towns or more
+        // after the region's are its breakdown, not a restatement of it.
+        let place_of = |j: usize| events[j].location.as_ref().map(|l| l.id.as_str());
+        let Some(&j) = towns
+            .first()
+            .filter(|&&j| towns.iter().all(|&k| place_of(k) == place_of(j)))
+        else {
             continue;
         };
         let town = events[j].location.clone();

@@ -437,6 +437,10 @@ pub const CORE_COUNTRIES: &[&str] = &[
     "SY", "IQ", "YE", "LY", "SD", "SS", "PS", "IL", "LB", "EG", "SO", "JO", "SA",
 ];
 
+/// Arab countries outside [`CORE_COUNTRIES`], whose towns of 10 000 and more are indexed by their names of two
+/// words or more (protests and attacks in Tunisia, Algeria, Morocco and the Gulf name such towns).
+pub const ARAB_COUNTRIES: &[&str] = &["TN", "DZ", "MA", "MR", "BH", "KW", "QA", "AE", "OM"];
+
 /// The text of one source file, with the name used in error messages.
 #[derive(Debug, Clone)]
 pub struct SourceText {
@@ -924,7 +928,23 @@ impl Builder {
         }
         let big = p.population >= 100_000 || p.kind == "admin1";
         let gn = p.id.starts_with("gn:");
-        if gn && !CORE_COUNTRIES.contains(&p.country.as_str()) && p.population < 50_000 {
+        // Arab countries outside the core: towns of 10 000 and more too, by their names of two words or more
+        // ("سيدي بوزيد", "حلق الوادي", "مدينة عيسى"); one-word names of such towns are too often ordinary words
+        // ("جامعة", "الحد", "قبلي"), so the ones reports name are curated rows.
+        let small = gn && !CORE_COUNTRIES.contains(&p.country.as_str()) && p.population < 50_000;
+        let arab_town: Vec<&str> = if small && ARAB_COUNTRIES.contains(&p.country.as_str()) && p.population >= 10_000 {
+            names.iter().copied().filter(|n| key_of(n).contains(' ')).collect()
+        } else {
+            Vec::new()
+        };
+        if small && !arab_town.is_empty() {
+            let i = self.tables.places.len();
+            self.place_ids.insert(p.id.clone(), i);
+            self.tables.places.push(p);
+            self.index(&arab_town, Target::Place(i as u32), Some(false));
+            return Ok(());
+        }
+        if small {
             // Kept as an entry (lookups by id still work) but not indexed by name.
             let i = self.tables.places.len();
             self.place_ids.insert(p.id.clone(), i);

@@ -38,3 +38,20 @@ fn latin_keys_ignore_case_diacritics_and_punctuation() {
     assert_eq!(latin_key("Ālbū Kamāl"), "albukamal");
     assert_eq!(latin_key("Abu-Kamal'"), latin_key("ABU KAMAL"));
 }
+
+#[test]
+fn towns_of_arab_countries_outside_the_core_are_found_by_names_of_two_words() {
+    // Sidi Bouzid (Tunisia, 47,595 people in GeoNames) was below the 50,000 cut of non-core countries.
+    assert!(
+        ids("سيدي بوزيد").contains(&"gn:2465840".to_string()),
+        "{:?}",
+        ids("سيدي بوزيد")
+    );
+    assert!(ids("حلق الوادي").contains(&"gn:2470656".to_string()));
+    // A one-word name of such a town is too often an ordinary word: "جامعة" (a university) is Djamaa, Algeria.
+    assert!(!ids("جامعة").contains(&"gn:2500282".to_string()), "{:?}", ids("جامعة"));
+    assert!(
+        ids("Djamaa").contains(&"gn:2500282".to_string()),
+        "the town is still an entry"
+    );
+}

@@ -394,6 +394,8 @@ fn qualifier(keys: &Keys, i: usize) -> Option<(Qualifier, usize)> {
         "نحو" | "حوالي" | "قرابه" | "زهاء" | "تقريبا" => Some((Qualifier::About, i + 1)),
         "اكثر" | "ازيد" if k1 == "من" => Some((Qualifier::MoreThan, i + 2)),
         "اقل" if k1 == "من" => Some((Qualifier::LessThan, i + 2)),
+        // "قتل على الأقل خمسة مدنيين": "at least" before the number too.
+        "علي" if k1 == "الاقل" => Some((Qualifier::AtLeast, i + 2)),
         "ما" => match (k1, keys.get(i + 2), keys.get(i + 3)) {
             ("يزيد", "عن" | "علي", _) => Some((Qualifier::MoreThan, i + 3)),
             ("يقارب" | "يناهز", _, _) => Some((Qualifier::About, i + 2)),
@@ -597,6 +599,8 @@ mod tests {
         assert_eq!(nums("نحو %50")[0].1, Some(50.0));
         let n = nums("ما بين 40 و50 بالمئة");
         assert_eq!((n[0].2, n[0].3, n[0].4), (Some(40.0), Some(50.0), NumberKind::Percent));
+        let n = nums("قتل على الأقل خمسة مدنيين");
+        assert_eq!((n[0].0.as_str(), n[0].1, n[0].3), ("على الأقل خمسة", Some(5.0), None));
         let n = nums("مقتل 12 مدنيا على الأقل");
         assert_eq!(
             (n[0].0.as_str(), n[0].1, n[0].3),

@@ -1071,3 +1071,195 @@ fn the_country_named_right_after_the_act_beats_a_place_further_on_and_one_in_the
         assert_eq!(abduction["location"]["country"], "LY", "{text}: {abduction:#}");
     }
 }
+
+#[test]
+fn in_sentence_mode_each_line_is_read_as_if_it_were_alone() {
+    // A file of newswire sentences: nothing of one line (its actors, its country, a record to merge with) reaches
+    // the next. The same clash told on two lines is two reports, so two records; the army of a line about Mali is
+    // Mali's, whatever the line before it named.
+    let lines = [
+        "قتل سبعة من عناصر البيشمركة في هجوم شنه مسلحو داعش على حواجز أمنية في ناحية التون كوبري.",
+        "تعرضت وحدة تابعة للجيش في منطقة موبتي لهجوم مسلح أمس.",
+        "هاجم مسلحون حواجز أمنية للشرطة الاتحادية في قضاء الحويجة.",
+        "هاجم مسلحون حواجز أمنية للشرطة الاتحادية في قضاء الحويجة.",
+    ];
+    let text = lines.join("\n");
+    let together = extract_with(&text, &["--sentences", "--min-confidence", "0"]);
+    let mut alone = Vec::new();
+    let mut base = 0;
+    for line in lines {
+        for r in extract_with(line, &["--sentences", "--min-confidence", "0"]) {
+            let start = r["evidence"]["start"].as_u64().unwrap() as usize + base;
+            alone.push((
+                r["sub_event_type"].clone(),
+                r["actor1"]["id"].clone(),
+                r["location"]["name_ar"].clone(),
+                start,
+            ));
+        }
+        base += line.len() + 1;
+    }
+    let got: Vec<_> = together
+        .iter()
+        .map(|r| {
+            (
+                r["sub_event_type"].clone(),
+                r["actor1"]["id"].clone(),
+                r["location"]["name_ar"].clone(),
+                r["evidence"]["start"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    assert_eq!(got, alone, "{together:#?}");
+    let at = |place: &str| got.iter().filter(|g| g.2 == place).count();
+    assert_eq!(at("الحويجة"), 2, "{together:#?}");
+    let mopti = got
+        .iter()
+        .find(|g| g.2 == "موبتي")
+        .expect("the Mopti line gives a record");
+    assert_eq!(mopti.1, "mali-army", "{together:#?}");
+    for r in &together {
+        let (s, e) = (
+            r["evidence"]["start"].as_u64().unwrap() as usize,
+            r["evidence"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], r["evidence"]["text"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn a_targeting_verb_after_an_act_names_what_the_act_hit() {
+    // "استهدفت" right after the act describes it: one record, of the act's type (not a shelling of unknown means).
+    for (text, sub) in [
+        (
+            "قتل خمسة مدنيين إثر غارة جوية، استهدفت سوقا شعبيا في مدينة إدلب.",
+            "Air/drone strike",
+        ),
+        (
+            "قتل ثلاثة أشخاص في انفجار عبوة ناسفة، استهدفت دورية للشرطة في مدينة الرمادي.",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "قتل سبعة جنود إثر هجمات مسلحة شنها عناصر من تنظيم الدولة استهدفت حواجز أمنية في ناحية التون كوبري.",
+            "Armed clash",
+        ),
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), [sub], "{text}: {recs:#?}");
+    }
+    // With a conjunction it opens an act of its own.
+    let recs = extract("شنت الطائرات غارات على بلدة كفرنبل، فيما استهدفت المدفعية بلدة معرة النعمان.");
+    assert_eq!(
+        subs(&recs),
+        ["Air/drone strike", "Shelling/artillery/missile attack"],
+        "{recs:#?}"
+    );
+}
+
+#[test]
+fn who_comes_after_a_launching_verb_carried_the_act_out() {
+    // "هجوم شنه عناصر من تنظيم الدولة": the partitive after "شنه" is the attacker, not a genitive.
+    for text in [
+        "قتل سبعة جنود في هجوم شنه عناصر من تنظيم الدولة على حواجز أمنية في ناحية التون كوبري.",
+        "قتل سبعة جنود في هجوم شنه مسلحو تنظيم الدولة على حواجز أمنية في ناحية التون كوبري.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Armed clash"], "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor1"]["id"], "isis", "{text}");
+        assert!(evidence(text, &recs[0], "actor1").contains("تنظيم الدولة"), "{text}");
+    }
+}
+
+#[test]
+fn a_place_named_right_after_in_another_country_says_where_a_homonym_lies() {
+    // The gazetteer's "حي التضامن" is in Damascus and its "حي الزهور" in Mosul; "بتونس" and "بالقاهرة" say which.
+    let recs = extract("تظاهر المئات في حي التضامن بتونس.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["country"], "TN", "{recs:#?}");
+    let recs = extract("تظاهر المئات في حي الزهور بالقاهرة.");
+    assert_eq!(recs[0]["location"]["name_ar"], "القاهرة", "{recs:#?}");
+    // A district named after its own town stays the town ("كفر قدوم بنابلس").
+    let recs = extract("اعتقلت القوات الإسرائيلية شابا في كفر قدوم بنابلس.");
+    assert_eq!(recs[0]["location"]["name_ar"], "كفر قدوم", "{recs:#?}");
+}
+
+#[test]
+fn protests_that_turn_into_clashes_with_the_police_are_violent_demonstrations() {
+    let recs = extract("شهدت المدينة احتجاجات ليلية تخللتها صدامات مع رجال الأمن في حي التضامن بتونس.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    // A protest against clashes elsewhere is peaceful.
+    let recs = extract("خرجت مظاهرة تندد بالمواجهات في غزة.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+}
+
+#[test]
+fn people_are_arrested_or_abducted_where_they_are_taken_from() {
+    let text =
+        "اعتقلت قوات الاحتلال الليلة الماضية محاضرا جامعيا من مدينة نابلس، وشابا في مخيم طولكرم، وثالثا في بيت لحم.";
+    let recs = extract(text);
+    let places: Vec<&str> = recs
+        .iter()
+        .map(|r| r["location"]["name_ar"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(places, ["نابلس", "مخيم طولكرم", "بيت لحم"], "{recs:#?}");
+}
+
+#[test]
+fn an_authority_announcing_arrests_made_them() {
+    let text = "أعلنت وزارة الداخلية السودانية يوم الجمعة عن اعتقال قرابة 600 شخص في الخرطوم.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "sudan-police", "{recs:#?}");
+    assert_eq!(recs[0]["reported_by"][0]["id"], "sudan-moi", "{recs:#?}");
+    assert_eq!(evidence(text, &recs[0], "actor1"), "وزارة الداخلية السودانية");
+}
+
+#[test]
+fn riots_the_capital_saw_are_placed_there() {
+    // "شهدتها العاصمة": the capital of the report's country (Tunisia, from its ministry).
+    let recs = extract("أعلنت الداخلية التونسية أن العاصمة شهدت أعمال شغب ليلية.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "تونس", "{recs:#?}");
+}
+
+#[test]
+fn a_region_followed_by_acts_in_several_of_its_towns_is_their_sum_not_one_of_them() {
+    let text = "اعتقل الجيش الإسرائيلي الليلة الماضية 15 مواطنا في أنحاء متفرقة من الضفة الغربية. \
+                وقال إنه اعتقل مواطنا في مخيم طولكرم، و3 في كفر قدوم بنابلس، و2 في بيت لحم.";
+    let recs = extract(text);
+    let places: Vec<&str> = recs
+        .iter()
+        .map(|r| r["location"]["name_ar"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(places[0], "الضفة الغربية", "{recs:#?}");
+    assert!(
+        places.contains(&"مخيم طولكرم") && places.contains(&"بيت لحم"),
+        "{recs:#?}"
+    );
+}
+
+#[test]
+fn at_least_before_the_number_still_gives_the_toll() {
+    let recs = extract("قتل على الأقل خمسة مدنيين في قصف على حي الخالدية في حمص.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 5, "{recs:#?}");
+}
+
+#[test]
+fn killing_people_while_looting_is_an_attack_on_them() {
+    let recs = extract("قتلت المليشيات ثلاثة مواطنين ونهبت بعض الممتلكات في مدينة نيالا.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+    // Looting alone stays looting.
+    let recs = extract("نهبت المليشيات بعض الممتلكات في مدينة نيالا.");
+    assert_eq!(subs(&recs), ["Looting/property destruction"], "{recs:#?}");
+}
+
+#[test]
+fn a_displaced_person_or_a_death_is_a_civilian_toll() {
+    let recs = extract("قتل النازح محمد أحمد رميا بالرصاص في مدينة نيالا.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    let recs = extract("أسفر الهجوم على منطقة مصفح في أبوظبي عن وفاة شخص.");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+}
