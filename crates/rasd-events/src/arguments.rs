@@ -522,12 +522,14 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         }
         TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
             if in_clause(Cue::Air)
-                || who
-                    .actor1
-                    .as_ref()
-                    .is_some_and(|(a, _)| a.id.contains("coalition") || a.id.contains("air-force")) =>
+                || who.actor1.as_ref().is_some_and(|(a, _)| {
+                    a.id.contains("coalition")
+                        || a.id.contains("air-force")
+                        || a.id == "russia" && sent.country == Some("SY")
+                }) =>
         {
-            // Shelling by a named aircraft, or by an air coalition, is an air strike.
+            // Shelling by a named aircraft, or by an air coalition, is an air strike; so is Russia's in Syria, where
+            // it fights from the air ("قصف روسي على بلدة كفرنبل").
             SubEventType::AirDroneStrike
         }
         TriggerType::Sub(SubEventType::RemoteExplosive)

@@ -209,7 +209,17 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر"))
             || c.role == Role::Noun && opens
     };
-    if picked.iter().any(|c| !context(c)) {
+    // "إثر انفجار عبوة ناسفة في مدينة الصنمين، تبعه إطلاق نار كثيف": what followed the act does not make the
+    // first one context (both are kept: "تفجير …، تلاه إطلاق نار على المصلين" is two acts).
+    let follows = |c: &Candidate| {
+        sent.words_before(c.hit.start, 2).iter().any(|w| {
+            matches!(
+                w.trim_start_matches(['و', 'ف']),
+                "تبعه" | "تبعها" | "تبعته" | "تبعتها" | "اعقبه" | "اعقبها" | "تلاه" | "تلاها"
+            )
+        })
+    };
+    if picked.iter().any(|c| !context(c) && !follows(c)) {
         picked.retain(|c| !context(c));
     }
     // "في أكبر تقدم للتنظيم منذ سقوط الموصل", "منذ بدء هجوم قوات حفتر": an act named after منذ dates the
@@ -418,6 +428,16 @@ fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
         RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
         // "تسلم الجيش المدينة دون قتال": the fight that did not happen is no act (the takeover is).
         RuleKind::Cue(Cue::NoFight) => c.start <= h.start && h.end <= c.end,
+        // "دخل عمال الشركة في إضراب مفتوح": entering into a strike or a sit-in is that protest, not a place entered.
+        RuleKind::Trigger {
+            ty: TriggerType::Sub(p),
+            ..
+        } if role == Role::Gain && p.event_type() == rasd_core::EventType::Protests => {
+            c.start >= h.end
+                && sent.distance(h.end, c.start) <= 5
+                && sent.words_before(c.start, 1).first().is_some_and(|w| w == "في")
+                && rasd_text::normalize_key(sent.slice(h.start, h.end)).starts_with("دخل")
+        }
         // "قذيفتين سقطتا على حي الميدان", "سقطت قذيفة هاون": what fell is a shell, not a town.
         RuleKind::Trigger {
             ty: TriggerType::Sub(SubEventType::ShellingArtilleryMissile),

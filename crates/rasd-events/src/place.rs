@@ -420,7 +420,17 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
                 also: Vec::new(),
             }
         }
-        None => Placed::default(),
+        // "أطلقت السلطات المصرية سراح 30 ناشطا": with no place at all, the country the sentence's adjective names
+        // (at its point, region precision).
+        None => match sent.countries.by_adjective(sent) {
+            Some((loc, span)) => Placed {
+                location: Some(loc),
+                span: Some(span),
+                carried: false,
+                also: Vec::new(),
+            },
+            None => Placed::default(),
+        },
     }
 }
 
@@ -546,7 +556,17 @@ impl Countries {
         c: &Candidate,
         res: &dyn Resources,
     ) -> Option<(Location, (usize, usize))> {
-        let row = sent.country.and_then(|cc| self.rows.iter().find(|r| r.country == cc))?;
+        // The report's country, else the one the sentence's words name ("تظاهر آلاف الأردنيين … في عمّان").
+        let at = |i: usize| {
+            sent.tokens
+                .get(i)
+                .filter(|t| t.start >= sent.start && t.end <= sent.end)
+                .map(|t| rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key))
+        };
+        let row = match sent.country {
+            Some(cc) => self.rows.iter().find(|r| r.country == cc),
+            None => self.named_by_context(sent, &at),
+        }?;
         let loc = row.capital.as_deref().and_then(|id| res.place(id, 1))?;
         let name = rasd_text::fold_str(&loc.name_ar, rasd_text::Mode::Key);
         if name.is_empty() || row.keys.contains(&name) {
@@ -662,6 +682,25 @@ impl Countries {
         let (i, loc) = found.into_iter().nth(pick)?;
         let t = &sent.tokens[i];
         Some((loc, (t.start, t.end)))
+    }
+
+    /// The first country an adjective of the sentence names ("السلطات المصرية"), as a place, with the adjective's
+    /// span.
+    fn by_adjective(&self, sent: &Sent<'_>) -> Option<(Location, (usize, usize))> {
+        sent.tokens
+            .iter()
+            .filter(|t| t.start >= sent.start && t.end <= sent.end)
+            .find_map(|t| {
+                let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+                let w = w.strip_prefix('و').unwrap_or(&w);
+                let w = w.strip_prefix(['ب', 'ل']).unwrap_or(w);
+                // An adjective, not the country's own name ("في شمال سوريا" names a part of it, not the country).
+                let row = self
+                    .rows
+                    .iter()
+                    .find(|r| r.context.iter().any(|k| k == w) && !r.keys.iter().any(|k| k == w))?;
+                Some((row.location(), (t.start, t.end)))
+            })
     }
 
     /// The first country the sentence names by any of its names ("الشرطة الجزائرية", "الأردنيين").

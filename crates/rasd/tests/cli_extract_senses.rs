@@ -1263,3 +1263,54 @@ fn a_displaced_person_or_a_death_is_a_civilian_toll() {
     let recs = extract("أسفر الهجوم على منطقة مصفح في أبوظبي عن وفاة شخص.");
     assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
 }
+
+#[test]
+fn what_followed_an_act_does_not_make_it_context() {
+    // "إثر انفجار …، تبعه إطلاق نار": the explosion is the act; the gunfire that followed it does not push it aside.
+    let recs =
+        extract("وأصيب ثلاثة أشخاص بجروح إثر انفجار عبوة ناسفة في مدينة الصنمين في ريف درعا، تبعه إطلاق نار كثيف.");
+    assert_eq!(subs(&recs)[0], "Remote explosive/landmine/IED", "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "الصنمين", "{recs:#?}");
+}
+
+#[test]
+fn with_no_place_at_all_the_country_of_the_sentences_adjective_places_the_act() {
+    let text = "أطلقت السلطات المصرية سراح 30 ناشطا.";
+    let recs = extract(text);
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0]["location"]["country"], "EG", "{recs:#?}");
+    assert_eq!(recs[0]["location"]["geo_precision"], 3, "{recs:#?}");
+    assert_eq!(evidence(text, &recs[0], "location"), "المصرية");
+    // A named place still wins.
+    let recs = extract("أطلقت السلطات المصرية سراح 30 ناشطا في مدينة الإسكندرية.");
+    assert_eq!(recs[0]["location"]["name_ar"], "الإسكندرية", "{recs:#?}");
+}
+
+#[test]
+fn russian_bombardment_in_syria_and_barrel_bombs_are_air_strikes() {
+    for text in [
+        "قتل خمسة مدنيين في قصف روسي على بلدة كفرنبل.",
+        "أصيب طفل في قصف بالبراميل المتفجرة على مدينة داريا.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Air/drone strike"], "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn the_capital_is_found_by_the_people_the_sentence_names() {
+    // "عمّان" is Amman or Oman; "الأردنيين" says which.
+    let recs = extract("تظاهر آلاف الأردنيين ليل الأحد قرب مقر رئاسة الوزراء في عمّان احتجاجا على مشروع قانون.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["country"], "JO", "{recs:#?}");
+    assert_eq!(recs[0]["location"]["geo_precision"], 1, "{recs:#?}");
+}
+
+#[test]
+fn entering_into_a_strike_is_the_strike_not_a_place_taken() {
+    let recs = extract("دخل عمال شركة الفوسفات في إضراب مفتوح عن العمل في مدينة قفصة.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    // Forces entering a town still take it.
+    let recs = extract("دخلت قوات النظام مدينة البوكمال بعد معارك مع تنظيم داعش.");
+    assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
+}
