@@ -180,6 +180,15 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
         .into_iter()
         .filter(|w| w.chars().any(|c| c.is_alphabetic()))
         .collect();
+    // "أعدم التنظيم ثلاثة مدنيين بتهمة التعاون مع التحالف": an actor in the charge, after the act, is no party to it.
+    if m.start >= trigger.1
+        && words
+            .iter()
+            .take(4)
+            .any(|w| matches!(w.as_str(), "بتهمه" | "بتهم" | "بحجه" | "بذريعه" | "تهمه"))
+    {
+        return Marker::Other;
+    }
     let mut i = 0;
     // A partitive "وحدات من الجيش", "عناصر من قسد": the unit noun and its من head the phrase.
     if words.first().is_some_and(|w| w == "من") && words.get(1).is_some_and(|w| HEADS.contains(&w.as_str())) {

@@ -54,6 +54,7 @@ pub(crate) fn attach(
 ) -> Option<Arguments> {
     let res = x.resources();
     let mut who: Actors = actors::attach(sent, c, res);
+    suffered(sent, c, &mut who);
     let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
     // "أعلن المركز الإعلامي … أن قواته سيطرت": forces named by a possessive pronoun are the speaker's own.
     if who.actor1.is_none()
@@ -520,6 +521,21 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
                 SubEventType::Attack
             }
         }
+        // "تعرضت دورية للجيش لإطلاق نار", "أطلق مسلحون النار على حاجز للجيش": gunfire at armed forces is a fight
+        // (ACLED codes attacks on them as armed clashes).
+        TriggerType::Sub(SubEventType::Attack)
+            if matches!(
+                rasd_text::normalize_key(&sent.rules.get(c.hit.rule).key).as_str(),
+                "اطلاق نار" | "اطلق النار" | "النار علي"
+            ) && who.actor2.as_ref().is_some_and(|(a, _)| {
+                matches!(
+                    a.actor_type,
+                    ActorType::StateForces | ActorType::RebelGroup | ActorType::PoliticalMilitia
+                )
+            }) =>
+        {
+            SubEventType::ArmedClash
+        }
         TriggerType::Sub(SubEventType::ShellingArtilleryMissile)
             if in_clause(Cue::Air)
                 || who.actor1.as_ref().is_some_and(|(a, _)| {
@@ -580,6 +596,41 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         }
         TriggerType::Sub(s) => s,
     })
+}
+
+/// "تعرضت دورية للجيش اللبناني لإطلاق نار", "تعرض رتل للقوات التركية لقصف": the subject of تعرض suffered the act
+/// named after it with ل; it is the act's target (actor2), not its author, unless the author is named as such.
+fn suffered(sent: &Sent<'_>, c: &Candidate, who: &mut Actors) {
+    let Some(t) = sent
+        .tokens
+        .iter()
+        .find(|t| t.start <= c.hit.start && c.hit.start < t.end)
+    else {
+        return;
+    };
+    let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+    if !(w.starts_with('ل') || w.starts_with("ول")) || t.start == c.hit.start {
+        return;
+    }
+    let Some(verb) = sent
+        .tokens_before(c.hit.start, 8)
+        .filter(|v| v.start >= c.clause.0)
+        .find(|v| {
+            let v = rasd_text::fold_str(v.surface(sent.text), rasd_text::Mode::Key);
+            let v = v.trim_start_matches(['و', 'ف']);
+            v.starts_with("تعرض") || v.starts_with("يتعرض")
+        })
+        .map(|v| v.start)
+    else {
+        return;
+    };
+    let subject = who
+        .actor1
+        .as_ref()
+        .is_some_and(|(_, span)| span.is_some_and(|(s, e)| s >= verb && e <= t.start));
+    if subject && who.actor2.is_none() {
+        who.actor2 = who.actor1.take();
+    }
 }
 
 /// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.

@@ -264,7 +264,14 @@ pub struct Rule {
     pub origin: String,
     /// Actor words: the actor id, or `@police` / `@army` / `@coalition` / `@latter`; empty for other rules.
     pub target: String,
+    /// A pattern written "head … tail" ("كسر … الحصار", "أطلق … النار على"): the key-normalized tail, which must
+    /// follow the head within [`GAP_WORDS`] words (the subject of a verb-first clause sits between them). The hit
+    /// is the head's span.
+    pub tail: Option<String>,
 }
+
+/// The most words between the head and the tail of a "head … tail" pattern.
+pub const GAP_WORDS: usize = 4;
 
 /// A rule matched in a document: byte offsets into the ORIGINAL text, without proclitics.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -358,6 +365,15 @@ impl Rules {
             let Some(future) = boundary_ok(text, m.start(), m.end(), r.stem, needs_lam) else {
                 continue;
             };
+            if let Some(tail) = &r.tail {
+                // The head word's own end, then the tail within the gap.
+                let word_end = text[m.end()..]
+                    .find(char::is_whitespace)
+                    .map_or(text.len(), |i| m.end() + i);
+                if !tail_follows(text, word_end, tail) {
+                    continue;
+                }
+            }
             let span = norm.to_original(original, m.start(), m.end());
             if span.is_empty() {
                 continue;
@@ -372,7 +388,14 @@ impl Rules {
         // Keep the longest of overlapping hits within the same family (trigger, frame, cue, actor word). Cues of
         // different kinds on the very same words all stay ("شبان" is both a civilian victim and a crowd); a longer
         // cue still hides the shorter ones inside it ("رجل أمن", a combatant, hides "رجل", a civilian).
-        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        // On the same words a "head … tail" rule is the more specific ("سلم … نفسه" over "سلم").
+        let gapped = |h: &Hit| self.rules[h.rule as usize].tail.is_some();
+        out.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(b.end.cmp(&a.end))
+                .then(gapped(b).cmp(&gapped(a)))
+        });
         let family = |h: &Hit| match self.rules[h.rule as usize].kind {
             RuleKind::Trigger { .. } => 0u8,
             RuleKind::Frame(_) => 1,
@@ -425,7 +448,19 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
             return Err(Error::Rules(format!("{origin}: the source column is empty")));
         }
         let pattern = f[0].trim();
-        let key = normalize_key(pattern);
+        let (head, tail) = match pattern.split_once('…') {
+            Some((h, t)) => {
+                let t = normalize_key(t.trim());
+                if t.is_empty() || kind_of_file != 0 {
+                    return Err(Error::Rules(format!(
+                        "{origin}: a gap (…) needs a tail after it, and only triggers have one"
+                    )));
+                }
+                (h.trim(), Some(t))
+            }
+            None => (pattern, None),
+        };
+        let key = normalize_key(head);
         if key.is_empty() {
             return Err(Error::Rules(format!("{origin}: empty pattern")));
         }
@@ -500,9 +535,39 @@ fn parse_file(name: &str, contents: &str, rules: &mut Vec<Rule>) -> Result<()> {
             stem,
             origin,
             target,
+            tail,
         });
     }
     Ok(())
+}
+
+/// Whether the key-normalized `tail` starts a word of `text` after byte `from`, with at most [`GAP_WORDS`] words
+/// before it, and ends on a word boundary.
+fn tail_follows(text: &str, from: usize, tail: &str) -> bool {
+    let rest = &text[from..];
+    let mut at = 0usize;
+    for _ in 0..=GAP_WORDS {
+        // The start of the next word.
+        let Some(skip) = rest[at..].find(|c: char| !c.is_whitespace()) else {
+            return false;
+        };
+        at += skip;
+        let here = &rest[at..];
+        if let Some(after) = here.strip_prefix(tail)
+            && !after.chars().next().is_some_and(is_arabic_letter)
+        {
+            return true;
+        }
+        // A sentence or clause end stops the search.
+        let Some(end) = here.find(char::is_whitespace) else {
+            return false;
+        };
+        if here[..end].contains(['.', '،', ',', '؛', ';', '؟', '?', '!']) {
+            return false;
+        }
+        at += end;
+    }
+    false
 }
 
 fn prev_char(text: &str, at: usize) -> Option<char> {
@@ -564,6 +629,32 @@ mod tests {
         out.iter()
             .map(|h| (text[h.start..h.end].to_string(), rules.get(h.rule).pattern.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_gapped_pattern_needs_its_tail_within_the_gap() {
+        // "كسر … الحصار": the verb, its subject, then the siege.
+        let h = hits("كسرت فصائل المعارضة الحصار عن المدينة");
+        assert!(h.contains(&("كسر".into(), "كسر … الحصار".into())), "{h:?}");
+        // No tail, a tail too far, or a tail past a clause end: no hit of that rule.
+        for text in [
+            "كسرت فصائل المعارضة خطوط الدفاع",
+            "كسرت فصائل المعارضة في ريف حلب الجنوبي خطوط الدفاع الحصار",
+            "كسرت فصائل المعارضة، الحصار",
+        ] {
+            let h = hits(text);
+            assert!(!h.iter().any(|(_, p)| p == "كسر … الحصار"), "{text}: {h:?}");
+        }
+        // On the same words the gapped rule beats the plain one ("سلم … نفسه" is a surrender, "سلم" a handover).
+        let h = hits("سلم قيادي في التنظيم نفسه للقوات العراقية");
+        assert_eq!(h.iter().filter(|(w, _)| w == "سلم").count(), 1, "{h:?}");
+        assert!(h.contains(&("سلم".into(), "سلم … نفسه".into())), "{h:?}");
+        // A gap is for triggers only, and needs a tail.
+        let bad = Rules::from_sources(&[(
+            "t.tsv",
+            "pattern\tsub_event_type\tmatch\trole\tweight\tsource\nكسر …\tArmed clash\tstem\tagent\t0.5\tx\n",
+        )]);
+        assert!(bad.is_err());
     }
 
     #[test]

@@ -1113,11 +1113,12 @@ fn in_sentence_mode_each_line_is_read_as_if_it_were_alone() {
     assert_eq!(got, alone, "{together:#?}");
     let at = |place: &str| got.iter().filter(|g| g.2 == place).count();
     assert_eq!(at("الحويجة"), 2, "{together:#?}");
-    let mopti = got
+    // The unit attacked ("تعرضت وحدة تابعة للجيش … لهجوم") is the target: Mali's army, as actor2.
+    let mopti = together
         .iter()
-        .find(|g| g.2 == "موبتي")
+        .find(|r| r["location"]["name_ar"] == "موبتي")
         .expect("the Mopti line gives a record");
-    assert_eq!(mopti.1, "mali-army", "{together:#?}");
+    assert_eq!(mopti["actor2"]["id"], "mali-army", "{together:#?}");
     for r in &together {
         let (s, e) = (
             r["evidence"]["start"].as_u64().unwrap() as usize,
@@ -1313,4 +1314,44 @@ fn entering_into_a_strike_is_the_strike_not_a_place_taken() {
     // Forces entering a town still take it.
     let recs = extract("دخلت قوات النظام مدينة البوكمال بعد معارك مع تنظيم داعش.");
     assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
+}
+
+#[test]
+fn fire_opened_on_someone_is_an_act_even_with_the_shooters_between() {
+    // "أطلق جنود الاحتلال النار على شاب": the verb and its object apart.
+    let recs = extract("أطلق جنود الاحتلال النار على شاب فلسطيني قرب حاجز قلنديا فأردوه قتيلا.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "israel", "{recs:#?}");
+    // A ceasefire is no shooting.
+    let recs = extract("أعلن الطرفان وقف إطلاق النار على جميع الجبهات في مدينة تعز.");
+    assert_eq!(subs(&recs), ["Agreement"], "{recs:#?}");
+}
+
+#[test]
+fn who_suffered_an_act_is_its_target_not_its_author() {
+    // "تعرضت دورية للجيش اللبناني لإطلاق نار": the army patrol was shot at (and gunfire at armed forces is a clash).
+    let recs = extract("تعرضت دورية للجيش اللبناني لإطلاق نار في منطقة بعلبك.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "lebanon-army", "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "lebanon-army", "{recs:#?}");
+    let recs = extract("تعرض رتل للقوات التركية لقصف صاروخي في ريف إدلب.");
+    assert_eq!(recs[0]["actor2"]["id"], "turkey", "{recs:#?}");
+}
+
+#[test]
+fn an_actor_named_in_the_charge_is_no_party_to_the_act() {
+    let recs = extract("أعدم تنظيم الدولة ثلاثة مدنيين بتهمة التعاون مع التحالف في مدينة الميادين.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "isis", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+}
+
+#[test]
+fn a_verb_first_clause_keeps_its_object_apart_from_its_verb() {
+    // "كسرت فصائل المعارضة الحصار", "سلم قيادي في التنظيم نفسه": the subject between the verb and its object.
+    let recs = extract("كسرت فصائل المعارضة الحصار المفروض على أحياء حلب الشرقية.");
+    assert_eq!(subs(&recs), ["Non-state actor overtakes territory"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "syria-opposition", "{recs:#?}");
+    let recs = extract("سلم قيادي في تنظيم الدولة نفسه للقوات العراقية في مدينة الموصل.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
 }
