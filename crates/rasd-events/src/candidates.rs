@@ -97,7 +97,6 @@ pub(crate) fn sentence_flags(sent: &Sent<'_>) -> Flags {
     Flags { question, hypothetical }
 }
 
-/// The best trigger of each clause of `sent` that names an act, in text order; empty when none does.
 /// "قتل خمسة إثر غارة جوية، استهدفت سوقا", "في انفجار عبوة ناسفة استهدفت دورية": the weak targeting verb
 /// (استهدف, a shelling of unknown means on its own) a few words after an act names what that act hit; it is no
 /// second act, and the act it follows (even after إثر) keeps its type. A targeting verb that opens a new clause
@@ -127,6 +126,7 @@ fn describes_previous_act(sent: &Sent<'_>, h: &Hit, ty: TriggerType, weight: f32
             .is_some_and(|a| a.end <= h.start && sent.distance(a.end, h.start) <= 8)
 }
 
+/// The best trigger of each clause of `sent` that names an act, in text order; empty when none does.
 pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
     let mut picked: Vec<Candidate> = Vec::new();
     // The act triggers read so far (killings aside), for a targeting verb that only describes one of them.

@@ -687,10 +687,47 @@ impl Countries {
     /// The first country an adjective of the sentence names ("السلطات المصرية"), as a place, with the adjective's
     /// span.
     fn by_adjective(&self, sent: &Sent<'_>) -> Option<(Location, (usize, usize))> {
-        sent.tokens
+        // "الطائرات التركية", "القوات الإسرائيلية": the nationality of forces says who acted, not where.
+        const FORCES: &[&str] = &[
+            "الطايرات",
+            "طايرات",
+            "الطايره",
+            "طايره",
+            "الطيران",
+            "طيران",
+            "المقاتلات",
+            "مقاتلات",
+            "القوات",
+            "قوات",
+            "الجيش",
+            "جيش",
+            "الغارات",
+            "غارات",
+            "المدفعيه",
+            "الدبابات",
+            "البحريه",
+            "الجنود",
+            "جنود",
+            "الصواريخ",
+            "صواريخ",
+            "المسيرات",
+            "مسيرات",
+        ];
+        let inside: Vec<&rasd_text::Token> = sent
+            .tokens
             .iter()
             .filter(|t| t.start >= sent.start && t.end <= sent.end)
-            .find_map(|t| {
+            .collect();
+        inside
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !i.checked_sub(1).is_some_and(|j| {
+                    let p = rasd_text::fold_str(inside[j].surface(sent.text), rasd_text::Mode::Key);
+                    FORCES.contains(&p.trim_start_matches(['و', 'ف', 'ب', 'ل']))
+                })
+            })
+            .find_map(|(_, t)| {
                 let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
                 let w = w.strip_prefix('و').unwrap_or(&w);
                 let w = w.strip_prefix(['ب', 'ل']).unwrap_or(w);

@@ -1355,3 +1355,11 @@ fn a_verb_first_clause_keeps_its_object_apart_from_its_verb() {
     let recs = extract("سلم قيادي في تنظيم الدولة نفسه للقوات العراقية في مدينة الموصل.");
     assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
 }
+
+#[test]
+fn the_nationality_of_forces_is_no_place_of_last_resort() {
+    // "الطائرات التركية": who struck, not where; with no place named the record has none.
+    let recs = extract("قصفت الطائرات التركية مواقع لحزب العمال الكردستاني.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert!(recs[0]["location"].is_null(), "{recs:#?}");
+}
