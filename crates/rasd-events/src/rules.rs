@@ -264,7 +264,7 @@ pub struct Rule {
     pub origin: String,
     /// Actor words: the actor id, or `@police` / `@army` / `@coalition` / `@latter`; empty for other rules.
     pub target: String,
-    /// A pattern written "head … tail" ("كسر … الحصار", "أطلق … النار على"): the key-normalized tail, which must
+    /// A pattern written "head … tail" ("كسر … الحصار", "سلم … نفسه"): the key-normalized tail, which must
     /// follow the head within [`GAP_WORDS`] words (the subject of a verb-first clause sits between them). The hit
     /// is the head's span.
     pub tail: Option<String>,
