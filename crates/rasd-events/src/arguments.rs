@@ -525,7 +525,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         // (ACLED codes attacks on them as armed clashes).
         TriggerType::Sub(SubEventType::Attack)
             if matches!(
-                rasd_text::normalize_key(&sent.rules.get(c.hit.rule).key).as_str(),
+                sent.rules.get(c.hit.rule).key.as_str(),
                 "اطلاق نار" | "اطلق النار" | "النار علي"
             ) && who.actor2.as_ref().is_some_and(|(a, _)| {
                 matches!(
@@ -601,11 +601,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
 /// "تعرضت دورية للجيش اللبناني لإطلاق نار", "تعرض رتل للقوات التركية لقصف": the subject of تعرض suffered the act
 /// named after it with ل; it is the act's target (actor2), not its author, unless the author is named as such.
 fn suffered(sent: &Sent<'_>, c: &Candidate, who: &mut Actors) {
-    let Some(t) = sent
-        .tokens
-        .iter()
-        .find(|t| t.start <= c.hit.start && c.hit.start < t.end)
-    else {
+    let Some(t) = sent.token_at(c.hit.start) else {
         return;
     };
     let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
@@ -636,12 +632,8 @@ fn suffered(sent: &Sent<'_>, c: &Candidate, who: &mut Actors) {
 /// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.
 fn the_attack(sent: &Sent<'_>, c: &Candidate) -> bool {
     sent.rules.get(c.hit.rule).key == "هجوم"
-        && sent
-            .tokens
-            .iter()
-            .find(|t| t.start <= c.hit.start && c.hit.start < t.end)
-            .is_some_and(|t| {
-                let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
-                matches!(w.as_str(), "الهجوم" | "والهجوم" | "بالهجوم" | "للهجوم" | "فالهجوم")
-            })
+        && sent.token_at(c.hit.start).is_some_and(|t| {
+            let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+            matches!(w.as_str(), "الهجوم" | "والهجوم" | "بالهجوم" | "للهجوم" | "فالهجوم")
+        })
 }

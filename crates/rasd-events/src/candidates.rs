@@ -110,11 +110,7 @@ fn describes_previous_act(sent: &Sent<'_>, h: &Hit, ty: TriggerType, weight: f32
         return false;
     }
     // "واستهدفت": the conjunction is a proclitic of the word the match starts inside.
-    let proclitic = sent
-        .tokens
-        .iter()
-        .find(|t| t.start <= h.start && h.start < t.end)
-        .is_some_and(|t| t.start < h.start);
+    let proclitic = sent.token_at(h.start).is_some_and(|t| t.start < h.start);
     let joined = proclitic
         || sent
             .words_before(h.start, 1)
@@ -351,14 +347,10 @@ fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     if role != Role::Noun {
         return false;
     }
-    let definite = sent
-        .tokens
-        .iter()
-        .find(|t| t.start <= h.start && h.start < t.end)
-        .is_some_and(|t| {
-            let w = fold_str(t.surface(sent.text), Mode::Key);
-            w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال")
-        });
+    let definite = sent.token_at(h.start).is_some_and(|t| {
+        let w = fold_str(t.surface(sent.text), Mode::Key);
+        w.starts_with("ال") || w.starts_with("وال") || w.starts_with("بال")
+    });
     let (cs, _) = sent.clause_of(h.start);
     definite && sent.cues(Cue::Claim).any(|c| c.start >= cs && c.end <= h.start)
 }
@@ -374,7 +366,7 @@ fn negated(sent: &Sent<'_>, h: &Hit) -> bool {
 /// - "لتستقر سيطرته في …", "كان يبسط سيطرته": a possessed noun ("سيطرته") not followed by "على";
 /// - "المناطق التي سيطر عليها التنظيم": a relative clause closed by "عليها".
 fn state_of_control(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
-    let Some(tok) = sent.tokens.iter().find(|t| t.start <= h.start && h.start < t.end) else {
+    let Some(tok) = sent.token_at(h.start) else {
         return false;
     };
     // The article is no ل: "أعلن الجيش السيطرة على المدينة" is a change of hands; "للسيطرة" keeps its ل.

@@ -277,10 +277,7 @@ pub(crate) fn extract(sent: &Sent<'_>, c: &Candidate, f: &Found<'_>) -> FeatureV
     // The words the features name more than once, folded once: the trigger word, four words on each side.
     let mut words = Words::with_capacity(256);
     // The trigger word itself, its proclitics and endings (tense, person, definiteness).
-    let tok = sent
-        .tokens
-        .iter()
-        .find(|t| t.start <= c.hit.start && c.hit.start < t.end);
+    let tok = sent.token_at(c.hit.start);
     if let Some(t) = tok {
         let i = words.push(t.surface(sent.text));
         let w = words.get(i);

@@ -112,6 +112,11 @@ impl Sent<'_> {
         self.tokens[i..].iter().take(n)
     }
 
+    /// The token holding byte `at`, if any.
+    pub fn token_at(&self, at: usize) -> Option<&Token> {
+        self.tokens.iter().find(|t| t.start <= at && at < t.end)
+    }
+
     /// Number of word tokens between two byte offsets (in either order).
     pub fn distance(&self, a: usize, b: usize) -> usize {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
