@@ -164,6 +164,40 @@ const HEADS: &[&str] = &[
     "مجموعات",
 ];
 
+/// A count before a partitive من: digits, a number word, or a vague quantity ("عشرات", "عدد").
+fn count_word(w: &str) -> bool {
+    let w = w.strip_prefix('و').unwrap_or(w);
+    (!w.is_empty() && w.chars().all(|c| c.is_numeric()))
+        || matches!(
+            w,
+            "عدد"
+                | "عشرات"
+                | "العشرات"
+                | "مئات"
+                | "المئات"
+                | "العديد"
+                | "اثنان"
+                | "اثنين"
+                | "ثلاثه"
+                | "اربعه"
+                | "خمسه"
+                | "سته"
+                | "سبعه"
+                | "ثمانيه"
+                | "تسعه"
+                | "عشره"
+                | "احد"
+                | "عشرين"
+                | "عشرون"
+                | "ثلاثين"
+                | "ثلاثون"
+                | "اربعين"
+                | "اربعون"
+                | "خمسين"
+                | "خمسون"
+        )
+}
+
 /// The marker before a mention, skipping quotes and head nouns. `trigger` is the act's trigger span: a head noun
 /// right after the trigger verb heads its subject ("دخلت وحدات الجيش"), it is not a genitive inside an object.
 pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> Marker {
@@ -190,12 +224,22 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
         return Marker::Other;
     }
     let mut i = 0;
-    // A partitive "وحدات من الجيش", "عناصر من قسد": the unit noun and its من head the phrase.
-    if words.first().is_some_and(|w| w == "من") && words.get(1).is_some_and(|w| HEADS.contains(&w.as_str())) {
+    // A partitive "وحدات من الجيش", "عناصر من قسد", "مسلحون من حركة الشباب": the unit noun and its من head the
+    // phrase.
+    if words.first().is_some_and(|w| w == "من")
+        && words
+            .get(1)
+            .is_some_and(|w| HEADS.contains(&w.as_str()) || matches!(w.as_str(), "مسلحون" | "مقاتلون"))
+    {
         i = 2;
     }
     while i < words.len() && i < 2 && HEADS.contains(&words[i].as_str()) {
         i += 1;
+    }
+    // "قتل ثمانية من عناصر تنظيم القاعدة", "أصيب عدد من عناصر الجيش": a count before the partitive من counts
+    // the people an act killed, wounded or took, its target.
+    if words.get(i).is_some_and(|w| w == "من") && words.get(i + 1).is_some_and(|w| count_word(w)) {
+        return Marker::Patient;
     }
     // The word before the head nouns, as a token, to tell the trigger verb from any other content word.
     let before_heads = sent.tokens[..sent.tokens.partition_point(|t| t.end <= m.clitic_start)]
@@ -349,7 +393,16 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
             (agent, patient)
         }
         _ => {
-            let a1 = best(&subject_score, None);
+            // "قتل ثمانية من عناصر القاعدة في اشتباكات مع قوات الحزام الأمني": with no subject, the side met
+            // (مع) acted on the side counted among the dead.
+            let with_side = || {
+                let w = mentions.iter().find(|(_, mk)| *mk == Marker::With).map(|(m, _)| *m)?;
+                mentions
+                    .iter()
+                    .any(|(m, mk)| *mk == Marker::Patient && m.id != w.id && m.start < w.start)
+                    .then_some(w)
+            };
+            let a1 = best(&subject_score, None).or_else(with_side);
             let between = mentions.iter().find(|(_, mk)| *mk == Marker::Between).map(|(m, _)| *m);
             let a2 = best(
                 &|m, mk| {

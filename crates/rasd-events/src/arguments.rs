@@ -106,6 +106,38 @@ pub(crate) fn attach(
             sub = SubEventType::ArmedClash;
         }
     }
+    // "توصلت قسد والحكومة السورية إلى اتفاق": the parties to an agreement, joined by و, are its two actors; the
+    // prisoners or civilians it is about are none ("اتفاق لتبادل الأسرى").
+    if sub == SubEventType::Agreement {
+        let party = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
+            a.as_ref().is_none_or(|(a, _)| a.actor_type != ActorType::Civilians)
+        };
+        if !party(&who.actor1) {
+            who.actor1 = who.actor2.take();
+        }
+        if !party(&who.actor2) {
+            who.actor2 = None;
+        }
+        if who.actor2.is_none() && !who.assoc1.is_empty() {
+            who.actor2 = Some((who.assoc1.remove(0), None));
+        }
+        // The party joined by و right after the first one.
+        if who.actor2.is_none()
+            && let Some((a1, Some((_, a1_end)))) = &who.actor1
+            && let Some(m) = sent.mentions.iter().find(|m| {
+                m.kind == crate::MentionKind::Actor
+                    && m.start > *a1_end
+                    && m.id != a1.id
+                    && sent.distance(*a1_end, m.start) <= 1
+                    && sent.slice(m.clitic_start, m.start).starts_with('و')
+            })
+            && let Some(a) = res
+                .actor(&m.id, m.coreference)
+                .filter(|a| a.actor_type != ActorType::Civilians)
+        {
+            who.actor2 = Some((a, Some((m.start, m.end))));
+        }
+    }
     let where_: Placed = place::attach(sent, c, res, state);
     // ACLED's codebook: a foreign state's forces that take a place overtake it, as a non-state actor does; only
     // the forces of the place's own state regain it ("سيطرت القوات التركية على مدينة عفرين").
@@ -279,6 +311,12 @@ pub(crate) fn attach(
     {
         sub = SubEventType::Attack;
     }
+    // A peaceful protest has no second actor (ACLED's codebook): whom the protesters oppose or stand with
+    // ("احتجاجا على الغارات الأمريكية", "للمطالبة بإسقاط النظام") is their cause, and the workers or doctors who
+    // strike are the protesters themselves.
+    if sub == SubEventType::PeacefulProtest {
+        actor2 = None;
+    }
     Some(Arguments {
         who,
         actor2,
@@ -400,6 +438,37 @@ fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
         })
 }
 
+/// A crowd cue of the clause names partisans of a side ("أنصار", "مؤيدي", "مناصري") rather than a crowd facing
+/// the authorities.
+/// No state forces may be named in the clause ("بين أنصار المرشح وقوات الأمن" is a violent demonstration).
+fn partisans(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let (cs, ce) = c.clause;
+    let partisan = sent.cues(Cue::Crowd).any(|h| {
+        h.start >= cs && h.end <= ce && !group_name(sent, h.start, h.end) && {
+            let w = rasd_text::normalize_key(sent.slice(h.start, h.end));
+            ["انصار", "مويدي", "مناصري"].iter().any(|p| w.starts_with(p))
+        }
+    });
+    let forces = sent.tokens_after(cs, 60).take_while(|t| t.end <= ce).any(|t| {
+        let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
+        let w = w.trim_start_matches(['و', 'ب', 'ل']);
+        matches!(w, "قوات" | "الشرطه" | "شرطه" | "الامن" | "الجيش" | "عناصر" | "رجال")
+    });
+    partisan && !forces
+}
+
+/// "أنصار الشريعة", "أنصار الله", "أنصار الدين": the crowd word opens an armed group's name, which the lexicon
+/// may not list in that form.
+fn group_name(sent: &Sent<'_>, _start: usize, end: usize) -> bool {
+    let next = sent.words_after(end, 1);
+    next.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "الله" | "الشريعة" | "الشريعه" | "الدين" | "الاسلام" | "بيت" | "السنة" | "السنه"
+        )
+    })
+}
+
 /// The ACLED sub-type of a candidate, now that its actors are known.
 fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventType> {
     use rasd_core::ActorType;
@@ -427,15 +496,36 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
             )
         })
     };
+    // A death in the clause, unless it is the protest's grievance ("وقفة تضامنا مع ضحايا الغارات").
+    let own_kill = sent.cues(Cue::Kill).any(|k| {
+        k.start >= cs
+            && k.end <= ce
+            && !in_place(k.start, k.end)
+            && !sent.cues(Cue::Negation).any(|g| g.start >= cs && g.end <= k.start)
+    });
+    let state = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
+        a.as_ref().is_some_and(|(a, _)| a.actor_type == ActorType::StateForces)
+    };
     let crowd = in_clause(Cue::Protester)
         || who
             .actor1
             .as_ref()
             .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters))
-        || in_clause(Cue::Crowd) && !armed(&who.actor1) && !armed(&who.actor2);
+        || sent
+            .cues(Cue::Crowd)
+            .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end) && !group_name(sent, h.start, h.end))
+            && !armed(&who.actor1)
+            && !armed(&who.actor2);
     Some(match c.ty {
         // "مواجهات بين المتظاهرين والشرطة", "اقتحم متظاهرون مبنى البرلمان": a crowd fighting the police or storming
         // a building is a violent demonstration, not a battle or a change of territory (ACLED's codebook).
+        // "صدامات بين أنصار الحزبين", "المواجهات بين مؤيدي الرئيس المعزول ومعارضيه": partisans fighting each
+        // other, with no state forces named on either side, are mob violence.
+        TriggerType::Sub(SubEventType::ArmedClash)
+            if crowd && partisans(sent, c) && !state(&who.actor1) && !state(&who.actor2) =>
+        {
+            SubEventType::MobViolence
+        }
         TriggerType::Sub(SubEventType::ArmedClash) if crowd => SubEventType::ViolentDemonstration,
         TriggerType::Territory if crowd && c.role == crate::rules::Role::Gain => SubEventType::ViolentDemonstration,
         TriggerType::Territory if sent.cues(Cue::NoFight).next().is_some() => {
@@ -563,7 +653,10 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
         {
             SubEventType::SuicideBomb
         }
-        TriggerType::Sub(SubEventType::PeacefulProtest) if in_clause(Cue::Kill) => {
+        TriggerType::Sub(SubEventType::PeacefulProtest) if own_kill => SubEventType::ExcessiveForceAgainstProtesters,
+        // "سقط قتيلان خلال قيام قوات الأمن بفض المسيرة": a dispersal that kills is excessive force, unless the
+        // dead are police or soldiers ("شرطيان قتلا أثناء فض الاعتصام": the crowd fought back).
+        TriggerType::Sub(SubEventType::ProtestWithIntervention) if own_kill && !in_clause(Cue::Combatant) => {
             SubEventType::ExcessiveForceAgainstProtesters
         }
         // "قتلت المليشيات ثلاثة مواطنين ونهبت الممتلكات": looting with people killed in the same clause is an attack

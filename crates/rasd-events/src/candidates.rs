@@ -309,11 +309,73 @@ fn rank(ty: TriggerType) -> u8 {
     }
 }
 
-/// Clause boundaries: commas, semicolons, colons, and connectives that open a new clause.
+/// Words of a time told between commas ("أعدم التنظيم، أمس السبت، أربعة شبان"): such an aside opens no clause.
+const TIME_ASIDE: &[&str] = &[
+    "امس",
+    "اليوم",
+    "يوم",
+    "غدا",
+    "السبت",
+    "الاحد",
+    "الاثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الخميس",
+    "الجمعه",
+    "صباح",
+    "مساء",
+    "ليل",
+    "ليله",
+    "فجر",
+    "ظهر",
+    "عصر",
+    "الماضي",
+    "الماضيه",
+    "اول",
+    "الجاري",
+];
+
+/// Is the comma at token `i` the opening of a time aside closed by another comma within five words? Returns the
+/// closing comma's index.
+fn time_aside(text: &str, tokens: &[Token], i: usize) -> Option<usize> {
+    let comma = |t: &Token| t.kind == TokenKind::Punct && matches!(t.surface(text), "،" | ",");
+    for (words, (j, t)) in tokens.iter().enumerate().skip(i + 1).take(6).enumerate() {
+        if comma(t) {
+            return (words > 0).then_some(j);
+        }
+        let ok = match t.kind {
+            TokenKind::Number => true,
+            TokenKind::Arabic => {
+                let k = fold_str(t.surface(text), Mode::Key);
+                TIME_ASIDE.contains(&k.trim_start_matches('و'))
+            }
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+    }
+    None
+}
+
+/// Clause boundaries: commas, semicolons, colons, and connectives that open a new clause. A time told between two
+/// commas is an aside inside its clause ("أعدم تنظيم داعش، أمس السبت، أربعة شبان").
 pub(crate) fn clauses(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = start;
-    for t in tokens {
+    let mut aside_until: Option<usize> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if let Some(close) = aside_until {
+            if i <= close {
+                continue;
+            }
+            aside_until = None;
+        }
+        let comma = t.kind == TokenKind::Punct && matches!(t.surface(text), "،" | ",");
+        if comma && let Some(close) = time_aside(text, tokens, i) {
+            aside_until = Some(close);
+            continue;
+        }
         let cut = match t.kind {
             TokenKind::Punct => matches!(t.surface(text), "،" | "," | ";" | "؛" | ":" | "-" | "–" | "—"),
             TokenKind::Arabic => {
@@ -355,10 +417,11 @@ fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     definite && sent.cues(Cue::Claim).any(|c| c.start >= cs && c.end <= h.start)
 }
 
-/// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger.
+/// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger. A cue may end inside the
+/// trigger's word, on its proclitic: "تنديدا بالقصف" (the cue's ب is the first letter of "بالقصف").
 fn negated(sent: &Sent<'_>, h: &Hit) -> bool {
     sent.cues(Cue::Negation)
-        .any(|c| c.end <= h.start && sent.distance(c.end, h.start) <= 3)
+        .any(|c| c.start < h.start && c.end <= h.end && sent.distance(c.end.min(h.start), h.start) <= 3)
 }
 
 /// Words that describe who holds a place rather than a change of hands:

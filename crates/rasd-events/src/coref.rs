@@ -282,6 +282,11 @@ pub(crate) fn apply(
             continue;
         };
         let target = rules.get(h.rule).target.as_str();
+        // "إلى جهة مجهولة", "طائرة مجهولة": a feminine ending after a masculine word (the key folds ة into the
+        // pronoun ه) makes it an adjective of a thing, not the people the word names.
+        if text[h.end..].starts_with('ة') {
+            continue;
+        }
         let clitic_start = word_start(text, h.start);
         let first = reach.partition_point(|&r| r <= h.start);
         if let Some(i) = (first < mentions.len() && mentions[first].start < h.end).then_some(first) {

@@ -67,21 +67,26 @@ pub(crate) fn fatalities(
                         .any(|c| c.start < n.start && sent.distance(c.end, n.start) <= 12);
                 // "قتلت المليشيات ثلاثة مواطنين", "أعدم تنظيم داعش أربعة شبان": the verb's subject between it and
                 // the count (verb, subject, object); every word between is a named actor.
+                // A date told between commas ("أعدم تنظيم داعش، أمس السبت، أربعة شبان") is an aside.
+                let dated =
+                    |t: &rasd_text::tokenize::Token| sent.dates.iter().any(|x| x.start <= t.start && t.end <= x.end);
                 let subject_between = || {
-                    d <= 4
-                        && sent
-                            .tokens
-                            .iter()
-                            .filter(|t| {
-                                t.start >= k.end
-                                    && t.end <= n.start
-                                    && t.surface(sent.text).chars().any(char::is_alphabetic)
-                            })
-                            .all(|t| {
-                                sent.mentions.iter().any(|m| {
-                                    m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end
-                                })
-                            })
+                    let words: Vec<_> = sent
+                        .tokens
+                        .iter()
+                        .filter(|t| {
+                            t.start >= k.end
+                                && t.end <= n.start
+                                && t.surface(sent.text).chars().any(char::is_alphabetic)
+                                && !dated(t)
+                        })
+                        .collect();
+                    words.len() <= 4
+                        && words.iter().all(|t| {
+                            sent.mentions
+                                .iter()
+                                .any(|m| m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end)
+                        })
                 };
                 if d > 1 && !to_total && !subject_between() {
                     continue;

@@ -1363,3 +1363,114 @@ fn the_nationality_of_forces_is_no_place_of_last_resort() {
     assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
     assert!(recs[0]["location"].is_null(), "{recs:#?}");
 }
+
+#[test]
+fn the_grievance_of_a_protest_is_its_cause_not_a_second_event() {
+    // "تنديدا بالقصف", "رفضا للعدوان", "تضامنا مع": the act after them is why people marched.
+    for text in [
+        "تظاهر مئات السكان في مدينة الحسكة تنديدا بالقصف التركي.",
+        "خرج المئات في مسيرة بمدينة إربد رفضا للعدوان على غزة.",
+        "نظم طلاب الجامعة وقفة في مدينة نابلس تضامنا مع ضحايا الغارات.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Peaceful protest"], "{text}: {recs:#?}");
+    }
+    // The streets of a place are in it; the cause's place is not where the march went.
+    let recs = extract("جابت مسيرة حاشدة شوارع مدينة فاس تضامنا مع غزة.");
+    assert_eq!(recs[0]["location"]["name_ar"], "فاس", "{recs:#?}");
+}
+
+#[test]
+fn a_peaceful_protest_has_no_second_actor() {
+    // ACLED's codebook: whom the protesters oppose is their cause, not a party to the event.
+    for text in [
+        "تظاهر مئات العراقيين في ساحة التحرير ببغداد للمطالبة بإسقاط النظام.",
+        "اعتصم الأطباء أمام مستشفى الجامعة في عمّان احتجاجا على الغارات الأمريكية.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(subs(&recs), ["Peaceful protest"], "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor1"]["id"], "protesters", "{text}");
+        assert!(recs[0]["actor2"].is_null(), "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn partisans_fighting_each_other_are_mob_violence() {
+    let recs = extract("وقعت صدامات بين أنصار المرشحين في مدينة أسيوط أسفرت عن إصابة عشرة أشخاص.");
+    assert_eq!(subs(&recs), ["Mob violence"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "rioters", "{recs:#?}");
+    // With the security forces on one side it is a violent demonstration; an armed group whose name opens with
+    // أنصار is no crowd.
+    let recs = extract("اندلعت مواجهات بين أنصار المرشح وقوات الأمن في مدينة المنيا.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    let recs = extract("دارت اشتباكات عنيفة بين أنصار الله وقوات الجيش في مديرية صرواح.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "houthis", "{recs:#?}");
+}
+
+#[test]
+fn kuwait_is_placed_in_kuwait() {
+    // The Factbook's point for the country lies west of its border; the country's point is its capital.
+    let recs = extract("تجمع مئات المواطنين أمام مجلس الأمة في الكويت للمطالبة بالإصلاح.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    let lon = recs[0]["location"]["lon"].as_f64().expect("a place");
+    assert!((46.5..48.5).contains(&lon), "{recs:#?}");
+}
+
+#[test]
+fn an_assault_told_with_qama_bi_is_an_attack_and_jerusalem_is_al_quds() {
+    let recs = extract("قام مستوطنون بالاعتداء على رعاة أغنام فلسطينيين في قرية المغير شرق رام الله.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "israeli-settlers", "{recs:#?}");
+    let recs = extract("اعتدى مستوطنون على المصلين في البلدة القديمة بالقدس.");
+    assert_eq!(recs[0]["location"]["name_ar"], "القدس", "{recs:#?}");
+}
+
+#[test]
+fn a_partitive_names_the_group_and_a_counted_one_is_the_target() {
+    // "مسلحون من حركة الشباب": the group after من is the attacker.
+    let recs = extract("هاجم مسلحون من حركة الشباب قاعدة للجيش الصومالي في بلدة بلدوين.");
+    assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
+    // "قتل ستة من عناصر تنظيم القاعدة في اشتباكات مع الجيش": the dead are one side, the side met the other.
+    let recs = extract("قتل ستة من عناصر تنظيم القاعدة في اشتباكات مع قوات الحزام الأمني في مدينة زنجبار.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "security-belt", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "al-qaeda", "{recs:#?}");
+}
+
+#[test]
+fn an_unknown_place_is_no_unknown_gunman() {
+    // "إلى جهة مجهولة": a feminine adjective of a place, not "مجهول" the attacker.
+    let recs = extract("اقتادت قوات الأمن ناشطا من منزله في مدينة كركوك إلى جهة مجهولة.");
+    assert_eq!(subs(&recs), ["Abduction/forced disappearance"], "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_ne!(recs[0]["actor2"]["id"], "unidentified-armed-group", "{recs:#?}");
+}
+
+#[test]
+fn the_parties_to_an_agreement_are_its_two_actors() {
+    let recs = extract("توصلت الحكومة اليمنية والحوثيون إلى اتفاق لتبادل الأسرى في مدينة الحديدة.");
+    assert_eq!(subs(&recs), ["Agreement"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "yemen-gov", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "houthis", "{recs:#?}");
+}
+
+#[test]
+fn tolls_told_as_victims_of_the_act_or_across_a_time_aside() {
+    // "راح ضحيتها 20", "أودت بحياة 12": the toll after its verb.
+    let recs = extract("ارتكبت الميليشيات مجزرة راح ضحيتها 14 مدنيا في قرية الجنينة.");
+    assert_eq!(recs[0]["fatalities"]["value"], 14, "{recs:#?}");
+    let recs = extract("انفجرت سيارة مفخخة في سوق مدينة الشعلة أودت بحياة 9 أشخاص.");
+    assert_eq!(recs[0]["fatalities"]["value"], 9, "{recs:#?}");
+    // "أعدم تنظيم داعش، أمس الأحد، خمسة شبان": a time between commas is an aside, not a new clause.
+    let recs = extract("أعدم تنظيم داعش، أمس الأحد، خمسة شبان في مدينة البوكمال.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 5, "{recs:#?}");
+}
+
+#[test]
+fn a_dispersal_that_kills_is_excessive_force() {
+    let recs = extract("سقط ثلاثة قتلى خلال قيام قوات الأمن بفض اعتصام في مدينة المنيا.");
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "protesters", "{recs:#?}");
+}
