@@ -536,7 +536,36 @@ impl Countries {
             .map(|j| &sent.tokens[j])
             .filter(|p| p.start >= sent.start && sent.distance(p.end, t.start) == 0)
             .map(|p| rasd_text::fold_str(p.surface(sent.text), rasd_text::Mode::Key));
-        let after_fi = before.as_deref().is_some_and(|b| matches!(b, "في" | "وفي" | "العاصمه"));
+        // "في شمال مالي", "بشمال شرق نيجيريا": a part of the country, which is where it happened.
+        let direction = |w: &str| {
+            let w = w.strip_prefix("ب").unwrap_or(w);
+            matches!(
+                w,
+                "شمال" | "جنوب" | "شرق" | "غرب" | "شمالي" | "جنوبي" | "شرقي" | "غربي" | "وسط"
+            )
+        };
+        let mut j = i;
+        let mut fi_before_part = false;
+        for _ in 0..3 {
+            let Some(p) = j
+                .checked_sub(1)
+                .map(|k| &sent.tokens[k])
+                .filter(|p| p.start >= sent.start && sent.distance(p.end, sent.tokens[j].start) == 0)
+            else {
+                break;
+            };
+            let pw = rasd_text::fold_str(p.surface(sent.text), rasd_text::Mode::Key);
+            if !direction(&pw) {
+                fi_before_part = j < i && matches!(pw.as_str(), "في" | "وفي");
+                break;
+            }
+            j -= 1;
+            if pw.starts_with('ب') {
+                fi_before_part = true;
+                break;
+            }
+        }
+        let after_fi = before.as_deref().is_some_and(|b| matches!(b, "في" | "وفي" | "العاصمه")) || fi_before_part;
         let forms = [("", after_fi), ("ب", true), ("وب", true)];
         self.rows.iter().find(|r| {
             forms.iter().any(|(clitic, ok)| {
