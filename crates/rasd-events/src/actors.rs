@@ -292,6 +292,29 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     }
 }
 
+/// "لقصف جوي عنيف من الطيران الروسي": the mention follows من, which follows the act's nominal trigger with at most
+/// two adjectives between; not for changes of hands, arrests or abductions ("اعتقال شاب من الحي").
+fn from_after_act(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> bool {
+    let attack = matches!(
+        c.ty,
+        TriggerType::Sub(
+            SubEventType::AirDroneStrike
+                | SubEventType::ShellingArtilleryMissile
+                | SubEventType::RemoteExplosive
+                | SubEventType::Attack
+                | SubEventType::ArmedClash
+        )
+    );
+    attack
+        && m.clitic_start >= c.hit.end
+        && sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "من")
+        && sent.distance(c.hit.end, m.clitic_start) <= 3
+        && sent
+            .tokens_after(c.hit.end, 4)
+            .take_while(|t| t.end <= m.clitic_start)
+            .all(|t| t.kind == rasd_text::tokenize::TokenKind::Arabic)
+}
+
 /// Attaches actor1, actor2 and associated actors to a candidate act.
 pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Actors {
     let trig = c.hit.start;
@@ -303,6 +326,9 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         .filter(|m| m.kind == MentionKind::Actor)
         .map(|m| {
             let mk = match marker(sent, m, (c.hit.start, c.hit.end)) {
+                // "تعرضت المدينة لقصف جوي عنيف من الطيران الروسي": من right after an act (its adjectives between)
+                // names who did it; after a change of hands it names who lost the place ("تحرير المدينة من داعش").
+                Marker::Other if from_after_act(sent, c, m) => Marker::Agent,
                 Marker::Possessor => possessor(sent, c, m),
                 Marker::Launcher if disrupt => Marker::Patient,
                 Marker::Launcher => Marker::Agent,

@@ -132,6 +132,8 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             continue;
         };
         if blocked(sent, h, role)
+            || aggregate(sent, h)
+            || called_for(sent, h)
             || inside_name(sent, h)
             || negated(sent, h)
             || claimed(sent, h, role)
@@ -415,6 +417,20 @@ fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     });
     let (cs, _) = sent.clause_of(h.start);
     definite && sent.cues(Cue::Claim).any(|c| c.start >= cs && c.end <= h.start)
+}
+
+/// "مقتل 1126 مدنيا بالألغام خلال نحو ثلاث سنوات", "قتل 300 شخص منذ بداية العام": a total over a period in the
+/// trigger's clause counts many acts; it reports no one event.
+fn aggregate(sent: &Sent<'_>, h: &Hit) -> bool {
+    let (cs, ce) = sent.clause_of(h.start);
+    sent.cues(Cue::Aggregate).any(|c| c.start >= cs && c.end <= ce)
+}
+
+/// "الدعوة إلى التظاهر", "دعوات للتظاهر", "دعت أنصارها إلى التظاهر": the trigger is inside a call's words, the act
+/// called for, not one that happened.
+fn called_for(sent: &Sent<'_>, h: &Hit) -> bool {
+    sent.cues(Cue::Hypothetical)
+        .any(|c| c.start <= h.start && h.end <= c.end)
 }
 
 /// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger. A cue may end inside the

@@ -462,6 +462,7 @@ fn cue_name(c: Cue) -> &'static str {
         Cue::NoCasualties => "no-casualties",
         Cue::Crowd => "crowd",
         Cue::SmallArms => "small-arms",
+        Cue::Aggregate => "aggregate",
     }
 }
 

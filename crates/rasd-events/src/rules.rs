@@ -188,6 +188,9 @@ pub enum Cue {
     /// Gunfire ("بالرصاص", "برصاص", "بأسلحة رشاشة", "كاتمة للصوت"): a generic "targeted" (استهدف) with it is a
     /// shooting, not shelling.
     SmallArms,
+    /// A total over a period ("خلال ثلاث سنوات", "منذ بداية العام"): the acts its clause counts are statistics, not
+    /// one event.
+    Aggregate,
 }
 
 impl Cue {
@@ -224,6 +227,7 @@ impl Cue {
             "no-casualties" => Cue::NoCasualties,
             "crowd" => Cue::Crowd,
             "small-arms" => Cue::SmallArms,
+            "aggregate" => Cue::Aggregate,
             _ => return None,
         })
     }

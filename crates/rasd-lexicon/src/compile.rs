@@ -647,7 +647,11 @@ pub fn compile_texts(texts: &[SourceText]) -> Result<Compiled> {
                     _ => {
                         let place = parse_place(rel, c).map_err(|r| err(line, r))?;
                         let names: Vec<&str> = [c[2]].into_iter().chain(list(c[3])).collect();
-                        b.add_place(place, &names).map_err(|r| err(line, r))?;
+                        // Arabic names the team reviewed (`geonames_fixes.tsv`), ordinary words left out or
+                        // qualified there.
+                        let reviewed = rel == "gazetteer/geonames.tsv"
+                            && c.get(10).is_some_and(|s| s.contains("corrected in geonames_fixes.tsv"));
+                        b.add_place(place, &names, reviewed).map_err(|r| err(line, r))?;
                     }
                 }
             }
@@ -922,7 +926,7 @@ impl Builder {
         Ok(())
     }
 
-    fn add_place(&mut self, p: Place, names: &[&str]) -> Result<(), String> {
+    fn add_place(&mut self, p: Place, names: &[&str], reviewed: bool) -> Result<(), String> {
         if self.place_ids.contains_key(&p.id) {
             return Err(format!("duplicate place id {:?}", p.id));
         }
@@ -930,10 +934,15 @@ impl Builder {
         let gn = p.id.starts_with("gn:");
         // Arab countries outside the core: towns of 10 000 and more too, by their names of two words or more
         // ("سيدي بوزيد", "حلق الوادي", "مدينة عيسى"); one-word names of such towns are too often ordinary words
-        // ("جامعة", "الحد", "قبلي"), so the ones reports name are curated rows.
+        // ("جامعة", "الحد", "قبلي"), so the ones reports name are curated rows, or names the team reviewed in
+        // `geonames_fixes.tsv` (where an ordinary word is entered only qualified: "مدينة تنس").
         let small = gn && !CORE_COUNTRIES.contains(&p.country.as_str()) && p.population < 50_000;
         let arab_town: Vec<&str> = if small && ARAB_COUNTRIES.contains(&p.country.as_str()) && p.population >= 10_000 {
-            names.iter().copied().filter(|n| key_of(n).contains(' ')).collect()
+            names
+                .iter()
+                .copied()
+                .filter(|n| reviewed || key_of(n).contains(' '))
+                .collect()
         } else {
             Vec::new()
         };
