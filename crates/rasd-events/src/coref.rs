@@ -302,10 +302,12 @@ pub(crate) fn apply(
                 &text[m.start..h.start.max(m.start)],
                 &text[h.end.min(m.end)..m.end]
             );
+            // "الجيش الوطني" (the national army) is as generic as "الجيش": Yemen's name for its army, every
+            // country's in its own reports.
             let generic = rest
                 .split_whitespace()
                 .map(|w| fold_str(w, Mode::Key))
-                .all(|w| MILITARY_NOUNS.contains(&w.as_str()));
+                .all(|w| MILITARY_NOUNS.contains(&w.as_str()) || matches!(w.as_str(), "الوطني" | "النظامي"));
             if !generic {
                 continue;
             }

@@ -943,6 +943,9 @@ impl Builder {
                 .copied()
                 .filter(|n| reviewed || key_of(n).contains(' '))
                 .collect()
+        } else if small && reviewed && p.population >= 10_000 {
+            // Elsewhere (the Sahel) a town below 50 000 is found only by the names the team reviewed.
+            names.to_vec()
         } else {
             Vec::new()
         };

@@ -1534,3 +1534,35 @@ fn towns_geonames_names_only_in_latin_are_found_by_their_arabic_names() {
         assert_eq!(recs[0]["location"]["name_ar"], name, "{text}");
     }
 }
+
+#[test]
+fn clashes_in_a_report_of_protests_and_unrest_with_deaths_are_riots() {
+    // "وتجددت الصدامات": with no side named, in a report of protests, the clashes are the protesters'.
+    let recs = extract("تظاهر الآلاف في مدينة كفر الدوار احتجاجا على الغلاء. وتجددت الصدامات مساء اليوم في المدينة.");
+    assert_eq!(subs(&recs), ["Peaceful protest", "Violent demonstration"], "{recs:#?}");
+    // Without protests before them they stay a clash.
+    let recs = extract("تجددت الصدامات مساء اليوم في مدينة كفر الدوار.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    // "الاضطرابات" that kill are a riot.
+    let recs = extract("قتل ثلاثة أشخاص في الاضطرابات التي شهدتها مدينة كفر الدوار أمس.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+}
+
+#[test]
+fn sahel_towns_are_places_and_their_ordinary_word_names_are_not() {
+    // GeoNames towns of Mali, Niger, Burkina Faso, Chad and Mauritania, by the names Arabic news gives them.
+    for (text, cc) in [
+        ("قتل عشرة جنود في هجوم على موقع للجيش في مدينة دوينتزا وسط مالي.", "ML"),
+        ("تظاهر المئات في مدينة زيندر احتجاجا على غلاء الأسعار.", "NE"),
+        ("قتل عشرون مدنيا في هجوم مسلح على بلدة بورزانغا.", "BF"),
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs[0]["location"]["country"], cc, "{text}: {recs:#?}");
+    }
+    // "في إطار" is "within", not Atar; "الدوري" is a league, not Dori; the Yemeni army's name "الجيش الوطني" is any
+    // country's national army in that country's reports.
+    let recs = extract("تظاهر العشرات في مدينة بنغازي في إطار احتجاجات على انقطاع الكهرباء.");
+    assert_eq!(recs[0]["location"]["name_ar"], "بنغازي", "{recs:#?}");
+    let recs = extract("هاجم مسلحون موقعا لميليشيا تدعم الجيش الوطني في بلدة جيبو شمال بوركينا فاسو.");
+    assert!(recs.iter().all(|r| r["actor2"]["id"] != "yemen-gov"), "{recs:#?}");
+}
