@@ -370,6 +370,11 @@ pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>,
     if sent.cues(Cue::History).any(|h| h.end <= c.hit.start) {
         return true;
     }
+    // "وجاء الهجوم بعد أيام من تفجير استهدف سوقا", "بعد أسابيع من احتجاجات مماثلة": the act a span of time before
+    // the news is told as its background.
+    if after_a_span(sent, c.hit.start) {
+        return true;
+    }
     match (date, published) {
         (Some(d), _) if d.background => true,
         (
@@ -380,6 +385,37 @@ pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>,
         ) => (p - *end).num_days() > 365,
         _ => false,
     }
+}
+
+/// "بعد أيام من", "بعد ثلاثة أسابيع من", "بعد عامين من" right before the trigger (or before its noun).
+fn after_a_span(sent: &Sent<'_>, at: usize) -> bool {
+    const SPANS: &[&str] = &[
+        "ايام",
+        "يومين",
+        "اسابيع",
+        "اسبوع",
+        "اسبوعين",
+        "اشهر",
+        "شهور",
+        "شهر",
+        "شهرين",
+        "سنوات",
+        "اعوام",
+        "عام",
+        "عامين",
+        "سنه",
+        "سنتين",
+        "ساعات",
+    ];
+    let w = sent.words_before(at, 5);
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    // Nearest word first; the act's noun may stand before an adjective trigger ("تفجير انتحاري").
+    let from = |w: &[&str]| match w {
+        ["من", span, "بعد", ..] => SPANS.contains(span),
+        ["من", span, _, "بعد", ..] => SPANS.contains(span),
+        _ => false,
+    };
+    from(&w) || w.len() > 1 && from(&w[1..])
 }
 
 /// The last source a sentence names, for frames after it that name none ("وأضاف …").

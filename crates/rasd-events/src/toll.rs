@@ -81,11 +81,19 @@ pub(crate) fn fatalities(
                                 && !dated(t)
                         })
                         .collect();
+                    // "أعدم تنظيم “داعش”": a head noun before a quoted name is part of the subject.
+                    let head = |t: &rasd_text::tokenize::Token| {
+                        matches!(
+                            rasd_text::normalize_key(t.surface(sent.text)).as_str(),
+                            "تنظيم" | "جماعه" | "حركه" | "ميليشيا" | "مليشيا" | "قوات" | "عناصر"
+                        )
+                    };
                     words.len() <= 4
                         && words.iter().all(|t| {
-                            sent.mentions
-                                .iter()
-                                .any(|m| m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end)
+                            head(t)
+                                || sent.mentions.iter().any(|m| {
+                                    m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end
+                                })
                         })
                 };
                 if d > 1 && !to_total && !subject_between() {

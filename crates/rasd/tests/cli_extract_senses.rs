@@ -1566,3 +1566,16 @@ fn sahel_towns_are_places_and_their_ordinary_word_names_are_not() {
     let recs = extract("هاجم مسلحون موقعا لميليشيا تدعم الجيش الوطني في بلدة جيبو شمال بوركينا فاسو.");
     assert!(recs.iter().all(|r| r["actor2"]["id"] != "yemen-gov"), "{recs:#?}");
 }
+
+#[test]
+fn an_act_a_span_of_time_before_the_news_is_its_background() {
+    // "بعد أيام من تفجير انتحاري": told as the background of the news.
+    let recs = extract("جاء ذلك بعد أيام من تفجير انتحاري استهدف سوقا شعبيا في مدينة الموصل.");
+    assert_eq!(subs(&recs), ["Suicide bomb"], "{recs:#?}");
+    assert_eq!(recs[0]["background"], true, "{recs:#?}");
+    // A toll across a quoted name and a time aside, and a person noun as a toll of one.
+    let recs = extract("أعدم تنظيم “داعش”، أمس الأحد، ثلاثة شبان في مدينة الميادين.");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+    let recs = extract("استشهد فلسطيني برصاص قوات الاحتلال في مدينة جنين.");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+}
