@@ -446,12 +446,12 @@ fn military_target(sent: &Sent<'_>, c: &Candidate) -> bool {
 }
 
 /// A crowd cue of the clause names partisans of a side ("أنصار", "مؤيدي", "مناصري") rather than a crowd facing
-/// the authorities.
-/// No state forces may be named in the clause ("بين أنصار المرشح وقوات الأمن" is a violent demonstration).
+/// the authorities, and no state forces are named in the clause ("بين أنصار المرشح وقوات الأمن" is a violent
+/// demonstration).
 fn partisans(sent: &Sent<'_>, c: &Candidate) -> bool {
     let (cs, ce) = c.clause;
     let partisan = sent.cues(Cue::Crowd).any(|h| {
-        h.start >= cs && h.end <= ce && !group_name(sent, h.start, h.end) && {
+        h.start >= cs && h.end <= ce && !group_name(sent, h.end) && {
             let w = rasd_text::normalize_key(sent.slice(h.start, h.end));
             ["انصار", "مويدي", "مناصري"].iter().any(|p| w.starts_with(p))
         }
@@ -466,14 +466,11 @@ fn partisans(sent: &Sent<'_>, c: &Candidate) -> bool {
 
 /// "أنصار الشريعة", "أنصار الله", "أنصار الدين": the crowd word opens an armed group's name, which the lexicon
 /// may not list in that form.
-fn group_name(sent: &Sent<'_>, _start: usize, end: usize) -> bool {
+fn group_name(sent: &Sent<'_>, end: usize) -> bool {
+    // Key-folded words (ة is ه).
     let next = sent.words_after(end, 1);
-    next.first().is_some_and(|w| {
-        matches!(
-            w.as_str(),
-            "الله" | "الشريعة" | "الشريعه" | "الدين" | "الاسلام" | "بيت" | "السنة" | "السنه"
-        )
-    })
+    next.first()
+        .is_some_and(|w| matches!(w.as_str(), "الله" | "الشريعه" | "الدين" | "الاسلام" | "بيت" | "السنه"))
 }
 
 /// The ACLED sub-type of a candidate, now that its actors are known.
@@ -527,7 +524,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters))
         || sent
             .cues(Cue::Crowd)
-            .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end) && !group_name(sent, h.start, h.end))
+            .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end) && !group_name(sent, h.end))
             && !armed(&who.actor1)
             && !armed(&who.actor2);
     Some(match c.ty {
