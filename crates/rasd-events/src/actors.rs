@@ -241,6 +241,11 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     if words.get(i).is_some_and(|w| w == "من") && words.get(i + 1).is_some_and(|w| count_word(w)) {
         return Marker::Patient;
     }
+    // "مسلحون مجهولون قتلوا أربعة محتجين": a counted name after the act is what it killed, wounded or took, not its
+    // subject.
+    if i == 0 && m.start >= trigger.1 && words.first().is_some_and(|w| count_word(w) && w != "عدد") {
+        return Marker::Patient;
+    }
     // The word before the head nouns, as a token, to tell the trigger verb from any other content word.
     let before_heads = sent.tokens[..sent.tokens.partition_point(|t| t.end <= m.clitic_start)]
         .iter()
@@ -341,7 +346,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         return Actors::default();
     }
     let subject_score = |m: &Mention, mk: Marker| -> Option<f32> {
-        if m.id == "civilians" || affiliation_of_another(sent, m) {
+        if m.id == "civilians" || affiliation_of_another(sent, m) || reporter(sent, m) {
             return None;
         }
         let d = sent.distance(trig, m.start) as f32;
@@ -477,6 +482,28 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         }
     }
     out
+}
+
+/// "وأفاد مراسل لوكالة فرانس برس عن سماع دوي انفجارات": a journalist who reports or heard the act is its source,
+/// not its author.
+fn reporter(sent: &Sent<'_>, m: &Mention) -> bool {
+    m.id == "journalists"
+        && sent.words_before(m.clitic_start, 1).first().is_some_and(|w| {
+            matches!(
+                w.trim_start_matches(['و', 'ف']),
+                "افاد"
+                    | "قال"
+                    | "ذكر"
+                    | "اكد"
+                    | "نقل"
+                    | "اشار"
+                    | "اضاف"
+                    | "شاهد"
+                    | "سمع"
+                    | "راي"
+                    | "تحدث"
+            )
+        })
 }
 
 /// The group a sentence says claimed an act: "وتبنت حركة الشباب الهجوم", "أعلن تنظيم داعش مسؤوليته عن التفجير".

@@ -273,6 +273,15 @@ pub(crate) fn attach(
         if civilians_hit || civilian_place || against_civilians {
             actor2 = res.actor("civilians", false).map(|a| (a, None));
         }
+        // "شنت حركة الشباب هجوما على فندق في مقديشو": an attack on a civilian place, with no armed side named
+        // against it and no fighter among the victims, is an attack on civilians.
+        if sub == SubEventType::ArmedClash
+            && civilian_place
+            && matches!(sent.rules.get(c.hit.rule).key.as_str(), "هجوم" | "هاجم")
+            && !sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce)
+        {
+            sub = SubEventType::Attack;
+        }
     }
     // A battle with one side named: the other side is the side the reporting source speaks for ("قسد …
     // مؤكدة مقتل عناصر داعش في الاشتباكات"), else the document's main opponent of that side.
@@ -477,11 +486,22 @@ fn group_name(sent: &Sent<'_>, end: usize) -> bool {
 fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: bool) -> Option<SubEventType> {
     use rasd_core::ActorType;
     let (cs, ce) = c.clause;
-    // A cue word inside a place's name is no cue ("ساحة الشهداء" names a square, not deaths).
+    // A cue word inside a place's name is no cue ("ساحة الشهداء" names a square, not deaths); nor is the adjective
+    // of an air base or an airport ("سقطت صواريخ على مطار كركوك الجوي": rockets, not an air strike).
     let in_place = |s: usize, e: usize| {
-        sent.mentions
-            .iter()
-            .any(|m| m.kind == crate::MentionKind::Place && m.start <= s && e <= m.end)
+        sent.mentions.iter().any(|m| {
+            m.kind == crate::MentionKind::Place
+                && (m.start <= s && e <= m.end
+                    || sent.distance(m.end, s) == 0
+                        && matches!(
+                            rasd_text::normalize_key(sent.slice(s, e)).as_str(),
+                            "الجوي" | "الجويه" | "جوي" | "جويه"
+                        )
+                        && sent
+                            .words_before(m.end, 4)
+                            .iter()
+                            .any(|w| matches!(w.trim_start_matches(['و', 'ب', 'ف', 'ل']), "مطار" | "قاعده")))
+        })
     };
     let in_clause = |cue: Cue| {
         sent.cues(cue)

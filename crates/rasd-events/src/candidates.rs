@@ -156,6 +156,8 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         // A strong trigger beats a weak one; among equals the more specific type wins, then the surer word.
         // A killing never wins a clause: it is the toll of whatever act the clause names.
         // "نهبوا محال في عفرين عقب دخولها": an act right after بعد / عقب / إثر is the context of the clause's act.
+        // "توقيف 632 شخصا شاركوا في أعمال شغب": an act the people acted on took part in describes them; the clause's
+        // act is the one done to them.
         let key = |c: &Candidate| {
             (
                 c.ty != TriggerType::Casualty,
@@ -163,6 +165,10 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
                     .words_before(c.hit.start, 1)
                     .first()
                     .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر")),
+                !sent.words_before(c.hit.start, 2).iter().any(|w| {
+                    let w = w.trim_start_matches(['و', 'ف']);
+                    w.starts_with("شارك") || w.starts_with("المشارك") || w.starts_with("بالمشارك")
+                }),
                 c.weight >= 0.6,
                 rank(c.ty),
                 (c.weight * 100.0) as u32,
@@ -489,11 +495,35 @@ fn inside_name(sent: &Sent<'_>, h: &Hit) -> bool {
         .any(|m| m.kind != crate::MentionKind::Place && m.start <= h.start && h.end <= m.end)
 }
 
+/// "أصبحت المدينة تحت سيطرة الحركة", "باتت كيدال الآن تحت سيطرة": a place that has come under someone's control
+/// changed hands; "تحت سيطرة" alone is a state (the cue before it blocks).
+fn came_under(sent: &Sent<'_>, cue: &Hit) -> bool {
+    rasd_text::normalize_key(sent.slice(cue.start, cue.end)) == "تحت"
+        && sent.words_before(cue.start, 4).iter().any(|w| {
+            matches!(
+                w.trim_start_matches(['و', 'ف']),
+                "اصبحت"
+                    | "اصبح"
+                    | "اصبحتا"
+                    | "باتت"
+                    | "بات"
+                    | "باتتا"
+                    | "صارت"
+                    | "صار"
+                    | "اضحت"
+                    | "اضحي"
+                    | "سقطت"
+            )
+        })
+}
+
 /// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات"), or a "no fight"
 /// cue holds it ("دون قتال").
 fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
-        RuleKind::Cue(Cue::BlockBefore) => c.end <= h.start && sent.distance(c.end, h.start) == 0,
+        RuleKind::Cue(Cue::BlockBefore) => {
+            c.end <= h.start && sent.distance(c.end, h.start) == 0 && !came_under(sent, c)
+        }
         RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockFall) => role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,

@@ -1579,3 +1579,64 @@ fn an_act_a_span_of_time_before_the_news_is_its_background() {
     let recs = extract("استشهد فلسطيني برصاص قوات الاحتلال في مدينة جنين.");
     assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
 }
+
+#[test]
+fn a_bomb_that_went_off_is_an_explosion_and_a_situation_that_flared_is_not() {
+    // The verb "انفجر" with the device as its subject; "سوق الحلة" places the blast in Hillah.
+    let text = "انفجرت قنبلة في سوق الحلة مما أسفر عن مقتل خمسة أشخاص.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "الحلة", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 5, "{recs:#?}");
+    assert_eq!(evidence(text, &recs[0], "trigger"), "انفجر");
+    for text in [
+        "انفجر الوضع في مدينة الحلة بعد إعلان النتائج.",
+        "انفجر غضب الشارع في مدينة الحلة.",
+        "وأفاد مراسل بسماع دوي انفجارات في مدينة الحلة.",
+    ] {
+        assert!(extract(text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn gunmen_who_kill_protesters_attack_civilians() {
+    // The counted name after the verb is the victim, the one before it the killer: not force by the state.
+    let text = "وقالت مصادر إن مسلحين مجهولين قتلوا أربعة محتجين بالرصاص في مدينة أم درمان.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "protesters", "{recs:#?}");
+    // The police who kill protesters still use excessive force.
+    let recs = extract("قتلت الشرطة أربعة محتجين بالرصاص في مدينة أم درمان.");
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+}
+
+#[test]
+fn an_attack_on_a_hotel_and_rockets_on_an_air_base() {
+    let recs = extract("شنت حركة الشباب هجوما كبيرا على فندق في العاصمة مقديشو مساء الجمعة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    // "الجوي" names the airport, not an aircraft: the rockets are shelling.
+    let recs = extract("سقطت ثلاثة صواريخ نوع كاتيوشا على مطار كركوك الجوي جنوبي المحافظة.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+}
+
+#[test]
+fn a_place_that_came_under_control_changed_hands() {
+    let recs = extract("وقال المتحدث إن مدينة كيدال أصبحت الآن تحت سيطرة الحركة الوطنية لتحرير أزواد.");
+    assert_eq!(subs(&recs), ["Non-state actor overtakes territory"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "كيدال", "{recs:#?}");
+    // "تحت سيطرة" alone is a state.
+    assert!(extract("ارتفعت الأسعار في المناطق الواقعة تحت سيطرة الحركة في كيدال.").is_empty());
+}
+
+#[test]
+fn arrests_of_rioters_are_arrests_and_air_defences_are_the_country_s() {
+    // The riot the arrested took part in describes them.
+    let recs = extract("أعلنت الشرطة التونسية توقيف 632 شخصا شاركوا في أعمال شغب شهدتها العاصمة تونس.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    // A reporter who heard blasts is no actor; the air defences are the Syrian army's.
+    let recs = extract("أعلن الإعلام الرسمي السوري عن تصدي وسائط الدفاع الجوي لصواريخ معادية في سماء دمشق.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
+}
