@@ -484,26 +484,21 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
     out
 }
 
-/// "وأفاد مراسل لوكالة فرانس برس عن سماع دوي انفجارات": a journalist who reports or heard the act is its source,
-/// not its author.
+/// "وأفاد مراسل لوكالة فرانس برس عن سماع دوي انفجارات": a journalist right after a reporting verb (a `say` frame of
+/// data/events/frames.tsv) or a verb of witness is the act's source, not its author.
 fn reporter(sent: &Sent<'_>, m: &Mention) -> bool {
-    m.id == "journalists"
-        && sent.words_before(m.clitic_start, 1).first().is_some_and(|w| {
-            matches!(
-                w.trim_start_matches(['و', 'ف']),
-                "افاد"
-                    | "قال"
-                    | "ذكر"
-                    | "اكد"
-                    | "نقل"
-                    | "اشار"
-                    | "اضاف"
-                    | "شاهد"
-                    | "سمع"
-                    | "راي"
-                    | "تحدث"
-            )
-        })
+    if m.id != "journalists" {
+        return false;
+    }
+    let said = sent.hits.iter().any(|h| {
+        h.end <= m.clitic_start
+            && sent.distance(h.end, m.clitic_start) == 0
+            && sent.rules.get(h.rule).kind == crate::rules::RuleKind::Frame(crate::rules::FrameKind::Say)
+    });
+    said || sent
+        .words_before(m.clitic_start, 1)
+        .first()
+        .is_some_and(|w| matches!(w.trim_start_matches(['و', 'ف']), "شاهد" | "سمع" | "راي"))
 }
 
 /// The group a sentence says claimed an act: "وتبنت حركة الشباب الهجوم", "أعلن تنظيم داعش مسؤوليته عن التفجير".
