@@ -500,20 +500,26 @@ fn a_writer_that_gives_up_names_the_rasd_process_holding_the_lock() {
             .status()
             .expect("kill");
     };
-    // Stop the ingest at a moment when it holds the write lock (it holds it while a batch is extracted).
+    // Stop the ingest at a moment when it holds the write lock (it holds it while a batch is extracted) and has
+    // recorded itself as its holder. (Between taking the lock and writing its record there is a moment, at the
+    // start of the run, when nothing names it yet; a stop that lands there is let go and tried again.)
     let probe = rusqlite::Connection::open(&db).expect("open");
     probe.busy_timeout(Duration::ZERO).expect("no wait");
+    let record = rasd_store::lock_holder_path(&db);
     let started = Instant::now();
     let mut stopped_holding = false;
     while started.elapsed() < Duration::from_secs(60) && holder.try_wait().expect("wait").is_none() {
         signal("-STOP");
         std::thread::sleep(Duration::from_millis(20));
         let locked = probe.execute_batch("BEGIN IMMEDIATE").is_err();
-        if locked {
+        let recorded = std::fs::read_to_string(&record).is_ok_and(|t| t.split('\t').next() == Some(pid.as_str()));
+        if locked && recorded {
             stopped_holding = true;
             break;
         }
-        probe.execute_batch("ROLLBACK").expect("rollback");
+        if !locked {
+            probe.execute_batch("ROLLBACK").expect("rollback");
+        }
         signal("-CONT");
         std::thread::sleep(Duration::from_millis(30));
     }
