@@ -346,7 +346,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
         return Actors::default();
     }
     let subject_score = |m: &Mention, mk: Marker| -> Option<f32> {
-        if m.id == "civilians" || affiliation_of_another(sent, m) || reporter(sent, m) {
+        if m.id == "civilians" || affiliation_of_another(sent, m) || reporter(sent, m, c.hit.end) {
             return None;
         }
         let d = sent.distance(trig, m.start) as f32;
@@ -485,8 +485,17 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
 }
 
 /// "وأفاد مراسل لوكالة فرانس برس عن سماع دوي انفجارات": a journalist right after a reporting verb (a `say` frame of
-/// data/events/frames.tsv) or a verb of witness is the act's source, not its author.
-fn reporter(sent: &Sent<'_>, m: &Mention) -> bool {
+/// data/events/frames.tsv) or a verb of witness is the act's source, not its author. So is any actor named right
+/// after a reporting frame that follows the act ("قتل خمسة أشخاص في هجوم انتحاري، حسبما أعلنت الشرطة").
+fn reporter(sent: &Sent<'_>, m: &Mention, act_end: usize) -> bool {
+    let frame = |h: &crate::rules::Hit| matches!(sent.rules.get(h.rule).kind, crate::rules::RuleKind::Frame(_));
+    if m.start >= act_end
+        && sent.hits.iter().any(|h| {
+            frame(h) && h.start >= act_end && h.end <= m.clitic_start && sent.distance(h.end, m.clitic_start) <= 1
+        })
+    {
+        return true;
+    }
     if m.id != "journalists" {
         return false;
     }

@@ -238,9 +238,25 @@ pub(crate) fn attribute(
             .iter()
             .any(|h| h.start > f.end && matches!(sent.rules.get(h.rule).kind, RuleKind::Trigger { .. }))
     };
+    // "… في مدينة الشحر، كما ذكر مسؤول محلي", "… على ما أفاد شهود عيان", "…، قالت مصادر أمنية.": a reporting verb
+    // after the act that names its source and opens no content of its own says where the act comes from.
+    let trailing_say = |f: &Frame| {
+        f.kind == FrameKind::Say
+            && f.span.is_some()
+            && !later_trigger(f)
+            && match sent.words_before(f.start, 1).first().map(String::as_str) {
+                Some("كما" | "ما") => true,
+                Some("،" | ",") => !sent
+                    .words_after(f.end, 8)
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "ان" | "بان" | ":")),
+                _ => false,
+            }
+    };
     for f in all.iter().filter(|f| f.start > c.hit.end) {
         let same_clause = f.start < c.clause.1;
         if f.kind == FrameKind::Per && (same_clause || !later_trigger(f))
+            || trailing_say(f)
             || f.kind == FrameKind::Deny && !later_trigger(f)
         {
             chosen.push(f.clone());

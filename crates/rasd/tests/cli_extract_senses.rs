@@ -1640,3 +1640,23 @@ fn arrests_of_rioters_are_arrests_and_air_defences_are_the_country_s() {
     assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
     assert_eq!(recs[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
 }
+
+#[test]
+fn a_reporting_verb_after_the_act_names_its_source_and_no_actor() {
+    let source = |recs: &[serde_json::Value]| recs[0]["reported_by"][0]["id"].as_str().unwrap_or("").to_string();
+    let recs = extract("قتل عنصران من تنظيم القاعدة في غارة بطائرة مسيرة في مدينة الشحر، كما ذكر مسؤول محلي.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(source(&recs), "local-official", "{recs:#?}");
+    let recs = extract("قتل أربعة مدنيين بغارة جوية على مدينة الرقة، على ما أفاد شهود عيان.");
+    assert_eq!(source(&recs), "witnesses", "{recs:#?}");
+    let recs = extract("قتل شرطي بانفجار عبوة ناسفة في مدينة العريش، قالت مصادر أمنية.");
+    assert_eq!(source(&recs), "security-sources", "{recs:#?}");
+    // The police that announced the toll did not carry out the bombing.
+    let recs = extract("قتل خمسة أشخاص في هجوم انتحاري في مدينة مقديشو، حسبما أعلنت الشرطة.");
+    assert_eq!(subs(&recs), ["Suicide bomb"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_eq!(source(&recs), "somalia-police", "{recs:#?}");
+    // A verb after the act that opens content of its own is another statement.
+    let recs = extract("قتل شرطي بانفجار عبوة ناسفة في مدينة العريش، وقالت مصادر أمنية إن التحقيق بدأ.");
+    assert_ne!(source(&recs), "security-sources", "{recs:#?}");
+}
