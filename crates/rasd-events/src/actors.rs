@@ -328,7 +328,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
     let mentions: Vec<(&Mention, Marker)> = sent
         .mentions
         .iter()
-        .filter(|m| m.kind == MentionKind::Actor)
+        .filter(|m| m.kind == MentionKind::Actor && !sent.in_describing_relative(c, m.start, false))
         .map(|m| {
             let mk = match marker(sent, m, (c.hit.start, c.hit.end)) {
                 // "تعرضت المدينة لقصف جوي عنيف من الطيران الروسي": من right after an act (its adjectives between)

@@ -126,6 +126,27 @@ impl Sent<'_> {
         j.saturating_sub(i)
     }
 
+    /// Whether byte `at` lies in a relative clause that describes an actor named before the act ("وشنت حركة
+    /// الشباب التي تقاتل الحكومة الصومالية منذ 15 عاما هجوما على فندق"): between a relative pronoun that follows
+    /// the clause's start and the act's trigger. What it names (the government fought, the fifteen years) is not the
+    /// act's. `in_clause`: the relative pronoun must lie in the act's clause (for dates: a date after a comma is
+    /// as often the act's own); else anywhere in the sentence ("وشنت حركة الشباب … والتي تقاتل الحكومة الصومالية
+    /// منذ 15 عاما، هجوما").
+    pub fn in_describing_relative(&self, c: &Candidate, at: usize, in_clause: bool) -> bool {
+        if at >= c.hit.start {
+            return false;
+        }
+        let i = self.tokens.partition_point(|t| t.end <= at);
+        self.tokens[..i].iter().rev().take(12).any(|t| {
+            t.start > self.start
+                && (!in_clause || t.start >= c.clause.0)
+                && matches!(
+                    fold_str(t.surface(self.text), Mode::Key).as_str(),
+                    "التي" | "الذي" | "الذين" | "والتي" | "والذي" | "والذين"
+                )
+        })
+    }
+
     pub fn slice(&self, s: usize, e: usize) -> &str {
         self.text.get(s..e).unwrap_or("")
     }

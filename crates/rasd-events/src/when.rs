@@ -3,9 +3,11 @@
 //! relative expressions). The rule that decided is kept in `date_rule`.
 
 use crate::DateHit;
+use crate::rules::Role;
 use crate::stage::{Candidate, DocState, Sent};
 use chrono::NaiveDate;
 use rasd_core::DatePrecision;
+use rasd_text::{Mode, fold_str};
 
 /// The date of one act.
 #[derive(Debug, Clone, Default)]
@@ -41,9 +43,13 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
             .iter()
             .filter(|d| d.range.is_some())
             .filter(|d| !in_clause || (d.start >= cs && d.end <= ce))
+            .filter(|d| !sent.in_describing_relative(c, d.start, true))
             .min_by_key(|d| sent.distance(c.hit.start, d.start))
     };
-    if let Some(h) = nearest(true).or_else(|| nearest(false)) {
+    if let Some(h) = relative_date(sent, c)
+        .or_else(|| nearest(true))
+        .or_else(|| nearest(false))
+    {
         return from_hit(h, None, true);
     }
     if let Some(h) = &state.date {
@@ -63,6 +69,23 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
         },
         None => Dated::default(),
     }
+}
+
+/// "استذكرت الوزارة، اليوم الأربعاء، التفجير الذي استهدفها في 2009": a date in the relative clause right after a
+/// named act dates that act, not the day of the sentence's main verb (the remembrance, the trial, the statement).
+fn relative_date<'a>(sent: &Sent<'a>, c: &Candidate) -> Option<&'a DateHit> {
+    if c.role != Role::Noun {
+        return None;
+    }
+    let rel = sent
+        .tokens_after(c.hit.end, 3)
+        .find(|t| matches!(fold_str(t.surface(sent.text), Mode::Key).as_str(), "الذي" | "التي"))?;
+    let (_, ce) = sent.clause_of(rel.start);
+    sent.dates
+        .iter()
+        .filter(|d| d.range.is_some() && !d.future && d.start >= rel.end && d.end <= ce.max(rel.end))
+        .filter(|d| sent.distance(rel.end, d.start) <= 8)
+        .min_by_key(|d| d.start)
 }
 
 /// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor

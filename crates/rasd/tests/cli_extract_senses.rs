@@ -1660,3 +1660,46 @@ fn a_reporting_verb_after_the_act_names_its_source_and_no_actor() {
     let recs = extract("قتل شرطي بانفجار عبوة ناسفة في مدينة العريش، وقالت مصادر أمنية إن التحقيق بدأ.");
     assert_ne!(source(&recs), "security-sources", "{recs:#?}");
 }
+
+#[test]
+fn protesters_who_throw_stones_riot_whatever_the_police_did() {
+    let recs = extract(
+        "رمى متظاهرون صباح الاثنين حجارة على عناصر شرطة مكافحة الشغب الذين ردوا بقنابل الغاز المسيل للدموع في مدينة القصرين.",
+    );
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    let recs = extract("قام المحتجون برمي قوات الأمن بقنابل المولوتوف في منطقة المعامير مساء أمس.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    // Tear gas alone on a crowd that threw nothing is a protest the police intervened in.
+    let recs = extract("أطلقت الشرطة قنابل الغاز المسيل للدموع لتفريق متظاهرين في مدينة القصرين.");
+    assert_eq!(subs(&recs), ["Protest with intervention"], "{recs:#?}");
+}
+
+#[test]
+fn a_report_that_nobody_was_hurt_is_a_toll_of_zero() {
+    for text in [
+        "انفجرت عبوة ناسفة قرب دورية للجيش في مدينة الشيخ زويد، دون حدوث إصابات بين أفرادها.",
+        "سقطت قذيفتان على حي المزة في دمشق ولم ترد تقارير عن وقوع خسائر بشرية.",
+        "استهدف قصف مدفعي قرية في جبل متين واقتصرت الخسائر على الماديات.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["fatalities"]["value"], 0, "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn what_a_relative_clause_says_belongs_to_what_it_describes() {
+    // A date in the relative clause after the act dates the act, not the remembrance.
+    let recs =
+        extract("استذكرت وزارة الخارجية، اليوم الجمعة، التفجير الإرهابي الذي استهدف مبنى الوزارة في 2009 في بغداد.");
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0]["event_date"], "2009-01-01", "{recs:#?}");
+    // A relative clause that describes the attacker names neither a side of the act nor its date.
+    let recs = extract(
+        "وشنت حركة الشباب التي تقاتل الحكومة الصومالية منذ 15 عاما هجوما كبيرا على فندق في مقديشو مساء الجمعة.",
+    );
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    assert_eq!(recs[0]["event_date"], "2024-12-06", "{recs:#?}");
+}
