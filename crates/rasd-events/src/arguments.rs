@@ -583,6 +583,15 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         ) if toll::protester_victims(sent, c) && sent.cues(Cue::Riot).next().is_some() => {
             SubEventType::ViolentDemonstration
         }
+        // "استخدمت شرطة مكافحة الشغب الغاز المسيل للدموع بعد إضرام النيران في سيارات للشرطة": police answering
+        // fires or stones in the same clause met a riot, whoever the words name.
+        TriggerType::Sub(SubEventType::ProtestWithIntervention)
+            if sent
+                .cues(Cue::Riot)
+                .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end)) =>
+        {
+            SubEventType::ViolentDemonstration
+        }
         // "اعتقلت الشرطة عشرات المتظاهرين خلال مظاهرة": protesters arrested at their protest are a protest the police
         // intervened in (ACLED), not arrests of their own. The protest must be named apart from the protesters
         // ("اعتقلت قوات الأمن عشرات المحتجين" alone stays an arrest).

@@ -1669,6 +1669,12 @@ fn protesters_who_throw_stones_riot_whatever_the_police_did() {
     assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
     let recs = extract("قام المحتجون برمي قوات الأمن بقنابل المولوتوف في منطقة المعامير مساء أمس.");
     assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    // Fires set, shop fronts smashed: a riot, even when the police act in the same clause.
+    let recs =
+        extract("واستخدمت شرطة مكافحة الشغب الغاز المسيل للدموع بعد إضرام النيران في سيارات للشرطة في مدينة القصرين.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    let recs = extract("جرى خلال الاحتجاجات تحطيم بعض واجهات المحلات في مدينة المحلة الكبرى.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
     // Tear gas alone on a crowd that threw nothing is a protest the police intervened in.
     let recs = extract("أطلقت الشرطة قنابل الغاز المسيل للدموع لتفريق متظاهرين في مدينة القصرين.");
     assert_eq!(subs(&recs), ["Protest with intervention"], "{recs:#?}");
@@ -1702,4 +1708,11 @@ fn what_a_relative_clause_says_belongs_to_what_it_describes() {
     assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
     assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
     assert_eq!(recs[0]["event_date"], "2024-12-06", "{recs:#?}");
+}
+
+#[test]
+fn gunfire_named_as_shots_is_an_attack() {
+    let recs = extract("أكد مصدر طبي أن شابين توفيا متأثرين بجراح ناجمة عن إطلاق أعيرة نارية في مدينة حماة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
 }
