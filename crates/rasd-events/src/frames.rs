@@ -362,7 +362,7 @@ pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>,
             let w = rasd_text::normalize_key(sent.slice(h.start, h.end));
             match w.as_str() {
                 "قد" => d == 0 && sent.cues(Cue::Pluperfect).any(|k| k.start >= cs && k.end <= h.start),
-                "سابقا" => true,
+                "سابقا" | "في تلك الفتره" | "في ذلك الوقت" => true,
                 // "كان يبسط التنظيم سيطرته", "كانت قد سيطرت": a past state or a pluperfect.
                 _ => d <= 3,
             }
