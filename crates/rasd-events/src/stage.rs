@@ -4,7 +4,7 @@
 use crate::rules::{Cue, Hit, Role, RuleKind, Rules, TriggerType};
 use crate::{DateHit, Mention};
 use rasd_core::{Event, Location, SourceRef};
-use rasd_text::{Mode, Token, fold_str};
+use rasd_text::{Mode, Token, TokenKind, fold_str};
 use std::collections::HashMap;
 
 /// The records of a document so far, and the keys of those already emitted (one record per act, place and claim),
@@ -129,7 +129,8 @@ impl Sent<'_> {
     /// Whether byte `at` lies in a relative clause that describes an actor named before the act ("وشنت حركة
     /// الشباب التي تقاتل الحكومة الصومالية منذ 15 عاما هجوما على فندق"): between a relative pronoun that follows
     /// the clause's start and the act's trigger. What it names (the government fought, the fifteen years) is not the
-    /// act's. `in_clause`: the relative pronoun must lie in the act's clause (for dates: a date after a comma is
+    /// act's. The relative clause ends at a punctuation mark or at "أن"/"إن" (what the main verb says). `in_clause`:
+    /// the relative pronoun must lie in the act's clause (for dates: a date after a comma is
     /// as often the act's own); else anywhere in the sentence ("وشنت حركة الشباب … والتي تقاتل الحكومة الصومالية
     /// منذ 15 عاما، هجوما").
     pub fn in_describing_relative(&self, c: &Candidate, at: usize, in_clause: bool) -> bool {
@@ -137,14 +138,22 @@ impl Sent<'_> {
             return false;
         }
         let i = self.tokens.partition_point(|t| t.end <= at);
-        self.tokens[..i].iter().rev().take(12).any(|t| {
-            t.start > self.start
-                && (!in_clause || t.start >= c.clause.0)
-                && matches!(
-                    fold_str(t.surface(self.text), Mode::Key).as_str(),
-                    "التي" | "الذي" | "الذين" | "والتي" | "والذي" | "والذين"
-                )
-        })
+        for t in self.tokens[..i].iter().rev().take(12) {
+            if t.start <= self.start || (in_clause && t.start < c.clause.0) {
+                return false;
+            }
+            if t.kind == TokenKind::Punct {
+                return false;
+            }
+            match fold_str(t.surface(self.text), Mode::Key).as_str() {
+                "التي" | "الذي" | "الذين" | "والتي" | "والذي" | "والذين" => return true,
+                // "وقالت المصادر التي طلبت عدم الكشف عن هويتها إن قوات النظام قصفت": the relative clause ended at
+                // the content its main verb opens.
+                "ان" | "بان" | "وان" | "لان" => return false,
+                _ => {}
+            }
+        }
+        false
     }
 
     pub fn slice(&self, s: usize, e: usize) -> &str {

@@ -1708,6 +1708,12 @@ fn what_a_relative_clause_says_belongs_to_what_it_describes() {
     assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
     assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
     assert_eq!(recs[0]["event_date"], "2024-12-06", "{recs:#?}");
+    // A relative clause on the source ends where what the source says begins.
+    let recs = extract(
+        "وقالت المصادر التي طلبت عدم الكشف عن هويتها إن قوات النظام قصفت مدينة معرة النعمان بالمدفعية الثقيلة.",
+    );
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
 }
 
 #[test]
