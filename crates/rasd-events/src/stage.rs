@@ -127,12 +127,11 @@ impl Sent<'_> {
     }
 
     /// Whether byte `at` lies in a relative clause that describes an actor named before the act ("وشنت حركة
-    /// الشباب التي تقاتل الحكومة الصومالية منذ 15 عاما هجوما على فندق"): between a relative pronoun that follows
-    /// the clause's start and the act's trigger. What it names (the government fought, the fifteen years) is not the
-    /// act's. The relative clause ends at a punctuation mark or at "أن"/"إن" (what the main verb says). `in_clause`:
-    /// the relative pronoun must lie in the act's clause (for dates: a date after a comma is
-    /// as often the act's own); else anywhere in the sentence ("وشنت حركة الشباب … والتي تقاتل الحكومة الصومالية
-    /// منذ 15 عاما، هجوما").
+    /// الشباب التي تقاتل الحكومة الصومالية منذ 15 عاما هجوما على فندق"): after a relative pronoun, before the act's
+    /// trigger, with no punctuation mark or "أن"/"إن" (what the main verb says) between. What it names (the
+    /// government fought, the fifteen years) is not the act's. `in_clause`: the pronoun must lie in the act's clause
+    /// (for dates: a date after a comma is as often the act's own); else anywhere in the sentence ("وشنت حركة الشباب
+    /// … والتي تقاتل الحكومة الصومالية منذ 15 عاما، هجوما").
     pub fn in_describing_relative(&self, c: &Candidate, at: usize, in_clause: bool) -> bool {
         if at >= c.hit.start {
             return false;

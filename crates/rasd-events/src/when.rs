@@ -83,7 +83,7 @@ fn relative_date<'a>(sent: &Sent<'a>, c: &Candidate) -> Option<&'a DateHit> {
     let (_, ce) = sent.clause_of(rel.start);
     sent.dates
         .iter()
-        .filter(|d| d.range.is_some() && !d.future && d.start >= rel.end && d.end <= ce.max(rel.end))
+        .filter(|d| d.range.is_some() && !d.future && d.start >= rel.end && d.end <= ce)
         .filter(|d| sent.distance(rel.end, d.start) <= 8)
         .min_by_key(|d| d.start)
 }
