@@ -727,6 +727,33 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         {
             SubEventType::ViolentDemonstration
         }
+        // "انطلقت تظاهرة في البصرة احتجاجا على انقطاع الكهرباء، وتم قطع الطريق بالإطارات المحترقة": a protest the
+        // sentence goes on to tell of stones, fire or burning tyres is a violent demonstration (ACLED counts road
+        // blocking with burning tyres), unless the act is the protest's grievance ("احتجاجا على إحراق المسجد") or
+        // a storming that may be someone else's.
+        TriggerType::Sub(SubEventType::PeacefulProtest)
+            if !armed(&who.actor1)
+                && !armed(&who.actor2)
+                && sent.cues(Cue::Riot).any(|h| {
+                    h.start >= c.hit.end
+                        && !in_place(h.start, h.end)
+                        && !matches!(sent.rules.get(h.rule).key.as_str(), "اقتحام" | "حاولوا اقتحام")
+                        && {
+                            let (hs, _) = sent.clause_of(h.start);
+                            !sent.tokens_after(hs, 40).take_while(|t| t.end <= h.start).any(|t| {
+                                let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
+                                let w = w.trim_start_matches('و');
+                                w.starts_with("احتجاج")
+                                    || w.starts_with("تنديد")
+                                    || w.starts_with("رفض")
+                                    || w.starts_with("استنكار")
+                                    || matches!(w, "ضد" | "بسبب")
+                            })
+                        }
+                }) =>
+        {
+            SubEventType::ViolentDemonstration
+        }
         TriggerType::Sub(s) => s,
     })
 }

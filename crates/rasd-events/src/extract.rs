@@ -252,6 +252,13 @@ impl<'x> Worker<'x> {
             );
         }
         records::refine_regions(&mut out.events);
+        let riot_acts: Vec<(usize, usize)> = self
+            .hits
+            .iter()
+            .filter(|h| matches!(self.x.rules.get(h.rule).kind, RuleKind::Cue(crate::rules::Cue::Riot)))
+            .map(|h| (h.start, h.end))
+            .collect();
+        records::riots_absorb_protests(&mut out.events, &riot_acts);
         records::merge_restatements(&mut out.events);
         // A claim gives its group to the report's other acts; in sentence mode each line is a report of its own, so
         // a claim on one line reaches no other.

@@ -358,6 +358,73 @@ pub(crate) fn refine_regions(events: &mut [Event]) {
     }
 }
 
+/// "أطلقت الشرطة الغاز المسيل للدموع على مئات المتظاهرين … . وتدخلت قوات الأمن بعدما رشقها المتظاهرون بالحجارة":
+/// a protest record followed in the same report by a violent demonstration whose clause throws stones, sets fires or
+/// burns tyres (`riot_acts`: the report's riot cues), of the same date, stance and background, at the same place or
+/// at none of its own (a carried place), is that riot told from the police side: ACLED codes
+/// one violent demonstration. The protest record becomes the riot (its crowd the rioters, the force it names kept,
+/// the riot's words as evidence of the sub-type) and the riot's own record goes.
+pub(crate) fn riots_absorb_protests(events: &mut Vec<Event>, riot_acts: &[(usize, usize)]) {
+    use rasd_core::SubEventType as S;
+    let mut gone = vec![false; events.len()];
+    for r in 0..events.len() {
+        let riot = &events[r];
+        if riot.sub_event_type != S::ViolentDemonstration
+            || !riot_acts
+                .iter()
+                .any(|&(s, e)| s >= riot.evidence.start && e <= riot.evidence.end)
+        {
+            continue;
+        }
+        let same_place = |p: &Event| match (&p.location, &riot.location) {
+            (_, Some(l)) if l.carried => true,
+            (Some(a), Some(b)) => a.id == b.id,
+            (None, None) => true,
+            _ => false,
+        };
+        let Some(p) = (0..r).find(|&p| {
+            let q = &events[p];
+            !gone[p]
+                && matches!(q.sub_event_type, S::PeacefulProtest | S::ProtestWithIntervention)
+                && q.event_date == riot.event_date
+                && q.stance == riot.stance
+                && q.background == riot.background
+                && same_place(q)
+        }) else {
+            continue;
+        };
+        let evidence = events[r]
+            .field_evidence
+            .get("trigger")
+            .cloned()
+            .unwrap_or_else(|| events[r].evidence.clone());
+        let (actor1, actor2) = (events[r].actor1.clone(), events[r].actor2.clone());
+        let a2_ev = events[r].field_evidence.get("actor2").cloned();
+        let q = &mut events[p];
+        q.sub_event_type = S::ViolentDemonstration;
+        q.event_type = S::ViolentDemonstration.event_type();
+        if q.actor1
+            .as_ref()
+            .is_none_or(|a| a.actor_type == rasd_core::ActorType::Protesters)
+        {
+            q.actor1 = actor1;
+        }
+        if q.actor2.is_none() && actor2.is_some() {
+            q.actor2 = actor2;
+            if let Some(ev) = a2_ev {
+                q.field_evidence.insert("actor2".into(), ev);
+            }
+        }
+        q.field_evidence.insert("sub_event_type".into(), evidence);
+        gone[r] = true;
+    }
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+}
+
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
 /// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position), with the

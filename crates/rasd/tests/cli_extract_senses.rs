@@ -1722,3 +1722,24 @@ fn gunfire_named_as_shots_is_an_attack() {
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
     assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
 }
+
+#[test]
+fn a_protest_that_blocks_the_road_with_burning_tyres_is_a_riot() {
+    let recs = extract(
+        "خرجت مظاهرة غاضبة في الناصرية احتجاجا على تردي الخدمات، وقطع المحتجون الطريق العام بالإطارات المحترقة.",
+    );
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    // Burning named as the grievance is no riot.
+    let recs = extract("تظاهر المئات في الناصرية احتجاجا على إحراق مبنى المدرسة.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+}
+
+#[test]
+fn police_gas_against_a_crowd_that_threw_stones_is_one_riot() {
+    let text = "أطلقت الشرطة الغاز المسيل للدموع على مئات المتظاهرين أمام مبنى البرلمان في بيروت مساء السبت. \
+                وتدخلت قوات الأمن بعدما رشقها المحتجون بالحجارة.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "rioters", "{recs:#?}");
+    assert_eq!(evidence(text, &recs[0], "sub_event_type"), "رشق", "{recs:#?}");
+}
