@@ -325,7 +325,13 @@ pub(crate) fn attach(
             || (assault && civilians_hit && who.actor2.is_none()))
         && actor2.as_ref().is_some_and(|(a, _)| a.id == "civilians")
     {
-        sub = SubEventType::Attack;
+        if !assault && gunmen_in_clause(sent, c) {
+            // "استشهد 4 شبان خلال اشتباكات بين مقاومين وقوات الاحتلال": the dead fell in a fight between armed
+            // sides; they are not its target.
+            actor2 = None;
+        } else {
+            sub = SubEventType::Attack;
+        }
     }
     // A peaceful protest has no second actor (ACLED's codebook): whom the protesters oppose or stand with
     // ("احتجاجا على الغارات الأمريكية", "للمطالبة بإسقاط النظام") is their cause, and the workers or doctors who
@@ -473,6 +479,29 @@ fn partisans(sent: &Sent<'_>, c: &Candidate) -> bool {
     partisan && !forces
 }
 
+/// "استشهد 4 شبان خلال اشتباكات بين مقاومين وقوات الاحتلال": fighters named in the clause by a bare word that no
+/// lexicon entry holds (it is an ordinary word elsewhere) make it a fight, not a crowd's riot.
+fn gunmen_in_clause(sent: &Sent<'_>, c: &Candidate) -> bool {
+    let (cs, ce) = c.clause;
+    sent.tokens_after(cs, 80).take_while(|t| t.end <= ce).any(|t| {
+        let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
+        let w = w.trim_start_matches('و');
+        let w = w.strip_prefix("ال").unwrap_or(w);
+        matches!(
+            w,
+            "مقاومين"
+                | "مقاومون"
+                | "مسلحين"
+                | "مسلحون"
+                | "مقاتلين"
+                | "مقاتلون"
+                | "فدائيين"
+                | "مقاتلي"
+                | "مسلحي"
+        )
+    })
+}
+
 /// "أنصار الشريعة", "أنصار الله", "أنصار الدين": the crowd word opens an armed group's name, which the lexicon
 /// may not list in that form.
 fn group_name(sent: &Sent<'_>, end: usize) -> bool {
@@ -546,7 +575,8 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             .cues(Cue::Crowd)
             .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end) && !group_name(sent, h.end))
             && !armed(&who.actor1)
-            && !armed(&who.actor2);
+            && !armed(&who.actor2)
+            && !gunmen_in_clause(sent, c);
     Some(match c.ty {
         // "مواجهات بين المتظاهرين والشرطة", "اقتحم متظاهرون مبنى البرلمان": a crowd fighting the police or storming
         // a building is a violent demonstration, not a battle or a change of territory (ACLED's codebook).

@@ -1743,3 +1743,14 @@ fn police_gas_against_a_crowd_that_threw_stones_is_one_riot() {
     assert_eq!(recs[0]["actor1"]["id"], "rioters", "{recs:#?}");
     assert_eq!(evidence(text, &recs[0], "sub_event_type"), "رشق", "{recs:#?}");
 }
+
+#[test]
+fn young_men_killed_in_a_fight_between_gunmen_and_troops_fell_in_a_clash() {
+    let recs = extract("استشهد ثلاثة شبان فجر اليوم خلال اشتباكات بين مقاومين وقوات الاحتلال في مخيم بلاطة شرق نابلس.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_ne!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "rioters", "{recs:#?}");
+    // Gunmen who attack are the attackers: the people they kill are still their target.
+    let recs = extract("قتل أربعة أشخاص في هجوم شنه مسلحون على قرية في ولاية زمفرة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+}
