@@ -89,10 +89,13 @@ fn relative_date<'a>(sent: &Sent<'a>, c: &Candidate) -> Option<&'a DateHit> {
 }
 
 /// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor
-/// background.
+/// background, nor the start of a long span ("ومنذ 2015، تشهد البلاد دوامة عنف": the sentences after it do not
+/// tell of 2015).
 pub(crate) fn sentence_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
-    sent.dates
-        .iter()
-        .rev()
-        .find(|d| d.range.is_some() && !d.future && !d.background)
+    sent.dates.iter().rev().find(|d| {
+        d.range
+            .is_some_and(|(a, b)| !(d.rule.starts_with("since") && (b - a).num_days() > 7))
+            && !d.future
+            && !d.background
+    })
 }

@@ -1754,3 +1754,12 @@ fn young_men_killed_in_a_fight_between_gunmen_and_troops_fell_in_a_clash() {
     let recs = extract("قتل أربعة أشخاص في هجوم شنه مسلحون على قرية في ولاية زمفرة.");
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
 }
+
+#[test]
+fn a_span_since_a_year_does_not_date_the_sentences_after_it() {
+    let recs = extract(
+        "ومنذ 2016، تشهد منطقة الساحل موجة عنف متصاعدة. وفي أحدث الهجمات، قتل 20 مدنيا في هجوم على قرية في شمال النيجر.",
+    );
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["event_date"], "2024-12-06", "{recs:#?}");
+}
