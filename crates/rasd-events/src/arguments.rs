@@ -498,6 +498,8 @@ fn gunmen_in_clause(sent: &Sent<'_>, c: &Candidate) -> bool {
                 | "فدائيين"
                 | "مقاتلي"
                 | "مسلحي"
+                | "مهاجمين"
+                | "مهاجمون"
         )
     })
 }
@@ -756,6 +758,18 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
                 }) =>
         {
             SubEventType::ViolentDemonstration
+        }
+        // "إن عشرات المهاجمين أضرموا النار في المباني": fires set by gunmen or attackers, with no crowd named, are
+        // their destruction of property, not a riot.
+        TriggerType::Sub(SubEventType::ViolentDemonstration)
+            if !crowd
+                && {
+                    let k = sent.rules.get(c.hit.rule).key.as_str();
+                    k.starts_with("اضرم") || k.starts_with("اضرام")
+                }
+                && (armed(&who.actor1) || gunmen_in_clause(sent, c)) =>
+        {
+            SubEventType::LootingPropertyDestruction
         }
         // "انطلقت تظاهرة في البصرة احتجاجا على انقطاع الكهرباء، وتم قطع الطريق بالإطارات المحترقة": a protest the
         // sentence goes on to tell of stones, fire or burning tyres is a violent demonstration (ACLED counts road

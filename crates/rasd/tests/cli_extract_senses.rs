@@ -1763,3 +1763,11 @@ fn a_span_since_a_year_does_not_date_the_sentences_after_it() {
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
     assert_eq!(recs[0]["event_date"], "2024-12-06", "{recs:#?}");
 }
+
+#[test]
+fn fires_set_by_attackers_are_no_riot() {
+    let recs = extract("وقال مصدر أمني إن عشرات المهاجمين أضرموا النار في خيام وعربات عسكرية في بلدة جيبو.");
+    assert_eq!(subs(&recs), ["Looting/property destruction"], "{recs:#?}");
+    let recs = extract("أضرم محتجون غاضبون النار في مبنى البلدية في مدينة القصرين.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+}
