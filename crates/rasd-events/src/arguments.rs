@@ -566,7 +566,8 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
     let unnamed_clash = protest_report
         && c.ty == TriggerType::Sub(SubEventType::ArmedClash)
         && who.actor1.is_none()
-        && who.actor2.is_none();
+        && who.actor2.is_none()
+        && !gunmen_in_clause(sent, c);
     let crowd = unnamed_clash
         || in_clause(Cue::Protester)
         || who
