@@ -139,6 +139,8 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
             || describes_previous_act(sent, h, ty, weight, &acts)
+            // "لقي ثلاثة عمال حتفهم إثر انهيار مبنى": a death beside an accident, a disaster or a match is no act.
+            || ty == TriggerType::Casualty && sent.cues(Cue::NotConflict).next().is_some()
         {
             continue;
         }

@@ -1771,3 +1771,12 @@ fn fires_set_by_attackers_are_no_riot() {
     let recs = extract("أضرم محتجون غاضبون النار في مبنى البلدية في مدينة القصرين.");
     assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
 }
+
+#[test]
+fn a_death_with_the_dead_between_its_words_is_a_toll_unless_an_accident_caused_it() {
+    let recs = extract("لقي شاب حتفه برصاص مسلحين مجهولين في مدينة سبها مساء الخميس.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+    assert!(extract("لقي خمسة أشخاص حتفهم إثر انهيار منزل قديم في مدينة الموصل.").is_empty());
+    assert!(extract("قتل شخصان في حادث تصادم على الطريق الدولي قرب مدينة حمص.").is_empty());
+}
