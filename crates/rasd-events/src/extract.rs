@@ -363,6 +363,7 @@ fn update_state(x: &Extractor, sent: &Sent<'_>, state: &mut DocState) {
     if let Some(d) = when::sentence_date(sent) {
         state.date = Some(d.clone());
     }
+    state.previous_background = when::background_date(sent).cloned();
     if let Some(src) = frames::sentence_source(sent, res) {
         state.source = Some(src);
     }

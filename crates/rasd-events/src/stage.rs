@@ -32,6 +32,9 @@ pub struct TrainRow {
 pub(crate) struct DocState {
     pub place: Option<(Location, usize, usize)>,
     pub date: Option<DateHit>,
+    /// The last date of the sentence just read, when it is background (more than a year old): "الهجوم الذي استهدف
+    /// موكب الحريري يوم 14 فبراير 2005. كما أسفر الانفجار عن مقتل 21 شخصا" goes on about that act.
+    pub previous_background: Option<DateHit>,
     pub source: Option<(SourceRef, usize, usize)>,
     /// The agency of the report's dateline, a source of every claim in it ([`crate::frames::dateline_agency`]).
     pub dateline: Option<(SourceRef, (usize, usize))>,

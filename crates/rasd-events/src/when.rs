@@ -52,6 +52,13 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
     {
         return from_hit(h, None, true);
     }
+    // "كما أسفر الانفجار عن مقتل 21 شخصا" right after a sentence about an old act: the act named with the article
+    // and no date of its own is that act, on its date.
+    if let Some(h) = state.previous_background.as_ref().filter(|_| definite_noun(sent, c)) {
+        let mut d = from_hit(h, Some(format!("previous-sentence-act({})", h.rule)), false);
+        d.hit = None;
+        return d;
+    }
     if let Some(h) = &state.date {
         let mut d = from_hit(h, Some(format!("doc-current-date({})", h.rule)), false);
         d.hit = None;
@@ -86,6 +93,25 @@ fn relative_date<'a>(sent: &Sent<'a>, c: &Candidate) -> Option<&'a DateHit> {
         .filter(|d| d.range.is_some() && !d.future && d.start >= rel.end && d.end <= ce)
         .filter(|d| sent.distance(rel.end, d.start) <= 8)
         .min_by_key(|d| d.start)
+}
+
+/// A nominal trigger with the article ("الانفجار", "والهجوم"): an act already named.
+fn definite_noun(sent: &Sent<'_>, c: &Candidate) -> bool {
+    c.role == crate::rules::Role::Noun
+        && sent.token_at(c.hit.start).is_some_and(|t| {
+            let w = fold_str(t.surface(sent.text), Mode::Key);
+            let w = w.trim_start_matches(['و', 'ف', 'ب', 'ك']);
+            w.starts_with("ال") || w.starts_with("لل")
+        })
+}
+
+/// The sentence's last resolved date when it is background (see [`sentence_date`]).
+pub(crate) fn background_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
+    sent.dates
+        .iter()
+        .rev()
+        .find(|d| d.range.is_some() && !d.future)
+        .filter(|d| d.background)
 }
 
 /// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor

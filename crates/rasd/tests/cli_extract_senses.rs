@@ -1780,3 +1780,17 @@ fn a_death_with_the_dead_between_its_words_is_a_toll_unless_an_accident_caused_i
     assert!(extract("لقي خمسة أشخاص حتفهم إثر انهيار منزل قديم في مدينة الموصل.").is_empty());
     assert!(extract("قتل شخصان في حادث تصادم على الطريق الدولي قرب مدينة حمص.").is_empty());
 }
+
+#[test]
+fn the_act_a_sentence_goes_on_about_keeps_the_old_date_of_the_sentence_before() {
+    let recs = extract(
+        "تنظر المحكمة في قضية الهجوم الذي استهدف موكب الوزير يوم 3 مارس 2009 في بيروت. \
+         كما أسفر الانفجار عن مقتل 12 شخصا آخرين.",
+    );
+    let blast = recs
+        .iter()
+        .find(|r| r["fatalities"]["value"] == 12)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(blast["event_date"], "2009-03-03", "{recs:#?}");
+    assert_eq!(blast["background"], true, "{recs:#?}");
+}
