@@ -592,6 +592,34 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         }
         TriggerType::Sub(SubEventType::ArmedClash) if crowd => SubEventType::ViolentDemonstration,
         TriggerType::Territory if crowd && c.role == crate::rules::Role::Gain => SubEventType::ViolentDemonstration,
+        // "بدأت القوات العراقية عملية تحرير قضاء هيت", "انطلقت معركة تطهير ناحية آمرلي": an operation or a battle
+        // *to* take a place is the fight for it (ACLED codes the taking once it is reported done).
+        // An operation reported finished ("أعلن انتهاء عملية تحرير المدينة") took it.
+        TriggerType::Territory
+            if sent.words_before(c.hit.start, 1).first().is_some_and(|w| {
+                matches!(
+                    w.trim_start_matches('و'),
+                    "عمليه" | "معركه" | "معارك" | "عمليات" | "حمله" | "لعمليه" | "لمعركه"
+                )
+            }) && !sent.words_before(c.hit.start, 4).iter().any(|w| {
+                let w = w.trim_start_matches(['و', 'ب']);
+                [
+                    "انتهاء",
+                    "انهاء",
+                    "اكتمال",
+                    "استكمال",
+                    "ختام",
+                    "نجاح",
+                    "اختتام",
+                    "اتمام",
+                    "انجاز",
+                ]
+                .iter()
+                .any(|p| w.starts_with(p))
+            }) =>
+        {
+            SubEventType::ArmedClash
+        }
         TriggerType::Territory if sent.cues(Cue::NoFight).next().is_some() => {
             SubEventType::NonViolentTransferOfTerritory
         }

@@ -1794,3 +1794,11 @@ fn the_act_a_sentence_goes_on_about_keeps_the_old_date_of_the_sentence_before() 
     assert_eq!(blast["event_date"], "2009-03-03", "{recs:#?}");
     assert_eq!(blast["background"], true, "{recs:#?}");
 }
+
+#[test]
+fn an_operation_to_take_a_place_is_the_fight_for_it_until_it_is_done() {
+    let recs = extract("بدأت القوات العراقية صباح اليوم عملية تحرير قضاء راوة غرب الأنبار.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    let recs = extract("أعلنت القوات العراقية انتهاء عملية تحرير قضاء راوة غرب الأنبار.");
+    assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
+}
