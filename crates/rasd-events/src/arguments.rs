@@ -693,6 +693,20 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
                 return None;
             }
         }
+        // "مسيرات انتحارية": kamikaze drones strike from the air; brought down, their attack was disrupted.
+        TriggerType::Sub(SubEventType::SuicideBomb)
+            if sent.words_before(c.hit.start, 1).first().is_some_and(|w| {
+                let w = w.trim_start_matches(['و', 'ب']);
+                let w = w.strip_prefix("ال").unwrap_or(w);
+                matches!(w, "مسيره" | "مسيرات" | "طائره" | "طائرات" | "درون" | "درونات")
+            }) =>
+        {
+            if in_clause(Cue::Intercept) {
+                SubEventType::DisruptedWeaponsUse
+            } else {
+                SubEventType::AirDroneStrike
+            }
+        }
         // "تصدت الدفاعات الجوية لصواريخ معادية", "التصدي لهجوم إسرائيلي جوي": ACLED codes the interception itself.
         // Forces that repel a ground assault ("تصدت قوات الجيش لهجوم شنه مسلحون") fought it: that stays a clash.
         TriggerType::Sub(

@@ -1802,3 +1802,11 @@ fn an_operation_to_take_a_place_is_the_fight_for_it_until_it_is_done() {
     let recs = extract("أعلنت القوات العراقية انتهاء عملية تحرير قضاء راوة غرب الأنبار.");
     assert_eq!(subs(&recs), ["Government regains territory"], "{recs:#?}");
 }
+
+#[test]
+fn kamikaze_drones_strike_from_the_air() {
+    let recs = extract("قصفت مسيرات انتحارية مخزنا للوقود في مدينة كوستي مساء الأحد.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    let recs = extract("تمكنت الدفاعات الأرضية من إسقاط أربع مسيرات انتحارية فوق مدينة كوستي.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+}
