@@ -333,6 +333,22 @@ pub(crate) fn attach(
             sub = SubEventType::Attack;
         }
     }
+    // "اغتال مسلحون مجهولون الأمين العام لمليشيا حزب الله": the assassination of a member of an armed force or group
+    // is a fight with it (ACLED codes attacks on soldiers, police and fighters as armed clashes).
+    if sub == SubEventType::Attack
+        && rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end)).contains("اغت")
+        && who.actor2.as_ref().is_some_and(|(a, _)| {
+            matches!(
+                a.actor_type,
+                ActorType::StateForces
+                    | ActorType::RebelGroup
+                    | ActorType::PoliticalMilitia
+                    | ActorType::IdentityMilitia
+            )
+        })
+    {
+        sub = SubEventType::ArmedClash;
+    }
     // A peaceful protest has no second actor (ACLED's codebook): whom the protesters oppose or stand with
     // ("احتجاجا على الغارات الأمريكية", "للمطالبة بإسقاط النظام") is their cause, and the workers or doctors who
     // strike are the protesters themselves.

@@ -1810,3 +1810,11 @@ fn kamikaze_drones_strike_from_the_air() {
     let recs = extract("تمكنت الدفاعات الأرضية من إسقاط أربع مسيرات انتحارية فوق مدينة كوستي.");
     assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
 }
+
+#[test]
+fn the_assassination_of_a_fighter_is_a_clash() {
+    let recs = extract("اغتال مسلحون مجهولون مساء الأربعاء مسؤولا في الحشد الشعبي في مدينة البصرة.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    let recs = extract("اغتال مسلحون مجهولون ناشطا مدنيا في مدينة البصرة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+}
