@@ -1813,7 +1813,7 @@ fn kamikaze_drones_strike_from_the_air() {
 
 #[test]
 fn the_assassination_of_a_fighter_is_a_clash() {
-    let recs = extract("اغتال مسلحون مجهولون مساء الأربعاء مسؤولا في الحشد الشعبي في مدينة البصرة.");
+    let recs = extract("اغتال مسلحون مجهولون مسؤولا في استخبارات الحشد الشعبي في مدينة البصرة.");
     assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
     let recs = extract("اغتال مسلحون مجهولون ناشطا مدنيا في مدينة البصرة.");
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
