@@ -361,8 +361,8 @@ pub(crate) fn refine_regions(events: &mut [Event]) {
 /// "أطلقت الشرطة الغاز المسيل للدموع على مئات المتظاهرين … . وتدخلت قوات الأمن بعدما رشقها المتظاهرون بالحجارة":
 /// a protest record followed in the same report by a violent demonstration whose clause throws stones, sets fires or
 /// burns tyres (`riot_acts`: the report's riot cues), of the same date, stance and background, at the same place or
-/// at none of its own (a carried place), is that riot told from the police side: ACLED codes
-/// one violent demonstration. The protest record becomes the riot (its crowd the rioters, the force it names kept,
+/// at none of its own (a carried place), is that riot told from the police side: ACLED codes one violent
+/// demonstration. The first such protest record becomes the riot (its crowd the rioters, the force it names kept,
 /// the riot's words as evidence of the sub-type) and the riot's own record goes.
 pub(crate) fn riots_absorb_protests(events: &mut Vec<Event>, riot_acts: &[(usize, usize)]) {
     use rasd_core::SubEventType as S;
