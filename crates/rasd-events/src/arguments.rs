@@ -842,16 +842,10 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
                         && !in_place(h.start, h.end)
                         && !matches!(sent.rules.get(h.rule).key.as_str(), "اقتحام" | "حاولوا اقتحام")
                         && {
+                            // The grievance words ("احتجاجا على", "تنديدا ب", "رفضا ل") are negation cues, as for
+                            // `own_kill`.
                             let (hs, _) = sent.clause_of(h.start);
-                            !sent.tokens_after(hs, 40).take_while(|t| t.end <= h.start).any(|t| {
-                                let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
-                                let w = w.trim_start_matches('و');
-                                w.starts_with("احتجاج")
-                                    || w.starts_with("تنديد")
-                                    || w.starts_with("رفض")
-                                    || w.starts_with("استنكار")
-                                    || matches!(w, "ضد" | "بسبب")
-                            })
+                            !sent.cues(Cue::Negation).any(|g| g.start >= hs && g.end <= h.start)
                         }
                 }) =>
         {
