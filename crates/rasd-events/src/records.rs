@@ -321,21 +321,25 @@ pub(crate) fn refine_regions(events: &mut [Event]) {
         else {
             continue;
         };
-        if region.admin1.is_none() {
-            continue;
-        }
+        // A record placed only at a country ("… على قاعدة عسكرية تابعة للاتحاد الإفريقي جنوب البلاد") is refined by
+        // the next acts of its day at a town of that country, whatever their type: the report names the place once
+        // it tells the first act in detail ("انفجرت أمام البوابات الرئيسية للقاعدة العسكرية في ليجو").
+        let country_only = region.admin1.is_none();
         let end = events[i].evidence.end;
         let towns: Vec<usize> = (i + 1..events.len())
             .filter(|&j| {
                 let (r, q) = (&events[i], &events[j]);
                 q.evidence.start >= end
                     && q.evidence.start <= end + REFINE_REACH
-                    && q.sub_event_type == r.sub_event_type
+                    && (q.sub_event_type == r.sub_event_type || country_only)
                     && q.event_date == r.event_date
                     && q.stance == r.stance
                     && q.background == r.background
                     && q.location.as_ref().is_some_and(|t| {
-                        !t.carried && t.geo_precision < 3 && t.country == region.country && t.admin1 == region.admin1
+                        !t.carried
+                            && t.geo_precision < 3
+                            && t.country == region.country
+                            && (country_only || t.admin1 == region.admin1)
                     })
             })
             .collect();
@@ -436,10 +440,15 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
             e.location.as_ref().map(|l| l.id.clone()),
             e.event_date,
             e.actor1.as_ref().map(|a| a.id.clone()),
-            e.actor2.as_ref().map(|a| a.id.clone()),
             e.stance,
             e.background,
         )
+    };
+    // "هجوم انتحاري في الصومال" over "قتل خمسة أشخاص … في هجوم نفذه انتحاري … استهدف مطعما": a target the other
+    // statement leaves unnamed is no disagreement.
+    let targets_agree = |a: &Event, b: &Event| match (&a.actor2, &b.actor2) {
+        (Some(x), Some(y)) => x.id == y.id,
+        _ => true,
     };
     let covers = |a: &Event, b: &Event| b.reported_by.iter().all(|s| a.reported_by.iter().any(|t| t.id == s.id));
     let mut kept: Vec<Event> = Vec::with_capacity(events.len());
@@ -447,12 +456,18 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
         let k = key(&e);
         match kept
             .iter_mut()
-            .find(|x| key(x) == k && (covers(x, &e) || covers(&e, x)))
+            .find(|x| key(x) == k && targets_agree(x, &e) && (covers(x, &e) || covers(&e, x)))
         {
             Some(x) => {
                 let mut other = e;
                 if !covers(x, &other) {
                     std::mem::swap(x, &mut other);
+                }
+                if x.actor2.is_none() && other.actor2.is_some() {
+                    x.actor2 = other.actor2.take();
+                    if let Some(ev) = other.field_evidence.remove("actor2") {
+                        x.field_evidence.insert("actor2".into(), ev);
+                    }
                 }
                 // The toll may be in the statement not kept ("قتل جنديان بانفجار عبوة …. وقال مصدر إن العبوة انفجرت …").
                 if x.fatalities.is_none() && other.fatalities.is_some() {

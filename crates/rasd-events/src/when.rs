@@ -5,7 +5,7 @@
 use crate::DateHit;
 use crate::rules::Role;
 use crate::stage::{Candidate, DocState, Sent};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rasd_core::DatePrecision;
 use rasd_text::{Mode, fold_str};
 
@@ -46,10 +46,13 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
             .filter(|d| !sent.in_describing_relative(c, d.start, true))
             .min_by_key(|d| sent.distance(c.hit.start, d.start))
     };
-    if let Some(h) = relative_date(sent, c)
-        .or_else(|| nearest(true))
-        .or_else(|| nearest(false))
+    let relative = relative_date(sent, c);
+    if relative.is_none()
+        && let Some(d) = anniversary(sent, c)
     {
+        return d;
+    }
+    if let Some(h) = relative.or_else(|| nearest(true)).or_else(|| nearest(false)) {
         return from_hit(h, None, true);
     }
     // "كما أسفر الانفجار عن مقتل 21 شخصا" right after a sentence about an old act: the act named with the article
@@ -124,4 +127,116 @@ pub(crate) fn sentence_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
             && !d.future
             && !d.background
     })
+}
+
+/// "اليوم الـ16 من مارس/آذار الذكرى الـ 29 لجريمة قصف مدينة حلبجة": the act an anniversary names right after its
+/// ordinal happened that many years before the report, on the report's day (anniversary pieces run on the day; the
+/// day of the remembrance in the sentence is not the act's). Rule `anniversary(N years before publication)`.
+fn anniversary(sent: &Sent<'_>, c: &Candidate) -> Option<Dated> {
+    let published = sent.published?;
+    let (cs, _) = c.clause;
+    let mut before: Vec<String> = sent
+        .tokens_before(c.hit.start, 10)
+        .filter(|t| t.start >= cs)
+        .map(|t| fold_str(t.surface(sent.text), Mode::Key))
+        .collect();
+    before.reverse();
+    let at = before
+        .iter()
+        .rposition(|w| w.trim_start_matches(['و', 'ب', 'ف']) == "الذكري")?;
+    let words = &before[at + 1..];
+    let (years, used) = ordinal(words)?;
+    // The ordinal leads to the act ("لجريمة قصف مدينة حلبجة بالأسلحة الكيماوية", "للتفجير", "لمجزرة").
+    let rest = &words[used..];
+    if rest.len() > 6 || rest.first().is_some_and(|w| !w.starts_with('ل')) {
+        return None;
+    }
+    if rest.is_empty() && !fold_str(sent.token_at(c.hit.start)?.surface(sent.text), Mode::Key).starts_with('ل') {
+        return None;
+    }
+    let date = published.with_year(published.year() - years as i32)?;
+    // A date the sentence gives the act after it wins, unless it is only the year the anniversary already tells
+    // ("… من قبل نظام صدام في عام 1988"): then the anniversary gives the day.
+    let stated = sent
+        .dates
+        .iter()
+        .filter(|d| d.start > c.hit.start && !d.future)
+        .find_map(|d| d.range);
+    if let Some((a, b)) = stated
+        && !(a.year() == date.year() && b.year() == date.year() && (b - a).num_days() > 31)
+    {
+        return None;
+    }
+    Some(Dated {
+        date: Some(date),
+        precision: DatePrecision::Day,
+        span: None,
+        rule: Some(format!("anniversary({years} years before publication)")),
+        hit: None,
+    })
+}
+
+/// The ordinal of an anniversary at the head of `words` (key-folded): "الـ 29", "الـ29", "الرابعة", "السنوية
+/// الثامنة", "الخامسة عشرة", "السادسة والستين", "الأربعين"; with the number of words it took.
+fn ordinal(words: &[String]) -> Option<(u32, usize)> {
+    const UNITS: [&str; 10] = [
+        "الاولي",
+        "الثانيه",
+        "الثالثه",
+        "الرابعه",
+        "الخامسه",
+        "السادسه",
+        "السابعه",
+        "الثامنه",
+        "التاسعه",
+        "العاشره",
+    ];
+    const TENS: [&str; 8] = [
+        "العشرين",
+        "الثلاثين",
+        "الاربعين",
+        "الخمسين",
+        "الستين",
+        "السبعين",
+        "الثمانين",
+        "التسعين",
+    ];
+    let mut i = 0;
+    if words.get(i).is_some_and(|w| w == "السنويه") {
+        i += 1;
+    }
+    let digits = |w: &str| -> Option<u32> {
+        let w = w.trim_start_matches("ال").trim_start_matches('\u{640}');
+        if w.is_empty() {
+            return None;
+        }
+        w.chars().try_fold(0u32, |n, ch| {
+            let d = ch
+                .to_digit(10)
+                .or_else(|| ('\u{660}'..='\u{669}').contains(&ch).then(|| ch as u32 - 0x660))?;
+            n.checked_mul(10)?.checked_add(d)
+        })
+    };
+    let w = words.get(i)?;
+    if let Some(n) = digits(w) {
+        return (1..200).contains(&n).then_some((n, i + 1));
+    }
+    if matches!(w.as_str(), "ال" | "الـ" | "\u{640}") {
+        let n = digits(words.get(i + 1)?)?;
+        return (1..200).contains(&n).then_some((n, i + 2));
+    }
+    let unit = |w: &str| UNITS.iter().position(|u| *u == w).map(|p| p as u32 + 1);
+    let tens = |w: &str| TENS.iter().position(|t| *t == w).map(|p| p as u32 * 10 + 20);
+    if let Some(t) = tens(w) {
+        return Some((t, i + 1));
+    }
+    let n = if w == "الحاديه" { 1 } else { unit(w)? };
+    match words.get(i + 1).map(String::as_str) {
+        Some("عشره" | "عشر") if n < 10 => Some((n + 10, i + 2)),
+        Some(x) if x.starts_with('و') && tens(&x['و'.len_utf8()..]).is_some() && n < 10 => {
+            Some((n + tens(&x['و'.len_utf8()..])?, i + 2))
+        }
+        _ if n <= 10 && w != "الحاديه" => Some((n, i + 1)),
+        _ => None,
+    }
 }

@@ -1818,3 +1818,45 @@ fn the_assassination_of_a_fighter_is_a_clash() {
     let recs = extract("اغتال مسلحون مجهولون ناشطا مدنيا في مدينة البصرة.");
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
 }
+
+#[test]
+fn an_anniversary_dates_its_act_that_many_years_back() {
+    // Published 2024-12-06: the massacre named right after "الذكرى الـ 20" happened on 2004-12-06.
+    let recs = extract("أحيا أهالي البلدة اليوم الذكرى الـ 20 لمجزرة قصف سوق بلدة تلعفر بالصواريخ.");
+    let old = recs
+        .iter()
+        .find(|r| r["background"] == true)
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(old["event_date"], "2004-12-06", "{recs:#?}");
+    assert!(
+        old["date_rule"].as_str().unwrap_or("").starts_with("anniversary(20"),
+        "{recs:#?}"
+    );
+    // Ordinal words: "الخامسة عشرة" is 15.
+    let recs = extract("تحل اليوم الذكرى السنوية الخامسة عشرة للتفجير الذي استهدف سوق بلدة تلعفر.");
+    assert!(recs.iter().any(|r| r["event_date"] == "2009-12-06"), "{recs:#?}");
+    // A full date the sentence gives the act wins over the anniversary's count.
+    let recs = extract("أحيا الأهالي الذكرى الرابعة للتفجير الذي استهدف سوق بلدة تلعفر في 19 آب 2020.");
+    assert!(recs.iter().any(|r| r["event_date"] == "2020-08-19"), "{recs:#?}");
+}
+
+#[test]
+fn a_report_placed_at_a_country_takes_the_town_its_next_act_names() {
+    let recs = extract(
+        "قتل 20 جنديا على الأقل في هجوم لحركة الشباب الصومالية على قاعدة عسكرية في الصومال. \
+         وقال مصدر عسكري إن سيارة مفخخة انفجرت أمام بوابة القاعدة في مدينة كسمايو.",
+    );
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["location"]["name_ar"] == "كسمايو"), "{recs:#?}");
+}
+
+#[test]
+fn a_headline_that_names_no_target_is_the_same_act_as_its_lead() {
+    let recs = extract(
+        "هجوم انتحاري في الصومال\n\
+         قتل خمسة مدنيين على الأقل في هجوم نفذه انتحاري بسيارة مفخخة استهدف مطعما في مدينة جوهر.",
+    );
+    let bombs: Vec<_> = recs.iter().filter(|r| r["sub_event_type"] == "Suicide bomb").collect();
+    assert_eq!(bombs.len(), 1, "{recs:#?}");
+    assert_eq!(bombs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+}
