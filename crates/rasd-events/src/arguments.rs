@@ -270,7 +270,13 @@ pub(crate) fn attach(
                 | SubEventType::SexualViolence
                 | SubEventType::LootingPropertyDestruction
         );
-        if civilians_hit || civilian_place || against_civilians {
+        // "وذكر مسؤول محلي أن 30 قتلوا في الغارة": a strike or a bombing that killed, with no fighter among the
+        // dead and no armed side named as its target, killed civilians (ACLED's default for remote violence).
+        let remote_deaths = sub.event_type() == rasd_core::EventType::ExplosionsRemoteViolence
+            && sub != SubEventType::DisruptedWeaponsUse
+            && fatalities.as_ref().is_some_and(|(f, _)| f.value.is_some_and(|v| v > 0))
+            && !sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce);
+        if civilians_hit || civilian_place || against_civilians || remote_deaths {
             actor2 = res.actor("civilians", false).map(|a| (a, None));
         }
         // "شنت حركة الشباب هجوما على فندق في مقديشو": an attack on a civilian place, with no armed side named

@@ -200,7 +200,7 @@ pub(crate) fn named_civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
             && h.end <= ce
             && !matches!(
                 rasd_text::normalize_key(sent.slice(h.start, h.end)).as_str(),
-                "اشخاص" | "شخصا" | "شخص"
+                "اشخاص" | "شخصا" | "شخص" | "شخصان" | "شخصين"
             )
     }) || sent
         .mentions

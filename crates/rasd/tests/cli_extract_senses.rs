@@ -1860,3 +1860,34 @@ fn a_headline_that_names_no_target_is_the_same_act_as_its_lead() {
     assert_eq!(bombs.len(), 1, "{recs:#?}");
     assert_eq!(bombs[0]["actor2"]["id"], "civilians", "{recs:#?}");
 }
+
+#[test]
+fn a_strike_that_killed_with_no_fighter_among_the_dead_killed_civilians() {
+    let recs = extract("وذكر مسؤول محلي أن 30 قتلوا في الغارة على قرية الدمينة قرب مدينة دير الزور.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    let recs = extract("قتل شخصان بتفجير عبوة ناسفة في أطراف مدينة سراقب بريف إدلب.");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    // Soldiers among the dead: no civilian target is assumed.
+    let recs = extract("قتل ثلاثة جنود بانفجار عبوة ناسفة على دورية في أطراف مدينة سراقب بريف إدلب.");
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert!(recs.iter().all(|r| r["actor2"]["id"] != "civilians"), "{recs:#?}");
+}
+
+#[test]
+fn the_generic_security_forces_of_a_report_are_its_country_police() {
+    for (text, police) in [
+        (
+            "واستخدمت القوى الأمنية خراطيم المياه والغاز المسيل للدموع ضد المتظاهرين في وسط بيروت.",
+            "lebanon-police",
+        ),
+        (
+            "وتعرض المتظاهرون الى اطلاق نار من قبل رجال الأمن في ساحة التحرير ببغداد.",
+            "iraq-police",
+        ),
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor2"]["id"], police, "{text}: {recs:#?}");
+    }
+}
