@@ -289,6 +289,40 @@ pub(crate) fn attach(
             sub = SubEventType::Attack;
         }
     }
+    // "قتل ثلاثة جنود بانفجار عبوة ناسفة على دورية": soldiers among the dead of a strike, a bombing or a fight with
+    // no target named are the report's country's army.
+    if actor2.is_none()
+        && matches!(
+            sub.event_type(),
+            rasd_core::EventType::Battles | rasd_core::EventType::ExplosionsRemoteViolence
+        )
+        && sub != SubEventType::DisruptedWeaponsUse
+        && let Some(army) = sent
+            .army
+            .filter(|id| who.actor1.as_ref().is_none_or(|(a, _)| a.id != *id))
+    {
+        let (cs, ce) = c.clause;
+        let soldiers = sent.cues(Cue::Combatant).any(|h| {
+            h.start >= cs
+                && h.end <= ce
+                && matches!(
+                    rasd_text::normalize_key(sent.slice(h.start, h.end)).as_str(),
+                    "جندي"
+                        | "جنود"
+                        | "جنديان"
+                        | "جنديين"
+                        | "عسكريين"
+                        | "عسكريان"
+                        | "ضابط"
+                        | "ضباط"
+                        | "ضابطان"
+                        | "ضابطين"
+                )
+        });
+        if soldiers {
+            actor2 = res.actor(army, false).map(|a| (a, None));
+        }
+    }
     // A battle with one side named: the other side is the side the reporting source speaks for ("قسد …
     // مؤكدة مقتل عناصر داعش في الاشتباكات"), else the document's main opponent of that side.
     if actor2.is_none()
