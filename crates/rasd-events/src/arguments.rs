@@ -275,7 +275,16 @@ pub(crate) fn attach(
         let remote_deaths = sub.event_type() == rasd_core::EventType::ExplosionsRemoteViolence
             && sub != SubEventType::DisruptedWeaponsUse
             && fatalities.as_ref().is_some_and(|(f, _)| f.value.is_some_and(|v| v > 0))
-            && !sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce);
+            && !sent.cues(Cue::Combatant).any(|h| h.start >= cs && h.end <= ce)
+            // "ولقي أربعة أعضاء يفترض أنهم من القاعدة مصرعهم": an armed group named beside the dead, other than
+            // the attacker, may be who they were.
+            && !sent.mentions.iter().any(|m| {
+                m.kind == crate::MentionKind::Actor
+                    && m.start >= cs
+                    && m.end <= ce
+                    && m.id != "civilians"
+                    && who.actor1.as_ref().is_none_or(|(a, _)| a.id != m.id)
+            });
         if civilians_hit || civilian_place || against_civilians || remote_deaths {
             actor2 = res.actor("civilians", false).map(|a| (a, None));
         }

@@ -1891,3 +1891,15 @@ fn the_generic_security_forces_of_a_report_are_its_country_police() {
         assert_eq!(recs[0]["actor2"]["id"], police, "{text}: {recs:#?}");
     }
 }
+
+#[test]
+fn a_displaced_man_and_two_policemen_are_tolls() {
+    let recs = extract("وقتل النازح محمد عبد الله رميا بالرصاص في مخيم كلمة قرب مدينة نيالا.");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+    let recs = extract("وقال مصدر أمني إن شرطيين قتلا بانفجار عبوة ناسفة في مدينة العريش.");
+    assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
+    // Members of an armed group among the dead of a strike are not civilians.
+    let recs = extract("ولقي أربعة أعضاء يفترض أنهم من القاعدة مصرعهم في غارة على مدينة الشحر.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_ne!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+}
