@@ -431,7 +431,20 @@ fn claimed(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
 /// trigger's clause counts many acts; it reports no one event.
 fn aggregate(sent: &Sent<'_>, h: &Hit) -> bool {
     let (cs, ce) = sent.clause_of(h.start);
-    sent.cues(Cue::Aggregate).any(|c| c.start >= cs && c.end <= ce)
+    sent.cues(Cue::Aggregate).any(|c| c.start >= cs && c.end <= ce) || counted_incidents(sent, cs, ce)
+}
+
+/// "كشف تقرير للشبكة … 38 حادثة جديدة استهدفت فيها قوات التحالف مناطق مدنية": a number of incidents or
+/// violations in the clause is a tally of many acts.
+fn counted_incidents(sent: &Sent<'_>, cs: usize, ce: usize) -> bool {
+    let toks: Vec<_> = sent.tokens.iter().filter(|t| t.start >= cs && t.end <= ce).collect();
+    toks.windows(2).any(|w| {
+        w[0].surface(sent.text).chars().all(|ch| ch.is_numeric())
+            && matches!(
+                fold_str(w[1].surface(sent.text), Mode::Key).as_str(),
+                "حادثه" | "حوادث" | "انتهاكا" | "انتهاكات" | "خرقا" | "خروقات" | "واقعه"
+            )
+    })
 }
 
 /// "الدعوة إلى التظاهر", "دعوات للتظاهر", "دعت أنصارها إلى التظاهر": the trigger is inside a call's words, the act

@@ -364,6 +364,9 @@ fn update_state(x: &Extractor, sent: &Sent<'_>, state: &mut DocState) {
         state.date = Some(d.clone());
     }
     state.previous_background = when::background_date(sent).cloned();
+    if state.on_this_day.is_none() && when::on_this_day(sent) {
+        state.on_this_day = state.previous_background.clone();
+    }
     if let Some(src) = frames::sentence_source(sent, res) {
         state.source = Some(src);
     }

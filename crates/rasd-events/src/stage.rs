@@ -35,6 +35,9 @@ pub(crate) struct DocState {
     /// The last date of the sentence just read, when it is background (more than a year old): "الهجوم الذي استهدف
     /// موكب الحريري يوم 14 فبراير 2005. كما أسفر الانفجار عن مقتل 21 شخصا" goes on about that act.
     pub previous_background: Option<DateHit>,
+    /// The old date of an "on this day" piece ("في مثل هذا اليوم الخامس والعشرين من أكتوبر 2009: وقعت تفجيرات …"):
+    /// the acts after it with no date of their own happened that day, not on the day of publication.
+    pub on_this_day: Option<DateHit>,
     pub source: Option<(SourceRef, usize, usize)>,
     /// The agency of the report's dateline, a source of every claim in it ([`crate::frames::dateline_agency`]).
     pub dateline: Option<(SourceRef, (usize, usize))>,

@@ -62,6 +62,11 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, state: &DocState) -> Dated 
         d.hit = None;
         return d;
     }
+    // "في مثل هذا اليوم … 2009: وقعت تفجيرات في بغداد … . فجر انتحاريون سيارتين": a retrospective's acts are of
+    // its old day.
+    if let Some(h) = &state.on_this_day {
+        return from_hit(h, Some(format!("on-this-day({})", h.rule)), false);
+    }
     if let Some(h) = &state.date {
         let mut d = from_hit(h, Some(format!("doc-current-date({})", h.rule)), false);
         d.hit = None;
@@ -239,4 +244,10 @@ fn ordinal(words: &[String]) -> Option<(u32, usize)> {
         _ if n <= 10 && w != "الحاديه" => Some((n, i + 1)),
         _ => None,
     }
+}
+
+/// Whether the sentence opens a retrospective: "في مثل هذا اليوم" ("on this day", of an old year).
+pub(crate) fn on_this_day(sent: &Sent<'_>) -> bool {
+    let words = sent.words_after(sent.start, 12);
+    words.windows(3).any(|w| w[0] == "مثل" && w[1] == "هذا" && w[2] == "اليوم")
 }
