@@ -249,5 +249,7 @@ fn ordinal(words: &[String]) -> Option<(u32, usize)> {
 /// Whether the sentence opens a retrospective: "في مثل هذا اليوم" ("on this day", of an old year).
 pub(crate) fn on_this_day(sent: &Sent<'_>) -> bool {
     let words = sent.words_after(sent.start, 12);
-    words.windows(3).any(|w| w[0] == "مثل" && w[1] == "هذا" && w[2] == "اليوم")
+    words
+        .windows(3)
+        .any(|w| w[0] == "مثل" && w[1] == "هذا" && w[2] == "اليوم")
 }

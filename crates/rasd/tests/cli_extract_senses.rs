@@ -1903,3 +1903,27 @@ fn a_displaced_man_and_two_policemen_are_tolls() {
     assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
     assert_ne!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
 }
+
+#[test]
+fn an_on_this_day_piece_tells_of_its_old_day() {
+    let recs = extract(
+        "في مثل هذا اليوم السادس من كانون الأول 2009: وقعت تفجيرات في بغداد أسفرت عن مقتل 120 شخصا.\n\
+         وفجر انتحاريون سيارتين مفخختين قرب وزارة العدل في بغداد.",
+    );
+    assert!(recs.len() >= 2, "{recs:#?}");
+    for r in &recs {
+        assert_eq!(r["event_date"], "2009-12-06", "{recs:#?}");
+        assert_eq!(r["background"], true, "{recs:#?}");
+    }
+}
+
+#[test]
+fn tallies_and_tributes_are_no_new_events() {
+    // A count of incidents is a tally of many acts (it was an air strike on the governorate).
+    let recs = extract("وثق تقرير لمنظمة حقوقية 38 حادثة استهدفت فيها الطائرات الحربية مناطق مدنية في محافظة إدلب.");
+    assert!(recs.is_empty(), "{recs:#?}");
+    // A tribute to the dead of an old uprising tells of it as history (it was excessive force of that day).
+    let recs = extract("تحية إجلال وتقدير لشهداء انتفاضة المحلة الكبرى لإضراب السادس من أبريل الذين سقطوا برصاص الشرطة.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["background"] == true), "{recs:#?}");
+}
