@@ -437,8 +437,9 @@ fn aggregate(sent: &Sent<'_>, h: &Hit) -> bool {
 /// "كشف تقرير للشبكة … 38 حادثة جديدة استهدفت فيها قوات التحالف مناطق مدنية": a number of incidents or
 /// violations in the clause is a tally of many acts.
 fn counted_incidents(sent: &Sent<'_>, cs: usize, ce: usize) -> bool {
-    let toks: Vec<_> = sent.tokens.iter().filter(|t| t.start >= cs && t.end <= ce).collect();
-    toks.windows(2).any(|w| {
+    let from = sent.tokens.partition_point(|t| t.start < cs);
+    let to = sent.tokens.partition_point(|t| t.end <= ce);
+    sent.tokens[from..to.max(from)].windows(2).any(|w| {
         w[0].surface(sent.text).chars().all(|ch| ch.is_numeric())
             && matches!(
                 fold_str(w[1].surface(sent.text), Mode::Key).as_str(),

@@ -248,6 +248,10 @@ fn ordinal(words: &[String]) -> Option<(u32, usize)> {
 
 /// Whether the sentence opens a retrospective: "في مثل هذا اليوم" ("on this day", of an old year).
 pub(crate) fn on_this_day(sent: &Sent<'_>) -> bool {
+    // Most sentences have no "اليوم" at all: a substring test first, the words only then.
+    if !sent.slice(sent.start, sent.end).contains("اليوم") {
+        return false;
+    }
     let words = sent.words_after(sent.start, 12);
     words
         .windows(3)
