@@ -139,7 +139,11 @@ pub(crate) fn sentence_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
 /// day of the remembrance in the sentence is not the act's). Rule `anniversary(N years before publication)`.
 fn anniversary(sent: &Sent<'_>, c: &Candidate) -> Option<Dated> {
     let published = sent.published?;
+    // Most clauses name no anniversary: a substring test ("الذكرى", "الذكري", "للذكرى") before folding any word.
     let (cs, _) = c.clause;
+    if !sent.slice(cs, c.hit.start).contains("لذكر") {
+        return None;
+    }
     let mut before: Vec<String> = sent
         .tokens_before(c.hit.start, 10)
         .filter(|t| t.start >= cs)
