@@ -128,6 +128,10 @@ const LAUNCHERS: &[&str] = &[
     "وضعها",
 ];
 
+/// Verbs whose object is the act's noun ("شن مسلحو داعش هجوما", "نصب مسلحون كمينا"): a head noun right after one
+/// opens its subject, not a genitive.
+const SUPPORT_VERBS: &[&str] = &["شن", "شنت", "شنوا", "نفذ", "نفذت", "نفذوا", "نصب", "نصبت", "نصبوا"];
+
 /// Head nouns between a preposition and the actor's name ("على مواقع داعش", "ضد مسلحي التنظيم").
 const HEADS: &[&str] = &[
     "قوات",
@@ -232,6 +236,10 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
             .is_some_and(|w| HEADS.contains(&w.as_str()) || matches!(w.as_str(), "مسلحون" | "مقاتلون"))
     {
         i = 2;
+        // "لقي خمسة عناصر من الشرطة الصومالية حتفهم": a count before the unit noun counts the act's victims.
+        if words.get(2).is_some_and(|w| count_word(w)) {
+            return Marker::Patient;
+        }
     }
     while i < words.len() && i < 2 && HEADS.contains(&words[i].as_str()) {
         i += 1;
@@ -262,6 +270,7 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
         && let Some(w) = words.get(i)
         && !PARTICLES.contains(&w.as_str())
         && !is_marker_word(w)
+        && !SUPPORT_VERBS.contains(&w.trim_start_matches(['و', 'ف']))
     {
         return Marker::Genitive;
     }
@@ -320,6 +329,13 @@ fn from_after_act(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> bool {
             .all(|t| t.kind == rasd_text::tokenize::TokenKind::Arabic)
 }
 
+/// "كمينا لدورية من الحشد الشعبي": من after the act's target (a ل phrase) names whose the target is.
+fn target_owner(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> bool {
+    sent.words_after(c.hit.end, sent.distance(c.hit.end, m.clitic_start))
+        .iter()
+        .any(|w| w.starts_with('ل') && !w.starts_with("ال"))
+}
+
 /// Attaches actor1, actor2 and associated actors to a candidate act.
 pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Actors {
     let trig = c.hit.start;
@@ -333,7 +349,13 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources) -> Act
             let mk = match marker(sent, m, (c.hit.start, c.hit.end)) {
                 // "تعرضت المدينة لقصف جوي عنيف من الطيران الروسي": من right after an act (its adjectives between)
                 // names who did it; after a change of hands it names who lost the place ("تحرير المدينة من داعش").
-                Marker::Other if from_after_act(sent, c, m) => Marker::Agent,
+                Marker::Other if from_after_act(sent, c, m) => {
+                    if target_owner(sent, c, m) {
+                        Marker::Patient
+                    } else {
+                        Marker::Agent
+                    }
+                }
                 Marker::Possessor => possessor(sent, c, m),
                 Marker::Launcher if disrupt => Marker::Patient,
                 Marker::Launcher => Marker::Agent,
@@ -592,7 +614,11 @@ fn possessor(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> Marker {
     let target_word = between
         .iter()
         .any(|w| matches!(w.as_str(), "علي" | "ضد" | "بحق" | "استهدف" | "استهدفت") || w.starts_with('ب'));
-    if between.len() <= 1 && !target_word {
+    // "نصب مسلحون كمينا لدورية للجيش": after an ambush, ل names its target; so does a ل phrase between ("كمينا
+    // لدورية للجيش": the patrol's owner).
+    let ambush = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end)).contains("كمين");
+    let target_phrase = between.iter().any(|w| w.starts_with('ل') && !w.starts_with("ال"));
+    if between.len() <= 1 && !target_word && !ambush && !target_phrase {
         Marker::Agent
     } else {
         Marker::Patient

@@ -101,6 +101,17 @@ pub(crate) fn attach(
         )
     });
     let mut sub = decide_type(sent, c, &who, protest_report)?;
+    // "قتلوا بعد اقتحام مسلحين من حركة الشباب فندقا": the storming that became an attack on civilians was done by
+    // the side the territory reading took for the loser.
+    if c.ty == TriggerType::Territory
+        && sub == SubEventType::Attack
+        && who
+            .actor2
+            .as_ref()
+            .is_some_and(|(a, _)| a.actor_type != ActorType::Civilians)
+    {
+        who.actor1 = who.actor2.take();
+    }
     // "تبادل مسلحون وقوات الأمن إطلاق النار", "تبادل كثيف لإطلاق النار": an exchange of fire is a clash, not
     // an attack on civilians.
     if sub == SubEventType::Attack && exchange_of_fire(sent, c) {
@@ -229,6 +240,13 @@ pub(crate) fn attach(
                         | rasd_core::EventType::ExplosionsRemoteViolence
                         | rasd_core::EventType::ViolenceAgainstCivilians
                 );
+            // "تخوض القوات معارك عنيفة مع الفصائل … وأضافت المصادر أن الاشتباكات أسفرت عن مقتل 12": the fighting,
+            // named again with no side and no place of its own, is the fight just told.
+            let told = told
+                || who.actor1.is_none()
+                    && who.actor2.is_none()
+                    && the_fight(sent, c)
+                    && e.event_type == sub.event_type();
             (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
     {
@@ -258,7 +276,7 @@ pub(crate) fn attach(
     });
     let civilians_hit = toll::civilian_victims(sent, c) || toll_civilians;
     let mut actor2 = who.actor2.clone();
-    if actor2.is_none() && !matches!(c.ty, TriggerType::Territory) {
+    if actor2.is_none() && (!matches!(c.ty, TriggerType::Territory) || sub == SubEventType::Attack) {
         // Civilians are the target when the victims or the place hit are civilian, and by default of the
         // acts that ACLED counts as violence against civilians.
         let (cs, ce) = c.clause;
@@ -685,6 +703,21 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         {
             SubEventType::ArmedClash
         }
+        // "اقتحم عناصر من الدعم السريع قرية وقتلوا أكثر من مئة من سكانها": a storming that killed civilians in its
+        // clause, no fighter among the dead, is an attack on them (ACLED), not a change of hands.
+        TriggerType::Territory
+            if matches!(sent.rules.get(c.hit.rule).key.as_str(), "اقتحم" | "اقتحام")
+                // The killing follows the storming ("اقتحموا القرية وقتلوا"), or is told as after it ("قتلوا بعد
+                // اقتحام مسلحين فندقا"); not one by forces a relative clause says stormed ("… برصاص الجيش الذي
+                // اقتحم المخيم").
+                && (sent.cues(Cue::Kill).any(|k| k.start >= c.hit.end && k.end <= ce)
+                    || crate::candidates::after_another(sent, c.hit.start))
+                && own_kill
+                && toll::civilian_victims(sent, c)
+                && !in_clause(Cue::Combatant) =>
+        {
+            SubEventType::Attack
+        }
         TriggerType::Territory if sent.cues(Cue::NoFight).next().is_some() => {
             SubEventType::NonViolentTransferOfTerritory
         }
@@ -846,6 +879,44 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         {
             SubEventType::Attack
         }
+        // "قتلت قوات الأمن ثلاثة مدنيين خلال مداهمة منزل": a raid that killed, with no one arrested in its clause, is
+        // an attack on the dead, or a fight when fighters or soldiers fell.
+        TriggerType::Sub(SubEventType::Arrests)
+            if matches!(sent.rules.get(c.hit.rule).key.as_str(), "مداهمه" | "داهم")
+                && own_kill
+                && !sent.hits.iter().any(|h| {
+                    h.start >= cs
+                        && h.end <= ce
+                        && matches!(
+                            sent.rules.get(h.rule).kind,
+                            RuleKind::Trigger {
+                                ty: TriggerType::Sub(SubEventType::Arrests),
+                                ..
+                            }
+                        )
+                        && !matches!(sent.rules.get(h.rule).key.as_str(), "مداهمه" | "داهم")
+                }) =>
+        {
+            // "قتل مسلح من داعش خلال مداهمة": an armed group named in the clause, other than the raiders, fought.
+            let group_hit = sent.mentions.iter().any(|m| {
+                m.kind == crate::MentionKind::Actor
+                    && m.start >= cs
+                    && m.end <= ce
+                    && who.actor1.as_ref().is_none_or(|(a, _)| a.id != m.id)
+                    && sent.doc_actors.iter().any(|(a, _)| {
+                        a.id == m.id
+                            && matches!(
+                                a.actor_type,
+                                ActorType::RebelGroup | ActorType::PoliticalMilitia | ActorType::IdentityMilitia
+                            )
+                    })
+            });
+            if in_clause(Cue::Combatant) || group_hit || gunmen_in_clause(sent, c) {
+                SubEventType::ArmedClash
+            } else {
+                SubEventType::Attack
+            }
+        }
         // "احتجاجات ليلية تخللتها صدامات مع رجال الأمن": a protest whose clause goes on to clashes with someone is
         // a violent demonstration (the protest trigger wins the clause over the clash word).
         TriggerType::Sub(SubEventType::PeacefulProtest | SubEventType::ProtestWithIntervention)
@@ -936,6 +1007,25 @@ fn suffered(sent: &Sent<'_>, c: &Candidate, who: &mut Actors) {
 }
 
 /// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.
+/// "الاشتباكات", "المعارك", "المواجهات": a definite noun of fighting, which names a fight already told.
+fn the_fight(sent: &Sent<'_>, c: &Candidate) -> bool {
+    sent.token_at(c.hit.start).is_some_and(|t| {
+        let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+        let w = w.trim_start_matches(['و', 'ف']);
+        let w = w.strip_prefix('ب').or_else(|| w.strip_prefix('ل')).unwrap_or(w);
+        matches!(
+            w,
+            "الاشتباكات"
+                | "الاشتباك"
+                | "المعارك"
+                | "المواجهات"
+                | "لاشتباكات"
+                | "لمعارك"
+                | "لمواجهات"
+        )
+    })
+}
+
 fn the_attack(sent: &Sent<'_>, c: &Candidate) -> bool {
     sent.rules.get(c.hit.rule).key == "هجوم"
         && sent.token_at(c.hit.start).is_some_and(|t| {

@@ -163,10 +163,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         let key = |c: &Candidate| {
             (
                 c.ty != TriggerType::Casualty,
-                !sent
-                    .words_before(c.hit.start, 1)
-                    .first()
-                    .is_some_and(|w| matches!(w.as_str(), "بعد" | "عقب" | "اثر")),
+                !after_another(sent, c.hit.start),
                 !sent.words_before(c.hit.start, 2).iter().any(|w| {
                     let w = w.trim_start_matches(['و', 'ف']);
                     w.starts_with("شارك") || w.starts_with("المشارك") || w.starts_with("بالمشارك")
@@ -450,9 +447,15 @@ fn counted_incidents(sent: &Sent<'_>, cs: usize, ce: usize) -> bool {
 
 /// "الدعوة إلى التظاهر", "دعوات للتظاهر", "دعت أنصارها إلى التظاهر": the trigger is inside a call's words, the act
 /// called for, not one that happened.
+/// "قد يؤدي إلى اندلاع مواجهات", "مخاوف من هجوم", "حذرت من اقتحام": an act right after a warning, a fear or a
+/// condition (two words at most between, in its clause) is one that may happen.
 fn called_for(sent: &Sent<'_>, h: &Hit) -> bool {
-    sent.cues(Cue::Hypothetical)
-        .any(|c| c.start <= h.start && h.end <= c.end)
+    sent.cues(Cue::Hypothetical).any(|c| {
+        (c.start <= h.start && h.end <= c.end)
+            || (c.end <= h.start
+                && sent.distance(c.end, h.start) <= 2
+                && sent.clause_of(c.start) == sent.clause_of(h.start))
+    })
 }
 
 /// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger. A cue may end inside the
@@ -533,6 +536,18 @@ fn came_under(sent: &Sent<'_>, cue: &Hit) -> bool {
         })
 }
 
+/// "عقب دخولها", "بعد أشهر من احتجازهم", "بعد يومين من التفجير": an act right after بعد / عقب / إثر, or after a
+/// span of time they open, is the context of its clause's act.
+pub(crate) fn after_another(sent: &Sent<'_>, at: usize) -> bool {
+    let before = sent.words_before(at, 3);
+    let after_word = |w: &String| matches!(w.as_str(), "بعد" | "عقب" | "اثر");
+    match before.first().map(String::as_str) {
+        Some("بعد" | "عقب" | "اثر") => true,
+        Some("من") => before.iter().skip(1).take(2).any(after_word),
+        _ => false,
+    }
+}
+
 /// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات"), or a "no fight"
 /// cue holds it ("دون قتال").
 fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
@@ -541,7 +556,10 @@ fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
             c.end <= h.start && sent.distance(c.end, h.start) == 0 && !came_under(sent, c)
         }
         RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
-        RuleKind::Cue(Cue::BlockFall) => role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1,
+        // "سقوط قتلى", "اسفر عن سقوط قتيلين", "سقوط شهيدين": a toll's word right after the fall is no fall.
+        RuleKind::Cue(Cue::BlockFall | Cue::Kill) => {
+            role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1
+        }
         RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
         // "تسلم الجيش المدينة دون قتال": the fight that did not happen is no act (the takeover is).
         RuleKind::Cue(Cue::NoFight) => c.start <= h.start && h.end <= c.end,

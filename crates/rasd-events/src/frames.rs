@@ -167,6 +167,19 @@ pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) 
             continue;
         }
         let conveyed = span.and_then(|(_, b)| conveyed_source(sent, b, res));
+        // "وأوضح مصدر أمني لوكالة فرانس برس أن …": the agency the source told carries what it said; the agency
+        // goes first, as with "نقلت رويترز عن مصادر".
+        if let Some((src, (a, b))) = span.and_then(|(_, b)| told_agency(sent, b, res))
+            && src.id != source.id
+        {
+            out.push(Frame {
+                kind,
+                start: h.start,
+                end: h.end,
+                source: src,
+                span: Some((a, b)),
+            });
+        }
         out.push(Frame {
             kind,
             start: h.start,
@@ -206,6 +219,19 @@ fn conveyed_source(sent: &Sent<'_>, after: usize, res: &dyn Resources) -> Option
         _ => return None,
     };
     Some((src, (m.start, m.end)))
+}
+
+/// The outlet glued to ل right after a frame's source ("مصدر أمني لوكالة فرانس برس", "مصادر طبية لرويترز").
+fn told_agency(sent: &Sent<'_>, after: usize, res: &dyn Resources) -> Option<(SourceRef, (usize, usize))> {
+    let m = sent.mentions.iter().find(|m| {
+        m.kind == MentionKind::Outlet && m.clitic_start >= after && sent.distance(after, m.clitic_start) == 0 && {
+            let clitic = sent.slice(m.clitic_start, m.start);
+            clitic == "ل"
+                || clitic == "لل"
+                || (clitic.is_empty() && sent.slice(after, m.start).trim_end().ends_with('ل'))
+        }
+    })?;
+    Some((res.source(&m.id)?, (m.start, m.end)))
 }
 
 /// Does the text between two offsets introduce reported content ("أن", "إن", a colon or a quote)?
@@ -259,6 +285,17 @@ pub(crate) fn attribute(
             || trailing_say(f)
             || f.kind == FrameKind::Deny && !later_trigger(f)
         {
+            // "…، بحسب ما أفادت مصادر طبية لوكالة فرانس برس": after the act, the source comes before the agency it
+            // told (which `frames_in` puts first, for frames before the act).
+            if let Some(prev) = chosen.last()
+                && let (Some(p), Some(q)) = (prev.span, f.span)
+                && p.0 > q.0
+                && f.start == prev.start
+            {
+                let at = chosen.len() - 1;
+                chosen.insert(at, f.clone());
+                continue;
+            }
             chosen.push(f.clone());
         }
     }
@@ -271,7 +308,8 @@ pub(crate) fn attribute(
                 inner = Some(f);
             }
             Some(i) => {
-                if f.kind == FrameKind::Per || introduces(sent, f.end, i.start) {
+                // The agency the source told shares its frame word.
+                if f.kind == FrameKind::Per || f.start == i.start || introduces(sent, f.end, i.start) {
                     chosen.push(f.clone());
                     inner = Some(f);
                 }

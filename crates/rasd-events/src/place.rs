@@ -124,10 +124,43 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     if near && reference_point(sent, m) {
         s -= 4.0;
     }
+    // "المنطقة الخضراء وسط بغداد": the city after وسط, right after another place, locates that place.
+    if sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "وسط")
+        && sent.mentions.iter().any(|n| {
+            n.kind == MentionKind::Place
+                && n.id != m.id
+                && n.end <= m.clitic_start
+                && sent.distance(n.end, m.clitic_start) == 1
+        })
+    {
+        s -= 4.0;
+    }
     // "كفر قدوم بنابلس", "عبوين برام الله": ب right after a place names its district or governorate.
     if sent.slice(m.clitic_start, m.start).starts_with('ب')
         && sent.mentions.iter().any(|n| {
             n.kind == MentionKind::Place && n.end <= m.clitic_start && sent.distance(n.end, m.clitic_start) == 0
+        })
+    {
+        s -= 4.0;
+    }
+    // "استهدف هجوم مطار أربيل الدولي في شمال العراق", "حي الشعار في حلب": a place after في right after another
+    // place, no finer than it, locates that place; it is not where the act happened.
+    if sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "في")
+        && sent.mentions.iter().any(|n| {
+            n.kind == MentionKind::Place
+                && n.end <= m.clitic_start
+                // Only في, or the district glued to the place ("مطار أربيل الدولي بكردستان في شمال العراق"), between.
+                && sent.distance(n.end, m.clitic_start) <= 2
+                && sent.tokens_after(n.end, 2).take_while(|t| t.end <= m.clitic_start).all(|t| {
+                    let w = sent.slice(t.start, t.end);
+                    w == "في"
+                        || w.starts_with('ب')
+                        || sent.mentions.iter().any(|o| {
+                            o.kind == MentionKind::Place && o.clitic_start <= t.start && t.end <= o.end
+                        })
+                })
+                && n.geo_precision.unwrap_or(1) <= m.geo_precision.unwrap_or(1)
+                && cue_before(sent, n) != Some(Cue::Away)
         })
     {
         s -= 4.0;

@@ -518,16 +518,28 @@ pub(crate) fn unknown_perpetrators(
     }
     // Rockets or mortar shells that "fell" with nobody named for them or for the report's other shellings are an
     // unidentified armed group's, as ACLED codes them (train and dev: 9 of the 17 missing unidentified actors).
+    // "قتل خمسة من عناصر الشرطة في هجوم مسلح على مركز للشرطة": an assault on state forces by nobody named is
+    // an unidentified armed group's too.
+    let assault_on_state = |e: &Event| {
+        e.sub_event_type == SubEventType::ArmedClash
+            && e.actor2
+                .as_ref()
+                .is_some_and(|a| a.actor_type == rasd_core::ActorType::StateForces)
+            && e.field_evidence.get("trigger").is_some_and(|t| {
+                let w = rasd_text::normalize_key(&t.text);
+                w.contains("هجوم") || w.contains("هجمات") || w.contains("هاجم")
+            })
+    };
     for e in events.iter_mut().filter(|e| {
         e.actor1.is_none()
-            && matches!(
+            && (matches!(
                 e.sub_event_type,
                 SubEventType::RemoteExplosive
                     | SubEventType::SuicideBomb
                     | SubEventType::Attack
                     | SubEventType::Abduction
                     | SubEventType::ShellingArtilleryMissile
-            )
+            ) || assault_on_state(e))
     }) {
         match claimant {
             Some((a, ev)) if e.stance != rasd_core::Stance::Denied => {

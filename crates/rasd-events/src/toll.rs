@@ -83,18 +83,28 @@ pub(crate) fn fatalities(
                         .collect();
                     // "أعدم تنظيم “داعش”": a head noun before a quoted name is part of the subject.
                     let head = |t: &rasd_text::tokenize::Token| {
+                        let w = rasd_text::normalize_key(t.surface(sent.text));
                         matches!(
-                            rasd_text::normalize_key(t.surface(sent.text)).as_str(),
+                            w.strip_prefix("ال").unwrap_or(&w),
                             "تنظيم" | "جماعه" | "حركه" | "ميليشيا" | "مليشيا" | "قوات" | "عناصر"
                         )
                     };
+                    // "قتلت قوات الأمن العراقية ثلاثة مدنيين", "قتلت القوات الإسرائيلية …": a definite nisba
+                    // adjective after the subject's head or name is part of it.
+                    let nisba = |t: &rasd_text::tokenize::Token| {
+                        let w = rasd_text::normalize_key(t.surface(sent.text));
+                        w.starts_with("ال") && (w.ends_with("يه") || w.ends_with("ي")) && w.chars().count() >= 5
+                    };
+                    let named = |t: &rasd_text::tokenize::Token| {
+                        head(t)
+                            || sent
+                                .mentions
+                                .iter()
+                                .any(|m| m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end)
+                    };
                     words.len() <= 4
-                        && words.iter().all(|t| {
-                            head(t)
-                                || sent.mentions.iter().any(|m| {
-                                    m.kind == MentionKind::Actor && m.clitic_start <= t.start && t.end <= m.end
-                                })
-                        })
+                        && words.first().is_none_or(|t| named(t))
+                        && words.iter().all(|t| named(t) || nisba(t))
                 };
                 if d > 1 && !to_total && !subject_between() {
                     continue;
@@ -120,15 +130,60 @@ pub(crate) fn fatalities(
     let Some((_, n, ks, ke)) = best else {
         return one_victim(sent, &mine).or_else(|| no_casualties(sent, &mine));
     };
-    let (s, e) = (n.start.min(ks), n.end.max(ke));
+    // "مقتل 12 عنصرا من قوات النظام و8 من مقاتلي المعارضة": a second count joined by و to the dead, with no
+    // wounded or other act between, adds to the toll.
+    let more = (n.start >= ke && !n.vague)
+        .then(|| {
+            numbers.iter().find(|m| {
+                m.kind == NumberKind::Count
+                    && !m.vague
+                    && m.start >= n.end
+                    && sent.distance(n.end, m.start) <= 6
+                    && !sent.dates.iter().any(|d| d.start < m.end && m.start < d.end)
+                    && sent.clause_of(m.start) == sent.clause_of(n.start)
+                    && {
+                        // "و8", "وتسعة", "و 8"; not "واحدة" ("من عائلة واحدة").
+                        let gap = sent.slice(n.end, m.start).trim_end();
+                        let t = rasd_text::normalize_key(sent.slice(m.start, m.end));
+                        (t.starts_with('و') && !t.starts_with("واحد")) || gap.ends_with(" و") || gap == "و"
+                    }
+                    && !numbers.iter().any(|o| o.start >= n.end && o.end <= m.start)
+                    && !sent
+                        .words_before(m.start, sent.distance(n.end, m.start) + 1)
+                        .iter()
+                        .any(|w| {
+                            let w = w.trim_start_matches('و');
+                            sent.rules.word_in(WordList::WoundedVerb, w) || sent.rules.word_in(WordList::Wounded, w)
+                        })
+                    && !sent.cues(Cue::Kill).any(|k| k.start >= n.end && k.end <= m.start)
+                    && !sent.hits.iter().any(|h| {
+                        h.start >= n.end
+                            && h.end <= m.start
+                            && matches!(sent.rules.get(h.rule).kind, RuleKind::Trigger { .. })
+                    })
+                    && !sent.words_after(m.end, 1).first().is_some_and(|w| {
+                        sent.rules.word_in(WordList::Wounded, w) || sent.rules.word_in(WordList::NotATollAfter, w)
+                    })
+            })
+        })
+        .flatten();
+    let (s, e) = (n.start.min(ks), more.map_or(n.end, |m| m.end).max(ke));
     let cumulative = sent
         .cues(Cue::Cumulative)
         .any(|h| h.end <= s.max(n.start) && sent.distance(h.end, s) <= 8);
     let as_u = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64);
+    let add = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        _ => None,
+    };
+    let (value, min, max) = match more {
+        Some(m) => (add(n.value, m.value), add(n.min, m.min), add(n.max, m.max)),
+        None => (n.value, n.min, n.max),
+    };
     let f = Fatalities {
-        value: if cumulative { None } else { as_u(n.value) },
-        min: as_u(n.min),
-        max: as_u(n.max),
+        value: if cumulative { None } else { as_u(value) },
+        min: as_u(min),
+        max: as_u(max),
         text: sent.slice(s, e).to_string(),
         cumulative,
     };

@@ -1927,3 +1927,169 @@ fn tallies_and_tributes_are_no_new_events() {
     assert!(!recs.is_empty(), "{recs:#?}");
     assert!(recs.iter().all(|r| r["background"] == true), "{recs:#?}");
 }
+
+#[test]
+fn a_raid_that_killed_is_an_attack_and_its_subject_may_carry_an_adjective() {
+    // A raid that killed civilians, with no arrest in its clause, is an attack on them, with its toll (the
+    // subject's nisba adjective sits between the verb and the count).
+    let recs = extract("قتلت قوات الأمن السورية ثلاثة مدنيين خلال مداهمة منزل في بلدة الصنمين بريف درعا.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+    let recs = extract("قتلت القوات الإسرائيلية ثلاثة فلسطينيين في مدينة جنين.");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+    // A gunman of an armed group killed in a raid fell in a fight.
+    let recs = extract("قتل مسلح من داعش خلال مداهمة نفذتها قوات الأمن لمخبأ في قضاء الحويجة.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    // A raid with an arrest stays an arrest.
+    let recs = extract("داهمت قوات الأمن العراقية منزلا في حي الجهاد ببغداد واعتقلت مطلوبا.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+}
+
+#[test]
+fn a_trade_named_as_the_victim_is_a_civilian() {
+    let recs = extract("أطلق جنود الاحتلال النار على صياد فلسطيني قبالة شاطئ خان يونس فأصابوه بجروح خطيرة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    let recs = extract("شن مسلحون هجوما على قرية في منطقة تيلابيري غرب النيجر وقتلوا عشرين مزارعا.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 20, "{recs:#?}");
+}
+
+#[test]
+fn who_set_an_ambush_and_whom_it_was_set_for() {
+    let text = "نصب مسلحو داعش كمينا لدورية من الحشد الشعبي في صحراء الأنبار، فقتلوا أربعة من عناصرها.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "isis", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "pmf", "{recs:#?}");
+    let recs = extract("نصب مسلحون كمينا لدورية للجيش في منطقة تيلابيري.");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "niger-army", "{recs:#?}");
+}
+
+#[test]
+fn a_storming_that_killed_residents_is_an_attack() {
+    // "ولاية" holds no negation (the cue "لأي" used to match it), and the killing after the storming makes it an
+    // attack on civilians, not a change of hands.
+    let recs = extract("اقتحم عناصر من قوات الدعم السريع قرية في ولاية الجزيرة وقتلوا أكثر من مئة من سكانها.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "rsf", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 100, "{recs:#?}");
+}
+
+#[test]
+fn providing_is_no_death_and_a_fall_of_two_dead_is_a_toll() {
+    // "توفير" (providing) is not "توفي" (died): a gathering that demands services is a peaceful protest.
+    let recs = extract("تجمع مئات المواطنين أمام مقر المحافظة في مدينة الناصرية للمطالبة بتوفير الخدمات.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    // "سقوط قتيلين" is a toll, not the fall of a place.
+    let recs =
+        extract("وقد تعرض المتظاهرون إلى إطلاق نار من قبل رجال الأمن أمام مبنى المحافظة في البصرة أسفر عن سقوط قتيلين.");
+    assert!(
+        !recs.iter().any(|r| r["event_type"] == "Strategic developments"),
+        "{recs:#?}"
+    );
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 2, "{recs:#?}");
+}
+
+#[test]
+fn a_release_after_months_of_captivity_is_the_release() {
+    let recs = extract("أفرجت حركة الشباب عن ثلاثة رهائن كينيين بعد أشهر من احتجازهم في مدينة بلدوين.");
+    assert_eq!(subs(&recs), ["Other"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
+}
+
+#[test]
+fn the_counted_victims_of_an_assault_on_police_are_its_target() {
+    let recs = extract("لقي خمسة عناصر من الشرطة الصومالية حتفهم في هجوم مسلح على مركز للشرطة في مدينة بلدوين.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "somalia-police", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 5, "{recs:#?}");
+}
+
+#[test]
+fn warnings_and_the_aftermath_of_an_act_are_no_new_events() {
+    // A clash that may break out is no act.
+    for text in [
+        "حذر خبراء من أن انهيار الهدنة في ليبيا قد يؤدي إلى اندلاع مواجهات جديدة في العاصمة طرابلس.",
+        "وسط مخاوف من اندلاع مواجهات جديدة في العاصمة طرابلس.",
+    ] {
+        let recs = extract(text);
+        assert!(recs.is_empty(), "{text}: {recs:#?}");
+    }
+    // The aftermath of a shelling refers to it: background.
+    let recs = extract("ناقش مجلس الأمن الدولي في جلسة طارئة تداعيات القصف الذي تعرضت له مدينة رفح الأسبوع الماضي.");
+    assert!(recs.iter().all(|r| r["background"] == true), "{recs:#?}");
+}
+
+#[test]
+fn a_region_after_a_place_locates_it() {
+    // "في شمال العراق" right after the airport says where the airport is; the attack hit the airport.
+    for text in [
+        "استهدف هجوم صاروخي مطار أربيل الدولي في شمال العراق.",
+        "واستهدف هجوم بطائرة مسيرة مطار أربيل الدولي بكردستان في شمال العراق.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["location"]["name_ar"], "مطار أربيل الدولي", "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn the_fighting_named_again_gives_its_toll_and_both_sides_dead_add_up() {
+    let text = "قالت مصادر عسكرية إن قوات الجيش السوري تخوض منذ فجر اليوم معارك عنيفة مع فصائل المعارضة المسلحة على \
+                أطراف بلدة اللطامنة في ريف حماة الشمالي.\nوأضافت المصادر أن الاشتباكات أسفرت عن مقتل 12 عنصرا من قوات \
+                النظام و8 من مقاتلي المعارضة.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 20, "{recs:#?}");
+    // "واحدة" is no second count, and the wounded are not added.
+    let recs = extract("استشهد 7 فلسطينيين من عائلة واحدة جراء غارة جوية إسرائيلية على منزل في خان يونس.");
+    assert_eq!(recs[0]["fatalities"]["value"], 7, "{recs:#?}");
+    let recs = extract("قتل 12 شخصا وأصيب 8 آخرون في غارة جوية على بلدة كفرنبل.");
+    assert_eq!(recs[0]["fatalities"]["value"], 12, "{recs:#?}");
+}
+
+#[test]
+fn a_storming_named_by_its_masdar_and_a_martyrdom_operation() {
+    // The masdar "اقتحام" is a storming too; the city after وسط locates the Green Zone.
+    let recs = extract("تمكن المحتجون من اقتحام المنطقة الخضراء وسط بغداد.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "المنطقة الخضراء", "{recs:#?}");
+    // Killed after a storming by gunmen: an attack on civilians by the stormers.
+    let recs = extract("وأفاد مسؤولون أمنيون بأن 12 شخصا قتلوا بعد اقتحام مسلحين من حركة الشباب فندقا في مقديشو.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "al-shabaab", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+    // "عملية استشهادية" is a jihadist group's name for a suicide attack.
+    let recs = extract("نفذ المجاهدون عملية استشهادية نوعية داخل القصر الرئاسي في مقديشو وقتل 16 شخصا.");
+    assert_eq!(subs(&recs), ["Suicide bomb"], "{recs:#?}");
+}
+
+#[test]
+fn a_source_that_told_an_agency_comes_before_it() {
+    for (text, chain) in [
+        (
+            "وأوضح مصدر أمني لوكالة فرانس برس أن هجوما نفذه مسلحون على نقطة للجيش في بلدة تيلابيري أسفر عن مقتل 21 شخصا.",
+            ["security-sources", "afp"],
+        ),
+        (
+            "وقتل 12 شخصا في غارة جوية على بلدة كفرنبل، بحسب ما أفادت مصادر طبية لوكالة فرانس برس.",
+            ["medical-sources", "afp"],
+        ),
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        let ids: Vec<&str> = recs[0]["reported_by"]
+            .as_array()
+            .expect("reported_by is a list")
+            .iter()
+            .map(|s| s["id"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(&ids[..2], chain, "{text}: {recs:#?}");
+    }
+}
