@@ -249,6 +249,28 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     if words.get(i).is_some_and(|w| w == "من") && words.get(i + 1).is_some_and(|w| count_word(w)) {
         return Marker::Patient;
     }
+    // "اغتيال قائد ميداني في حزب الله": the group a leader or member belongs to, after في, is whom the act hit.
+    if words.first().is_some_and(|w| w == "في")
+        && words.iter().skip(1).take(2).any(|w| {
+            let w = w.strip_prefix("ال").unwrap_or(w);
+            matches!(
+                w,
+                "قائد"
+                    | "قايد"
+                    | "قياديا"
+                    | "قيادي"
+                    | "عضو"
+                    | "عضوا"
+                    | "عنصر"
+                    | "عنصرا"
+                    | "مسوول"
+                    | "مسوولا"
+                    | "زعيم"
+            )
+        })
+    {
+        return Marker::Patient;
+    }
     // "مسلحون مجهولون قتلوا أربعة محتجين": a counted name after the act is what it killed, wounded or took, not its
     // subject.
     if i == 0 && m.start >= trigger.1 && words.first().is_some_and(|w| count_word(w) && w != "عدد") {

@@ -103,6 +103,13 @@ pub(crate) fn attach(
     let mut sub = decide_type(sent, c, &who, protest_report)?;
     // "قتلوا بعد اقتحام مسلحين من حركة الشباب فندقا": the storming that became an attack on civilians was done by
     // the side the territory reading took for the loser.
+    // "سلمت حركة حماس جثامين أسرى": who hands over people, taken as the loser of a handover of ground, acted.
+    if c.ty == TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
+        && sub == SubEventType::Other
+        && who.actor1.is_none()
+    {
+        who.actor1 = who.actor2.take();
+    }
     if c.ty == TriggerType::Territory
         && sub == SubEventType::Attack
         && who
@@ -275,6 +282,16 @@ pub(crate) fn attach(
         *s < c.clause.0 && sent.cues(Cue::Civilian).any(|h| h.start >= *s && h.end <= c.clause.0)
     });
     let civilians_hit = toll::civilian_victims(sent, c) || toll_civilians;
+    // "قتل جندي تركي في هجوم لحزب العمال": soldiers or police named by a toll that reaches back over the clause
+    // fell in a fight (ACLED codes attacks on armed forces as armed clashes).
+    if sub == SubEventType::Attack
+        && !civilians_hit
+        && fatalities.as_ref().is_some_and(|(_, (s, _))| {
+            *s < c.clause.0 && sent.cues(Cue::Combatant).any(|h| h.start >= *s && h.end <= c.clause.0)
+        })
+    {
+        sub = SubEventType::ArmedClash;
+    }
     let mut actor2 = who.actor2.clone();
     if actor2.is_none() && (!matches!(c.ty, TriggerType::Territory) || sub == SubEventType::Attack) {
         // Civilians are the target when the victims or the place hit are civilian, and by default of the
@@ -878,6 +895,34 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             if in_clause(Cue::Kill) && !in_clause(Cue::Combatant) =>
         {
             SubEventType::Attack
+        }
+        // "سلمت حركة حماس جثامين أربعة أسرى إلى الصليب الأحمر": handing over prisoners, hostages or bodies is no
+        // handover of ground (ACLED: Other).
+        TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
+            if matches!(sent.rules.get(c.hit.rule).key.as_str(), "سلم" | "تسليم")
+                && sent.words_after(c.hit.end, 4).iter().any(|w| {
+                    let w = w.trim_start_matches('و');
+                    let w = w.strip_prefix("ال").unwrap_or(w);
+                    matches!(
+                        w,
+                        "جثامين"
+                            | "جثمان"
+                            | "جثث"
+                            | "جثه"
+                            | "اسري"
+                            | "اسير"
+                            | "اسيرا"
+                            | "اسيرين"
+                            | "رهاين"
+                            | "رهينه"
+                            | "معتقلين"
+                            | "محتجزين"
+                            | "مختطفين"
+                            | "اسرائيليين"
+                    )
+                }) =>
+        {
+            SubEventType::Other
         }
         // "قتلت قوات الأمن ثلاثة مدنيين خلال مداهمة منزل": a raid that killed, with no one arrested in its clause, is
         // an attack on the dead, or a fight when fighters or soldiers fell.

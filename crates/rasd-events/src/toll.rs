@@ -232,6 +232,13 @@ fn no_casualties(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fatal
     Some((f, (h.start, h.end)))
 }
 
+/// "حزب العمال الكردستاني": a victim word inside an armed actor's name is no victim.
+fn in_actor_name(sent: &Sent<'_>, s: usize, e: usize) -> bool {
+    sent.mentions
+        .iter()
+        .any(|m| m.kind == MentionKind::Actor && m.id != "civilians" && m.start <= s && e <= m.end)
+}
+
 /// Whether the victims of a candidate act are civilians ("مقتل سبعة أشخاص بينهم امرأة وطفل").
 pub(crate) fn civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
     let (cs, ce) = if c.ty == TriggerType::Casualty {
@@ -239,7 +246,8 @@ pub(crate) fn civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
     } else {
         c.clause
     };
-    sent.cues(Cue::Civilian).any(|h| h.start >= cs && h.end <= ce)
+    sent.cues(Cue::Civilian)
+        .any(|h| h.start >= cs && h.end <= ce && !in_actor_name(sent, h.start, h.end))
         || sent
             .mentions
             .iter()
@@ -253,6 +261,7 @@ pub(crate) fn named_civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
     sent.cues(Cue::Civilian).any(|h| {
         h.start >= cs
             && h.end <= ce
+            && !in_actor_name(sent, h.start, h.end)
             && !matches!(
                 rasd_text::normalize_key(sent.slice(h.start, h.end)).as_str(),
                 "اشخاص" | "شخصا" | "شخص" | "شخصان" | "شخصين"

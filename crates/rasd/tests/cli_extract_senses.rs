@@ -2093,3 +2093,28 @@ fn a_source_that_told_an_agency_comes_before_it() {
         assert_eq!(&ids[..2], chain, "{text}: {recs:#?}");
     }
 }
+
+#[test]
+fn workers_in_a_party_name_are_no_victims() {
+    // "العمال" inside "حزب العمال الكردستاني" names the armed group, not civilian workers: a soldier killed in its
+    // attack fell in a fight.
+    let recs = extract("قتل جندي تركي في هجوم لحزب العمال الكردستاني على قاعدة في شمال العراق.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "pkk", "{recs:#?}");
+    assert_ne!(recs[0]["actor2"]["id"], "civilians", "{recs:#?}");
+}
+
+#[test]
+fn handovers_of_people_and_prisoner_exchanges_are_read() {
+    // Bodies or prisoners handed over are no ground handed over; who hands them over acted.
+    let recs = extract("سلمت حركة حماس جثامين أربعة أسرى إسرائيليين إلى الصليب الأحمر في خان يونس.");
+    assert_eq!(subs(&recs), ["Other"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "hamas", "{recs:#?}");
+    // A prisoner exchange, its count between the words, is an agreement (ACLED).
+    let recs = extract("تم تبادل 50 أسيرا بين الحكومة اليمنية والحوثيين في مطار صنعاء.");
+    assert_eq!(subs(&recs), ["Agreement"], "{recs:#?}");
+    // The group a killed commander belonged to is the target of the strike that killed him.
+    let recs = extract("أعلن الجيش الإسرائيلي اغتيال قائد ميداني في حزب الله بغارة على بلدة النبطية.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "hezbollah", "{recs:#?}");
+}
