@@ -286,6 +286,17 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     if i > 0 && after_trigger {
         return Marker::None;
     }
+    // "استهدفت كتائب القسام دبابة": right after the targeting verb that is the act itself, or that opens the
+    // clause, comes its subject (the verb first), not its target.
+    let opens_clause = before_heads.is_some_and(|t| sent.distance(sent.clause_of(t.start).0, t.start) == 0);
+    if i == 0
+        && (after_trigger || opens_clause)
+        && words
+            .first()
+            .is_some_and(|w| matches!(w.trim_start_matches(['و', 'ف']), "استهدف" | "استهدفت"))
+    {
+        return Marker::None;
+    }
     // "كسرت دفاعات مسلحي داعش": a head noun after another content word makes the name a genitive inside an
     // object, not a subject.
     if i > 0

@@ -188,7 +188,13 @@ pub(crate) fn attach(
                 .is_some_and(|(a, _)| matches!(a.actor_type, ActorType::Protesters | ActorType::Rioters))
         };
         if !is_crowd(&who.actor1) {
-            if who.actor2.is_none() || is_crowd(&who.actor2) {
+            // "رشق شبان غاضبون قوات الأمن بالحجارة": the young men (a civilian word) are the crowd itself; the
+            // force named beside them is whom they met.
+            let civilians = who
+                .actor2
+                .as_ref()
+                .is_some_and(|(a, _)| a.actor_type == ActorType::Civilians);
+            if who.actor2.is_none() || is_crowd(&who.actor2) || civilians && who.actor1.is_some() {
                 who.actor2 = who.actor1.take();
             }
             who.actor1 = res.actor(id, false).map(|a| (a, None));
@@ -730,7 +736,8 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
                 && (sent.cues(Cue::Kill).any(|k| k.start >= c.hit.end && k.end <= ce)
                     || crate::candidates::after_another(sent, c.hit.start))
                 && own_kill
-                && toll::civilian_victims(sent, c)
+                // "اقتحم مسلحون منزل عائلة وقتلوا أربعة من أفرادها": civilians named, or a home stormed.
+                && (toll::civilian_victims(sent, c) || in_clause(Cue::CivilianTarget))
                 && !in_clause(Cue::Combatant) =>
         {
             SubEventType::Attack

@@ -91,9 +91,23 @@ pub(crate) fn fatalities(
                     };
                     // "قتلت قوات الأمن العراقية ثلاثة مدنيين", "قتلت القوات الإسرائيلية …": a definite nisba
                     // adjective after the subject's head or name is part of it.
+                    // "أعدمت جماعة مسلحة ثلاثة رجال": so is an armed group's own adjective.
                     let nisba = |t: &rasd_text::tokenize::Token| {
                         let w = rasd_text::normalize_key(t.surface(sent.text));
                         w.starts_with("ال") && (w.ends_with("يه") || w.ends_with("ي")) && w.chars().count() >= 5
+                            || matches!(
+                                w.as_str(),
+                                "مسلحه"
+                                    | "مسلح"
+                                    | "مسلحون"
+                                    | "مسلحين"
+                                    | "مجهوله"
+                                    | "مجهولون"
+                                    | "مجهولين"
+                                    | "متطرفه"
+                                    | "ارهابيه"
+                                    | "متشدده"
+                            )
                     };
                     let named = |t: &rasd_text::tokenize::Token| {
                         head(t)

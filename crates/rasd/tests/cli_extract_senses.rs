@@ -2118,3 +2118,40 @@ fn handovers_of_people_and_prisoner_exchanges_are_read() {
     assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
     assert_eq!(recs[0]["actor2"]["id"], "hezbollah", "{recs:#?}");
 }
+
+#[test]
+fn the_young_men_who_stone_the_police_are_the_crowd() {
+    // "شبان" names the crowd itself, not its victims: the police they stoned are whom the riot met.
+    let recs = extract("رشق شبان غاضبون قوات الأمن اللبنانية بالحجارة في حي باب التبانة بمدينة طرابلس.");
+    assert_eq!(subs(&recs), ["Violent demonstration"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "rioters", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "lebanon-police", "{recs:#?}");
+}
+
+#[test]
+fn bodies_found_beatings_and_a_home_stormed_are_attacks() {
+    let recs = extract("عثر على جثث سبعة أشخاص مقيدي الأيدي وعليها آثار طلقات نارية في حي الجهاد ببغداد.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 7, "{recs:#?}");
+    let recs = extract("اعتدى عناصر من الشرطة بالضرب على صحفيين كانوا يغطون وقفة احتجاجية في الجزائر العاصمة.");
+    assert!(subs(&recs).contains(&"Attack"), "{recs:#?}");
+    let recs = extract("اقتحم مسلحون مجهولون منزل عائلة في مدينة درعا وقتلوا أربعة من أفرادها.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 4, "{recs:#?}");
+    // The group's own adjective sits between the verb and the count.
+    let recs = extract("أعدمت جماعة مسلحة ثلاثة رجال ميدانيا في قرية قرب مدينة تمبكتو.");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+}
+
+#[test]
+fn names_of_the_wars_since_2020_and_a_subject_after_the_targeting_verb() {
+    let recs = extract("اندلعت اشتباكات بين قوات العمالقة الجنوبية ومسلحي الحوثي في مديرية بيحان بمحافظة شبوة.");
+    assert_eq!(recs[0]["actor1"]["id"], "giants-brigades", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "houthis", "{recs:#?}");
+    let recs = extract("اشتبكت قوات الحركة الشعبية لتحرير السودان - شمال مع الجيش السوداني في ولاية جنوب كردفان.");
+    assert_eq!(recs[0]["actor1"]["id"], "splm-n", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "saf", "{recs:#?}");
+    // "استهدفت" opening the clause has its subject after it: the Qassam Brigades fired the shell.
+    let recs = extract("استهدفت كتائب القسام دبابة إسرائيلية بقذيفة الياسين 105 في حي الشجاعية.");
+    assert_eq!(recs[0]["actor1"]["id"], "hamas", "{recs:#?}");
+}
