@@ -578,7 +578,17 @@ pub(crate) fn claimant(sent: &Sent<'_>, res: &dyn Resources) -> Option<(ActorRef
                 | crate::rules::RuleKind::Cue(crate::rules::Cue::Denied | crate::rules::Cue::Negation)
         )
     });
-    if denied {
+    // "ولم تتبن أي جهة الهجوم، إلا أن التنظيم غالبا ما يتبنى هجمات مماثلة": a claim negated, or one the group
+    // habitually makes, claims nothing here.
+    let habitual = sent.cues(crate::rules::Cue::Claim).any(|c| {
+        sent.words_before(c.start, 3).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "لم" | "ولم" | "غالبا" | "عاده" | "عادتها" | "دايما" | "اعتاد" | "اعتادت"
+            )
+        })
+    });
+    if denied || habitual {
         return None;
     }
     let (cs, ce) = sent.clause_of(cue.start);

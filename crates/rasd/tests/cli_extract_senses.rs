@@ -2155,3 +2155,24 @@ fn names_of_the_wars_since_2020_and_a_subject_after_the_targeting_verb() {
     let recs = extract("استهدفت كتائب القسام دبابة إسرائيلية بقذيفة الياسين 105 في حي الشجاعية.");
     assert_eq!(recs[0]["actor1"]["id"], "hamas", "{recs:#?}");
 }
+
+#[test]
+fn indefinite_gunmen_are_new_and_a_habitual_claim_claims_nothing() {
+    // "مسلحون" without the article introduces unknown gunmen; it does not refer back to the group named before,
+    // nor does the group that "often claims such attacks" claim this one.
+    let recs = extract(
+        "قتل خمسة أشخاص في انفجار سيارة مفخخة استهدف سوقا شعبية في مدينة الصدر شرقي بغداد.\n\
+         ولم تتبن أي جهة التفجير حتى الآن، إلا أن تنظيم الدولة الإسلامية غالبا ما يتبنى هجمات مماثلة.\n\
+         وفي حادث منفصل، قتل جنديان عراقيان في هجوم شنه مسلحون على نقطة تفتيش في قضاء الطارمية.",
+    );
+    let clash = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Armed clash")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(clash["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    let bomb = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Remote explosive/landmine/IED")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_ne!(bomb["actor1"]["id"], "isis", "{recs:#?}");
+}
