@@ -56,6 +56,33 @@ pub(crate) fn attach(
     let mut who: Actors = actors::attach(sent, c, res);
     suffered(sent, c, &mut who);
     let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
+    // "تجددت المعارك بين الطرفين في محيط الفاشر": "the two sides" of a fight are the report's two main opponents.
+    if who.actor1.is_none()
+        && who.actor2.is_none()
+        && c.ty == TriggerType::Sub(SubEventType::ArmedClash)
+        && let Some((t, _)) = sent
+            .tokens_after(c.hit.end, 6)
+            .take_while(|t| t.end <= c.clause.1)
+            .find_map(|t| {
+                let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
+                matches!(w.as_str(), "الطرفين" | "الجانبين").then_some((t.start, t.end))
+            })
+            .map(|s| (s, ()))
+        && let Some((a1, _)) = sent.doc_actors.iter().find(|(a, n)| {
+            *n >= 2
+                && matches!(
+                    a.actor_type,
+                    ActorType::StateForces
+                        | ActorType::RebelGroup
+                        | ActorType::PoliticalMilitia
+                        | ActorType::IdentityMilitia
+                )
+        })
+        && let Some(a2) = actors::opponent(sent.doc_actors, a1)
+    {
+        who.actor1 = Some((a1.clone(), Some(t)));
+        who.actor2 = Some((a2, Some(t)));
+    }
     // "أعلن المركز الإعلامي … أن قواته سيطرت": forces named by a possessive pronoun are the speaker's own.
     if who.actor1.is_none()
         && let Some(span) = actors::own_forces(sent, c)
@@ -258,8 +285,8 @@ pub(crate) fn attach(
             let told = told
                 || who.actor1.is_none()
                     && who.actor2.is_none()
-                    && the_fight(sent, c)
-                    && e.event_type == sub.event_type();
+                    && (the_fight(sent, c) && e.event_type == sub.event_type()
+                        || the_strike(sent, c) && e.sub_event_type == sub);
             (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
     {
@@ -1075,6 +1102,16 @@ fn the_fight(sent: &Sent<'_>, c: &Candidate) -> bool {
                 | "لمعارك"
                 | "لمواجهات"
         )
+    })
+}
+
+/// "وأضافت اللجان أن القصف طال أيضا أحياء سكنية": a definite noun of shelling, a strike or a blast, which names the
+/// act of that kind just told.
+fn the_strike(sent: &Sent<'_>, c: &Candidate) -> bool {
+    sent.token_at(c.hit.start).is_some_and(|t| {
+        let w = rasd_text::fold_str(t.surface(sent.text), rasd_text::Mode::Key);
+        let w = w.trim_start_matches(['و', 'ف']);
+        matches!(w, "القصف" | "الغاره" | "الغارات" | "التفجير" | "الانفجار")
     })
 }
 

@@ -2176,3 +2176,33 @@ fn indefinite_gunmen_are_new_and_a_habitual_claim_claims_nothing() {
         .unwrap_or_else(|| panic!("{recs:#?}"));
     assert_ne!(bomb["actor1"]["id"], "isis", "{recs:#?}");
 }
+
+#[test]
+fn sudans_committees_the_shelling_named_again_and_the_two_sides() {
+    let text = "قالت لجان مقاومة محلية إن 12 مدنيا على الأقل قتلوا، أمس الجمعة، في قصف مدفعي لقوات الدعم السريع على سوق \
+                ليبيا في مدينة أم درمان.\nوأضافت اللجان في بيان أن القصف طال أيضا أحياء سكنية مجاورة.\nمن جهته، اتهم \
+                الجيش السوداني قوات الدعم السريع باستهداف المدنيين بشكل متعمد.\nوفي ولاية شمال \
+                دارفور، تجددت المعارك بين الطرفين في محيط مدينة الفاشر، حيث قال الجيش إنه صد هجوما من عدة محاور.";
+    let recs = extract(text);
+    let shelling: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["sub_event_type"] == "Shelling/artillery/missile attack")
+        .collect();
+    // The shelling named again is the shelling told: one record, by the committees.
+    assert_eq!(shelling.len(), 1, "{recs:#?}");
+    assert_eq!(
+        shelling[0]["reported_by"][0]["id"], "sudan-resistance-committees",
+        "{recs:#?}"
+    );
+    // "the two sides" are the report's two warring parties.
+    let renewed = recs
+        .iter()
+        .find(|r| evidence(text, r, "trigger") == "معارك")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    let mut sides = [
+        renewed["actor1"]["id"].as_str().unwrap_or(""),
+        renewed["actor2"]["id"].as_str().unwrap_or(""),
+    ];
+    sides.sort();
+    assert_eq!(sides, ["rsf", "saf"], "{recs:#?}");
+}
