@@ -660,8 +660,36 @@ fn possessor(sent: &Sent<'_>, c: &Candidate, m: &Mention) -> Marker {
     // "نصب مسلحون كمينا لدورية للجيش": after an ambush, ل names its target; so does a ل phrase between ("كمينا
     // لدورية للجيش": the patrol's owner).
     let ambush = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end)).contains("كمين");
+    // "هاجمت مسيرات انتحارية مواقع للجيش": the owner of the positions, bases or patrols hit is the target.
+    let owner_of_target = between.last().is_some_and(|w| {
+        let w = w.strip_prefix("ال").unwrap_or(w);
+        matches!(
+            w,
+            "مواقع"
+                | "موقعا"
+                | "مقرات"
+                | "مقر"
+                | "مقرا"
+                | "تجمعات"
+                | "تجمعا"
+                | "نقاط"
+                | "نقطه"
+                | "حواجز"
+                | "حاجزا"
+                | "دوريه"
+                | "رتلا"
+                | "ارتال"
+                | "قاعده"
+                | "ثكنه"
+                | "معسكر"
+                | "معسكرا"
+                | "اليات"
+                | "مخازن"
+                | "مستودعات"
+        )
+    });
     let target_phrase = between.iter().any(|w| w.starts_with('ل') && !w.starts_with("ال"));
-    if between.len() <= 1 && !target_word && !ambush && !target_phrase {
+    if between.len() <= 1 && !target_word && !ambush && !target_phrase && !owner_of_target {
         Marker::Agent
     } else {
         Marker::Patient

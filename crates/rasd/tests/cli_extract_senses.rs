@@ -2206,3 +2206,11 @@ fn sudans_committees_the_shelling_named_again_and_the_two_sides() {
     sides.sort();
     assert_eq!(sides, ["rsf", "saf"], "{recs:#?}");
 }
+
+#[test]
+fn the_owner_of_the_positions_struck_is_the_target() {
+    let recs = extract("هاجمت مسيرات انتحارية مواقع للجيش السوداني في مدينة كوستي.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "saf", "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "saf", "{recs:#?}");
+}
