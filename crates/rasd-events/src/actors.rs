@@ -216,7 +216,8 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     let words: Vec<String> = sent
         .words_before(m.clitic_start, 5)
         .into_iter()
-        .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+        // Digits stay: "مقتل 5 من عناصر داعش" counts the dead.
+        .filter(|w| w.chars().any(|c| c.is_alphabetic() || c.is_numeric()))
         .collect();
     // "أعدم التنظيم ثلاثة مدنيين بتهمة التعاون مع التحالف": an actor in the charge, after the act, is no party to it.
     if m.start >= trigger.1

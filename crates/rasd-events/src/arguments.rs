@@ -282,9 +282,13 @@ pub(crate) fn attach(
                 );
             // "تخوض القوات معارك عنيفة مع الفصائل … وأضافت المصادر أن الاشتباكات أسفرت عن مقتل 12": the fighting,
             // named again with no side and no place of its own, is the fight just told.
+            // The dead counted by side ("مقتل 12 عنصرا من قوات النظام") name one of the sides already told.
+            let side_told = who.actor2.as_ref().is_none_or(|(a2, _)| {
+                e.actor1.as_ref().is_some_and(|a| a.id == a2.id) || e.actor2.as_ref().is_some_and(|a| a.id == a2.id)
+            });
             let told = told
                 || who.actor1.is_none()
-                    && who.actor2.is_none()
+                    && side_told
                     && (the_fight(sent, c) && e.event_type == sub.event_type()
                         || the_strike(sent, c) && e.sub_event_type == sub);
             (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
@@ -452,8 +456,16 @@ pub(crate) fn attach(
     }
     // "اغتال مسلحون مجهولون الأمين العام لمليشيا حزب الله": the assassination of a member of an armed force or group
     // is a fight with it (ACLED codes attacks on soldiers, police and fighters as armed clashes).
+    // So is any killing or attack whose named target is an armed force or group ("أعلن الجيش أنه قتل ثلاثة مسلحين
+    // حاولوا التسلل"), but an execution of captives stays an attack.
+    let execution = {
+        let w = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end));
+        w.contains("اعدم") || w.contains("اعدام") || w.contains("ذبح")
+    };
+    let assassination = rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end)).contains("اغت");
     if sub == SubEventType::Attack
-        && rasd_text::normalize_key(sent.slice(c.hit.start, c.hit.end)).contains("اغت")
+        && !execution
+        && (assassination || !civilians_hit)
         && who.actor2.as_ref().is_some_and(|(a, _)| {
             matches!(
                 a.actor_type,
@@ -834,7 +846,18 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             // A bare killing is an event only when the victims are civilians or the killer is named.
             if toll::civilian_victims(sent, c) || who.actor1.is_some() {
                 SubEventType::Attack
-            } else if in_clause(Cue::Combatant) {
+            } else if in_clause(Cue::Combatant)
+                // "قتل 5 من عناصر داعش في عملية أمنية": fighters of a named group among the dead.
+                || who.actor2.as_ref().is_some_and(|(a, _)| {
+                    matches!(
+                        a.actor_type,
+                        ActorType::StateForces
+                            | ActorType::RebelGroup
+                            | ActorType::PoliticalMilitia
+                            | ActorType::IdentityMilitia
+                    )
+                })
+            {
                 // "قتل 13 جنديا وأصيب 18 آخرون": soldiers, police or fighters killed, no act named, fell in a
                 // fight (ACLED codes an attack on armed forces as an armed clash).
                 SubEventType::ArmedClash
@@ -1085,7 +1108,6 @@ fn suffered(sent: &Sent<'_>, c: &Candidate, who: &mut Actors) {
     }
 }
 
-/// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.
 /// "الاشتباكات", "المعارك", "المواجهات": a definite noun of fighting, which names a fight already told.
 fn the_fight(sent: &Sent<'_>, c: &Candidate) -> bool {
     sent.token_at(c.hit.start).is_some_and(|t| {
@@ -1115,6 +1137,7 @@ fn the_strike(sent: &Sent<'_>, c: &Candidate) -> bool {
     })
 }
 
+/// The trigger is "الهجوم" (the attack), definite: an act already told, not a new one, when nothing else is named.
 fn the_attack(sent: &Sent<'_>, c: &Candidate) -> bool {
     sent.rules.get(c.hit.rule).key == "هجوم"
         && sent.token_at(c.hit.start).is_some_and(|t| {

@@ -2214,3 +2214,18 @@ fn the_owner_of_the_positions_struck_is_the_target() {
     assert_eq!(recs[0]["actor2"]["id"], "saf", "{recs:#?}");
     assert_ne!(recs[0]["actor1"]["id"], "saf", "{recs:#?}");
 }
+
+#[test]
+fn fighters_killed_are_a_fight_and_a_counted_partitive_names_their_group() {
+    // "مقتل 5 من عناصر داعش": the digits before the partitive count the dead of the group, the target.
+    let recs = extract("أعلنت قوات سوريا الديمقراطية مقتل 5 من عناصر داعش في عملية أمنية بريف دير الزور الشرقي.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "sdf", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "isis", "{recs:#?}");
+    // With no killer named, the dead of an armed group still fell in a fight.
+    let recs = extract("قتل 5 من عناصر داعش في عملية أمنية لقوات سوريا الديمقراطية بريف دير الزور.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    // Gunmen the army killed were fought, not attacked as civilians.
+    let recs = extract("أعلن الجيش الإسرائيلي أنه قتل ثلاثة مسلحين فلسطينيين حاولوا التسلل عبر السياج شرق خان يونس.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+}
