@@ -433,6 +433,35 @@ pub(crate) fn riots_absorb_protests(events: &mut Vec<Event>, riot_acts: &[(usize
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
 /// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position), with the
 /// other's toll where it has none.
+/// "عشرات القتلى في قصف لسوق جنوب الخرطوم" over "قتل 40 مدنيا في غارة جوية نفذتها طائرات مسيرة على سوق": the
+/// generic bombardment noun ("قصف", no artillery or rocket word in its trigger) at the place and on the day of
+/// the report's air or drone strike is that strike, told again or claimed by another side; it takes its sub-type
+/// (then [`merge_restatements`] may make one record of the two).
+pub(crate) fn bombardment_is_the_strike(events: &mut [Event]) {
+    let strikes: Vec<(Option<String>, Option<chrono::NaiveDate>)> = events
+        .iter()
+        .filter(|e| e.sub_event_type == SubEventType::AirDroneStrike)
+        .map(|e| (e.location.as_ref().map(|l| l.id.clone()), e.event_date))
+        .collect();
+    if strikes.is_empty() {
+        return;
+    }
+    for e in events
+        .iter_mut()
+        .filter(|e| e.sub_event_type == SubEventType::ShellingArtilleryMissile)
+    {
+        let generic = e.field_evidence.get("trigger").is_some_and(|t| {
+            let w = rasd_text::normalize_key(&t.text);
+            let w = w.trim_start_matches(['و', 'ف', 'ب', 'ل']);
+            matches!(w.strip_prefix("ال").unwrap_or(w), "قصف")
+        });
+        let place = e.location.as_ref().map(|l| l.id.clone());
+        if generic && place.is_some() && strikes.iter().any(|(p, d)| *p == place && *d == e.event_date) {
+            e.sub_event_type = SubEventType::AirDroneStrike;
+        }
+    }
+}
+
 pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
     let key = |e: &Event| {
         (
@@ -451,12 +480,17 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
         _ => true,
     };
     let covers = |a: &Event, b: &Event| b.reported_by.iter().all(|s| a.reported_by.iter().any(|t| t.id == s.id));
+    // "قتل تسعة مدنيين في القصف …، فيما قتل طفل في غارات": two tolls from one source are two acts.
+    let tolls_agree = |a: &Event, b: &Event| match (&a.fatalities, &b.fatalities) {
+        (Some(x), Some(y)) => x.value == y.value,
+        _ => true,
+    };
     let mut kept: Vec<Event> = Vec::with_capacity(events.len());
     for e in events.drain(..) {
         let k = key(&e);
         match kept
             .iter_mut()
-            .find(|x| key(x) == k && targets_agree(x, &e) && (covers(x, &e) || covers(&e, x)))
+            .find(|x| key(x) == k && targets_agree(x, &e) && tolls_agree(x, &e) && (covers(x, &e) || covers(&e, x)))
         {
             Some(x) => {
                 let mut other = e;

@@ -2229,3 +2229,22 @@ fn fighters_killed_are_a_fight_and_a_counted_partitive_names_their_group() {
     let recs = extract("أعلن الجيش الإسرائيلي أنه قتل ثلاثة مسلحين فلسطينيين حاولوا التسلل عبر السياج شرق خان يونس.");
     assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
 }
+
+#[test]
+fn a_bombardment_at_the_strikes_place_is_the_strike_and_two_tolls_are_two_acts() {
+    // The headline's generic "قصف" at the market of the lead's drone strike is that strike.
+    let text = "عشرات القتلى في قصف لسوق في مدينة أم درمان.\nقتل 40 مدنيا على الأقل في غارة جوية نفذتها طائرات مسيرة \
+                على سوق في مدينة أم درمان.";
+    let recs = extract(text);
+    assert!(
+        recs.iter().all(|r| r["sub_event_type"] == "Air/drone strike"),
+        "{recs:#?}"
+    );
+    // Two tolls told by one source at one place and date are two acts, not one restated.
+    let recs = extract(
+        "وقال المرصد إنه في مدينة أريحا قتل تسعة مدنيين في القصف الذي أصاب مبنيين سكنيين، فيما قتل طفل في غارات \
+         استهدفت أراضي زراعية في أريحا.",
+    );
+    let tolls: Vec<i64> = recs.iter().filter_map(|r| r["fatalities"]["value"].as_i64()).collect();
+    assert!(tolls.contains(&9) && tolls.contains(&1), "{recs:#?}");
+}
