@@ -2248,3 +2248,9 @@ fn a_bombardment_at_the_strikes_place_is_the_strike_and_two_tolls_are_two_acts()
     let tolls: Vec<i64> = recs.iter().filter_map(|r| r["fatalities"]["value"].as_i64()).collect();
     assert!(tolls.contains(&9) && tolls.contains(&1), "{recs:#?}");
 }
+
+#[test]
+fn an_awaited_protest_is_expected() {
+    let recs = extract("فيما ينتظر خروج تظاهرة مشابهة في بغداد ومدن أخرى.");
+    assert!(recs.iter().all(|r| r["stance"] == "expected"), "{recs:#?}");
+}
