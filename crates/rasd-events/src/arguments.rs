@@ -773,7 +773,11 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
                 // اقتحام مسلحين فندقا"); not one by forces a relative clause says stormed ("… برصاص الجيش الذي
                 // اقتحم المخيم").
                 && (sent.cues(Cue::Kill).any(|k| k.start >= c.hit.end && k.end <= ce)
-                    || crate::candidates::after_another(sent, c.hit.start))
+                    || crate::candidates::after_another(sent, c.hit.start)
+                    // "قتل 23 مدنيا عندما اقتحمت قوات الدعم السريع قرية": the storming is when they were killed.
+                    || sent.words_before(c.hit.start, 1).first().is_some_and(|w| {
+                        matches!(w.as_str(), "عندما" | "حينما" | "حين" | "لدي" | "بعدما" | "اثناء" | "خلال")
+                    }))
                 && own_kill
                 // "اقتحم مسلحون منزل عائلة وقتلوا أربعة من أفرادها": civilians named, or a home stormed.
                 && (toll::civilian_victims(sent, c) || in_clause(Cue::CivilianTarget))

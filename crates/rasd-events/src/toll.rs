@@ -152,7 +152,7 @@ pub(crate) fn fatalities(
                 m.kind == NumberKind::Count
                     && !m.vague
                     && m.start >= n.end
-                    && sent.distance(n.end, m.start) <= 6
+                    && sent.distance(n.end, m.start) <= 8
                     && !sent.dates.iter().any(|d| d.start < m.end && m.start < d.end)
                     && sent.clause_of(m.start) == sent.clause_of(n.start)
                     && {

@@ -2254,3 +2254,15 @@ fn an_awaited_protest_is_expected() {
     let recs = extract("فيما ينتظر خروج تظاهرة مشابهة في بغداد ومدن أخرى.");
     assert!(recs.iter().all(|r| r["stance"] == "expected"), "{recs:#?}");
 }
+
+#[test]
+fn civilians_killed_when_a_village_was_stormed_and_a_toll_by_side() {
+    let recs = extract("قتل 23 مدنيا على الأقل عندما اقتحمت قوات الدعم السريع قرية في ريف مدينة رفاعة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "rsf", "{recs:#?}");
+    // Both sides' dead add up even with the first side's long name and its abbreviation between.
+    let recs = extract(
+        "قتل أربعة من عناصر قوات سوريا الديمقراطية (قسد) وثلاثة من مسلحي تنظيم داعش في اشتباكات في محيط بلدة ذيبان.",
+    );
+    assert_eq!(recs[0]["fatalities"]["value"], 7, "{recs:#?}");
+}
