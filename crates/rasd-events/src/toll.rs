@@ -33,7 +33,17 @@ pub(crate) fn fatalities(
             .all(|o| std::ptr::eq(o, c) || o.clause == c.clause || sent.distance(at, o.hit.start) > d)
     };
     let mut best: Option<(usize, &NumberMention, usize, usize)> = None;
-    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start)) {
+    // "شيّع آلاف المحتجين جثمان القتيل": the dead a funeral carries anchor no toll (the crowd is counted).
+    let funeral = |k: &crate::rules::Hit| {
+        sent.words_before(k.start, 1).first().is_some_and(|w| {
+            let w = w.trim_start_matches(['و', 'ب', 'ل']);
+            matches!(
+                w.strip_prefix("ال").unwrap_or(w),
+                "جثمان" | "جثامين" | "جنازه" | "جنازات" | "تشييع"
+            )
+        })
+    };
+    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start) && !funeral(k)) {
         for n in numbers.iter().filter(|n| n.kind == NumberKind::Count) {
             if sent.dates.iter().any(|d| d.start < n.end && n.start < d.end) {
                 continue;

@@ -2266,3 +2266,32 @@ fn civilians_killed_when_a_village_was_stormed_and_a_toll_by_side() {
     );
     assert_eq!(recs[0]["fatalities"]["value"], 7, "{recs:#?}");
 }
+
+#[test]
+fn a_death_sentence_a_funeral_a_monthly_total_and_the_ministrys_arrests() {
+    // "حكماً بالإعدام" sentences to death: no execution, and "حكما" is not the Jordanian town.
+    let recs = extract("أصدرت محكمة أمن الدولة الأردنية اليوم حكماً بالإعدام شنقاً على متهمين اثنين في قضية إرهاب.");
+    assert!(!recs.iter().any(|r| r["sub_event_type"] == "Attack"), "{recs:#?}");
+    assert!(
+        !recs.iter().any(|r| r["location"]["name_ar"] == "بلدة حكما"),
+        "{recs:#?}"
+    );
+    // The crowd of a funeral is no toll, and the dead it carries make it no excessive force.
+    let recs = extract("وفي مدينة الناصرية، شيّع آلاف المحتجين مساء أمس جثمان القتيل وسط هتافات غاضبة ضد الحكومة.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+    assert!(recs[0]["fatalities"].is_null(), "{recs:#?}");
+    // A total since a month began is statistics.
+    let recs = extract(
+        "وتشهد بغداد ومحافظات الجنوب منذ مطلع أكتوبر احتجاجات واسعة قتل فيها أكثر من 400 شخص، وفق مفوضية حقوق الإنسان.",
+    );
+    assert!(recs.is_empty(), "{recs:#?}");
+    // The interior ministry's arrests are its police's.
+    let recs = extract(
+        "وردت قوات الأمن بالغاز المسيل للدموع في مدينة القصرين، فيما أعلنت وزارة الداخلية التونسية اعتقال 16 شخصاً.",
+    );
+    let arrests = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Arrests")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(arrests["actor1"]["id"], "tunisia-police", "{recs:#?}");
+}
