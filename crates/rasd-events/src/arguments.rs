@@ -963,6 +963,24 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         {
             SubEventType::Attack
         }
+        // "اعتقلت الأجهزة الأمنية ثمانية من المعتصمين واقتادتهم إلى مركز أمني": state forces that arrest and take
+        // away made an arrest, not an abduction.
+        TriggerType::Sub(SubEventType::Abduction)
+            if state(&who.actor1)
+                && sent.hits.iter().any(|h| {
+                    h.start >= cs
+                        && h.end <= ce
+                        && matches!(
+                            sent.rules.get(h.rule).kind,
+                            RuleKind::Trigger {
+                                ty: TriggerType::Sub(SubEventType::Arrests),
+                                ..
+                            }
+                        )
+                }) =>
+        {
+            SubEventType::Arrests
+        }
         // "سلمت حركة حماس جثامين أربعة أسرى إلى الصليب الأحمر": handing over prisoners, hostages or bodies is no
         // handover of ground (ACLED: Other).
         TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)

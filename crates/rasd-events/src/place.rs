@@ -124,6 +124,11 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     if near && reference_point(sent, m) {
         s -= 4.0;
     }
+    // "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place inside a destination is where people
+    // were taken, not where the act happened.
+    if destination(sent, m) && m.start > c.hit.end {
+        s -= 8.0;
+    }
     // "المنطقة الخضراء وسط بغداد": the city after وسط, right after another place, locates that place.
     if sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "وسط")
         && sent.mentions.iter().any(|n| {
@@ -249,6 +254,13 @@ fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
     sent.mentions.iter().any(|n| {
         n.kind == MentionKind::Place && n.end <= cue.start && n.id != m.id && sent.distance(n.end, cue.start) == 0
     })
+}
+
+/// "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place after في inside a destination (إلى and at
+/// most two words before it) is where people were taken.
+fn destination(sent: &Sent<'_>, m: &Mention) -> bool {
+    sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "في")
+        && sent.words_before(m.clitic_start, 4).iter().skip(1).any(|w| w == "الي")
 }
 
 /// "شارع الرباط", "شارع بغداد": a street named after a town is not the town.
@@ -471,9 +483,9 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
 /// not marked as an origin or destination.
 pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Location, usize, usize)> {
     let places = || {
-        sent.mentions
-            .iter()
-            .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m))
+        sent.mentions.iter().filter(|m| {
+            m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m) && !destination(sent, m)
+        })
     };
     let m = places()
         .find(|m| matches!(cue_before(sent, m), Some(Cue::Locative | Cue::Near)))

@@ -2295,3 +2295,16 @@ fn a_death_sentence_a_funeral_a_monthly_total_and_the_ministrys_arrests() {
         .unwrap_or_else(|| panic!("{recs:#?}"));
     assert_eq!(arrests["actor1"]["id"], "tunisia-police", "{recs:#?}");
 }
+
+#[test]
+fn an_arrest_by_the_police_who_took_them_away_happened_where_they_were_held() {
+    let recs = extract(
+        "فضت قوات الدرك الأردني خيمة اعتصام في بلدة ذيبان جنوب العاصمة.\nوقال ناشطون إن الأجهزة الأمنية اعتقلت ما لا \
+         يقل عن ثمانية من المعتصمين واقتادتهم إلى مركز أمني في مادبا.",
+    );
+    let arrest = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Arrests")
+        .unwrap_or_else(|| panic!("no arrest (not an abduction): {recs:#?}"));
+    assert_eq!(arrest["location"]["name_ar"], "ذيبان", "{recs:#?}");
+}
