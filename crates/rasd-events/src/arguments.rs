@@ -310,7 +310,12 @@ pub(crate) fn attach(
     } else {
         None
     };
-    let background = frames::background(sent, c, dated.hit.as_ref(), published);
+    // "كما أسفر الانفجار عن مقتل 12 شخصا" after a sentence about an old act is that old act: background too.
+    let background = frames::background(sent, c, dated.hit.as_ref(), published)
+        || dated
+            .rule
+            .as_deref()
+            .is_some_and(|r| r.starts_with("previous-sentence-act"));
     if background && opts.drop_background {
         return None;
     }

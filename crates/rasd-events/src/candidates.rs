@@ -463,6 +463,25 @@ fn called_for(sent: &Sent<'_>, h: &Hit) -> bool {
 fn negated(sent: &Sent<'_>, h: &Hit) -> bool {
     sent.cues(Cue::Negation)
         .any(|c| c.start < h.start && c.end <= h.end && sent.distance(c.end.min(h.start), h.start) <= 3)
+        || grievance_of_refused(sent, h)
+}
+
+/// "أعلنت السلطات رفضها لتنظيم وقفة احتجاجية دعا إليها نشطاء احتجاجا على الأزمة": "احتجاجا على" names the
+/// cause of a protest its clause has already named; when that protest is negated, the cause is no protest either.
+fn grievance_of_refused(sent: &Sent<'_>, h: &Hit) -> bool {
+    let opens_cue = sent.cues(Cue::Negation).any(|c| c.start == h.start && c.end > h.end);
+    opens_cue
+        && {
+            let (cs, _) = sent.clause_of(h.start);
+            sent.hits.iter().any(|o| {
+            o.start >= cs
+                && o.end <= h.start
+                && matches!(sent.rules.get(o.rule).kind, RuleKind::Trigger { ty: TriggerType::Sub(s), .. } if s.event_type() == rasd_core::EventType::Protests)
+                && sent
+                    .cues(Cue::Negation)
+                    .any(|c| c.start < o.start && c.end <= o.end && sent.distance(c.end.min(o.start), o.start) <= 3)
+        })
+        }
 }
 
 /// Words that describe who holds a place rather than a change of hands:

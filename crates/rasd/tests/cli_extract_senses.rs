@@ -2308,3 +2308,15 @@ fn an_arrest_by_the_police_who_took_them_away_happened_where_they_were_held() {
         .unwrap_or_else(|| panic!("no arrest (not an abduction): {recs:#?}"));
     assert_eq!(arrest["location"]["name_ar"], "ذيبان", "{recs:#?}");
 }
+
+#[test]
+fn the_cause_of_a_refused_protest_is_no_protest() {
+    // The authorities refused the sit-in; "احتجاجا على" names what it was to protest, not a protest held.
+    let text = "أعلنت السلطات المحلية بمدينة تطوان، اليوم الجمعة، رفضها لتنظيم وقفة احتجاجية دعا إليها نشطاء على مواقع \
+                التواصل الاجتماعي احتجاجا على الأزمة الاقتصادية في المدينة.";
+    let recs = extract(text);
+    assert!(recs.is_empty(), "{recs:#?}");
+    // Unrefused, the same words are a protest.
+    let recs = extract("نظم نشطاء وقفة احتجاجية في مدينة تطوان احتجاجا على الأزمة الاقتصادية.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+}
