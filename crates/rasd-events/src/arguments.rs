@@ -246,6 +246,12 @@ pub(crate) fn attach(
     // attacker of its own, is the act just told, whatever its kind.
     let claimant = attribution.frames.first().map(|f| f.source.id.as_str());
     let the_attack = the_attack(sent, c);
+    // Read only for an act with no place of its own, the only one they can merge.
+    let (the_fight, the_strike) = if where_.carried {
+        (the_fight(sent, c), the_strike(sent, c))
+    } else {
+        (false, false)
+    };
     // "قتل ثمانية أشخاص في غارة على زاخو. … وقالت السلطات إن القتلى هم ثلاث نساء وطفلان وثلاثة رجال": a killing with
     // no act, no place and no killer of its own gives its toll to the act just told when that act has none. The
     // candidate itself goes on (the scorer decides whether it is news of its own).
@@ -289,8 +295,7 @@ pub(crate) fn attach(
             let told = told
                 || who.actor1.is_none()
                     && side_told
-                    && (the_fight(sent, c) && e.event_type == sub.event_type()
-                        || the_strike(sent, c) && e.sub_event_type == sub);
+                    && (the_fight && e.event_type == sub.event_type() || the_strike && e.sub_event_type == sub);
             (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
     {

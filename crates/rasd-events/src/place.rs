@@ -126,11 +126,14 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     }
     // "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place inside a destination is where people
     // were taken, not where the act happened.
-    if destination(sent, m) && m.start > c.hit.end {
+    // The word right before the place (its proclitics aside), read once for the checks below.
+    let before1 = sent.words_before(m.clitic_start, 1);
+    let before1 = before1.first().map(String::as_str).unwrap_or("");
+    if before1 == "في" && destination(sent, m) && m.start > c.hit.end {
         s -= 8.0;
     }
     // "المنطقة الخضراء وسط بغداد": the city after وسط, right after another place, locates that place.
-    if sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "وسط")
+    if before1 == "وسط"
         && sent.mentions.iter().any(|n| {
             n.kind == MentionKind::Place
                 && n.id != m.id
@@ -150,7 +153,7 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     }
     // "استهدف هجوم مطار أربيل الدولي في شمال العراق", "حي الشعار في حلب": a place after في right after another
     // place, no finer than it, locates that place; it is not where the act happened.
-    if sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "في")
+    if before1 == "في"
         && sent.mentions.iter().any(|n| {
             n.kind == MentionKind::Place
                 && n.end <= m.clitic_start
