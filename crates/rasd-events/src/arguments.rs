@@ -60,14 +60,13 @@ pub(crate) fn attach(
     if who.actor1.is_none()
         && who.actor2.is_none()
         && c.ty == TriggerType::Sub(SubEventType::ArmedClash)
-        && let Some((t, _)) = sent
+        && let Some(t) = sent
             .tokens_after(c.hit.end, 6)
             .take_while(|t| t.end <= c.clause.1)
             .find_map(|t| {
                 let w = rasd_text::normalize_key(sent.slice(t.start, t.end));
                 matches!(w.as_str(), "الطرفين" | "الجانبين").then_some((t.start, t.end))
             })
-            .map(|s| (s, ()))
         && let Some((a1, _)) = sent.doc_actors.iter().find(|(a, n)| {
             *n >= 2
                 && matches!(
@@ -128,8 +127,6 @@ pub(crate) fn attach(
         )
     });
     let mut sub = decide_type(sent, c, &who, protest_report)?;
-    // "قتلوا بعد اقتحام مسلحين من حركة الشباب فندقا": the storming that became an attack on civilians was done by
-    // the side the territory reading took for the loser.
     // "سلمت حركة حماس جثامين أسرى": who hands over people, taken as the loser of a handover of ground, acted.
     if c.ty == TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
         && sub == SubEventType::Other
@@ -137,6 +134,8 @@ pub(crate) fn attach(
     {
         who.actor1 = who.actor2.take();
     }
+    // "قتلوا بعد اقتحام مسلحين من حركة الشباب فندقا": the storming that became an attack on civilians was done by
+    // the side the territory reading took for the loser.
     if c.ty == TriggerType::Territory
         && sub == SubEventType::Attack
         && who
@@ -693,6 +692,14 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         sent.cues(cue)
             .any(|h| h.start >= cs && h.end <= ce && !in_place(h.start, h.end))
     };
+    // A trigger of sub-type `sub` in the clause.
+    let clause_has = |sub: SubEventType| {
+        sent.hits.iter().any(|h| {
+            h.start >= cs
+                && h.end <= ce
+                && matches!(sent.rules.get(h.rule).kind, RuleKind::Trigger { ty: TriggerType::Sub(s), .. } if s == sub)
+        })
+    };
     // "اشتبكت جماهير النادي مع قوات الأمن", "مواجهات بين شبان وقوات الاحتلال": a crowd word, with no armed group
     // named on either side, makes the crowd the side that fights.
     let armed = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
@@ -945,19 +952,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             // it fights from the air ("قصف روسي على بلدة كفرنبل").
             SubEventType::AirDroneStrike
         }
-        TriggerType::Sub(SubEventType::RemoteExplosive)
-            if sent.hits.iter().any(|h| {
-                h.start >= cs
-                    && h.end <= ce
-                    && matches!(
-                        sent.rules.get(h.rule).kind,
-                        RuleKind::Trigger {
-                            ty: TriggerType::Sub(SubEventType::SuicideBomb),
-                            ..
-                        }
-                    )
-            }) =>
-        {
+        TriggerType::Sub(SubEventType::RemoteExplosive) if clause_has(SubEventType::SuicideBomb) => {
             SubEventType::SuicideBomb
         }
         TriggerType::Sub(SubEventType::PeacefulProtest) if own_kill => SubEventType::ExcessiveForceAgainstProtesters,
@@ -975,20 +970,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         }
         // "اعتقلت الأجهزة الأمنية ثمانية من المعتصمين واقتادتهم إلى مركز أمني": state forces that arrest and take
         // away made an arrest, not an abduction.
-        TriggerType::Sub(SubEventType::Abduction)
-            if state(&who.actor1)
-                && sent.hits.iter().any(|h| {
-                    h.start >= cs
-                        && h.end <= ce
-                        && matches!(
-                            sent.rules.get(h.rule).kind,
-                            RuleKind::Trigger {
-                                ty: TriggerType::Sub(SubEventType::Arrests),
-                                ..
-                            }
-                        )
-                }) =>
-        {
+        TriggerType::Sub(SubEventType::Abduction) if state(&who.actor1) && clause_has(SubEventType::Arrests) => {
             SubEventType::Arrests
         }
         // "سلمت حركة حماس جثامين أربعة أسرى إلى الصليب الأحمر": handing over prisoners, hostages or bodies is no

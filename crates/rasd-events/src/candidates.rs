@@ -461,27 +461,28 @@ fn called_for(sent: &Sent<'_>, h: &Hit) -> bool {
 /// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger. A cue may end inside the
 /// trigger's word, on its proclitic: "تنديدا بالقصف" (the cue's ب is the first letter of "بالقصف").
 fn negated(sent: &Sent<'_>, h: &Hit) -> bool {
+    negated_by_cue(sent, h) || grievance_of_refused(sent, h)
+}
+
+fn negated_by_cue(sent: &Sent<'_>, h: &Hit) -> bool {
     sent.cues(Cue::Negation)
         .any(|c| c.start < h.start && c.end <= h.end && sent.distance(c.end.min(h.start), h.start) <= 3)
-        || grievance_of_refused(sent, h)
 }
 
 /// "أعلنت السلطات رفضها لتنظيم وقفة احتجاجية دعا إليها نشطاء احتجاجا على الأزمة": "احتجاجا على" names the
 /// cause of a protest its clause has already named; when that protest is negated, the cause is no protest either.
 fn grievance_of_refused(sent: &Sent<'_>, h: &Hit) -> bool {
-    let opens_cue = sent.cues(Cue::Negation).any(|c| c.start == h.start && c.end > h.end);
-    opens_cue
-        && {
-            let (cs, _) = sent.clause_of(h.start);
-            sent.hits.iter().any(|o| {
-            o.start >= cs
-                && o.end <= h.start
-                && matches!(sent.rules.get(o.rule).kind, RuleKind::Trigger { ty: TriggerType::Sub(s), .. } if s.event_type() == rasd_core::EventType::Protests)
-                && sent
-                    .cues(Cue::Negation)
-                    .any(|c| c.start < o.start && c.end <= o.end && sent.distance(c.end.min(o.start), o.start) <= 3)
-        })
-        }
+    if !sent.cues(Cue::Negation).any(|c| c.start == h.start && c.end > h.end) {
+        return false;
+    }
+    let (cs, _) = sent.clause_of(h.start);
+    sent.hits.iter().any(|o| {
+        let protest = matches!(
+            sent.rules.get(o.rule).kind,
+            RuleKind::Trigger { ty: TriggerType::Sub(s), .. } if s.event_type() == rasd_core::EventType::Protests
+        );
+        o.start >= cs && o.end <= h.start && protest && negated_by_cue(sent, o)
+    })
 }
 
 /// Words that describe who holds a place rather than a change of hands:

@@ -124,11 +124,11 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     if near && reference_point(sent, m) {
         s -= 4.0;
     }
-    // "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place inside a destination is where people
-    // were taken, not where the act happened.
     // The word right before the place (its proclitics aside), read once for the checks below.
     let before1 = sent.words_before(m.clitic_start, 1);
     let before1 = before1.first().map(String::as_str).unwrap_or("");
+    // "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place inside a destination is where people
+    // were taken, not where the act happened.
     if before1 == "في" && destination(sent, m) && m.start > c.hit.end {
         s -= 8.0;
     }

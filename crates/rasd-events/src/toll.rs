@@ -102,7 +102,7 @@ pub(crate) fn fatalities(
                     // "قتلت قوات الأمن العراقية ثلاثة مدنيين", "قتلت القوات الإسرائيلية …": a definite nisba
                     // adjective after the subject's head or name is part of it.
                     // "أعدمت جماعة مسلحة ثلاثة رجال": so is an armed group's own adjective.
-                    let nisba = |t: &rasd_text::tokenize::Token| {
+                    let adjective = |t: &rasd_text::tokenize::Token| {
                         let w = rasd_text::normalize_key(t.surface(sent.text));
                         w.starts_with("ال") && (w.ends_with("يه") || w.ends_with("ي")) && w.chars().count() >= 5
                             || matches!(
@@ -128,7 +128,7 @@ pub(crate) fn fatalities(
                     };
                     words.len() <= 4
                         && words.first().is_none_or(|t| named(t))
-                        && words.iter().all(|t| named(t) || nisba(t))
+                        && words.iter().all(|t| named(t) || adjective(t))
                 };
                 if d > 1 && !to_total && !subject_between() {
                     continue;
