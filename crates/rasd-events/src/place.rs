@@ -259,11 +259,23 @@ fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
     })
 }
 
-/// "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place after في inside a destination (إلى and at
-/// most two words before it) is where people were taken.
+/// "واقتادتهم إلى مركز أمني في مادبا", "نقلوا إلى مستشفى في حلب": a place after في inside a destination (إلى at
+/// most two words before it) that a verb of taking opens is where people were taken. Not "امتدت الاشتباكات إلى
+/// أحياء في حلب": fighting that spread there happened there.
 fn destination(sent: &Sent<'_>, m: &Mention) -> bool {
-    sent.words_before(m.clitic_start, 1).first().is_some_and(|w| w == "في")
-        && sent.words_before(m.clitic_start, 4).iter().skip(1).any(|w| w == "الي")
+    if sent.words_before(m.clitic_start, 1).first().is_none_or(|w| w != "في") {
+        return false;
+    }
+    let before = sent.words_before(m.clitic_start, 6);
+    let Some(to) = before.iter().take(4).skip(1).position(|w| w == "الي") else {
+        return false;
+    };
+    before.iter().skip(to + 2).take(2).any(|w| {
+        let w = w.trim_start_matches(['و', 'ف']);
+        ["اقتاد", "نقل", "اصطحب", "حول", "احيل", "اودع", "رحل", "اخذ"]
+            .iter()
+            .any(|v| w.starts_with(v))
+    })
 }
 
 /// "شارع الرباط", "شارع بغداد": a street named after a town is not the town.

@@ -2320,3 +2320,11 @@ fn the_cause_of_a_refused_protest_is_no_protest() {
     let recs = extract("نظم نشطاء وقفة احتجاجية في مدينة تطوان احتجاجا على الأزمة الاقتصادية.");
     assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
 }
+
+#[test]
+fn fighting_that_spread_to_a_place_happened_there() {
+    // Only a verb of taking makes "إلى … في X" a destination; fighting that spread there happened there.
+    let recs = extract("وامتدت الاشتباكات إلى أحياء في حلب، حيث قتل ثلاثة مدنيين بقذائف الهاون.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["location"]["name_ar"] == "حلب"), "{recs:#?}");
+}
