@@ -720,11 +720,7 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
             && !in_place(k.start, k.end)
             && !sent.cues(Cue::Negation).any(|g| g.start >= cs && g.end <= k.start)
             // "شيّع آلاف المحتجين جثمان القتيل": the dead a funeral carries died before it.
-            && !sent.words_before(k.start, 1).first().is_some_and(|w| {
-                let w = w.trim_start_matches(['و', 'ب', 'ل']);
-                let w = w.strip_prefix("ال").unwrap_or(w);
-                matches!(w, "جثمان" | "جثامين" | "جنازه" | "جنازات" | "تشييع")
-            })
+            && !toll::carried_by_funeral(sent, k)
     });
     let state = |a: &Option<(rasd_core::ActorRef, Option<(usize, usize)>)>| {
         a.as_ref().is_some_and(|(a, _)| a.actor_type == ActorType::StateForces)

@@ -34,16 +34,10 @@ pub(crate) fn fatalities(
     };
     let mut best: Option<(usize, &NumberMention, usize, usize)> = None;
     // "شيّع آلاف المحتجين جثمان القتيل": the dead a funeral carries anchor no toll (the crowd is counted).
-    let funeral = |k: &crate::rules::Hit| {
-        sent.words_before(k.start, 1).first().is_some_and(|w| {
-            let w = w.trim_start_matches(['و', 'ب', 'ل']);
-            matches!(
-                w.strip_prefix("ال").unwrap_or(w),
-                "جثمان" | "جثامين" | "جنازه" | "جنازات" | "تشييع"
-            )
-        })
-    };
-    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start) && !funeral(k)) {
+    for k in sent
+        .cues(Cue::Kill)
+        .filter(|k| mine(k.start) && !carried_by_funeral(sent, k))
+    {
         for n in numbers.iter().filter(|n| n.kind == NumberKind::Count) {
             if sent.dates.iter().any(|d| d.start < n.end && n.start < d.end) {
                 continue;
@@ -212,6 +206,18 @@ pub(crate) fn fatalities(
         cumulative,
     };
     Some((f, (s, e)))
+}
+
+/// "جثمان القتيل", "تشييع الشهداء": a kill word right after a funeral's word names dead the funeral carries, who
+/// died before it.
+pub(crate) fn carried_by_funeral(sent: &Sent<'_>, kill: &crate::rules::Hit) -> bool {
+    sent.words_before(kill.start, 1).first().is_some_and(|w| {
+        let w = w.trim_start_matches(['و', 'ب', 'ل']);
+        matches!(
+            w.strip_prefix("ال").unwrap_or(w),
+            "جثمان" | "جثامين" | "جنازه" | "جنازات" | "تشييع"
+        )
+    })
 }
 
 /// A toll of one: a kill word of this act with a singular victim right before it ("جنديا استشهد") or within three
