@@ -56,6 +56,51 @@ pub(crate) fn attach(
     let mut who: Actors = actors::attach(sent, c, res);
     suffered(sent, c, &mut who);
     let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
+    // "نفت شرطة البصرة وقوع اشتباكات": who denies that an act happened at all is no side of it ("نفى الجيش قصف
+    // المستشفى" denies its own act, and stays its actor).
+    if let Some((fs, fe)) = attribution
+        .frames
+        .first()
+        .filter(|f| f.kind == FrameKind::Deny)
+        .and_then(|f| f.span)
+        && who
+            .actor1
+            .as_ref()
+            .is_some_and(|(_, sp)| sp.is_some_and(|(s, e)| s < fe && e > fs))
+        && sent
+            .words_before(c.hit.start, 2)
+            .iter()
+            .any(|w| matches!(w.as_str(), "وقوع" | "حدوث" | "وجود"))
+    {
+        who.actor1 = None;
+    }
+    // "قال الجيش إن مدنيين قتلا بانفجار عبوة", "أفادت الشرطة بأن جنديا قتل": the state that reports an act is not
+    // its actor. "أعلن الجيش أنه قصف" (a pronoun) and "أن قواته سيطرت" (its own forces, below) keep the speaker;
+    // so does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
+    if let Some((a1, Some((s, e)))) = who.actor1.as_ref()
+        && let (s, e) = (*s, *e)
+        && a1.actor_type == ActorType::StateForces
+        && e <= c.hit.start
+        && attribution
+            .frames
+            .iter()
+            .any(|f| f.kind != FrameKind::Deny && f.span.is_some_and(|(fs, fe)| s < fe && e > fs))
+        && let between = sent
+            .tokens
+            .iter()
+            .filter(|t| t.start >= e && t.end <= c.hit.start)
+            .map(|t| rasd_text::normalize_key(t.surface(sent.text)))
+            .collect::<Vec<_>>()
+        && between.iter().any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"))
+        && !between.iter().any(|w| {
+            w.strip_prefix('ب')
+                .unwrap_or(w)
+                .strip_prefix("ان")
+                .is_some_and(|rest| matches!(rest, "ه" | "ها" | "هم" | "هما"))
+        })
+    {
+        who.actor1 = None;
+    }
     // "تجددت المعارك بين الطرفين في محيط الفاشر": "the two sides" of a fight are the report's two main opponents.
     if who.actor1.is_none()
         && who.actor2.is_none()

@@ -139,6 +139,16 @@ fn frame_source(sent: &Sent<'_>, start: usize, end: usize, res: &dyn Resources) 
     Some((src, (m.start, m.end)))
 }
 
+/// Whether the word at `at` is a verb of denial itself ("نفت", "ونفى", "تنفي"), not a word the stem "نفى" begins
+/// ("النفيلة", a village).
+fn denial_verb(sent: &Sent<'_>, at: usize) -> bool {
+    sent.token_at(at).is_some_and(|t| {
+        let w = rasd_text::normalize_key(t.surface(sent.text));
+        let w = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')).unwrap_or(&w);
+        matches!(w, "نفي" | "نفت" | "ينفي" | "تنفي" | "نفوا" | "نفيا" | "نفتا")
+    })
+}
+
 /// Every frame of a sentence, with its source resolved.
 pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) -> Vec<Frame> {
     let mut out: Vec<Frame> = Vec::new();
@@ -157,8 +167,26 @@ pub(crate) fn frames_in(sent: &Sent<'_>, res: &dyn Resources, state: &DocState) 
         let (source, span) = match frame_source(sent, h.start, h.end, res) {
             Some((s, sp)) => (s, Some(sp)),
             None => match (out.last(), &state.source) {
+                // "نفت الشرطة الأنباء التي تحدثت عن وقوع اشتباكات", "نفى الجيش ما تناقلته المواقع عن …": a reporting
+                // verb in a relative clause after a denial tells what was denied; the denier did not say it.
+                (Some(f), _)
+                    if f.kind == FrameKind::Deny
+                        && kind != FrameKind::Deny
+                        && sent
+                            .words_before(h.start, 1)
+                            .first()
+                            .is_some_and(|w| matches!(w.as_str(), "التي" | "الذي" | "ما" | "التى")) =>
+                {
+                    continue;
+                }
                 (Some(f), _) => (f.source.clone(), None),
                 (None, Some((s, _, _))) if anaphoric => (s.clone(), None),
+                // "نفت قيادة شرطة البصرة وقوع اشتباكات": a denial by a body the lexicon cannot name is still a
+                // denial, by a source rasd does not name.
+                _ if kind == FrameKind::Deny && denial_verb(sent, h.start) => match res.source("unnamed-sources") {
+                    Some(s) => (s, None),
+                    None => continue,
+                },
                 _ => continue,
             },
         };

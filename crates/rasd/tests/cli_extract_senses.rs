@@ -2328,3 +2328,47 @@ fn fighting_that_spread_to_a_place_happened_there() {
     assert!(!recs.is_empty(), "{recs:#?}");
     assert!(recs.iter().all(|r| r["location"]["name_ar"] == "حلب"), "{recs:#?}");
 }
+
+#[test]
+fn an_indefinite_nisba_after_forces_names_the_country_forces() {
+    // "قوات صومالية", "طائرات عراقية": the indefinite nisba after a military noun names the state's forces.
+    let recs = extract("اشتبكت قوات صومالية مع مقاتلي حركة الشباب في مدينة كسمايو أمس.");
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "somalia-gov", "{recs:#?}");
+    assert_eq!(recs[0]["actor2"]["id"], "al-shabaab", "{recs:#?}");
+    let recs = extract("قصفت طائرات عراقية مواقع لتنظيم داعش في قضاء القائم.");
+    assert_eq!(recs[0]["actor1"]["id"], "iraq-gov", "{recs:#?}");
+    // A party whose name holds the nisba stays the party: "القوات اللبنانية" is no army.
+    let recs = extract("اشتبك عناصر من حزب القوات اللبنانية مع شبان في بلدة عين الرمانة.");
+    assert!(
+        recs.iter()
+            .all(|r| r["actor1"]["id"] != "lebanon-army" && r["actor2"]["id"] != "lebanon-army"),
+        "{recs:#?}"
+    );
+}
+
+#[test]
+fn a_denial_by_an_unnamed_body_is_a_denial_and_the_denier_is_no_side() {
+    // "قيادة شرطة البصرة" is the police of a place; "نفت … وقوع" denies that anything happened: no actor.
+    for text in [
+        "نفت قيادة شرطة البصرة وقوع اشتباكات مسلحة في منطقة القبلة.",
+        "نفت قيادة عمليات البصرة وقوع اشتباكات مسلحة في منطقة القبلة.",
+        "نفت قيادة شرطة البصرة الأنباء التي تحدثت عن وقوع اشتباكات مسلحة في منطقة القبلة.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["stance"], "denied", "{text}: {recs:#?}");
+        assert!(recs[0]["actor1"].is_null(), "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn the_state_that_reports_an_act_is_not_its_actor() {
+    let recs = extract("أفادت شرطة محافظة ديالى بأن جنديا قتل بانفجار عبوة ناسفة على دورية عسكرية في بعقوبة.");
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "unidentified-armed-group", "{recs:#?}");
+    assert_eq!(recs[0]["reported_by"][0]["id"], "iraq-moi", "{recs:#?}");
+    // With a pronoun the speaker did it.
+    let recs = extract("أعلن الجيش العراقي أنه قصف مواقع لتنظيم داعش في قضاء القائم.");
+    assert_eq!(recs[0]["actor1"]["id"], "iraq-gov", "{recs:#?}");
+}
