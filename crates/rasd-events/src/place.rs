@@ -124,6 +124,16 @@ fn score(sent: &Sent<'_>, c: &Candidate, m: &Mention, res: &dyn Resources) -> (f
     if near && reference_point(sent, m) {
         s -= 4.0;
     }
+    // "بلدة صيدا شرقي درعا", "حي الروضة شمالي مدينة تعز": a place that a direction word locates by another, far
+    // from it, is a namesake (Sidon in Lebanon, a district of Sanaa); the reference point is nearer the truth.
+    if let Some(n) = located_by(sent, m)
+        // A province is measured from its seat: "الرطبة غربي الأنبار" lies 280 km from Ramadi.
+        && n.geo_precision.unwrap_or(1) < 3
+        && let (Some(a), Some(b)) = (res.place(&m.id, 1), res.place(&n.id, 1))
+        && rasd_lexicon::resolve::distance_km(a.lat, a.lon, b.lat, b.lon) > NAMESAKE_KM
+    {
+        s -= 6.0;
+    }
     // The word right before the place (its proclitics aside), read once for the checks below.
     let before1 = sent.words_before(m.clitic_start, 1);
     let before1 = before1.first().map(String::as_str).unwrap_or("");
@@ -256,6 +266,22 @@ fn reference_point(sent: &Sent<'_>, m: &Mention) -> bool {
     };
     sent.mentions.iter().any(|n| {
         n.kind == MentionKind::Place && n.end <= cue.start && n.id != m.id && sent.distance(n.end, cue.start) == 0
+    })
+}
+
+/// How far a place may lie from the place a direction word locates it by ("المحمودية جنوبي بغداد": 30 km) before
+/// it is read as a namesake.
+const NAMESAKE_KM: f64 = 80.0;
+
+/// The place that locates `m` by a direction word right after it ("صيدا شرقي درعا", "الروضة شمالي مدينة تعز").
+fn located_by<'s>(sent: &'s Sent<'_>, m: &Mention) -> Option<&'s Mention> {
+    let cue = sent
+        .hits
+        .iter()
+        .filter(|h| h.start >= m.end && matches!(sent.rules.get(h.rule).kind, RuleKind::Cue(Cue::Near)))
+        .find(|h| sent.distance(m.end, h.start) == 0)?;
+    sent.mentions.iter().find(|n| {
+        n.kind == MentionKind::Place && n.id != m.id && n.clitic_start >= cue.end && sent.distance(cue.end, n.clitic_start) <= 1
     })
 }
 
