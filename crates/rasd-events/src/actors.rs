@@ -317,6 +317,8 @@ pub(crate) fn marker(sent: &Sent<'_>, m: &Mention, trigger: (usize, usize)) -> M
     match (w0, w1) {
         // "تحرير المدينة من قبضة داعش": who held the place lost it.
         ("قبضه" | "سيطره" | "ايدي" | "يد", "من") => Marker::Patient,
+        // "قذائف على مدينة محردة الخاضعة لسيطرة النظام": who holds the place describes it; it is no party to the act.
+        ("لسيطره" | "لسلطه", "الخاضعه" | "الخاضع" | "خاضعه" | "خاضع") => Marker::Other,
         ("قبل", "من") | ("يد", "علي") | ("بيد" | "بايدي" | "ايدي", _) => Marker::Agent,
         // "قتل ثلاثة متظاهرين برصاص قوات الجيش", "بقصف لقوات النظام": the weapon's owner acted.
         ("برصاص" | "بنيران" | "رصاص" | "نيران" | "بقصف" | "بغاره" | "بغارات" | "بهجوم" | "بقذايف", _) => {

@@ -281,7 +281,10 @@ fn located_by<'s>(sent: &'s Sent<'_>, m: &Mention) -> Option<&'s Mention> {
         .filter(|h| h.start >= m.end && matches!(sent.rules.get(h.rule).kind, RuleKind::Cue(Cue::Near)))
         .find(|h| sent.distance(m.end, h.start) == 0)?;
     sent.mentions.iter().find(|n| {
-        n.kind == MentionKind::Place && n.id != m.id && n.clitic_start >= cue.end && sent.distance(cue.end, n.clitic_start) <= 1
+        n.kind == MentionKind::Place
+            && n.id != m.id
+            && n.clitic_start >= cue.end
+            && sent.distance(cue.end, n.clitic_start) <= 1
     })
 }
 

@@ -2372,3 +2372,19 @@ fn the_state_that_reports_an_act_is_not_its_actor() {
     let recs = extract("أعلن الجيش العراقي أنه قصف مواقع لتنظيم داعش في قضاء القائم.");
     assert_eq!(recs[0]["actor1"]["id"], "iraq-gov", "{recs:#?}");
 }
+
+#[test]
+fn barrel_bombs_are_air_strikes_and_an_announced_interception_is_disrupted_weapons_use() {
+    let recs = extract("ألقت مروحيات النظام ثلاثة براميل متفجرة على أطراف بلدة كفرنبل.");
+    assert_eq!(subs(&recs), ["Air/drone strike"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "syria-air-force", "{recs:#?}");
+    let recs = extract("أعلن التحالف اعتراض وتدمير صاروخ باليستي أطلقته ميليشيا الحوثي باتجاه مدينة جازان.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+}
+
+#[test]
+fn who_holds_the_place_shelled_is_no_party_to_the_shelling() {
+    let recs = extract("أفادت مصادر محلية بسقوط قذائف صاروخية على مدينة محردة الخاضعة لسيطرة النظام.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
+}
