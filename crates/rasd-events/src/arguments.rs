@@ -317,6 +317,7 @@ pub(crate) fn attach(
     {
         e.fatalities = Some(f);
         e.field_evidence.insert("fatalities".into(), ev);
+        credit_toll_source(e, &attribution, sent.text);
     }
     if where_.carried
         && let Some(e) = events.iter_mut().rev().find(|e| {
@@ -340,7 +341,10 @@ pub(crate) fn attach(
                 || who.actor1.is_none()
                     && side_told
                     && (the_fight && e.event_type == sub.event_type() || the_strike && e.sub_event_type == sub);
-            (same || told) && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
+            // Another source's toll of the fight the report told in its own voice is that fight's ("same" acts
+            // of two sources stay two claims).
+            let claimed = claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id));
+            same && claimed || told && (claimed || !e.field_evidence.contains_key("reported_by[0]"))
         })
     {
         if e.fatalities.is_none()
@@ -349,6 +353,7 @@ pub(crate) fn attach(
         {
             e.fatalities = Some(f);
             e.field_evidence.insert("fatalities".into(), ev);
+            credit_toll_source(e, &attribution, sent.text);
         }
         return None;
     }
@@ -1186,6 +1191,22 @@ fn the_fight(sent: &Sent<'_>, c: &Candidate) -> bool {
                 | "لمواجهات"
         )
     })
+}
+
+/// A named source that gives the toll of an act the report told in its own voice is that act's first source ("تجددت
+/// المعارك أمس … وقال مصدر عسكري إن 12 … قتلوا في المواجهات": the military source reports the fight).
+fn credit_toll_source(e: &mut Event, attribution: &Attribution, text: &str) {
+    if e.field_evidence.contains_key("reported_by[0]") {
+        return;
+    }
+    let Some(f) = attribution.frames.first() else { return };
+    let Some(ev) = f.span.and_then(|(a, b)| rasd_core::Evidence::from_text(text, a, b)) else {
+        return;
+    };
+    if !e.reported_by.iter().any(|r| r.id == f.source.id) {
+        e.reported_by.insert(0, f.source.clone());
+    }
+    e.field_evidence.insert("reported_by[0]".into(), ev);
 }
 
 /// "وأضافت اللجان أن القصف طال أيضا أحياء سكنية": a definite noun of shelling, a strike or a blast, which names the

@@ -280,6 +280,12 @@ fn located_by<'s>(sent: &'s Sent<'_>, m: &Mention) -> Option<&'s Mention> {
         .iter()
         .filter(|h| h.start >= m.end && matches!(sent.rules.get(h.rule).kind, RuleKind::Cue(Cue::Near)))
         .find(|h| sent.distance(m.end, h.start) == 0)?;
+    // "وفي تعز، قتلت طفلة … في حي الروضة شمالي المدينة": "the city" is the town the sentence named before.
+    if sent.words_after(cue.end, 1).first().is_some_and(|w| w == "المدينه") {
+        return sent.mentions.iter().rfind(|n| {
+            n.kind == MentionKind::Place && n.id != m.id && n.end <= m.clitic_start && n.geo_precision.unwrap_or(1) == 1
+        });
+    }
     sent.mentions.iter().find(|n| {
         n.kind == MentionKind::Place
             && n.id != m.id

@@ -125,13 +125,22 @@ pub(crate) fn background_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
 /// The date a sentence sets for the sentences after it: its last resolved date that is neither future nor
 /// background, nor the start of a long span ("ومنذ 2015، تشهد البلاد دوامة عنف": the sentences after it do not
 /// tell of 2015).
+///
+/// A day the sentence names wins over the start of a span after it ("تجددت المعارك أمس الأحد … في إطار الهجوم الذي
+/// تشنه الجماعة منذ أسبوع": the sentences after it tell of Sunday).
 pub(crate) fn sentence_date<'a>(sent: &Sent<'a>) -> Option<&'a DateHit> {
-    sent.dates.iter().rev().find(|d| {
+    let usable = |d: &&DateHit| {
         d.range
             .is_some_and(|(a, b)| !(d.rule.starts_with("since") && (b - a).num_days() > 7))
             && !d.future
             && !d.background
-    })
+    };
+    sent.dates
+        .iter()
+        .rev()
+        .filter(usable)
+        .find(|d| !d.rule.starts_with("since"))
+        .or_else(|| sent.dates.iter().rev().find(usable))
 }
 
 /// "اليوم الـ16 من مارس/آذار الذكرى الـ 29 لجريمة قصف مدينة حلبجة": the act an anniversary names right after its

@@ -2388,3 +2388,26 @@ fn who_holds_the_place_shelled_is_no_party_to_the_shelling() {
     assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
     assert_ne!(recs[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
 }
+
+#[test]
+fn a_named_source_that_gives_the_toll_of_the_fighting_speaks_of_the_fight_just_told() {
+    // The campaign the fight belongs to ("في إطار الهجوم … منذ أسبوع") is no new act and sets no date; the military
+    // source's toll "in the fighting" is the fight's, and the source becomes its first.
+    let text = "تجددت المعارك العنيفة، أمس الأحد، بين القوات الحكومية ومسلحي جماعة الحوثي في جبهة الكسارة شمال غربي مدينة \
+                مأرب، في إطار الهجوم الذي تشنه الجماعة على المحافظة منذ أسبوع. وقال مصدر عسكري إن 9 من أفراد الجيش \
+                قتلوا في المواجهات.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Armed clash"], "{recs:#?}");
+    assert_eq!(recs[0]["event_date"], "2024-12-05", "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 9, "{recs:#?}");
+    assert_eq!(recs[0]["reported_by"][0]["id"], "military-sources", "{recs:#?}");
+    assert_eq!(evidence(text, &recs[0], "reported_by[0]"), "مصدر عسكري");
+}
+
+#[test]
+fn the_city_after_a_direction_word_is_the_town_the_sentence_named() {
+    // "حي الروضة شمالي المدينة" in Taiz, not the Rawda of another province.
+    let recs = extract("وفي تعز، قتلت طفلة مساء السبت برصاص قناص حوثي في حي الروضة شمالي المدينة.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "تعز", "{recs:#?}");
+}
