@@ -388,6 +388,16 @@ pub(crate) fn attach(
     {
         sub = SubEventType::ArmedClash;
     }
+    // "أطلقت قوات الأمن الرصاص الحي لتفريق المتظاهرين …، ما أدى إلى مقتل 19 شخصا": a dispersal whose own toll (in the
+    // next clause) counts dead is excessive force, unless the dead are police or soldiers.
+    if sub == SubEventType::ProtestWithIntervention
+        && fatalities
+            .as_ref()
+            .is_some_and(|(f, (s, _))| !f.cumulative && f.value.is_some_and(|v| v > 0) && *s >= c.clause.1)
+        && !sent.cues(Cue::Combatant).any(|h| h.start >= c.clause.0)
+    {
+        sub = SubEventType::ExcessiveForceAgainstProtesters;
+    }
     let mut actor2 = who.actor2.clone();
     if actor2.is_none() && (!matches!(c.ty, TriggerType::Territory) || sub == SubEventType::Attack) {
         // Civilians are the target when the victims or the place hit are civilian, and by default of the

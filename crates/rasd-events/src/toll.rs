@@ -208,10 +208,13 @@ pub(crate) fn fatalities(
     Some((f, (s, e)))
 }
 
-/// "جثمان القتيل", "تشييع الشهداء": a kill word right after a funeral's word names dead the funeral carries, who
-/// died before it.
+/// "جثمان القتيل", "تشييع الشهداء", "جنازة أحد الضحايا": a kill word right after a funeral's word names dead the
+/// funeral carries, who died before it.
 pub(crate) fn carried_by_funeral(sent: &Sent<'_>, kill: &crate::rules::Hit) -> bool {
-    sent.words_before(kill.start, 1).first().is_some_and(|w| {
+    let before = sent.words_before(kill.start, 2);
+    // "جنازة أحد الضحايا": one of the dead.
+    let at = usize::from(before.first().is_some_and(|w| matches!(w.as_str(), "احد" | "احدي")));
+    before.get(at).is_some_and(|w| {
         let w = w.trim_start_matches(['و', 'ب', 'ل']);
         matches!(
             w.strip_prefix("ال").unwrap_or(w),
@@ -223,7 +226,11 @@ pub(crate) fn carried_by_funeral(sent: &Sent<'_>, kill: &crate::rules::Hit) -> b
 /// A toll of one: a kill word of this act with a singular victim right before it ("جنديا استشهد") or within three
 /// words after it ("مقتل مدني", "اغتال مسلحون مجهولون مدنيا"). Only when no number is the toll.
 fn one_victim(sent: &Sent<'_>, mine: &dyn Fn(usize) -> bool) -> Option<(Fatalities, (usize, usize))> {
-    for k in sent.cues(Cue::Kill).filter(|k| mine(k.start)) {
+    // "جنازة أحد الضحايا وهو طبيب": the dead a funeral carries died before it.
+    for k in sent
+        .cues(Cue::Kill)
+        .filter(|k| mine(k.start) && !carried_by_funeral(sent, k))
+    {
         let i = sent.tokens.partition_point(|t| t.end <= k.start);
         let j = sent.tokens.partition_point(|t| t.start < k.end);
         let after = sent.tokens[j..].iter().take(3).take_while(|t| t.end <= sent.end);

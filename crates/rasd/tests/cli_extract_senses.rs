@@ -2411,3 +2411,23 @@ fn the_city_after_a_direction_word_is_the_town_the_sentence_named() {
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
     assert_eq!(recs[0]["location"]["name_ar"], "تعز", "{recs:#?}");
 }
+
+#[test]
+fn a_victim_named_by_a_profession_is_one_dead_but_not_at_a_funeral() {
+    let recs = extract("قُتل المعلم محمد سعيد برصاص مسلحين في مدينة جاسم صباح اليوم.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+    // A funeral carries one of the dead of an earlier day: no toll for the gathering.
+    let recs = extract("وفي حي بري تجمع أكثر من ألف شخص للمشاركة في جنازة أحد الضحايا وهو طبيب من أسرة معروفة.");
+    assert!(recs.iter().all(|r| r["fatalities"].is_null()), "{recs:#?}");
+}
+
+#[test]
+fn a_dispersal_that_killed_in_the_next_clause_is_excessive_force() {
+    let recs = extract(
+        "وقال ناشطون إن قوات الأمن أطلقت الرصاص الحي لتفريق المتظاهرين في بلدة إزرع بمحافظة درعا، ما أدى إلى مقتل 19 \
+         شخصاً على الأقل.",
+    );
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 19, "{recs:#?}");
+}
