@@ -588,8 +588,9 @@ fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
             ty: TriggerType::Sub(p),
             ..
         } if role == Role::Gain && p.event_type() == rasd_core::EventType::Protests => {
+            // "ودخل الأطباء في عدد من مستشفيات الخرطوم اليوم في إضراب": the clause may name where first.
             c.start >= h.end
-                && sent.distance(h.end, c.start) <= 5
+                && sent.distance(h.end, c.start) <= 10
                 && sent.words_before(c.start, 1).first().is_some_and(|w| w == "في")
                 && rasd_text::normalize_key(sent.slice(h.start, h.end)).starts_with("دخل")
         }

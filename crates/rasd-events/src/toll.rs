@@ -312,7 +312,13 @@ pub(crate) fn named_civilian_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
 /// Whether the victims of a candidate act are protesters ("قتل ثلاثة متظاهرين برصاص قوات الجيش").
 pub(crate) fn protester_victims(sent: &Sent<'_>, c: &Candidate) -> bool {
     let (cs, ce) = c.clause;
-    sent.cues(Cue::Protester).any(|h| h.start >= cs && h.end <= ce)
+    // "ثلاثة متظاهرين، بينهم طبيب، قتلوا برصاص قوات الأمن": the victims named before a clause that opens with the
+    // kill verb, an aside away.
+    let opens = sent
+        .cues(Cue::Kill)
+        .any(|k| k.start >= cs && sent.distance(cs, k.start) <= 1);
+    sent.cues(Cue::Protester)
+        .any(|h| h.start >= cs && h.end <= ce || opens && h.end <= cs && sent.distance(h.end, cs) <= 4)
 }
 
 /// The share of a place a territory act took.

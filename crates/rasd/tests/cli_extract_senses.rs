@@ -2431,3 +2431,12 @@ fn a_dispersal_that_killed_in_the_next_clause_is_excessive_force() {
     assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
     assert_eq!(recs[0]["fatalities"]["value"], 19, "{recs:#?}");
 }
+
+#[test]
+fn protesters_named_before_an_aside_are_the_victims_of_the_killing_after_it() {
+    let recs = extract("وقالت اللجنة إن ثلاثة متظاهرين، بينهم طبيب، قتلوا برصاص قوات الأمن في حي بري شرقي الخرطوم.");
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+    // "دخل الأطباء … في إضراب": a strike entered, no place taken, even with the place named first.
+    let recs = extract("ودخل الأطباء في عدد من مستشفيات الخرطوم اليوم في إضراب عن العمل.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+}
