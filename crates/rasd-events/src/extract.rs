@@ -259,6 +259,7 @@ impl<'x> Worker<'x> {
             .map(|h| (h.start, h.end))
             .collect();
         records::riots_absorb_protests(&mut out.events, &riot_acts);
+        records::force_absorbs_protests(&mut out.events);
         records::bombardment_is_the_strike(&mut out.events);
         records::merge_restatements(&mut out.events);
         // A claim gives its group to the report's other acts; in sentence mode each line is a report of its own, so

@@ -429,6 +429,56 @@ pub(crate) fn riots_absorb_protests(events: &mut Vec<Event>, riot_acts: &[(usize
     });
 }
 
+/// "خرج الآلاف في تظاهرات عمت مدنا بينها درعا ودوما … وفي دوما قتل ثمانية متظاهرين عندما فتح عناصر أمن النار": a
+/// peaceful protest at the place and on the day of a protest the police dispersed or fired on, told in the same
+/// report with the same stance, is that protest: ACLED codes one event, with the force used. The peaceful record of
+/// the list goes.
+pub(crate) fn force_absorbs_protests(events: &mut Vec<Event>) {
+    use rasd_core::SubEventType as S;
+    let forced: Vec<(String, Option<chrono::NaiveDate>, rasd_core::Stance, bool)> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.sub_event_type,
+                S::ProtestWithIntervention | S::ExcessiveForceAgainstProtesters
+            )
+        })
+        .filter_map(|e| {
+            let l = e.location.as_ref()?;
+            Some((l.id.clone(), e.event_date, e.stance, e.background))
+        })
+        .collect();
+    if forced.is_empty() {
+        return;
+    }
+    // Only a place of a list of protests ("تظاهرات عمت مدنا عدة بينها درعا وحمص ودوما"): a protest told on its own
+    // beside a dispersed one at the same place may be another crowd ("مظاهرتان، إحداهما … والأخرى تأييدا").
+    let listed = |e: &Event| {
+        events.iter().any(|o| {
+            o.sub_event_type == S::PeacefulProtest
+                && o.evidence.start == e.evidence.start
+                && o.location.as_ref().map(|l| &l.id) != e.location.as_ref().map(|l| &l.id)
+        })
+    };
+    let gone: Vec<bool> = events
+        .iter()
+        .map(|e| {
+            e.sub_event_type == S::PeacefulProtest
+                && e.location.as_ref().is_some_and(|l| {
+                    forced
+                        .iter()
+                        .any(|(id, d, s, b)| *id == l.id && *d == e.event_date && *s == e.stance && *b == e.background)
+                })
+                && listed(e)
+        })
+        .collect();
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+}
+
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
 /// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position), with the

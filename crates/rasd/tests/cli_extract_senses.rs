@@ -2440,3 +2440,19 @@ fn protesters_named_before_an_aside_are_the_victims_of_the_killing_after_it() {
     let recs = extract("ودخل الأطباء في عدد من مستشفيات الخرطوم اليوم في إضراب عن العمل.");
     assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
 }
+
+#[test]
+fn a_listed_protest_where_the_police_fired_is_one_record_with_the_force() {
+    let recs = extract(
+        "خرج عشرات الآلاف بعد صلاة الجمعة في تظاهرات عمت مدناً عدة بينها حمص ودوما وبانياس. وفي دوما، قتل ثمانية \
+         متظاهرين عندما فتح عناصر الأمن النار على حشد كان يهتف بالحرية.",
+    );
+    let at = |place: &str| {
+        recs.iter()
+            .filter(|r| r["location"]["name_ar"] == place)
+            .map(|r| r["sub_event_type"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at("دوما"), ["Excessive force against protesters"], "{recs:#?}");
+    assert_eq!(at("حمص"), ["Peaceful protest"], "{recs:#?}");
+}
