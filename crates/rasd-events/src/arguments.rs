@@ -74,6 +74,19 @@ pub(crate) fn attach(
     {
         who.actor1 = None;
     }
+    // "وقال مراسل عنب بلدي إن طائرات حربية روسية نفذت غارات على السوق": who reports an act (the outlet's
+    // correspondent glued to its name, too) is not its target.
+    if let Some((_, Some((s, e)))) = who.actor2.as_ref()
+        && let (s, e) = (*s, *e)
+        && e <= c.hit.start
+        && attribution.frames.iter().any(|f| {
+            f.kind != FrameKind::Deny
+                && f.span
+                    .is_some_and(|(fs, fe)| s < fe && e > fs || e <= fs && sent.distance(e, fs) == 0)
+        })
+    {
+        who.actor2 = None;
+    }
     // "قال الجيش إن مدنيين قتلا بانفجار عبوة", "أفادت الشرطة بأن جنديا قتل": the state that reports an act is not
     // its actor. "أعلن الجيش أنه قصف" (a pronoun) and "أن قواته سيطرت" (its own forces, below) keep the speaker;
     // so does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
@@ -313,6 +326,8 @@ pub(crate) fn attach(
                 && claimant.is_none_or(|id| e.reported_by.first().is_some_and(|r| r.id == id))
         })
         && let Some((f, (s, t))) = toll::fatalities(sent, c, picked, numbers)
+        // A running total ("منذ بدء الحملة") is no one act's toll.
+        && !f.cumulative
         && let Some(ev) = rasd_core::Evidence::from_text(sent.text, s, t)
     {
         e.fatalities = Some(f);

@@ -190,11 +190,42 @@ pub(crate) fn denial_of_previous(
     };
     // Every record of the last sentence that reported an act ("سيطرتها على القصر الرئاسي ومطار مروي. وهو ما
     // نفاه الجيش" denies both places).
-    let denied: Vec<Event> = events[state.last_events.clone()]
+    // A denial that names the place of an earlier act ("ونفت وزارة الدفاع الروسية أن تكون طائراتها نفذت أي طلعات في
+    // منطقة معرة النعمان") denies the act there, told sentences before.
+    let named: Vec<&str> = sent
+        .mentions
         .iter()
-        .filter(|e| e.stance != Stance::Denied)
+        .filter(|m| m.kind == crate::MentionKind::Place)
+        .map(|m| m.id.as_str())
+        .collect();
+    let at_named: Vec<Event> = events
+        .iter()
+        .filter(|e| {
+            e.stance != Stance::Denied
+                && !e.background
+                && e.location
+                    .as_ref()
+                    .is_some_and(|l| !l.carried && named.contains(&l.id.as_str()))
+        })
         .cloned()
         .collect();
+    // Of several acts there, the one the denier's side is said to have done ("طائراتها": Russia's strike).
+    let side = res.actor_for_source(&f.source.id);
+    let own: Vec<Event> = at_named
+        .iter()
+        .filter(|e| side.is_some() && e.actor1.as_ref().map(|a| &a.id) == side.as_ref())
+        .cloned()
+        .collect();
+    let at_named = if own.is_empty() { at_named } else { own };
+    let denied: Vec<Event> = if at_named.is_empty() {
+        events[state.last_events.clone()]
+            .iter()
+            .filter(|e| e.stance != Stance::Denied)
+            .cloned()
+            .collect()
+    } else {
+        at_named
+    };
     for prev in denied {
         let mut ev = prev.clone();
         ev.stance = Stance::Denied;

@@ -90,7 +90,18 @@ pub(crate) fn fatalities(
                         let w = rasd_text::normalize_key(t.surface(sent.text));
                         matches!(
                             w.strip_prefix("ال").unwrap_or(&w),
-                            "تنظيم" | "جماعه" | "حركه" | "ميليشيا" | "مليشيا" | "قوات" | "عناصر"
+                            "تنظيم"
+                                | "جماعه"
+                                | "حركه"
+                                | "ميليشيا"
+                                | "مليشيا"
+                                | "قوات"
+                                | "عناصر"
+                                // "أعدم مسلحو التنظيم ثلاثة من الأهالي": the group's men.
+                                | "مسلحو"
+                                | "مسلحي"
+                                | "مقاتلو"
+                                | "مقاتلي"
                         )
                     };
                     // "قتلت قوات الأمن العراقية ثلاثة مدنيين", "قتلت القوات الإسرائيلية …": a definite nisba
@@ -186,9 +197,11 @@ pub(crate) fn fatalities(
         })
         .flatten();
     let (s, e) = (n.start.min(ks), more.map_or(n.end, |m| m.end).max(ke));
-    let cumulative = sent
-        .cues(Cue::Cumulative)
-        .any(|h| h.end <= s.max(n.start) && sent.distance(h.end, s) <= 8);
+    // "ارتفع عدد القتلى إلى …" before the count; "مقتل أكثر من 300 مدني منذ بدء الحملة" after it.
+    let cumulative = sent.cues(Cue::Cumulative).any(|h| {
+        h.end <= s.max(n.start) && sent.distance(h.end, s) <= 8
+            || h.start >= e && sent.distance(e, h.start) <= 3 && sent.slice(h.start, h.end).starts_with("منذ")
+    });
     let as_u = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64);
     let add = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => Some(a + b),

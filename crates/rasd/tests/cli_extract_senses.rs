@@ -2456,3 +2456,39 @@ fn a_listed_protest_where_the_police_fired_is_one_record_with_the_force() {
     assert_eq!(at("دوما"), ["Excessive force against protesters"], "{recs:#?}");
     assert_eq!(at("حمص"), ["Peaceful protest"], "{recs:#?}");
 }
+
+#[test]
+fn a_running_total_after_the_count_is_no_acts_toll() {
+    // "منذ بدء الحملة" after the count makes it a running total; it gives no toll to the strike told before.
+    let recs = extract(
+        "قتل عشرة مدنيين في غارات جوية استهدفت السوق في مدينة معرة النعمان. ووثق فريق محلي مقتل أكثر من 300 مدني منذ \
+         بدء الحملة العسكرية على المنطقة.",
+    );
+    let strike = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Air/drone strike")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(strike["fatalities"]["value"], 10, "{recs:#?}");
+    assert!(recs.iter().all(|r| r["fatalities"]["value"] != 300), "{recs:#?}");
+}
+
+#[test]
+fn a_denial_that_names_a_place_denies_the_act_there_and_the_reporter_is_no_target() {
+    let recs = extract(
+        "قتل عشرة مدنيين في غارات جوية على السوق في مدينة معرة النعمان. وقال مراسل عنب بلدي إن طائرات حربية روسية \
+         نفذت الغارات. وفي ريف حماة سقطت قذائف على مدينة محردة. ونفت وزارة الدفاع الروسية أن تكون طائراتها قد نفذت \
+         أي طلعات قتالية في منطقة معرة النعمان.",
+    );
+    let denied: Vec<_> = recs.iter().filter(|r| r["stance"] == "denied").collect();
+    assert_eq!(denied.len(), 1, "{recs:#?}");
+    assert_eq!(denied[0]["location"]["name_ar"], "معرة النعمان", "{recs:#?}");
+    assert_eq!(denied[0]["sub_event_type"], "Air/drone strike", "{recs:#?}");
+    assert!(recs.iter().all(|r| r["actor2"]["id"] != "journalists"), "{recs:#?}");
+}
+
+#[test]
+fn the_groups_men_between_an_execution_and_its_count() {
+    let recs = extract("أعدم مسلحو التنظيم، الأربعاء، ثلاثة من الأهالي في مدينة العريش بتهمة التعاون مع الجيش.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
+}
