@@ -52,6 +52,9 @@ pub(crate) fn emit(
             also: Vec::new(),
         });
     }
+    // "تظاهرات عمت مدنا عدة بينها درعا وحمص ودوما … إذ قتل 88 شخصا": a toll told over a list of places is no one
+    // place's.
+    let fatalities = if places.len() >= 2 { None } else { fatalities };
     let frame_kinds: Vec<crate::rules::FrameKind> = attribution.frames.iter().map(|f| f.kind).collect();
     let clause_index = sent.clauses.iter().position(|cl| *cl == c.clause).unwrap_or(0);
     for (stance, reported_by) in stances {

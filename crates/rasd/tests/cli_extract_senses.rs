@@ -2492,3 +2492,12 @@ fn the_groups_men_between_an_execution_and_its_count() {
     assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
     assert_eq!(recs[0]["fatalities"]["value"], 3, "{recs:#?}");
 }
+
+#[test]
+fn a_toll_told_over_a_list_of_places_is_no_one_places() {
+    let recs = extract("قتل عشرة أشخاص في غارات جوية على مدينتي سراقب وأريحا بريف إدلب.");
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    assert!(recs.iter().all(|r| r["fatalities"].is_null()), "{recs:#?}");
+    let recs = extract("قتل عشرة أشخاص في غارات جوية على مدينة سراقب بريف إدلب.");
+    assert_eq!(recs[0]["fatalities"]["value"], 10, "{recs:#?}");
+}
