@@ -2501,3 +2501,11 @@ fn a_toll_told_over_a_list_of_places_is_no_one_places() {
     let recs = extract("قتل عشرة أشخاص في غارات جوية على مدينة سراقب بريف إدلب.");
     assert_eq!(recs[0]["fatalities"]["value"], 10, "{recs:#?}");
 }
+
+#[test]
+fn a_fight_in_the_coming_days_is_expected() {
+    let recs = extract(
+        "يحذر مراقبون من أن العاصمة طرابلس قد تشهد خلال الأيام المقبلة مواجهات مسلحة واسعة بين التشكيلات المسلحة.",
+    );
+    assert!(recs.iter().all(|r| r["stance"] == "expected"), "{recs:#?}");
+}
