@@ -2509,3 +2509,14 @@ fn a_fight_in_the_coming_days_is_expected() {
     );
     assert!(recs.iter().all(|r| r["stance"] == "expected"), "{recs:#?}");
 }
+
+#[test]
+fn the_stock_exchange_is_no_bursa_and_a_judged_crime_is_no_news() {
+    let recs =
+        extract("وعزا المحللون هذا الهبوط في البورصة إلى تأثر السوق بالهجوم الذي استهدف دورية أمنية في تونس العاصمة.");
+    assert!(recs.iter().all(|r| r["location"]["name_ar"] != "بورسا"), "{recs:#?}");
+    let recs = extract(
+        "أصدرت المحكمة الجنائية المركزية أحكاما بالإعدام بحق ثلاثة إرهابيين عن جريمة تفجير في منطقة بغداد الجديدة.",
+    );
+    assert!(recs.is_empty(), "{recs:#?}");
+}
