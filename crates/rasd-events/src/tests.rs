@@ -407,6 +407,20 @@ fn the_record_stage_sees_the_first_record_and_a_second_of_the_same_type_and_plac
     let repeat: Vec<f64> = xs.iter().map(|r| r[col("same_type_place_before")]).collect();
     assert_eq!(first, [1.0, 0.0, 0.0]);
     assert_eq!(repeat, [0.0, 0.0, 1.0]);
+    // The copy at another place shares the strike's evidence: both are places of one list; the restatement alone
+    // (same place) is none.
+    let listed: Vec<f64> = xs.iter().map(|r| r[col("listed")]).collect();
+    assert_eq!(listed, [1.0, 1.0, 1.0]);
+    let alone = crate::scorer::record_matrix(&xs_events_alone(), None);
+    assert_eq!(alone[0][col("listed")], 0.0);
+}
+
+fn xs_events_alone() -> Vec<rasd_core::Event> {
+    let x = extractor();
+    x.extract(
+        &report("قتل خمسة مدنيين في غارة جوية على البوكمال أمس الخميس."),
+        &Options::default(),
+    )
 }
 
 #[test]
