@@ -88,7 +88,8 @@ pub(crate) fn attach(
         who.actor2 = None;
     }
     // "قال الجيش إن مدنيين قتلا بانفجار عبوة", "أفادت الشرطة بأن جنديا قتل": the state that reports an act is not
-    // its actor. "أعلن الجيش أنه قصف" (a pronoun) and "أن قواته سيطرت" (its own forces, below) keep the speaker;
+    // its actor. "أعلن الجيش أنه قصف" (a pronoun), "أن قواته سيطرت" (its own forces, below) and "إن الدفاعات
+    // الجوية اعترضت" (its arms, unnamed) keep the speaker;
     // so does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
     if let Some((a1, Some((s, e)))) = who.actor1.as_ref()
         && let (s, e) = (*s, *e)
@@ -111,6 +112,12 @@ pub(crate) fn attach(
                 .strip_prefix("ان")
                 .is_some_and(|rest| matches!(rest, "ه" | "ها" | "هم" | "هما"))
         })
+        // "وقال الجيش الإسرائيلي إن الدفاعات الجوية اعترضت صاروخين", "إن منظومة القبة الحديدية اعترضت", "إن طائرات
+    // حربية قصفت": its own arms, unnamed.
+        && !between
+            .iter()
+            .any(|w| crate::coref::MILITARY_NOUNS.contains(&w.trim_start_matches('و')) || w == "منظومه")
+        && !sent.cues(Cue::Intercept).any(|h| h.start >= e && h.end <= c.hit.start)
     {
         who.actor1 = None;
     }

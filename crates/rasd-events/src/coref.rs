@@ -14,7 +14,7 @@ use rasd_text::{Mode, fold_str};
 const COUNTRY_FORCES: &str = include_str!("../../../data/events/country_forces.tsv");
 
 /// Nouns a nisba must follow to name an actor (key-normalized): arms, forces and targets.
-const MILITARY_NOUNS: &[&str] = &[
+pub(crate) const MILITARY_NOUNS: &[&str] = &[
     "غارات",
     "غاره",
     "الغارات",

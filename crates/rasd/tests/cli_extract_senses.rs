@@ -2520,3 +2520,24 @@ fn the_stock_exchange_is_no_bursa_and_a_judged_crime_is_no_news() {
     );
     assert!(recs.is_empty(), "{recs:#?}");
 }
+
+#[test]
+fn the_news_of_an_arrest_and_a_crowds_demand_are_no_acts() {
+    let recs = extract(
+        "وعلى إثر انتشار خبر الاعتقال، خرج مئات المحتجين مساء أمس في مسيرات ليلية بكل من الحسيمة وبني بوعياش، مرددين \
+         شعارات تطالب بإطلاق سراح المعتقلين.",
+    );
+    assert!(
+        recs.iter().all(|r| r["sub_event_type"] == "Peaceful protest"),
+        "{recs:#?}"
+    );
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+}
+
+#[test]
+fn the_army_that_says_its_air_defences_intercepted_did_it() {
+    let recs =
+        extract("وقال الجيش الإسرائيلي إن منظومة القبة الحديدية اعترضت صاروخين أطلقا من لبنان باتجاه كريات شمونة.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "israel", "{recs:#?}");
+}
