@@ -147,6 +147,32 @@ pub(crate) fn attach(
         who.actor1 = Some((a1.clone(), Some(t)));
         who.actor2 = Some((a2, Some(t)));
     }
+    // "أعلنت القيادة الأمريكية في أفريقيا أنها نفذت غارة جوية", "أعلن الجيش أنه قتل 20 مسلحا": a pronoun after the
+    // complementizer is the speaker, who did the act told after it (no other actor named between).
+    if who.actor1.is_none()
+        && let Some(f) = attribution.frames.first().filter(|f| f.kind == FrameKind::Say)
+        && let Some((_, fe)) = f.span
+        && fe <= c.hit.start
+        && let Some(t) = sent
+            .tokens
+            .iter()
+            .filter(|t| t.start >= fe && t.end <= c.hit.start && sent.distance(t.end, c.hit.start) <= 4)
+            .find(|t| {
+                let w = rasd_text::normalize_key(t.surface(sent.text));
+                let w = w.strip_prefix('ب').unwrap_or(&w);
+                matches!(w, "انه" | "انها" | "انهم")
+            })
+        && !sent
+            .mentions
+            .iter()
+            .any(|m| m.kind == crate::MentionKind::Actor && m.start >= t.end && m.end <= c.hit.start)
+        && let Some(a) = res
+            .actor_for_source(&f.source.id)
+            .and_then(|id| res.actor(&id, false))
+            .filter(|a| who.actor2.as_ref().is_none_or(|(a2, _)| a2.id != a.id))
+    {
+        who.actor1 = Some((a, Some((t.start, t.end))));
+    }
     // "أعلن المركز الإعلامي … أن قواته سيطرت": forces named by a possessive pronoun are the speaker's own.
     if who.actor1.is_none()
         && let Some(span) = actors::own_forces(sent, c)

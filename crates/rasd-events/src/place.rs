@@ -314,10 +314,35 @@ fn destination(sent: &Sent<'_>, m: &Mention) -> bool {
 }
 
 /// "شارع الرباط", "شارع بغداد": a street named after a town is not the town.
-fn street_name(sent: &Sent<'_>, m: &Mention) -> bool {
-    sent.words_before(m.clitic_start, 1)
-        .first()
-        .is_some_and(|w| matches!(w.as_str(), "شارع" | "وشارع" | "بشارع" | "الشارع"))
+fn street_name(sent: &Sent<'_>, m: &Mention, res: &dyn Resources) -> bool {
+    let Some(w) = sent.words_before(m.clitic_start, 1).into_iter().next() else {
+        return false;
+    };
+    if matches!(w.as_str(), "شارع" | "وشارع" | "بشارع" | "الشارع") {
+        return true;
+    }
+    // "مجمع واغادوغو للمؤتمرات" in Sirte, "على طريق مكة المكرمة في العاصمة مقديشو": a facility or a road named
+    // after a city of another country than the report's is in the report's country, not in that city.
+    let w = w.trim_start_matches(['و', 'ب']);
+    let w = w.strip_prefix("ال").unwrap_or(w);
+    matches!(
+        w,
+        "طريق"
+            | "مجمع"
+            | "فندق"
+            | "مسجد"
+            | "جامع"
+            | "مدرسه"
+            | "قاعه"
+            | "ملعب"
+            | "مستشفي"
+            | "جسر"
+            | "دوار"
+            | "ساحه"
+    ) && sent
+        .country
+        .as_ref()
+        .is_some_and(|main| res.place(&m.id, 1).is_some_and(|l| l.country != *main))
 }
 
 fn remote(c: &Candidate) -> bool {
@@ -401,7 +426,7 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
     let best = sent
         .mentions
         .iter()
-        .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m))
+        .filter(|m| m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m, res))
         .map(|m| (score(sent, c, m, res), m))
         .filter(|((s, _), _)| *s > -1.0)
         .max_by(|a, b| a.0.0.total_cmp(&b.0.0));
@@ -534,7 +559,10 @@ pub(crate) fn attach(sent: &Sent<'_>, c: &Candidate, res: &dyn Resources, state:
 pub(crate) fn sentence_place(sent: &Sent<'_>, res: &dyn Resources) -> Option<(Location, usize, usize)> {
     let places = || {
         sent.mentions.iter().filter(|m| {
-            m.kind == MentionKind::Place && !glued_to_word(sent, m) && !street_name(sent, m) && !destination(sent, m)
+            m.kind == MentionKind::Place
+                && !glued_to_word(sent, m)
+                && !street_name(sent, m, res)
+                && !destination(sent, m)
         })
     };
     let m = places()

@@ -2541,3 +2541,31 @@ fn the_army_that_says_its_air_defences_intercepted_did_it() {
     assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
     assert_eq!(recs[0]["actor1"]["id"], "israel", "{recs:#?}");
 }
+
+#[test]
+fn a_facility_named_after_a_foreign_city_is_in_the_reports_country() {
+    // "طريق مكة المكرمة" in Mogadishu; "مجمع واغادوغو للمؤتمرات" in Sirte.
+    let recs = extract(
+        "لقي 17 شخصا مصرعهم عندما فجر انتحاري من حركة الشباب سيارة مفخخة قرب فندق على طريق مكة المكرمة في العاصمة \
+         مقديشو.",
+    );
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["location"]["name_ar"] == "مقديشو"), "{recs:#?}");
+    // "الفصائل" (the factions) is no village.
+    let recs = extract("في هجوم معاكس تحاول فيه الفصائل استعادة بلدة كفرنبودة في ريف حماة.");
+    assert!(
+        recs.iter().all(|r| r["location"]["name_ar"] != "قرية الفصايل"),
+        "{recs:#?}"
+    );
+}
+
+#[test]
+fn a_command_that_says_it_struck_is_the_striker() {
+    let recs = extract(
+        "أعلنت القيادة الأمريكية في أفريقيا (أفريكوم) أنها نفذت يوم الخميس غارة جوية قرب بلدة جيليب أسفرت عن مقتل ستة \
+         من مسلحي الشباب.",
+    );
+    assert_eq!(recs[0]["sub_event_type"], "Air/drone strike", "{recs:#?}");
+    assert_eq!(recs[0]["actor1"]["id"], "usa", "{recs:#?}");
+    assert_eq!(recs[0]["reported_by"][0]["id"], "africom", "{recs:#?}");
+}
