@@ -91,6 +91,17 @@ pub(crate) fn attach(
     // its actor. "أعلن الجيش أنه قصف" (a pronoun), "أن قواته سيطرت" (its own forces, below) and "إن الدفاعات
     // الجوية اعترضت" (its arms, unnamed) keep the speaker;
     // so does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
+    // The accuser of "اتهمت قسد فصائل موالية لتركيا بإعدام …" is never the actor, whatever it is.
+    if let Some((_, Some((s, e)))) = who.actor1.as_ref()
+        && let (s, e) = (*s, *e)
+        && attribution.frames.iter().any(|f| {
+            f.kind == FrameKind::Say
+                && f.span.is_some_and(|(fs, fe)| s < fe && e > fs)
+                && rasd_text::normalize_key(sent.slice(f.start, f.end)).contains("تهم")
+        })
+    {
+        who.actor1 = None;
+    }
     if let Some((a1, Some((s, e)))) = who.actor1.as_ref()
         && let (s, e) = (*s, *e)
         && a1.actor_type == ActorType::StateForces

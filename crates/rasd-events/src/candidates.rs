@@ -160,8 +160,11 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
         // "نهبوا محال في عفرين عقب دخولها": an act right after بعد / عقب / إثر is the context of the clause's act.
         // "توقيف 632 شخصا شاركوا في أعمال شغب": an act the people acted on took part in describes them; the clause's
         // act is the one done to them.
+        // "قُتل الوالي على يد مسلحين بعد ساعات من اختطافه": an act a span of time before the clause's is its
+        // context; even a killing beats it.
         let key = |c: &Candidate| {
             (
+                !crate::frames::after_a_span(sent, c.hit.start),
                 c.ty != TriggerType::Casualty,
                 !after_another(sent, c.hit.start),
                 !sent.words_before(c.hit.start, 2).iter().any(|w| {

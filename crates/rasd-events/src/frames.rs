@@ -470,7 +470,7 @@ pub(crate) fn background(sent: &Sent<'_>, c: &Candidate, date: Option<&DateHit>,
 }
 
 /// "بعد أيام من", "بعد ثلاثة أسابيع من", "بعد عامين من" right before the trigger (or before its noun).
-fn after_a_span(sent: &Sent<'_>, at: usize) -> bool {
+pub(crate) fn after_a_span(sent: &Sent<'_>, at: usize) -> bool {
     const SPANS: &[&str] = &[
         "ايام",
         "يومين",

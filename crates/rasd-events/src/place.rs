@@ -325,6 +325,16 @@ fn street_name(sent: &Sent<'_>, m: &Mention, res: &dyn Resources) -> bool {
     // after a city of another country than the report's is in the report's country, not in that city.
     let w = w.trim_start_matches(['و', 'ب']);
     let w = w.strip_prefix("ال").unwrap_or(w);
+    // "في أحياء صلاح الدين والسكري بمدينة حلب": a neighbourhood is no province, nor a place abroad.
+    if matches!(w, "حي" | "احياء" | "حاره")
+        && (m.geo_precision.unwrap_or(1) >= 3
+            || sent
+                .country
+                .as_ref()
+                .is_some_and(|main| res.place(&m.id, 1).is_some_and(|l| l.country != *main)))
+    {
+        return true;
+    }
     matches!(
         w,
         "طريق"

@@ -2569,3 +2569,21 @@ fn a_command_that_says_it_struck_is_the_striker() {
     assert_eq!(recs[0]["actor1"]["id"], "usa", "{recs:#?}");
     assert_eq!(recs[0]["reported_by"][0]["id"], "africom", "{recs:#?}");
 }
+
+#[test]
+fn a_killing_beats_the_abduction_hours_before_it_and_an_accuser_is_no_actor() {
+    let recs = extract("وفي الجنينة، قُتل الوالي خميس أبكر مساء أمس الأربعاء على يد مسلحين بعد ساعات من اختطافه.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 1, "{recs:#?}");
+    let recs = extract("واتهمت قسد فصائل موالية لتركيا بإعدام الأمينة العامة لحزب سوريا المستقبل قرب تل أبيض.");
+    assert_eq!(subs(&recs), ["Attack"], "{recs:#?}");
+    assert_ne!(recs[0]["actor1"]["id"], "sdf", "{recs:#?}");
+    assert_eq!(recs[0]["reported_by"][0]["id"], "sdf-media", "{recs:#?}");
+}
+
+#[test]
+fn a_neighbourhood_is_no_province() {
+    let recs = extract("قصف عنيف بالطيران الحربي على منازل المدنيين في أحياء صلاح الدين والسكري بمدينة حلب.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(recs.iter().all(|r| r["location"]["country"] == "SY"), "{recs:#?}");
+}
