@@ -102,7 +102,11 @@ pub(crate) fn emit(
             );
             if let (Some(model), Some(f)) = (scorer, feats.as_ref()) {
                 let sc = model.score(&f.idx);
-                if sc.event >= model.threshold.min(0.5) || sc.class() != crate::scorer::BACKGROUND {
+                if background {
+                    // The rules read history ("وكانت قوات النظام قد سيطرت … في الثامن من أيار"): the record claims that
+                    // the act happened, long ago; how likely that is, is its confidence.
+                    ev.confidence = crate::scorer::confidence(sc.happened);
+                } else if sc.event >= model.threshold.min(0.5) || sc.class() != crate::scorer::BACKGROUND {
                     ev.confidence = crate::scorer::confidence(sc.event);
                 } else {
                     // Only "it happened, long ago" is likely: keep it as background, with that probability.
