@@ -261,6 +261,9 @@ impl<'x> Worker<'x> {
         records::riots_absorb_protests(&mut out.events, &riot_acts);
         records::force_absorbs_protests(&mut out.events);
         records::bombardment_is_the_strike(&mut out.events);
+        if !opts.sentences {
+            records::headline_restates(&mut out.events, &doc.text);
+        }
         records::merge_restatements(&mut out.events);
         // A claim gives its group to the report's other acts; in sentence mode each line is a report of its own, so
         // a claim on one line reaches no other.

@@ -517,6 +517,59 @@ pub(crate) fn force_absorbs_protests(events: &mut Vec<Event>) {
     });
 }
 
+/// "مقتل 3 رعاة بينهم طفلان بلغم حوثي في حيس" over "قتل ثلاثة رعاة أغنام، أمس (الأربعاء)، إثر انفجار لغم أرضي …
+/// في أطراف مدينة حيس": a headline (the report's first line, short, over a body) that names no date tells the act
+/// the body tells with its date: the body's record is kept, with the headline's toll where it has none.
+pub(crate) fn headline_restates(events: &mut Vec<Event>, text: &str) {
+    let Some(nl) = text.find('\n') else { return };
+    // A headline is short and ends without a full stop; a first paragraph is a lede, news of its own.
+    let first = text[..nl].trim_end();
+    if nl > HEADLINE_BYTES || first.ends_with(['.', '。', '؟', '!']) || text[nl..].trim().is_empty() {
+        return;
+    }
+    let compatible = |a: &Option<rasd_core::ActorRef>, b: &Option<rasd_core::ActorRef>| match (a, b) {
+        (Some(x), Some(y)) => x.id == y.id,
+        _ => true,
+    };
+    let mut gone = vec![false; events.len()];
+    for h in 0..events.len() {
+        let head = &events[h];
+        if head.evidence.start >= nl || head.date_text.is_some() {
+            continue;
+        }
+        let Some(b) = (0..events.len()).find(|&b| {
+            let body = &events[b];
+            !gone[b]
+                && body.evidence.start > nl
+                && body.sub_event_type == head.sub_event_type
+                && body.stance == head.stance
+                && body.location.as_ref().map(|l| &l.id) == head.location.as_ref().map(|l| &l.id)
+                && head.location.is_some()
+                && body.date_text.is_some()
+                && compatible(&body.actor1, &head.actor1)
+        }) else {
+            continue;
+        };
+        if events[b].fatalities.is_none() && events[h].fatalities.is_some() {
+            let f = events[h].fatalities.clone();
+            let ev = events[h].field_evidence.get("fatalities").cloned();
+            events[b].fatalities = f;
+            if let Some(ev) = ev {
+                events[b].field_evidence.insert("fatalities".into(), ev);
+            }
+        }
+        gone[h] = true;
+    }
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+}
+
+/// The longest first line read as a headline, in bytes (about 100 Arabic letters).
+const HEADLINE_BYTES: usize = 200;
+
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
 /// an earlier record's, are one claim. The best-attributed record is kept (at the earlier one's position), with the

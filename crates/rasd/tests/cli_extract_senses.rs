@@ -2587,3 +2587,17 @@ fn a_neighbourhood_is_no_province() {
     assert!(!recs.is_empty(), "{recs:#?}");
     assert!(recs.iter().all(|r| r["location"]["country"] == "SY"), "{recs:#?}");
 }
+
+#[test]
+fn a_headline_without_a_date_is_the_act_the_body_dates() {
+    let text = "مقتل 3 رعاة بلغم حوثي في حيس\nقتل ثلاثة رعاة أغنام، أمس الأربعاء، إثر انفجار لغم أرضي زرعته ميليشيا الحوثي في \
+                أطراف مدينة حيس جنوبي محافظة الحديدة.";
+    let recs = extract(text);
+    let mines: Vec<_> = recs
+        .iter()
+        .filter(|r| r["sub_event_type"] == "Remote explosive/landmine/IED")
+        .collect();
+    assert_eq!(mines.len(), 1, "{recs:#?}");
+    assert_eq!(mines[0]["event_date"], "2024-12-05", "{recs:#?}");
+    assert_eq!(mines[0]["fatalities"]["value"], 3, "{recs:#?}");
+}
