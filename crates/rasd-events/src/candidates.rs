@@ -136,6 +136,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || called_for(sent, h)
             || inside_name(sent, h)
             || negated(sent, h)
+            || seized(sent, h, ty)
             || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
             || describes_previous_act(sent, h, ty, weight, &acts)
@@ -459,6 +460,29 @@ fn called_for(sent: &Sent<'_>, h: &Hit) -> bool {
                 && sent.distance(c.end, h.start) <= 2
                 && sent.clause_of(c.start) == sent.clause_of(h.start))
     })
+}
+
+/// "وعثرت بحوزتهم على أسلحة آلية وعبوات ناسفة معدة للتفجير", "وضبط الجيش كميات من الأسلحة والأحزمة الناسفة": explosives
+/// or rockets found or seized in the clause before them are no blast and no strike.
+fn seized(sent: &Sent<'_>, h: &Hit, ty: TriggerType) -> bool {
+    if !matches!(
+        ty,
+        TriggerType::Sub(
+            SubEventType::RemoteExplosive | SubEventType::SuicideBomb | SubEventType::ShellingArtilleryMissile
+        )
+    ) {
+        return false;
+    }
+    let clause = sent.clause_of(h.start);
+    sent.tokens_before(h.start, 12)
+        .take_while(|t| t.start >= clause.0)
+        .any(|t| {
+            let w = rasd_text::normalize_key(t.surface(sent.text));
+            let w = w.trim_start_matches(['و', 'ف']);
+            ["ضبط", "عثر", "صادر", "مصادره", "بحوزت"]
+                .iter()
+                .any(|s| w.starts_with(s))
+        })
 }
 
 /// "لم تسجل أي اشتباكات", "انسحبت دون قتال": a negation just before the trigger. A cue may end inside the

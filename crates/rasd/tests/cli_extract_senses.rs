@@ -2601,3 +2601,18 @@ fn a_headline_without_a_date_is_the_act_the_body_dates() {
     assert_eq!(mines[0]["event_date"], "2024-12-05", "{recs:#?}");
     assert_eq!(mines[0]["fatalities"]["value"], 3, "{recs:#?}");
 }
+
+#[test]
+fn explosives_found_or_seized_are_no_blast() {
+    let recs = extract(
+        "وداهمت القوات بؤرة إرهابية في جبل الحلال وعثرت بحوزة المسلحين على أسلحة آلية وعبوات ناسفة معدة للتفجير.",
+    );
+    assert!(
+        recs.iter()
+            .all(|r| r["sub_event_type"] != "Remote explosive/landmine/IED"),
+        "{recs:#?}"
+    );
+    // A bomb that went off stays one.
+    let recs = extract("انفجرت عبوة ناسفة بدورية للجيش في جبل الحلال وسط سيناء.");
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+}
