@@ -2616,3 +2616,12 @@ fn explosives_found_or_seized_are_no_blast() {
     let recs = extract("انفجرت عبوة ناسفة بدورية للجيش في جبل الحلال وسط سيناء.");
     assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
 }
+
+#[test]
+fn a_cell_caught_and_an_arrest_with_its_date_between_are_arrests() {
+    let recs = extract("أعلنت وزارة الداخلية ضبط خلية مكونة من 5 عناصر في محافظة الإسماعيلية.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    let recs = extract("وقالت مصادر عسكرية إن الشرطة ألقت القبض فجر اليوم الأحد على 190 من المتورطين في أحداث إمبابة.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "إمبابة", "{recs:#?}");
+}
