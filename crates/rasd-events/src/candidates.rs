@@ -599,8 +599,16 @@ pub(crate) fn after_another(sent: &Sent<'_>, at: usize) -> bool {
 /// cue holds it ("دون قتال").
 fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
     sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
+        // "متابعين بتهم \"التجمهر غير المسلح\"": an opening quote between the cue and the trigger.
         RuleKind::Cue(Cue::BlockBefore) => {
-            c.end <= h.start && sent.distance(c.end, h.start) == 0 && !came_under(sent, c)
+            c.end <= h.start
+                && (sent.distance(c.end, h.start) == 0 || {
+                    // The quote opens the trigger's word, whose article or proclitic the hit may leave out.
+                    let gap = sent.slice(c.end, h.start).trim_start();
+                    let rest = gap.trim_start_matches(['"', '«', '“', '\'']);
+                    rest.len() < gap.len() && matches!(rest, "" | "ال" | "و" | "وال" | "ب" | "بال" | "ل" | "لل")
+                })
+                && !came_under(sent, c)
         }
         RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
         // "سقوط قتلى", "اسفر عن سقوط قتيلين", "سقوط شهيدين": a toll's word right after the fall is no fall.

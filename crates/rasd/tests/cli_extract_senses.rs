@@ -2625,3 +2625,15 @@ fn a_cell_caught_and_an_arrest_with_its_date_between_are_arrests() {
     assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
     assert_eq!(recs[0]["location"]["name_ar"], "إمبابة", "{recs:#?}");
 }
+
+#[test]
+fn a_charge_in_quotes_and_a_movements_members_are_no_protest() {
+    let recs = extract(
+        "التمس وكيل الجمهورية لدى محكمة سيدي امحمد بالجزائر العاصمة عقوبة عامين حبساً نافذاً في حق عشرين ناشطاً من \
+         الحراك الشعبي، متابعين بتهم \"التجمهر غير المسلح\" و\"المساس بسلامة وحدة الوطن\".",
+    );
+    assert!(recs.is_empty(), "{recs:#?}");
+    // The same gathering told as news is a protest.
+    let recs = extract("تجمهر مئات المحتجين أمام محكمة سيدي امحمد بالجزائر العاصمة اليوم.");
+    assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
+}
