@@ -271,6 +271,14 @@ def main() -> int:
             members[admin1].append((lat, lon, pop))
 
     apply_fixes(rows, read_tsv(GAZ / "geonames_fixes.tsv"))
+    # "كفر زيتا" is written "كفرزيتا" in the Syrian and Lebanese press as often as not: every "كفر X" village gets
+    # its one-word spelling as an alias (issue 10 dev5 reading: "الهبيط وكفرزيتا واللطامنة" lost Kafr Zita).
+    for row in rows:
+        name_ar, aliases = row[2], [a for a in row[3].split("|") if a]
+        if name_ar.startswith("كفر ") and len(name_ar.split()) == 2:
+            joined = name_ar.replace(" ", "", 1)
+            if joined not in aliases:
+                row[3] = "|".join(aliases + [joined])
     GAZ.mkdir(parents=True, exist_ok=True)
     write_tsv(
         GAZ / "geonames.tsv", GN_HEADER, rows,

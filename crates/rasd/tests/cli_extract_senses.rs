@@ -2637,3 +2637,10 @@ fn a_charge_in_quotes_and_a_movements_members_are_no_protest() {
     let recs = extract("تجمهر مئات المحتجين أمام محكمة سيدي امحمد بالجزائر العاصمة اليوم.");
     assert_eq!(subs(&recs), ["Peaceful protest"], "{recs:#?}");
 }
+
+#[test]
+fn a_kafr_village_written_as_one_word_is_found() {
+    let recs = extract("قصفت قوات النظام بالمدفعية بلدة كفرزيتا في ريف حماة الشمالي.");
+    assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
+    assert_eq!(recs[0]["location"]["name_ar"], "كفر زيتا", "{recs:#?}");
+}
