@@ -56,82 +56,7 @@ pub(crate) fn attach(
     let mut who: Actors = actors::attach(sent, c, res);
     suffered(sent, c, &mut who);
     let attribution: Attribution = frames::attribute(sent, c, res, state, doc.outlet.as_deref());
-    // "نفت شرطة البصرة وقوع اشتباكات": who denies that an act happened at all is no side of it ("نفى الجيش قصف
-    // المستشفى" denies its own act, and stays its actor).
-    if let Some((fs, fe)) = attribution
-        .frames
-        .first()
-        .filter(|f| f.kind == FrameKind::Deny)
-        .and_then(|f| f.span)
-        && who
-            .actor1
-            .as_ref()
-            .is_some_and(|(_, sp)| sp.is_some_and(|(s, e)| s < fe && e > fs))
-        && sent
-            .words_before(c.hit.start, 2)
-            .iter()
-            .any(|w| matches!(w.as_str(), "وقوع" | "حدوث" | "وجود"))
-    {
-        who.actor1 = None;
-    }
-    // "وقال مراسل عنب بلدي إن طائرات حربية روسية نفذت غارات على السوق": who reports an act (the outlet's
-    // correspondent glued to its name, too) is not its target.
-    if let Some((_, Some((s, e)))) = who.actor2.as_ref()
-        && let (s, e) = (*s, *e)
-        && e <= c.hit.start
-        && attribution.frames.iter().any(|f| {
-            f.kind != FrameKind::Deny
-                && f.span
-                    .is_some_and(|(fs, fe)| s < fe && e > fs || e <= fs && sent.distance(e, fs) == 0)
-        })
-    {
-        who.actor2 = None;
-    }
-    // "قال الجيش إن مدنيين قتلا بانفجار عبوة", "أفادت الشرطة بأن جنديا قتل": the state that reports an act is not
-    // its actor. "أعلن الجيش أنه قصف" (a pronoun), "أن قواته سيطرت" (its own forces, below) and "إن الدفاعات
-    // الجوية اعترضت" (its arms, unnamed) keep the speaker;
-    // so does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
-    // The accuser of "اتهمت قسد فصائل موالية لتركيا بإعدام …" is never the actor, whatever it is.
-    if let Some((_, Some((s, e)))) = who.actor1.as_ref()
-        && let (s, e) = (*s, *e)
-        && attribution.frames.iter().any(|f| {
-            f.kind == FrameKind::Say
-                && f.span.is_some_and(|(fs, fe)| s < fe && e > fs)
-                && rasd_text::normalize_key(sent.slice(f.start, f.end)).contains("تهم")
-        })
-    {
-        who.actor1 = None;
-    }
-    if let Some((a1, Some((s, e)))) = who.actor1.as_ref()
-        && let (s, e) = (*s, *e)
-        && a1.actor_type == ActorType::StateForces
-        && e <= c.hit.start
-        && attribution
-            .frames
-            .iter()
-            .any(|f| f.kind != FrameKind::Deny && f.span.is_some_and(|(fs, fe)| s < fe && e > fs))
-        && let between = sent
-            .tokens
-            .iter()
-            .filter(|t| t.start >= e && t.end <= c.hit.start)
-            .map(|t| rasd_text::normalize_key(t.surface(sent.text)))
-            .collect::<Vec<_>>()
-        && between.iter().any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"))
-        && !between.iter().any(|w| {
-            w.strip_prefix('ب')
-                .unwrap_or(w)
-                .strip_prefix("ان")
-                .is_some_and(|rest| matches!(rest, "ه" | "ها" | "هم" | "هما"))
-        })
-        // "وقال الجيش الإسرائيلي إن الدفاعات الجوية اعترضت صاروخين", "إن منظومة القبة الحديدية اعترضت", "إن طائرات
-    // حربية قصفت": its own arms, unnamed.
-        && !between
-            .iter()
-            .any(|w| crate::coref::MILITARY_NOUNS.contains(&w.trim_start_matches('و')) || w == "منظومه")
-        && !sent.cues(Cue::Intercept).any(|h| h.start >= e && h.end <= c.hit.start)
-    {
-        who.actor1 = None;
-    }
+    speakers_are_no_sides(sent, c, &attribution, &mut who);
     // "تجددت المعارك بين الطرفين في محيط الفاشر": "the two sides" of a fight are the report's two main opponents.
     if who.actor1.is_none()
         && who.actor2.is_none()
@@ -650,6 +575,86 @@ fn strong_enough(sent: &Sent<'_>, c: &Candidate, who: &Actors, where_: &Placed) 
             .any(|m| m.kind != crate::MentionKind::Outlet && m.start >= cs && m.end <= ce);
     }
     true
+}
+
+/// Who reports, denies or accuses is no side of the act told ("نفت شرطة البصرة وقوع اشتباكات", "وقال مراسل عنب
+/// بلدي إن طائرات …", "اتهمت قسد فصائل … بإعدام …", "أفادت الشرطة بأن جنديا قتل"), with the exceptions each rule
+/// names.
+fn speakers_are_no_sides(sent: &Sent<'_>, c: &Candidate, attribution: &Attribution, who: &mut Actors) {
+    // "نفت شرطة البصرة وقوع اشتباكات": who denies that an act happened at all is no side of it ("نفى الجيش قصف
+    // المستشفى" denies its own act, and stays its actor).
+    if let Some((fs, fe)) = attribution
+        .frames
+        .first()
+        .filter(|f| f.kind == FrameKind::Deny)
+        .and_then(|f| f.span)
+        && who
+            .actor1
+            .as_ref()
+            .is_some_and(|(_, sp)| sp.is_some_and(|(s, e)| s < fe && e > fs))
+        && sent
+            .words_before(c.hit.start, 2)
+            .iter()
+            .any(|w| matches!(w.as_str(), "وقوع" | "حدوث" | "وجود"))
+    {
+        who.actor1 = None;
+    }
+    // "وقال مراسل عنب بلدي إن طائرات حربية روسية نفذت غارات على السوق": who reports an act (the outlet's
+    // correspondent glued to its name, too) is not its target.
+    if let Some((_, Some((s, e)))) = who.actor2.as_ref()
+        && let (s, e) = (*s, *e)
+        && e <= c.hit.start
+        && attribution.frames.iter().any(|f| {
+            f.kind != FrameKind::Deny
+                && f.span
+                    .is_some_and(|(fs, fe)| s < fe && e > fs || e <= fs && sent.distance(e, fs) == 0)
+        })
+    {
+        who.actor2 = None;
+    }
+    // The accuser of "اتهمت قسد فصائل موالية لتركيا بإعدام …" is never the actor, whatever it is.
+    if let Some((_, Some((s, e)))) = who.actor1.as_ref()
+        && let (s, e) = (*s, *e)
+        && attribution.frames.iter().any(|f| {
+            f.kind == FrameKind::Say
+                && f.span.is_some_and(|(fs, fe)| s < fe && e > fs)
+                && rasd_text::normalize_key(sent.slice(f.start, f.end)).contains("تهم")
+        })
+    {
+        who.actor1 = None;
+    }
+    // "قال الجيش إن مدنيين قتلا بانفجار عبوة", "أفادت الشرطة بأن جنديا قتل": the state that reports an act is not
+    // its actor. A pronoun ("أعلن الجيش أنه قصف"), its own forces ("أن قواته سيطرت", below) and its arms, unnamed
+    // ("إن الدفاعات الجوية اعترضت", "إن منظومة القبة الحديدية اعترضت", "إن طائرات حربية قصفت") keep the speaker; so
+    // does an armed group, whose statement about an attack is its claim ("أوضح التنظيم أن صاروخا استهدف").
+    if let Some((a1, Some((s, e)))) = who.actor1.as_ref()
+        && let (s, e) = (*s, *e)
+        && a1.actor_type == ActorType::StateForces
+        && e <= c.hit.start
+        && attribution
+            .frames
+            .iter()
+            .any(|f| f.kind != FrameKind::Deny && f.span.is_some_and(|(fs, fe)| s < fe && e > fs))
+        && let between = sent
+            .tokens
+            .iter()
+            .filter(|t| t.start >= e && t.end <= c.hit.start)
+            .map(|t| rasd_text::normalize_key(t.surface(sent.text)))
+            .collect::<Vec<_>>()
+        && between.iter().any(|w| matches!(w.as_str(), "ان" | "بان" | "وان"))
+        && !between.iter().any(|w| {
+            w.strip_prefix('ب')
+                .unwrap_or(w)
+                .strip_prefix("ان")
+                .is_some_and(|rest| matches!(rest, "ه" | "ها" | "هم" | "هما"))
+        })
+        && !between
+            .iter()
+            .any(|w| crate::coref::MILITARY_NOUNS.contains(&w.trim_start_matches('و')) || w == "منظومه")
+        && !sent.cues(Cue::Intercept).any(|h| h.start >= e && h.end <= c.hit.start)
+    {
+        who.actor1 = None;
+    }
 }
 
 /// The actor a "say" frame's source speaks for, with the source's span, when the trigger is a definite verbal

@@ -460,11 +460,7 @@ pub(crate) fn riots_absorb_protests(events: &mut Vec<Event>, riot_acts: &[(usize
         q.field_evidence.insert("sub_event_type".into(), evidence);
         gone[r] = true;
     }
-    let mut i = 0;
-    events.retain(|_| {
-        i += 1;
-        !gone[i - 1]
-    });
+    drop_marked(events, &gone);
 }
 
 /// "خرج الآلاف في تظاهرات عمت مدنا بينها درعا ودوما … وفي دوما قتل ثمانية متظاهرين عندما فتح عناصر أمن النار": a
@@ -510,11 +506,7 @@ pub(crate) fn force_absorbs_protests(events: &mut Vec<Event>) {
                 && listed(e)
         })
         .collect();
-    let mut i = 0;
-    events.retain(|_| {
-        i += 1;
-        !gone[i - 1]
-    });
+    drop_marked(events, &gone);
 }
 
 /// "مقتل 3 رعاة بينهم طفلان بلغم حوثي في حيس" over "قتل ثلاثة رعاة أغنام، أمس (الأربعاء)، إثر انفجار لغم أرضي …
@@ -560,15 +552,20 @@ pub(crate) fn headline_restates(events: &mut Vec<Event>, text: &str) {
         }
         gone[h] = true;
     }
+    drop_marked(events, &gone);
+}
+
+/// The longest first line read as a headline, in bytes (about 100 Arabic letters).
+const HEADLINE_BYTES: usize = 200;
+
+/// Removes the records marked in `gone` (one flag per record, in order).
+fn drop_marked(events: &mut Vec<Event>, gone: &[bool]) {
     let mut i = 0;
     events.retain(|_| {
         i += 1;
         !gone[i - 1]
     });
 }
-
-/// The longest first line read as a headline, in bytes (about 100 Arabic letters).
-const HEADLINE_BYTES: usize = 200;
 
 /// Real reports restate their main event ("وأكدت القيادة السيطرة على المدينة بالكامل" after the lead): records of
 /// one document with the same sub-type, place, date, actors, stance and background, whose sources add nothing to
