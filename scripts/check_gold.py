@@ -321,8 +321,13 @@ class Checker:
                 lat, lon = loc.get("lat"), loc.get("lon")
                 if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)):
                     self.err(w, "location needs numeric lat and lon")
+                elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    self.err(w, f"lat/lon {lat}, {lon} is no coordinate")
                 elif not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
-                    self.err(w, f"lat/lon {lat}, {lon} outside the covered region")
+                    # An act abroad that a report tells (a deal signed in Switzerland, an Afghan battle in Arabic
+                    # press) is real gold; rasd's gazetteer just cannot place it. A warning, so that a swapped pair
+                    # still shows.
+                    self.warn(w, f"lat/lon {lat}, {lon} outside the covered region")
                 if loc.get("geo_precision") not in (1, 2, 3):
                     self.err(w, f"geo_precision must be 1, 2 or 3, got {loc.get('geo_precision')!r}")
         fat = ev.get("fatalities")
