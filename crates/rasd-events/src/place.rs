@@ -313,7 +313,8 @@ fn destination(sent: &Sent<'_>, m: &Mention) -> bool {
     })
 }
 
-/// "شارع الرباط", "شارع بغداد": a street named after a town is not the town.
+/// "شارع الرباط", "شارع بغداد": a street named after a town is not the town; nor, in a report of another country, a
+/// road, facility or neighbourhood named after one ("طريق مكة المكرمة" in Mogadishu, "أحياء صلاح الدين" in Aleppo).
 fn street_name(sent: &Sent<'_>, m: &Mention, res: &dyn Resources) -> bool {
     let Some(w) = sent.words_before(m.clitic_start, 1).into_iter().next() else {
         return false;
