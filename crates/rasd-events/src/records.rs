@@ -139,13 +139,8 @@ pub(crate) fn emit(
                 // The same act told again in the report ("تركيا قصفت قرية برخ … القصف التركي على منطقة برخ أسفر عن
                 // مقتل 8"): one record, with the toll the second telling gives.
                 Entry::Occupied(o) => {
-                    if let Some(first) = events.get_mut(*o.get()).filter(|e| e.fatalities.is_none())
-                        && ev.fatalities.is_some()
-                    {
-                        first.fatalities = ev.fatalities.take();
-                        if let Some(evidence) = ev.field_evidence.remove("fatalities") {
-                            first.field_evidence.insert("fatalities".into(), evidence);
-                        }
+                    if let Some(first) = events.get_mut(*o.get()) {
+                        give_toll(first, &mut ev);
                     }
                 }
             }
@@ -542,14 +537,14 @@ pub(crate) fn headline_restates(events: &mut Vec<Event>, text: &str) {
         }) else {
             continue;
         };
-        if events[b].fatalities.is_none() && events[h].fatalities.is_some() {
-            let f = events[h].fatalities.clone();
-            let ev = events[h].field_evidence.get("fatalities").cloned();
-            events[b].fatalities = f;
-            if let Some(ev) = ev {
-                events[b].field_evidence.insert("fatalities".into(), ev);
-            }
-        }
+        let (head, body) = if h < b {
+            let (l, r) = events.split_at_mut(b);
+            (&mut l[h], &mut r[0])
+        } else {
+            let (l, r) = events.split_at_mut(h);
+            (&mut r[0], &mut l[b])
+        };
+        give_toll(body, head);
         gone[h] = true;
     }
     drop_marked(events, &gone);
@@ -557,6 +552,16 @@ pub(crate) fn headline_restates(events: &mut Vec<Event>, text: &str) {
 
 /// The longest first line read as a headline, in bytes (about 100 Arabic letters).
 const HEADLINE_BYTES: usize = 200;
+
+/// One record of an act told twice takes the other's toll, with its evidence, where it has none of its own.
+fn give_toll(to: &mut Event, from: &mut Event) {
+    if to.fatalities.is_none() && from.fatalities.is_some() {
+        to.fatalities = from.fatalities.take();
+        if let Some(ev) = from.field_evidence.remove("fatalities") {
+            to.field_evidence.insert("fatalities".into(), ev);
+        }
+    }
+}
 
 /// Removes the records marked in `gone` (one flag per record, in order).
 fn drop_marked(events: &mut Vec<Event>, gone: &[bool]) {
@@ -642,12 +647,7 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
                     }
                 }
                 // The toll may be in the statement not kept ("قتل جنديان بانفجار عبوة …. وقال مصدر إن العبوة انفجرت …").
-                if x.fatalities.is_none() && other.fatalities.is_some() {
-                    x.fatalities = other.fatalities;
-                    if let Some(ev) = other.field_evidence.remove("fatalities") {
-                        x.field_evidence.insert("fatalities".into(), ev);
-                    }
-                }
+                give_toll(x, &mut other);
             }
             None => kept.push(e),
         }
