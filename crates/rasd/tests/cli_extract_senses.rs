@@ -2644,3 +2644,12 @@ fn a_kafr_village_written_as_one_word_is_found() {
     assert_eq!(subs(&recs), ["Shelling/artillery/missile attack"], "{recs:#?}");
     assert_eq!(recs[0]["location"]["name_ar"], "كفر زيتا", "{recs:#?}");
 }
+
+#[test]
+fn weapons_seized_are_other_and_a_bomb_defused_is_disrupted_weapons_use() {
+    // ANNOTATION.md types weapons seizures Other; defusing or intercepting is Disrupted weapons use.
+    let recs = extract("وضبطت قوات الأمن معدات عسكرية خفيفة وذخائر في بلدة نامبالا وسط مالي.");
+    assert_eq!(subs(&recs), ["Other"], "{recs:#?}");
+    let recs = extract("وقامت الفرق الهندسية بتفكيك عبوة ناسفة زرعها مسلحون على طريق بيجي.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+}

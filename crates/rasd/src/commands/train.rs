@@ -81,7 +81,17 @@ const RECORD_DEV: &str = "eval/split/dev.jsonl";
 const RECORD_L2: f64 = 1.0;
 
 /// Team-written development texts that label files may refer to by id.
-const TEAM_TEXTS: &[&str] = &["eval/events/dev.jsonl", "eval/events/sentences.jsonl"];
+const TEAM_TEXTS: &[&str] = &[
+    "eval/events/dev.jsonl",
+    "eval/events/sentences.jsonl",
+    "eval/events/dev2.jsonl",
+    "eval/events/dev3.jsonl",
+    "eval/events/dev5.jsonl",
+    "eval/events/dev7.jsonl",
+];
+
+/// Held-out sets (scored in aggregate only, see eval/README.md): no label may name their reports.
+const HELD_OUT_TEXTS: &[&str] = &["eval/events/dev4.jsonl", "eval/events/dev6.jsonl"];
 
 /// One labelled clause.
 struct Label {
@@ -282,6 +292,22 @@ pub fn run(a: Args) -> Result<ExitCode> {
             leaked.len(),
             leaked[0]
         );
+    }
+    for f in HELD_OUT_TEXTS {
+        if let Ok(text) = std::fs::read_to_string(f) {
+            let held: Vec<String> = text
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| v["id"].as_str().map(str::to_string))
+                .filter(|id| labels.contains_key(id))
+                .collect();
+            if let Some(id) = held.first() {
+                bail!(
+                    "labels name {} report(s) of the held-out set {f} (e.g. {id}): held-out sets are never trained on",
+                    held.len()
+                );
+            }
+        }
     }
     // The model is fitted on the train split (and the team's own texts); the dev split is scored, never fitted.
     let mut docs = read_corpus(&a.corpus_dir, &|id| {
