@@ -595,50 +595,89 @@ pub(crate) fn after_another(sent: &Sent<'_>, at: usize) -> bool {
     }
 }
 
+/// "ما أسفر عن سقوط سبعة عشر قتيلاً", "سقوط 12 جريحا", "سقوط أكثر من ثلاثين": a count right after a fall is a
+/// toll falling, never a place.
+fn count_follows(sent: &Sent<'_>, h: &Hit) -> bool {
+    let Some(w) = sent.tokens.iter().find(|t| t.start >= h.end) else {
+        return false;
+    };
+    let w = fold_str(w.surface(sent.text), Mode::Key);
+    w.chars().all(|c| c.is_numeric())
+        || matches!(
+            w.as_str(),
+            "اكثر"
+                | "نحو"
+                | "قرابه"
+                | "حوالي"
+                | "عشرات"
+                | "مئات"
+                | "العشرات"
+                | "المئات"
+                | "ثلاثه"
+                | "اربعه"
+                | "خمسه"
+                | "سته"
+                | "سبعه"
+                | "ثمانيه"
+                | "تسعه"
+                | "عشره"
+                | "احد"
+                | "اثني"
+                | "اثنا"
+                | "ثلاثين"
+                | "اربعين"
+                | "خمسين"
+                | "عشرين"
+                | "مئه"
+                | "ما"
+        )
+}
+
 /// Whether a blocking cue sits right before or after the trigger ("تحت سيطرة", "هجوم على الحريات"), or a "no fight"
 /// cue holds it ("دون قتال").
 fn blocked(sent: &Sent<'_>, h: &Hit, role: Role) -> bool {
-    sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
-        // "متابعين بتهم \"التجمهر غير المسلح\"": an opening quote between the cue and the trigger.
-        RuleKind::Cue(Cue::BlockBefore) => {
-            c.end <= h.start
-                && (sent.distance(c.end, h.start) == 0 || {
-                    // The quote opens the trigger's word, whose article or proclitic the hit may leave out.
-                    let gap = sent.slice(c.end, h.start).trim_start();
-                    let rest = gap.trim_start_matches(['"', '«', '“', '\'']);
-                    rest.len() < gap.len() && matches!(rest, "" | "ال" | "و" | "وال" | "ب" | "بال" | "ل" | "لل")
-                })
-                && !came_under(sent, c)
-        }
-        RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
-        // "سقوط قتلى", "اسفر عن سقوط قتيلين", "سقوط شهيدين": a toll's word right after the fall is no fall.
-        RuleKind::Cue(Cue::BlockFall | Cue::Kill) => {
-            role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1
-        }
-        RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
-        // "تسلم الجيش المدينة دون قتال": the fight that did not happen is no act (the takeover is).
-        RuleKind::Cue(Cue::NoFight) => c.start <= h.start && h.end <= c.end,
-        // "دخل عمال الشركة في إضراب مفتوح": entering into a strike or a sit-in is that protest, not a place entered.
-        RuleKind::Trigger {
-            ty: TriggerType::Sub(p),
-            ..
-        } if role == Role::Gain && p.event_type() == rasd_core::EventType::Protests => {
-            // "ودخل الأطباء في عدد من مستشفيات الخرطوم اليوم في إضراب": the clause may name where first.
-            c.start >= h.end
-                && sent.distance(h.end, c.start) <= 10
-                && sent.words_before(c.start, 1).first().is_some_and(|w| w == "في")
-                && rasd_text::normalize_key(sent.slice(h.start, h.end)).starts_with("دخل")
-        }
-        // "قذيفتين سقطتا على حي الميدان", "سقطت قذيفة هاون": what fell is a shell, not a town.
-        RuleKind::Trigger {
-            ty: TriggerType::Sub(SubEventType::ShellingArtilleryMissile),
-            ..
-        } if role == Role::Fall => {
-            (c.end <= h.start && sent.distance(c.end, h.start) <= 1)
-                || (c.start >= h.end && sent.distance(h.end, c.start) <= 1)
-        }
-        _ => false,
-    })
+    role == Role::Fall && count_follows(sent, h)
+        || sent.hits.iter().any(|c| match sent.rules.get(c.rule).kind {
+            // "متابعين بتهم \"التجمهر غير المسلح\"": an opening quote between the cue and the trigger.
+            RuleKind::Cue(Cue::BlockBefore) => {
+                c.end <= h.start
+                    && (sent.distance(c.end, h.start) == 0 || {
+                        // The quote opens the trigger's word, whose article or proclitic the hit may leave out.
+                        let gap = sent.slice(c.end, h.start).trim_start();
+                        let rest = gap.trim_start_matches(['"', '«', '“', '\'']);
+                        rest.len() < gap.len() && matches!(rest, "" | "ال" | "و" | "وال" | "ب" | "بال" | "ل" | "لل")
+                    })
+                    && !came_under(sent, c)
+            }
+            RuleKind::Cue(Cue::BlockAfter) => c.start >= h.end && sent.distance(h.end, c.start) <= 1,
+            // "سقوط قتلى", "اسفر عن سقوط قتيلين", "سقوط شهيدين": a toll's word right after the fall is no fall.
+            RuleKind::Cue(Cue::BlockFall | Cue::Kill) => {
+                role == Role::Fall && c.start >= h.end && sent.distance(h.end, c.start) <= 1
+            }
+            RuleKind::Cue(Cue::BlockName) => c.start >= h.end && sent.distance(h.end, c.start) == 0,
+            // "تسلم الجيش المدينة دون قتال": the fight that did not happen is no act (the takeover is).
+            RuleKind::Cue(Cue::NoFight) => c.start <= h.start && h.end <= c.end,
+            // "دخل عمال الشركة في إضراب مفتوح": entering into a strike or a sit-in is that protest, not a place entered.
+            RuleKind::Trigger {
+                ty: TriggerType::Sub(p),
+                ..
+            } if role == Role::Gain && p.event_type() == rasd_core::EventType::Protests => {
+                // "ودخل الأطباء في عدد من مستشفيات الخرطوم اليوم في إضراب": the clause may name where first.
+                c.start >= h.end
+                    && sent.distance(h.end, c.start) <= 10
+                    && sent.words_before(c.start, 1).first().is_some_and(|w| w == "في")
+                    && rasd_text::normalize_key(sent.slice(h.start, h.end)).starts_with("دخل")
+            }
+            // "قذيفتين سقطتا على حي الميدان", "سقطت قذيفة هاون": what fell is a shell, not a town.
+            RuleKind::Trigger {
+                ty: TriggerType::Sub(SubEventType::ShellingArtilleryMissile),
+                ..
+            } if role == Role::Fall => {
+                (c.end <= h.start && sent.distance(c.end, h.start) <= 1)
+                    || (c.start >= h.end && sent.distance(h.end, c.start) <= 1)
+            }
+            _ => false,
+        })
 }
 
 #[cfg(test)]

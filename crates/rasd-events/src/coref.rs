@@ -228,11 +228,15 @@ fn words_before(text: &str, at: usize, n: usize) -> Vec<String> {
         .take(n)
         .map(|w| {
             let k = fold_str(w, Mode::Key);
-            // "وسفن حربية أمريكية": a noun joined by و heads the nisba as well.
-            match k.strip_prefix('و') {
-                Some(rest) if MILITARY_NOUNS.contains(&rest) || MILITARY_ADJECTIVES.contains(&rest) => rest.to_string(),
-                _ => k,
-            }
+            // "وسفن حربية أمريكية": a noun joined by و heads the nisba as well; so does one after a preposition
+            // ("تعرضت البلدة لغارة إسرائيلية", "بقصف مدفعي تركي", "للقصف الروسي").
+            let known = |w: &str| MILITARY_NOUNS.contains(&w) || MILITARY_ADJECTIVES.contains(&w);
+            let bare = k.strip_prefix(['و', 'ف']).unwrap_or(&k);
+            let bare = match bare.strip_prefix("لل") {
+                Some(rest) => format!("ال{rest}"),
+                None => bare.strip_prefix(['ب', 'ل']).unwrap_or(bare).to_string(),
+            };
+            if !known(&k) && known(&bare) { bare } else { k }
         })
         .collect()
 }

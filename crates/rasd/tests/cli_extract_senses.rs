@@ -2653,3 +2653,47 @@ fn weapons_seized_are_other_and_a_bomb_defused_is_disrupted_weapons_use() {
     let recs = extract("وقامت الفرق الهندسية بتفكيك عبوة ناسفة زرعها مسلحون على طريق بيجي.");
     assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
 }
+
+#[test]
+fn a_nisba_after_a_preposition_names_the_actor() {
+    // "لغارة إسرائيلية", "لقصف مدفعي إسرائيلي": the military noun carries a proclitic preposition.
+    for text in [
+        "وتعرضت بلدة عيتا الشعب لغارة إسرائيلية صباح اليوم.",
+        "وتعرضت أطراف بلدة عيتا الشعب لقصف مدفعي إسرائيلي متقطع.",
+    ] {
+        let recs = extract(text);
+        assert_eq!(recs.len(), 1, "{text}: {recs:#?}");
+        assert_eq!(recs[0]["actor1"]["id"], "israel", "{text}: {recs:#?}");
+    }
+}
+
+#[test]
+fn fire_opened_on_protesters_is_excessive_force_and_a_count_after_a_fall_is_a_toll() {
+    let text = "وقال ناشطون إن قوات الأمن فتحت النار أمس الجمعة على آلاف المحتجين في بلدة إزرع، ما أسفر عن سقوط \
+                سبعة عشر قتيلاً على الأقل وعشرات الجرحى.";
+    let recs = extract(text);
+    assert_eq!(subs(&recs), ["Excessive force against protesters"], "{recs:#?}");
+    assert_eq!(recs[0]["fatalities"]["value"], 17, "{recs:#?}");
+}
+
+#[test]
+fn a_march_still_to_come_and_a_television_series_are_no_asserted_event() {
+    // A future verb before the act in its clause: the marches have not happened yet.
+    let recs = extract("وقالت التنسيقيات في بيان إن المواكب ستنطلق من نقاط تجمع متعددة في الخرطوم وأم درمان.");
+    assert!(recs.iter().all(|r| r["stance"] != "asserted"), "{recs:#?}");
+    // A drama's episodes show strikes; none happened.
+    let recs = extract_with(
+        "ويعرض المسلسل في حلقاته الأولى مشاهد القصف بالبراميل المتفجرة على أحياء حلب الشرقية.",
+        &[],
+    );
+    assert!(recs.is_empty(), "{recs:#?}");
+}
+
+#[test]
+fn a_named_sides_air_defence_downing_a_drone_is_disrupted_weapons_use() {
+    let recs = extract("وقال المتحدث إن دفاعاتهم الجوية أسقطت مساء أمس طائرة مسيرة فوق منطقة السواني.");
+    assert_eq!(subs(&recs), ["Disrupted weapons use"], "{recs:#?}");
+    // Mine action is the name of a body, no blast.
+    let recs = extract("ونظمت الجمعية حملة في طرابلس تزامنا مع اليوم الدولي للتوعية بخطر الألغام.");
+    assert!(recs.is_empty(), "{recs:#?}");
+}
