@@ -389,7 +389,11 @@ pub(crate) fn stances(
         let mut v: Sources = frames.into_iter().map(|f| (f.source.clone(), f.span)).collect();
         if let Some((g, span)) = &a.agency
             && !v.iter().any(|(s, _)| s.id == g.id)
-            && a.outlet.as_ref().is_none_or(|o| o.id != g.id)
+            // The dateline's agency that is the publishing outlet itself ("الأناضول" in an Anadolu report, the
+            // outlet given as "outlet:anadolu") is the outlet, named once, last.
+            && a.outlet
+                .as_ref()
+                .is_none_or(|o| o.id != g.id && o.id.strip_prefix("outlet:") != Some(g.id.as_str()))
         {
             v.push((g.clone(), Some(*span)));
         }

@@ -2697,3 +2697,30 @@ fn a_named_sides_air_defence_downing_a_drone_is_disrupted_weapons_use() {
     let recs = extract("ونظمت الجمعية حملة في طرابلس تزامنا مع اليوم الدولي للتوعية بخطر الألغام.");
     assert!(recs.is_empty(), "{recs:#?}");
 }
+
+#[test]
+fn a_datelines_agency_that_is_the_outlet_is_named_once() {
+    // The outlet given in the gold files' form ("outlet:anadolu"), with Anadolu's own dateline: one source.
+    let text = "أنقرة (الأناضول) - قتل ثلاثة جنود في هجوم شنه مسلحون على نقطة عسكرية في ولاية هكاري اليوم.";
+    let line = serde_json::json!({"id": "s", "outlet": "outlet:anadolu", "published": "2019-06-01", "text": text});
+    let out = Command::cargo_bin("rasd")
+        .expect("binary built")
+        .args(["extract", "--min-confidence", "0", "-"])
+        .write_stdin(line.to_string() + "\n")
+        .assert()
+        .success();
+    let recs: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON record"))
+        .collect();
+    assert!(!recs.is_empty(), "{recs:#?}");
+    for r in &recs {
+        let ids: Vec<&str> = r["reported_by"]
+            .as_array()
+            .expect("reported_by")
+            .iter()
+            .filter_map(|s| s["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["outlet:anadolu"], "{r:#?}");
+    }
+}
