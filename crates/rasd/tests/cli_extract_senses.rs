@@ -2724,3 +2724,19 @@ fn a_datelines_agency_that_is_the_outlet_is_named_once() {
         assert_eq!(ids, ["outlet:anadolu"], "{r:#?}");
     }
 }
+
+#[test]
+fn ikaf_is_an_arrest_unless_it_stops_the_shooting() {
+    let recs = extract("وأعلنت وزارة الداخلية التونسية إيقاف 242 شخصا في العاصمة تونس خلال أحداث ليلة أمس.");
+    assert_eq!(subs(&recs), ["Arrests"], "{recs:#?}");
+    // "إيقاف إطلاق النار" is a ceasefire, not a shooting.
+    let recs = extract("وطالب المجلس بإيقاف إطلاق النار فورا في غزة.");
+    assert!(recs.iter().all(|r| r["sub_event_type"] != "Attack"), "{recs:#?}");
+}
+
+#[test]
+fn an_act_that_comes_after_another_is_told_already() {
+    // "وتأتي الاحتجاجات …": the protests were told before; this sentence sets them in context.
+    let recs = extract("وتأتي الاحتجاجات في الديوانية في اليوم الثاني من الموجة الجديدة التي انطلقت الجمعة.");
+    assert!(recs.is_empty(), "{recs:#?}");
+}
