@@ -140,6 +140,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || claimed(sent, h, role)
             || (ty == TriggerType::Territory && state_of_control(sent, h, role))
             || describes_previous_act(sent, h, ty, weight, &acts)
+            || toll_of_protests(sent, h, ty)
             // "لقي ثلاثة عمال حتفهم إثر انهيار مبنى": a death beside an accident, a disaster or a match is no act.
             || ty == TriggerType::Casualty && sent.cues(Cue::NotConflict).next().is_some()
         {
@@ -446,6 +447,23 @@ fn counted_incidents(sent: &Sent<'_>, cs: usize, ce: usize) -> bool {
                 fold_str(w[1].surface(sent.text), Mode::Key).as_str(),
                 "حادثه" | "حوادث" | "انتهاكا" | "انتهاكات" | "خرقا" | "خروقات" | "واقعه"
             )
+    })
+}
+
+/// "ليرتفع عدد قتلى الاحتجاجات إلى 71", "ضحايا التظاهرات": protests named as whose toll it is are the protests
+/// told already (or a period's), not a protest of this clause.
+fn toll_of_protests(sent: &Sent<'_>, h: &Hit, ty: TriggerType) -> bool {
+    let TriggerType::Sub(sub) = ty else {
+        return false;
+    };
+    if sub.event_type() != rasd_core::EventType::Protests {
+        return false;
+    }
+    sent.words_before(h.start, 1).first().is_some_and(|w| {
+        matches!(
+            w.trim_start_matches('و'),
+            "قتلي" | "ضحايا" | "شهداء" | "جرحي" | "مصابي" | "اصابات" | "حصيله" | "عدد"
+        )
     })
 }
 

@@ -2740,3 +2740,25 @@ fn an_act_that_comes_after_another_is_told_already() {
     let recs = extract("وتأتي الاحتجاجات في الديوانية في اليوم الثاني من الموجة الجديدة التي انطلقت الجمعة.");
     assert!(recs.is_empty(), "{recs:#?}");
 }
+
+#[test]
+fn the_protests_whose_toll_rises_are_no_new_protest_and_peaceful_is_no_handover() {
+    // "ليرتفع عدد قتلى الاحتجاجات … إلى 71": the killing told first keeps its own count and day.
+    let recs = extract(
+        "قالت لجنة أطباء السودان المركزية إن سبعة متظاهرين قتلوا، أمس الخميس، برصاص قوات الأمن في وسط الخرطوم، \
+         ليرتفع عدد قتلى الاحتجاجات منذ الإجراءات التي اتخذها قائد الجيش في 25 أكتوبر/تشرين الأول الماضي إلى 71 قتيلاً.",
+    );
+    let first = recs
+        .iter()
+        .find(|r| r["sub_event_type"] == "Excessive force against protesters")
+        .unwrap_or_else(|| panic!("{recs:#?}"));
+    assert_eq!(first["fatalities"]["value"], 7, "{recs:#?}");
+    assert_eq!(first["event_date"], "2024-12-05", "{recs:#?}");
+    // "المسيرات السلمية" are peaceful marches; سلم inside السلمية hands nothing over.
+    let recs = extract("وامتدت المسيرات السلمية إلى قسنطينة وعنابة عقب صلاة الجمعة.");
+    assert!(!recs.is_empty(), "{recs:#?}");
+    assert!(
+        recs.iter().all(|r| r["sub_event_type"] == "Peaceful protest"),
+        "{recs:#?}"
+    );
+}
