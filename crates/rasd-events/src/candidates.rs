@@ -143,6 +143,12 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || toll_of_protests(sent, h, ty)
             // "لقي ثلاثة عمال حتفهم إثر انهيار مبنى": a death beside an accident, a disaster or a match is no act.
             || ty == TriggerType::Casualty && sent.cues(Cue::NotConflict).next().is_some()
+            // "إثر انفجار صهريج لنقل الوقود اصطدم بسيارة أجرة", "انفجار الأسعار": a blast beside an accident or
+            // a market in its own clause is no bomb.
+            || ty == TriggerType::Sub(SubEventType::RemoteExplosive)
+                && sent
+                    .cues(Cue::NotConflict)
+                    .any(|c| sent.clause_of(c.start) == sent.clause_of(h.start))
         {
             continue;
         }

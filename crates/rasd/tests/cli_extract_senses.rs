@@ -2762,3 +2762,13 @@ fn the_protests_whose_toll_rises_are_no_new_protest_and_peaceful_is_no_handover(
         "{recs:#?}"
     );
 }
+
+#[test]
+fn a_tanker_blast_in_a_road_accident_is_no_bomb() {
+    let recs =
+        extract("لقي ستة أشخاص مصرعهم مساء أمس إثر انفجار صهريج لنقل الوقود اصطدم بسيارة أجرة قرب مدينة الناصرية.");
+    assert!(recs.is_empty(), "{recs:#?}");
+    // The same blast with no accident in its clause is a bomb.
+    let recs = extract("لقي ستة أشخاص مصرعهم مساء أمس إثر انفجار عبوة ناسفة قرب مدينة الناصرية.");
+    assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
+}
