@@ -611,10 +611,15 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
             e.sub_event_type,
             e.location.as_ref().map(|l| l.id.clone()),
             e.event_date,
-            e.actor1.as_ref().map(|a| a.id.clone()),
             e.stance,
             e.background,
         )
+    };
+    // "وأوضح المرصد أن القصف على الهبيط أسفر عن مقتل ثلاثة" after "قصفت قوات النظام قرى الهبيط و…": the
+    // restatement that names no actor is the act whose actor the report named (a later pass would give it the same).
+    let actors_agree = |a: &Event, b: &Event| match (&a.actor1, &b.actor1) {
+        (Some(x), Some(y)) => x.id == y.id,
+        _ => true,
     };
     // "هجوم انتحاري في الصومال" over "قتل خمسة أشخاص … في هجوم نفذه انتحاري … استهدف مطعما": a target the other
     // statement leaves unnamed is no disagreement.
@@ -631,14 +636,23 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
     let mut kept: Vec<Event> = Vec::with_capacity(events.len());
     for e in events.drain(..) {
         let k = key(&e);
-        match kept
-            .iter_mut()
-            .find(|x| key(x) == k && targets_agree(x, &e) && tolls_agree(x, &e) && (covers(x, &e) || covers(&e, x)))
-        {
+        match kept.iter_mut().find(|x| {
+            key(x) == k
+                && actors_agree(x, &e)
+                && targets_agree(x, &e)
+                && tolls_agree(x, &e)
+                && (covers(x, &e) || covers(&e, x))
+        }) {
             Some(x) => {
                 let mut other = e;
                 if !covers(x, &other) {
                     std::mem::swap(x, &mut other);
+                }
+                if x.actor1.is_none() && other.actor1.is_some() {
+                    x.actor1 = other.actor1.take();
+                    if let Some(ev) = other.field_evidence.remove("actor1") {
+                        x.field_evidence.insert("actor1".into(), ev);
+                    }
                 }
                 if x.actor2.is_none() && other.actor2.is_some() {
                     x.actor2 = other.actor2.take();

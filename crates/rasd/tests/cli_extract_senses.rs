@@ -2772,3 +2772,15 @@ fn a_tanker_blast_in_a_road_accident_is_no_bomb() {
     let recs = extract("لقي ستة أشخاص مصرعهم مساء أمس إثر انفجار عبوة ناسفة قرب مدينة الناصرية.");
     assert_eq!(subs(&recs), ["Remote explosive/landmine/IED"], "{recs:#?}");
 }
+
+#[test]
+fn a_restated_shelling_with_no_actor_gives_its_toll_to_the_listed_place() {
+    let recs = extract(
+        "وثق المرصد السوري لحقوق الإنسان اليوم قصفا مدفعيا من قبل قوات النظام طال قرى الهبيط واللطامنة ومورك. وأوضح \
+         المرصد أن القصف على الهبيط أسفر عن مقتل ثلاثة مدنيين.",
+    );
+    let habit: Vec<&Value> = recs.iter().filter(|r| r["location"]["name_ar"] == "الهبيط").collect();
+    assert_eq!(habit.len(), 1, "{recs:#?}");
+    assert_eq!(habit[0]["fatalities"]["value"], 3, "{recs:#?}");
+    assert_eq!(habit[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
+}
