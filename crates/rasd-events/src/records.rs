@@ -54,11 +54,37 @@ pub(crate) fn emit(
     }
     // "تظاهرات عمت مدنا عدة بينها درعا وحمص ودوما … إذ قتل 88 شخصا": a toll told over a list of places is no one
     // place's.
-    let fatalities = if places.len() >= 2 { None } else { fatalities };
+    // "شنت طائرات غارات على مدينتي معرة النعمان وكفرنبل، ما أدى إلى مقتل أربعة مدنيين في معرة النعمان": a toll
+    // that names one of the listed places right after it is that place's.
+    let toll_place = match &fatalities {
+        Some((_, (_, end))) if places.len() >= 2 => {
+            let mut limit = (*end + 120).min(sent.end).max(*end);
+            while !sent.text.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let after = &sent.text[*end..limit];
+            places.iter().position(|p| {
+                p.location.as_ref().is_some_and(|l| {
+                    let surface = p.span.map_or("", |(a, b)| sent.text[a..b].trim_start_matches('و'));
+                    after.contains(&format!("في {}", l.name_ar))
+                        || (surface.chars().count() >= 3 && after.contains(&format!("في {surface}")))
+                })
+            })
+        }
+        _ => None,
+    };
+    let place_toll = |i: usize| {
+        if places.len() < 2 || toll_place == Some(i) {
+            fatalities.clone()
+        } else {
+            None
+        }
+    };
     let frame_kinds: Vec<crate::rules::FrameKind> = attribution.frames.iter().map(|f| f.kind).collect();
     let clause_index = sent.clauses.iter().position(|cl| *cl == c.clause).unwrap_or(0);
     for (stance, reported_by) in stances {
-        for where_ in &places {
+        for (place_index, where_) in places.iter().enumerate() {
+            let fatalities = place_toll(place_index);
             let found = crate::features::Found {
                 sub,
                 actor1: who.actor1.is_some(),

@@ -2784,3 +2784,18 @@ fn a_restated_shelling_with_no_actor_gives_its_toll_to_the_listed_place() {
     assert_eq!(habit[0]["fatalities"]["value"], 3, "{recs:#?}");
     assert_eq!(habit[0]["actor1"]["id"], "syria-gov", "{recs:#?}");
 }
+
+#[test]
+fn a_toll_that_names_one_listed_place_is_that_places() {
+    let recs = extract(
+        "شنت طائرات حربية روسية غارات على مدينتي معرة النعمان وكفرنبل، ما أدى إلى مقتل أربعة مدنيين في معرة النعمان.",
+    );
+    let toll = |place: &str| {
+        recs.iter()
+            .find(|r| r["location"]["name_ar"] == place)
+            .unwrap_or_else(|| panic!("{place}: {recs:#?}"))["fatalities"]["value"]
+            .clone()
+    };
+    assert_eq!(toll("معرة النعمان"), 4, "{recs:#?}");
+    assert!(toll("كفرنبل").is_null(), "{recs:#?}");
+}
