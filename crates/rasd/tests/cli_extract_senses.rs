@@ -2799,3 +2799,12 @@ fn a_toll_that_names_one_listed_place_is_that_places() {
     assert_eq!(toll("معرة النعمان"), 4, "{recs:#?}");
     assert!(toll("كفرنبل").is_null(), "{recs:#?}");
 }
+
+#[test]
+fn a_monitor_that_documents_an_act_is_its_source() {
+    let recs = extract("وثّق المرصد السوري لحقوق الإنسان اليوم قصفا مدفعيا من قبل قوات النظام طال بلدتي اللطامنة ومورك.");
+    assert_eq!(recs.len(), 2, "{recs:#?}");
+    for r in &recs {
+        assert_eq!(r["reported_by"][0]["id"], "sohr", "{r:#?}");
+    }
+}
