@@ -1096,28 +1096,30 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         // "سلمت حركة حماس جثامين أربعة أسرى إلى الصليب الأحمر": handing over prisoners, hostages or bodies is no
         // handover of ground (ACLED: Other).
         TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
-            if matches!(sent.rules.get(c.hit.rule).key.as_str(), "سلم" | "تسليم")
-                && sent.words_after(c.hit.end, 4).iter().any(|w| {
-                    let w = w.trim_start_matches('و');
-                    let w = w.strip_prefix("ال").unwrap_or(w);
-                    matches!(
-                        w,
-                        "جثامين"
-                            | "جثمان"
-                            | "جثث"
-                            | "جثه"
-                            | "اسري"
-                            | "اسير"
-                            | "اسيرا"
-                            | "اسيرين"
-                            | "رهاين"
-                            | "رهينه"
-                            | "معتقلين"
-                            | "محتجزين"
-                            | "مختطفين"
-                            | "اسرائيليين"
-                    )
-                }) =>
+            if matches!(
+                sent.rules.get(c.hit.rule).key.as_str(),
+                "سلم" | "سلمت" | "سلموا" | "سلمتها" | "سلموها" | "تسليم"
+            ) && sent.words_after(c.hit.end, 4).iter().any(|w| {
+                let w = w.trim_start_matches('و');
+                let w = w.strip_prefix("ال").unwrap_or(w);
+                matches!(
+                    w,
+                    "جثامين"
+                        | "جثمان"
+                        | "جثث"
+                        | "جثه"
+                        | "اسري"
+                        | "اسير"
+                        | "اسيرا"
+                        | "اسيرين"
+                        | "رهاين"
+                        | "رهينه"
+                        | "معتقلين"
+                        | "محتجزين"
+                        | "مختطفين"
+                        | "اسرائيليين"
+                )
+            }) =>
         {
             SubEventType::Other
         }

@@ -143,12 +143,7 @@ pub(crate) fn pick(sent: &Sent<'_>) -> Vec<Candidate> {
             || toll_of_protests(sent, h, ty)
             // "لقي ثلاثة عمال حتفهم إثر انهيار مبنى": a death beside an accident, a disaster or a match is no act.
             || ty == TriggerType::Casualty && sent.cues(Cue::NotConflict).next().is_some()
-            // "إثر انفجار صهريج لنقل الوقود اصطدم بسيارة أجرة", "انفجار الأسعار": a blast beside an accident or
-            // a market in its own clause is no bomb.
-            || ty == TriggerType::Sub(SubEventType::RemoteExplosive)
-                && sent
-                    .cues(Cue::NotConflict)
-                    .any(|c| sent.clause_of(c.start) == sent.clause_of(h.start))
+            || fiction_or_accident(sent, h, ty)
         {
             continue;
         }
@@ -453,6 +448,23 @@ fn counted_incidents(sent: &Sent<'_>, cs: usize, ce: usize) -> bool {
                 fold_str(w[1].surface(sent.text), Mode::Key).as_str(),
                 "حادثه" | "حوادث" | "انتهاكا" | "انتهاكات" | "خرقا" | "خروقات" | "واقعه"
             )
+    })
+}
+
+/// "ويعرض المسلسل في حلقاته الأولى مشاهد القصف بالبراميل": an act in a clause about a drama's episodes or a film
+/// is fiction; "إثر انفجار صهريج لنقل الوقود اصطدم بسيارة أجرة": a blast beside a road accident in its clause is
+/// no bomb. Only these not-conflict cues: "المركز الثقافي" beside a bomb is its target.
+fn fiction_or_accident(sent: &Sent<'_>, h: &Hit, ty: TriggerType) -> bool {
+    sent.cues(Cue::NotConflict).any(|c| {
+        let w = sent.slice(c.start, c.end);
+        sent.clause_of(c.start) == sent.clause_of(h.start)
+            && (["مسلسل", "حلقات", "الحلقة", "فيلم", "الوثائقي", "الدرامي", "مؤثرات"]
+                .iter()
+                .any(|a| w.contains(a))
+                || ty == TriggerType::Sub(SubEventType::RemoteExplosive)
+                    && ["اصطدم", "حادث", "تصادم", "انقلاب", "تسرب"]
+                        .iter()
+                        .any(|a| w.contains(a)))
     })
 }
 

@@ -641,10 +641,13 @@ pub(crate) fn merge_restatements(events: &mut Vec<Event>) {
             e.background,
         )
     };
-    // "وأوضح المرصد أن القصف على الهبيط أسفر عن مقتل ثلاثة" after "قصفت قوات النظام قرى الهبيط و…": the
+    // "وأوضح المرصد أن القصف على الهبيط أسفر عن مقتل ثلاثة" after "قصفت قوات النظام قرى الهبيط و…": the later
     // restatement that names no actor is the act whose actor the report named (a later pass would give it the same).
-    let actors_agree = |a: &Event, b: &Event| match (&a.actor1, &b.actor1) {
+    // Not the other way round: an act told with nobody named takes no actor from a later mention ("ولم تتبن أي جهة
+    // التفجير، إلا أن تنظيم الدولة غالبا ما يتبنى هجمات مماثلة").
+    let actors_agree = |earlier: &Event, later: &Event| match (&earlier.actor1, &later.actor1) {
         (Some(x), Some(y)) => x.id == y.id,
+        (None, Some(_)) => false,
         _ => true,
     };
     // "هجوم انتحاري في الصومال" over "قتل خمسة أشخاص … في هجوم نفذه انتحاري … استهدف مطعما": a target the other
