@@ -169,7 +169,7 @@ const HEADS: &[&str] = &[
 ];
 
 /// A count before a partitive من: digits, a number word, or a vague quantity ("عشرات", "عدد").
-fn count_word(w: &str) -> bool {
+pub(crate) fn count_word(w: &str) -> bool {
     let w = w.strip_prefix('و').unwrap_or(w);
     (!w.is_empty() && w.chars().all(|c| c.is_numeric()))
         || matches!(
