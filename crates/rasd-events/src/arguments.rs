@@ -1096,10 +1096,11 @@ fn decide_type(sent: &Sent<'_>, c: &Candidate, who: &Actors, protest_report: boo
         // "سلمت حركة حماس جثامين أربعة أسرى إلى الصليب الأحمر": handing over prisoners, hostages or bodies is no
         // handover of ground (ACLED: Other).
         TriggerType::Sub(SubEventType::NonViolentTransferOfTerritory)
-            if matches!(
-                sent.rules.get(c.hit.rule).key.as_str(),
-                "سلم" | "سلمت" | "سلموا" | "سلمتها" | "سلموها" | "تسليم"
-            ) && sent.words_after(c.hit.end, 4).iter().any(|w| {
+            // The verb's rows (سلم, سلمت, سلموا …) and its masdar.
+            if {
+                let key = sent.rules.get(c.hit.rule).key.as_str();
+                key.starts_with("سلم") || key == "تسليم"
+            } && sent.words_after(c.hit.end, 4).iter().any(|w| {
                 let w = w.trim_start_matches('و');
                 let w = w.strip_prefix("ال").unwrap_or(w);
                 matches!(

@@ -11,7 +11,12 @@ fn extract(text: &str) -> Vec<Value> {
 
 /// The records of `text` as one report of alaraby's, with `args` after `rasd extract`.
 fn extract_with(text: &str, args: &[&str]) -> Vec<Value> {
-    let line = serde_json::json!({"id": "s", "outlet": "alaraby", "published": "2024-12-06", "text": text}).to_string();
+    extract_from("alaraby", text, args)
+}
+
+/// The records of `text` as one report of `outlet`'s, with `args` after `rasd extract`.
+fn extract_from(outlet: &str, text: &str, args: &[&str]) -> Vec<Value> {
+    let line = serde_json::json!({"id": "s", "outlet": outlet, "published": "2024-12-06", "text": text}).to_string();
     let out = Command::cargo_bin("rasd")
         .expect("binary built")
         .arg("extract")
@@ -2702,17 +2707,7 @@ fn a_named_sides_air_defence_downing_a_drone_is_disrupted_weapons_use() {
 fn a_datelines_agency_that_is_the_outlet_is_named_once() {
     // The outlet given in the gold files' form ("outlet:anadolu"), with Anadolu's own dateline: one source.
     let text = "أنقرة (الأناضول) - قتل ثلاثة جنود في هجوم شنه مسلحون على نقطة عسكرية في ولاية هكاري اليوم.";
-    let line = serde_json::json!({"id": "s", "outlet": "outlet:anadolu", "published": "2019-06-01", "text": text});
-    let out = Command::cargo_bin("rasd")
-        .expect("binary built")
-        .args(["extract", "--min-confidence", "0", "-"])
-        .write_stdin(line.to_string() + "\n")
-        .assert()
-        .success();
-    let recs: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON record"))
-        .collect();
+    let recs = extract_from("outlet:anadolu", text, &["--min-confidence", "0"]);
     assert!(!recs.is_empty(), "{recs:#?}");
     for r in &recs {
         let ids: Vec<&str> = r["reported_by"]
